@@ -1,0 +1,4 @@
+//! The AWS pack for Terraform.
+use super::Rule;
+
+pub static RULES: &[Rule] = &[];

@@ -1,0 +1,1 @@
+//! Shared matchers for rules.

@@ -1,0 +1,360 @@
+//! Rules: predicates over a resource (and the related resources of its unit).
+//!
+//! Takes a parsed [`Unit`]; gives, per (rule, resource), a [`Verdict`]: a violation naming its
+//! evidence settings, a pass, or undecided when a setting the rule needs is unknown. Undecided is a
+//! first-class outcome because an unknown must never be silently taken as safe or unsafe: the
+//! timeline reports it as a blind spot.
+//!
+//! Rules are plain data plus a pure function, listed in one table ([`registry`]), in the manner of
+//! ripgrep's flag list and ruff's `codes.rs`: adding a rule touches its own file and one line of
+//! the table. Each rule carries its own positive and negative cases, run by `cargo test` (and later
+//! by `configtrail rules test`).
+
+pub mod aws;
+pub mod helpers;
+pub mod policy;
+pub mod scope;
+
+use crate::model::{Format, Resource, SettingPath, Unit, Value};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fmt;
+
+pub use scope::Scope;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Network,
+    Identity,
+    Storage,
+    Encryption,
+    Logging,
+    Compute,
+    Secrets,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Network => "network",
+            Category::Identity => "identity",
+            Category::Storage => "storage",
+            Category::Encryption => "encryption",
+            Category::Logging => "logging",
+            Category::Compute => "compute",
+            Category::Secrets => "secrets",
+        }
+    }
+}
+
+/// A setting that is evidence for a verdict: which resource of the unit, which path. The value is
+/// read from the unit by the caller, so the evidence can never disagree with the snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Evidence {
+    pub address: String,
+    pub path: SettingPath,
+}
+
+impl Evidence {
+    pub fn new(address: &str, path: SettingPath) -> Evidence {
+        Evidence {
+            address: address.to_string(),
+            path,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Every setting that makes the rule fire, on this resource or a related one.
+    pub evidence: Vec<Evidence>,
+    /// One line for people: "ingress on 22/tcp from 0.0.0.0/0".
+    pub summary: String,
+    /// How much is exposed, for telling a widening from a narrowing.
+    pub scope: Scope,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    Violation(Finding),
+    /// A setting the rule needs is unknown (or unreadable): no claim either way.
+    Undecided {
+        evidence: Vec<Evidence>,
+        reason: String,
+    },
+}
+
+/// What a rule case expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    Violation,
+    Pass,
+    Undecided,
+}
+
+/// A rule's own example: a small Terraform unit (one `main.tf`) and the verdict expected for the
+/// resource at `address`.
+#[derive(Debug, Clone, Copy)]
+pub struct Case {
+    pub name: &'static str,
+    pub address: &'static str,
+    pub expect: Expect,
+    pub hcl: &'static str,
+}
+
+/// The static description of a rule.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleMeta {
+    /// Stable kebab-case id naming the exposure: `aws-sg-admin-port-public`.
+    pub id: &'static str,
+    pub title: &'static str,
+    pub severity: Severity,
+    pub category: Category,
+    /// `CIS AWS 5.2`, `NIST 800-53 SC-7`.
+    pub standards: &'static [&'static str],
+    /// Why it matters.
+    pub rationale: &'static str,
+    /// How to fix it.
+    pub remediation: &'static str,
+    /// Which settings are its evidence, in prose.
+    pub evidence: &'static str,
+    pub format: Format,
+    /// The resource kinds it is evaluated on (`aws_security_group`, `data.aws_iam_policy_document`).
+    pub kinds: &'static [&'static str],
+}
+
+/// A rule: metadata, a pure check, and its own cases.
+pub struct Rule {
+    pub meta: RuleMeta,
+    pub check: fn(&Resource, &UnitView<'_>) -> Verdict,
+    pub cases: &'static [Case],
+}
+
+impl fmt::Debug for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rule").field("id", &self.meta.id).finish()
+    }
+}
+
+/// Read access to the unit a resource belongs to, for rules that judge resources together (a
+/// bucket with its ACL, policy and public access block; a policy and its policy document).
+#[derive(Debug, Clone, Copy)]
+pub struct UnitView<'a> {
+    pub unit: &'a Unit,
+}
+
+impl<'a> UnitView<'a> {
+    pub fn new(unit: &'a Unit) -> UnitView<'a> {
+        UnitView { unit }
+    }
+
+    pub fn get(&self, address: &str) -> Option<&'a Resource> {
+        self.unit.resources.get(address)
+    }
+
+    pub fn of_kind(&self, kind: &'a str) -> impl Iterator<Item = &'a Resource> + 'a {
+        self.unit.resources.values().filter(move |r| r.kind == kind)
+    }
+
+    /// Follows a reference value (`data.aws_iam_policy_document.x.json`, `aws_s3_bucket.b.id`) to
+    /// the resource it names and the attribute it reads.
+    pub fn follow(&self, value: &Value) -> Option<(&'a Resource, String)> {
+        let Value::Ref(r) = value else { return None };
+        let parts: Vec<&str> = r.split('.').collect();
+        let (addr_len, _) = if parts.first() == Some(&"data") {
+            (3, ())
+        } else {
+            (2, ())
+        };
+        if parts.len() < addr_len {
+            return None;
+        }
+        let address = parts[..addr_len].join(".");
+        let attr = parts[addr_len..].join(".");
+        self.get(&address).map(|res| (res, attr))
+    }
+
+    /// Resources of `kind` whose `attr` points at `target`: by reference
+    /// (`bucket = aws_s3_bucket.data.id`) or by the target's name given as a literal
+    /// (`bucket = "my-bucket"` where the bucket's own `bucket` attribute is `"my-bucket"`).
+    pub fn referencing(&self, kind: &'a str, attr: &str, target: &Resource) -> Vec<&'a Resource> {
+        let prefix = format!("{}.", target.address);
+        let target_name = target.attr(attr).and_then(Value::as_str);
+        self.of_kind(kind)
+            .filter(|r| match r.attr(attr) {
+                Some(Value::Ref(s)) => s.starts_with(&prefix) || s == &target.address,
+                Some(Value::String(s)) => target_name == Some(s.as_str()),
+                _ => false,
+            })
+            .collect()
+    }
+}
+
+/// All built-in rules, in id order.
+pub fn registry() -> &'static [Rule] {
+    aws::RULES
+}
+
+/// A digest of the rule set (ids and metadata), so a report records which rules judged it.
+pub fn digest(rules: &[Rule]) -> String {
+    let mut h = Sha256::new();
+    for r in rules {
+        let m = &r.meta;
+        for part in [
+            m.id,
+            m.title,
+            m.severity.as_str(),
+            m.category.as_str(),
+            m.rationale,
+            m.remediation,
+            m.evidence,
+        ] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        for s in m.standards.iter().chain(m.kinds) {
+            h.update(s.as_bytes());
+            h.update([0]);
+        }
+        h.update([1]);
+    }
+    format!("sha256:{}", hex(&h.finalize()))
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// Evaluates every applicable rule on every resource of a unit. Keyed by (rule id, address).
+pub fn evaluate_unit(rules: &[Rule], unit: &Unit) -> BTreeMap<(&'static str, String), Verdict> {
+    let view = UnitView::new(unit);
+    let mut out = BTreeMap::new();
+    for res in unit.resources.values() {
+        for rule in rules {
+            if rule.meta.kinds.contains(&res.kind.as_str()) {
+                let v = (rule.check)(res, &view);
+                if v != Verdict::Pass {
+                    out.insert((rule.meta.id, res.address.clone()), v);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Looks a rule up by id.
+pub fn find<'a>(rules: &'a [Rule], id: &str) -> Option<&'a Rule> {
+    rules.iter().find(|r| r.meta.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::terraform;
+
+    /// Runs every rule's own cases: the pack's positive and negative examples.
+    #[test]
+    fn every_rule_passes_its_own_cases() {
+        let mut failures = Vec::new();
+        for rule in registry() {
+            assert!(
+                rule.cases.iter().any(|c| c.expect == Expect::Violation)
+                    && rule.cases.iter().any(|c| c.expect == Expect::Pass),
+                "{} needs at least one violating and one passing case",
+                rule.meta.id
+            );
+            for case in rule.cases {
+                if let Err(e) = run_case(rule, case) {
+                    failures.push(format!("{} / {}: {e}", rule.meta.id, case.name));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn rule_ids_are_unique_kebab_case_and_sorted_metadata_complete() {
+        let mut seen = std::collections::BTreeSet::new();
+        for r in registry() {
+            let m = &r.meta;
+            assert!(seen.insert(m.id), "duplicate id {}", m.id);
+            assert!(
+                m.id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{} is not kebab-case",
+                m.id
+            );
+            assert!(!m.title.is_empty() && !m.rationale.is_empty() && !m.remediation.is_empty());
+            assert!(!m.evidence.is_empty() && !m.kinds.is_empty(), "{}", m.id);
+        }
+        assert!(registry().len() >= 20, "the first pack has at least 20 rules");
+    }
+
+    pub(crate) fn run_case(rule: &Rule, case: &Case) -> Result<(), String> {
+        let unit = terraform::parse_unit("case", &[("case/main.tf".to_string(), case.hcl.as_bytes().to_vec())]);
+        if !unit.problems.is_empty() {
+            return Err(format!("case does not parse: {:?}", unit.problems));
+        }
+        let res = unit
+            .resources
+            .get(case.address)
+            .ok_or_else(|| format!("no resource {} in case", case.address))?;
+        if !rule.meta.kinds.contains(&res.kind.as_str()) {
+            return Err(format!("rule does not apply to kind {}", res.kind));
+        }
+        let verdict = (rule.check)(res, &UnitView::new(&unit));
+        let got = match &verdict {
+            Verdict::Pass => Expect::Pass,
+            Verdict::Violation(f) => {
+                for e in &f.evidence {
+                    if unit.resources.get(&e.address).is_none() {
+                        return Err(format!("evidence names unknown resource {}", e.address));
+                    }
+                }
+                if f.evidence.is_empty() {
+                    return Err("violation without evidence".into());
+                }
+                Expect::Violation
+            }
+            Verdict::Undecided { .. } => Expect::Undecided,
+        };
+        if got != case.expect {
+            return Err(format!("expected {:?}, got {verdict:?}", case.expect));
+        }
+        Ok(())
+    }
+}
