@@ -1,7 +1,1675 @@
-//! Terraform: a module directory's `.tf`, `.tf.json` and tfvars files → resources.
-use crate::model::Unit;
+//! Terraform: the files of one module directory → the unit's resources with located settings.
+//!
+//! Takes the `.tf`, `.tf.json`, `terraform.tfvars` and `*.auto.tfvars` files of a directory as
+//! bytes; gives a [`Unit`]: resources and the data sources rules need, every setting with the file
+//! and line where its value was written, and a [`Problem`] for each file that could not be read.
+//!
+//! Values are resolved statically, as far as that is sound: variable defaults, overridden by
+//! `terraform.tfvars` and then `*.auto.tfvars` in lexical order (Terraform's precedence), locals,
+//! `jsonencode` of literal values, heredoc and string JSON (IAM policies are usually written so),
+//! conditionals with a known condition, `dynamic` blocks over a known collection, and the common
+//! pure functions. A reference to another resource stays a [`Value::Ref`] so rules can follow it.
+//! Anything else is [`Value::Unknown`] carrying the expression, never a guess.
+//!
+//! Locations follow the value, not the attribute: `cidr_blocks = [var.admin_cidr]` is located at
+//! the variable's default (or the tfvars line that overrides it), because that is where a change
+//! to the value is made, and setting blame must point there.
+
+use crate::model::{Location, Problem, Resource, SettingPath, Unit, Value};
+use hcl_edit::expr::{
+    BinaryOperator, Expression, FuncCall, ObjectKey, TraversalOperator, UnaryOperator,
+};
+use hcl_edit::structure::{Body, Structure};
+use hcl_edit::template::{Element, Template};
+use hcl_edit::Span;
+use hcl::edit as hcl_edit;
+use std::collections::BTreeMap;
+
+/// Files larger than this are not parsed (a blind spot instead): a hostile repository may hold a
+/// huge file named `.tf`.
+pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
+/// Bracket nesting beyond this is refused before parsing: the parsers recurse.
+pub const MAX_NESTING: usize = 128;
+/// Evaluation depth (locals referring to locals, nested expressions).
+const MAX_EVAL_DEPTH: usize = 64;
+/// Largest collection `dynamic`/`for` expansion will produce.
+const MAX_EXPANSION: usize = 10_000;
 
 /// Parses the files of one unit (paths repository-relative, contents raw bytes).
-pub fn parse_unit(_unit: &str, _files: &[(String, Vec<u8>)]) -> Unit {
-    Unit::default()
+pub fn parse_unit(_unit: &str, files: &[(String, Vec<u8>)]) -> Unit {
+    let mut problems = Vec::new();
+    let mut sources: Vec<(&str, &str)> = Vec::new();
+    for (path, bytes) in files {
+        match check_text(bytes) {
+            Ok(text) => sources.push((path.as_str(), text)),
+            Err(reason) => problems.push(Problem {
+                file: path.clone(),
+                reason,
+            }),
+        }
+    }
+    sources.sort_by(|a, b| a.0.cmp(b.0));
+
+    let mut parsed: Vec<Parsed<'_>> = Vec::new();
+    for (path, text) in &sources {
+        match parse_file(path, text) {
+            Ok(p) => parsed.push(p),
+            Err(reason) => problems.push(Problem {
+                file: path.to_string(),
+                reason,
+            }),
+        }
+    }
+
+    let decls = Decls::collect(&parsed, &mut problems);
+    let mut ev = Evaluator::new(&decls);
+    let mut resources = BTreeMap::new();
+    for r in &decls.resources {
+        if let Some(res) = ev.resource(r) {
+            resources.insert(res.address.clone(), res);
+        }
+    }
+    problems.sort();
+    Unit {
+        resources,
+        problems,
+    }
+}
+
+/// Refuses what must not reach a parser: oversized files, invalid UTF-8, runaway nesting.
+fn check_text(bytes: &[u8]) -> Result<&str, String> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "file is {} bytes, over the {} byte limit",
+            bytes.len(),
+            MAX_FILE_BYTES
+        ));
+    }
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| format!("not valid UTF-8 (at byte {})", e.valid_up_to()))?;
+    let mut depth = 0usize;
+    for b in text.bytes() {
+        match b {
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(format!("nested deeper than {MAX_NESTING} levels"));
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(text)
+}
+
+enum Parsed<'a> {
+    Hcl {
+        path: &'a str,
+        text: &'a str,
+        body: Body,
+        tfvars: bool,
+    },
+    Json {
+        path: &'a str,
+        text: &'a str,
+        value: jsonc_parser::ast::Value<'a>,
+        tfvars: bool,
+    },
+}
+
+fn parse_file<'a>(path: &'a str, text: &'a str) -> Result<Parsed<'a>, String> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let tfvars = name.ends_with(".tfvars") || name.ends_with(".tfvars.json");
+    if name.ends_with(".json") {
+        let value = parse_json(text)?;
+        Ok(Parsed::Json {
+            path,
+            text,
+            value,
+            tfvars,
+        })
+    } else {
+        let body = hcl_edit::parser::parse_body(text).map_err(|e| {
+            let msg = e.to_string();
+            // hcl-edit's message repeats the offending line; keep the first lines only.
+            msg.lines().take(4).collect::<Vec<_>>().join(" ")
+        })?;
+        Ok(Parsed::Hcl {
+            path,
+            text,
+            body,
+            tfvars,
+        })
+    }
+}
+
+fn parse_json(text: &str) -> Result<jsonc_parser::ast::Value<'_>, String> {
+    let opts = jsonc_parser::ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    let res = jsonc_parser::parse_to_ast(text, &Default::default(), &opts)
+        .map_err(|e| format!("invalid JSON: {e}"))?;
+    res.value.ok_or_else(|| "empty JSON document".to_string())
+}
+
+/// 1-based line of a byte offset.
+fn line_at(text: &str, offset: usize) -> u32 {
+    let end = offset.min(text.len());
+    let n = text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count();
+    u32::try_from(n + 1).unwrap_or(u32::MAX)
+}
+
+/// Where an expression came from: its file's text, for turning spans into lines.
+#[derive(Clone, Copy)]
+struct Src<'a> {
+    path: &'a str,
+    text: &'a str,
+}
+
+impl<'a> Src<'a> {
+    fn loc(&self, offset: Option<usize>, fallback: u32) -> Location {
+        Location {
+            file: self.path.to_string(),
+            line: offset.map(|o| line_at(self.text, o)).unwrap_or(fallback),
+        }
+    }
+}
+
+enum Expr<'a> {
+    Hcl(&'a Expression),
+    Json(&'a jsonc_parser::ast::Value<'a>),
+    /// A variable declared without a default: unknown unless a tfvars file sets it.
+    NoDefault,
+}
+
+struct Decl<'a> {
+    src: Src<'a>,
+    expr: Expr<'a>,
+    loc: Location,
+}
+
+enum BodyRef<'a> {
+    Hcl(&'a Body),
+    Json(&'a jsonc_parser::ast::Object<'a>),
+}
+
+struct ResourceDecl<'a> {
+    src: Src<'a>,
+    address: String,
+    kind: String,
+    loc: Location,
+    body: BodyRef<'a>,
+}
+
+/// Everything declared in the unit, before evaluation.
+struct Decls<'a> {
+    vars: BTreeMap<String, Decl<'a>>,
+    /// tfvars assignments, later files override earlier ones (sorted: terraform.tfvars first).
+    tfvars: BTreeMap<String, Decl<'a>>,
+    locals: BTreeMap<String, Decl<'a>>,
+    resources: Vec<ResourceDecl<'a>>,
+}
+
+impl<'a> Decls<'a> {
+    fn collect(parsed: &'a [Parsed<'a>], problems: &mut Vec<Problem>) -> Decls<'a> {
+        let mut d = Decls {
+            vars: BTreeMap::new(),
+            tfvars: BTreeMap::new(),
+            locals: BTreeMap::new(),
+            resources: Vec::new(),
+        };
+        // terraform.tfvars before *.auto.tfvars (which go in lexical order): Terraform's precedence.
+        let mut tfvars_files: Vec<&Parsed<'a>> = parsed
+            .iter()
+            .filter(|p| matches!(p, Parsed::Hcl { tfvars: true, .. } | Parsed::Json { tfvars: true, .. }))
+            .collect();
+        tfvars_files.sort_by_key(|p| {
+            let path = match p {
+                Parsed::Hcl { path, .. } | Parsed::Json { path, .. } => *path,
+            };
+            let name = path.rsplit('/').next().unwrap_or(path);
+            (!name.starts_with("terraform.tfvars"), name.to_string())
+        });
+        for p in tfvars_files {
+            d.collect_tfvars(p);
+        }
+        for p in parsed {
+            match p {
+                Parsed::Hcl {
+                    path,
+                    text,
+                    body,
+                    tfvars: false,
+                } => d.collect_hcl(Src { path, text }, body),
+                Parsed::Json {
+                    path,
+                    text,
+                    value,
+                    tfvars: false,
+                } => d.collect_json(Src { path, text }, value, problems),
+                _ => {}
+            }
+        }
+        d
+    }
+
+    fn collect_tfvars(&mut self, p: &'a Parsed<'a>) {
+        match p {
+            Parsed::Hcl {
+                path, text, body, ..
+            } => {
+                let src = Src { path, text };
+                for attr in body.attributes() {
+                    self.tfvars.insert(
+                        attr.key.as_str().to_string(),
+                        Decl {
+                            src,
+                            expr: Expr::Hcl(&attr.value),
+                            loc: src.loc(attr.span().map(|s| s.start), 1),
+                        },
+                    );
+                }
+            }
+            Parsed::Json {
+                path, text, value, ..
+            } => {
+                let src = Src { path, text };
+                if let jsonc_parser::ast::Value::Object(o) = value {
+                    for prop in &o.properties {
+                        self.tfvars.insert(
+                            prop.name.as_str().to_string(),
+                            Decl {
+                                src,
+                                expr: Expr::Json(&prop.value),
+                                loc: src.loc(Some(prop.range.start), 1),
+                            },
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn collect_hcl(&mut self, src: Src<'a>, body: &'a Body) {
+        for block in body.blocks() {
+            let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
+            let loc = src.loc(block.span().map(|s| s.start), 1);
+            match (block.ident.as_str(), labels.as_slice()) {
+                ("variable", [name]) => {
+                    if let Some(attr) = block.body.get_attribute("default") {
+                        self.vars.insert(
+                            name.to_string(),
+                            Decl {
+                                src,
+                                expr: Expr::Hcl(&attr.value),
+                                loc: src.loc(attr.span().map(|s| s.start), loc.line),
+                            },
+                        );
+                    } else {
+                        self.vars.entry(name.to_string()).or_insert(Decl {
+                            src,
+                            expr: Expr::NoDefault,
+                            loc,
+                        });
+                    }
+                }
+                ("locals", []) => {
+                    for attr in block.body.attributes() {
+                        self.locals.insert(
+                            attr.key.as_str().to_string(),
+                            Decl {
+                                src,
+                                expr: Expr::Hcl(&attr.value),
+                                loc: src.loc(attr.span().map(|s| s.start), loc.line),
+                            },
+                        );
+                    }
+                }
+                ("resource", [kind, name]) => self.resources.push(ResourceDecl {
+                    src,
+                    address: format!("{kind}.{name}"),
+                    kind: kind.to_string(),
+                    loc,
+                    body: BodyRef::Hcl(&block.body),
+                }),
+                ("data", [kind, name]) => self.resources.push(ResourceDecl {
+                    src,
+                    address: format!("data.{kind}.{name}"),
+                    kind: format!("data.{kind}"),
+                    loc,
+                    body: BodyRef::Hcl(&block.body),
+                }),
+                _ => {}
+            }
+        }
+    }
+
+    fn collect_json(
+        &mut self,
+        src: Src<'a>,
+        value: &'a jsonc_parser::ast::Value<'a>,
+        problems: &mut Vec<Problem>,
+    ) {
+        use jsonc_parser::ast::Value as J;
+        let J::Object(root) = value else {
+            problems.push(Problem {
+                file: src.path.to_string(),
+                reason: "a .tf.json file must hold a JSON object".into(),
+            });
+            return;
+        };
+        for top in &root.properties {
+            let J::Object(section) = &top.value else { continue };
+            match top.name.as_str() {
+                "variable" => {
+                    for v in &section.properties {
+                        let default = match &v.value {
+                            J::Object(o) => o.properties.iter().find(|p| p.name.as_str() == "default"),
+                            _ => None,
+                        };
+                        self.vars.insert(
+                            v.name.as_str().to_string(),
+                            match default {
+                                Some(p) => Decl {
+                                    src,
+                                    expr: Expr::Json(&p.value),
+                                    loc: src.loc(Some(p.range.start), 1),
+                                },
+                                None => Decl {
+                                    src,
+                                    expr: Expr::NoDefault,
+                                    loc: src.loc(Some(v.range.start), 1),
+                                },
+                            },
+                        );
+                    }
+                }
+                "locals" => {
+                    for l in &section.properties {
+                        self.locals.insert(
+                            l.name.as_str().to_string(),
+                            Decl {
+                                src,
+                                expr: Expr::Json(&l.value),
+                                loc: src.loc(Some(l.range.start), 1),
+                            },
+                        );
+                    }
+                }
+                kind_section @ ("resource" | "data") => {
+                    for kind in &section.properties {
+                        let J::Object(by_name) = &kind.value else { continue };
+                        for named in &by_name.properties {
+                            // `"name": {...}` or `"name": [{...}]` are both accepted by Terraform.
+                            let obj = match &named.value {
+                                J::Object(o) => Some(o),
+                                J::Array(a) => a.elements.iter().find_map(|e| match e {
+                                    J::Object(o) => Some(o),
+                                    _ => None,
+                                }),
+                                _ => None,
+                            };
+                            let Some(obj) = obj else { continue };
+                            let (address, kind_name) = if kind_section == "data" {
+                                (
+                                    format!("data.{}.{}", kind.name.as_str(), named.name.as_str()),
+                                    format!("data.{}", kind.name.as_str()),
+                                )
+                            } else {
+                                (
+                                    format!("{}.{}", kind.name.as_str(), named.name.as_str()),
+                                    kind.name.as_str().to_string(),
+                                )
+                            };
+                            self.resources.push(ResourceDecl {
+                                src,
+                                address,
+                                kind: kind_name,
+                                loc: src.loc(Some(named.range.start), 1),
+                                body: BodyRef::Json(obj),
+                            });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Meta-arguments and blocks that are about Terraform, not about the resource's configuration.
+const META: &[&str] = &[
+    "count",
+    "for_each",
+    "depends_on",
+    "provider",
+    "lifecycle",
+    "provisioner",
+    "connection",
+];
+
+/// A value with the location it originates from when that is not the expression itself (a
+/// variable's default, a tfvars line, a local).
+type Located = (Value, Option<Location>);
+
+struct Evaluator<'d, 'a> {
+    decls: &'d Decls<'a>,
+    local_cache: BTreeMap<String, Located>,
+    local_stack: Vec<String>,
+    /// Bindings of `for` expressions and `dynamic` iterators, innermost last.
+    scopes: Vec<BTreeMap<String, Value>>,
+    depth: usize,
+}
+
+impl<'d, 'a> Evaluator<'d, 'a> {
+    fn new(decls: &'d Decls<'a>) -> Self {
+        Evaluator {
+            decls,
+            local_cache: BTreeMap::new(),
+            local_stack: Vec::new(),
+            scopes: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    fn resource(&mut self, r: &ResourceDecl<'a>) -> Option<Resource> {
+        let mut locations = BTreeMap::new();
+        // count = 0 / for_each = {} means the resource does not exist.
+        let absent = match &r.body {
+            BodyRef::Hcl(body) => ["count", "for_each"].iter().any(|k| {
+                body.get_attribute(k).is_some_and(|a| {
+                    let (v, _) = self.eval(r.src, &a.value);
+                    is_empty_instances(&v)
+                })
+            }),
+            BodyRef::Json(o) => o.properties.iter().any(|p| {
+                matches!(p.name.as_str(), "count" | "for_each") && {
+                    let (v, _) = self.eval_json(r.src, &p.value);
+                    is_empty_instances(&v)
+                }
+            }),
+        };
+        if absent {
+            return None;
+        }
+        let body = match &r.body {
+            BodyRef::Hcl(body) => self.body(r.src, body, &SettingPath::root(), &mut locations),
+            BodyRef::Json(o) => {
+                let mut m = BTreeMap::new();
+                for p in &o.properties {
+                    let name = p.name.as_str();
+                    if META.contains(&name) {
+                        continue;
+                    }
+                    let path = SettingPath::root().key(name);
+                    let v = self.json_located(r.src, &p.value, &path, &mut locations);
+                    locations
+                        .entry(path)
+                        .or_insert_with(|| r.src.loc(Some(p.range.start), r.loc.line));
+                    m.insert(name.to_string(), v);
+                }
+                Value::Map(m)
+            }
+        };
+        Some(Resource {
+            address: r.address.clone(),
+            kind: r.kind.clone(),
+            location: r.loc.clone(),
+            body,
+            locations,
+        })
+    }
+
+    /// A block body: attributes by name, nested blocks as indexed lists by type.
+    fn body(
+        &mut self,
+        src: Src<'a>,
+        body: &Body,
+        path: &SettingPath,
+        locs: &mut BTreeMap<SettingPath, Location>,
+    ) -> Value {
+        let mut map: BTreeMap<String, Value> = BTreeMap::new();
+        for s in body.iter() {
+            match s {
+                Structure::Attribute(a) => {
+                    let name = a.key.as_str();
+                    if path.is_root() && META.contains(&name) {
+                        continue;
+                    }
+                    let p = path.key(name);
+                    let line = src.loc(a.span().map(|s| s.start), 1);
+                    locs.insert(p.clone(), line);
+                    let v = self.located(src, &a.value, &p, locs);
+                    map.insert(name.to_string(), v);
+                }
+                Structure::Block(b) => {
+                    let ident = b.ident.as_str();
+                    if path.is_root() && META.contains(&ident) {
+                        continue;
+                    }
+                    if ident == "dynamic" {
+                        if let Some(label) = b.labels.first() {
+                            self.dynamic(src, label.as_str(), &b.body, path, &mut map, locs);
+                        }
+                        continue;
+                    }
+                    let entry = map
+                        .entry(ident.to_string())
+                        .or_insert_with(|| Value::List(Vec::new()));
+                    if let Value::List(list) = entry {
+                        let p = path.key(ident).index(list.len());
+                        locs.insert(p.clone(), src.loc(b.span().map(|s| s.start), 1));
+                        let v = self.body(src, &b.body, &p, locs);
+                        if let Value::List(list) = map
+                            .get_mut(ident)
+                            .expect("entry inserted just above")
+                        {
+                            list.push(v);
+                        }
+                    }
+                }
+            }
+        }
+        Value::Map(map)
+    }
+
+    /// `dynamic "ingress" { for_each = …  iterator = it  content { … } }`: expanded when the
+    /// collection is known; otherwise one unknown element, so rules see that blocks may exist.
+    fn dynamic(
+        &mut self,
+        src: Src<'a>,
+        name: &str,
+        body: &Body,
+        path: &SettingPath,
+        map: &mut BTreeMap<String, Value>,
+        locs: &mut BTreeMap<SettingPath, Location>,
+    ) {
+        let iterator = body
+            .get_attribute("iterator")
+            .and_then(|a| traversal_name(&a.value))
+            .unwrap_or_else(|| name.to_string());
+        let content = body.get_blocks("content").next();
+        let collection = body
+            .get_attribute("for_each")
+            .map(|a| self.eval(src, &a.value).0)
+            .unwrap_or(Value::Unknown("dynamic block without for_each".into()));
+        let list = map
+            .entry(name.to_string())
+            .or_insert_with(|| Value::List(Vec::new()));
+        let Value::List(list) = list else { return };
+        let (Some(content), Some(items)) = (content, iterate(&collection)) else {
+            list.push(Value::Unknown(format!(
+                "dynamic \"{name}\" blocks over {collection}"
+            )));
+            return;
+        };
+        let mut produced = Vec::new();
+        for (k, v) in items.into_iter().take(MAX_EXPANSION) {
+            let mut iter_obj = BTreeMap::new();
+            iter_obj.insert("key".to_string(), k);
+            iter_obj.insert("value".to_string(), v);
+            let mut scope = BTreeMap::new();
+            scope.insert(iterator.clone(), Value::Map(iter_obj));
+            self.scopes.push(scope);
+            let p = path.key(name).index(list.len() + produced.len());
+            locs.insert(p.clone(), src.loc(content.span().map(|s| s.start), 1));
+            let v = self.body(src, &content.body, &p, locs);
+            self.scopes.pop();
+            produced.push(v);
+        }
+        list.extend(produced);
+    }
+
+    /// Evaluates an expression and records where the parts of its value were written: object keys
+    /// of literal objects (as in `jsonencode({...})`), and the origin of values that come from
+    /// variables and locals.
+    fn located(
+        &mut self,
+        src: Src<'a>,
+        e: &Expression,
+        path: &SettingPath,
+        locs: &mut BTreeMap<SettingPath, Location>,
+    ) -> Value {
+        let (v, origin) = self.eval(src, e);
+        if let Some(o) = origin {
+            locs.insert(path.clone(), o);
+        }
+        if self.depth < MAX_EVAL_DEPTH {
+            self.depth += 1;
+            self.locate_parts(src, e, &v, path, locs);
+            self.depth -= 1;
+        }
+        v
+    }
+
+    fn locate_parts(
+        &mut self,
+        src: Src<'a>,
+        e: &Expression,
+        v: &Value,
+        path: &SettingPath,
+        locs: &mut BTreeMap<SettingPath, Location>,
+    ) {
+        match e {
+            Expression::Parenthesis(p) => self.locate_parts(src, p.inner(), v, path, locs),
+            Expression::FuncCall(f) if f.name.name.as_str() == "jsonencode" => {
+                if let Some(arg) = f.args.iter().next() {
+                    self.located(src, arg, path, locs);
+                }
+            }
+            Expression::Object(o) => {
+                for (k, ov) in o.iter() {
+                    let Some(key) = self.object_key(src, k) else { continue };
+                    let p = path.key(&key);
+                    locs.insert(p.clone(), src.loc(k.span().map(|s| s.start), 1));
+                    self.located(src, ov.expr(), &p, locs);
+                }
+            }
+            Expression::Array(a) => {
+                for (i, el) in a.iter().enumerate() {
+                    match v.as_list().and_then(|l| l.get(i)) {
+                        Some(Value::Map(_)) => {
+                            let p = path.index(i);
+                            locs.insert(p.clone(), src.loc(el.span().map(|s| s.start), 1));
+                            self.located(src, el, &p, locs);
+                        }
+                        _ => {
+                            // A scalar list is one setting: it is located where a variable in it
+                            // is defined, since that is where its value is changed.
+                            if let (_, Some(o)) = self.eval(src, el) {
+                                locs.insert(path.clone(), o);
+                            }
+                        }
+                    }
+                }
+            }
+            Expression::HeredocTemplate(h) => {
+                if let (Some(span), Value::Map(_)) = (h.span(), v) {
+                    if let Some(text) = template_literal(&h.template) {
+                        let base = line_at(src.text, span.start);
+                        if let Ok(ast) = parse_json(&text) {
+                            locate_json(src.path, &text, &ast, base, path, locs);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn object_key(&mut self, src: Src<'a>, k: &ObjectKey) -> Option<String> {
+        match k {
+            ObjectKey::Ident(i) => Some(i.as_str().to_string()),
+            ObjectKey::Expression(e) => match self.eval(src, e).0 {
+                Value::String(s) => Some(s),
+                Value::Number(n) => Some(n),
+                Value::Bool(b) => Some(b.to_string()),
+                // `(var.x) = …` with an unknown key: the object loses that key; say so in a key.
+                other => Some(format!("(unknown key: {other})")),
+            },
+        }
+    }
+
+    fn eval(&mut self, src: Src<'a>, e: &Expression) -> Located {
+        if self.depth >= MAX_EVAL_DEPTH {
+            return (Value::Unknown("expression nested too deeply".into()), None);
+        }
+        self.depth += 1;
+        let r = self.eval_inner(src, e);
+        self.depth -= 1;
+        r
+    }
+
+    fn eval_inner(&mut self, src: Src<'a>, e: &Expression) -> Located {
+        let plain = |v: Value| (v, None);
+        match e {
+            Expression::Null(_) => plain(Value::Null),
+            Expression::Bool(b) => plain(Value::Bool(*b.value())),
+            Expression::Number(n) => plain(Value::Number(n.value().to_string())),
+            Expression::String(s) => plain(maybe_json(s.value())),
+            Expression::Array(a) => {
+                let mut origin = None;
+                let mut items = Vec::new();
+                for el in a.iter() {
+                    let (v, o) = self.eval(src, el);
+                    origin = origin.or(o);
+                    items.push(v);
+                }
+                (Value::List(items), origin)
+            }
+            Expression::Object(o) => {
+                let mut m = BTreeMap::new();
+                for (k, v) in o.iter() {
+                    if let Some(key) = self.object_key(src, k) {
+                        m.insert(key, self.eval(src, v.expr()).0);
+                    }
+                }
+                plain(Value::Map(m))
+            }
+            Expression::StringTemplate(t) => {
+                let (v, o) = self.template(src, t, &source_text(src, e));
+                (maybe_json_value(v), o)
+            }
+            Expression::HeredocTemplate(h) => {
+                let (v, o) = self.template(src, &h.template, &source_text(src, e));
+                (maybe_json_value(v), o)
+            }
+            Expression::Parenthesis(p) => self.eval(src, p.inner()),
+            Expression::Variable(v) => self.variable(v.as_str(), &source_text(src, e)),
+            Expression::Traversal(t) => self.traversal(src, &t.expr, &t.operators, e),
+            Expression::Conditional(c) => {
+                let (cond, _) = self.eval(src, &c.cond_expr);
+                match cond.as_bool() {
+                    Some(true) => self.eval(src, &c.true_expr),
+                    Some(false) => self.eval(src, &c.false_expr),
+                    None => plain(Value::Unknown(source_text(src, e))),
+                }
+            }
+            Expression::FuncCall(f) => self.call(src, f, e),
+            Expression::UnaryOp(u) => {
+                let (v, o) = self.eval(src, &u.expr);
+                let r = match (u.operator.value(), &v) {
+                    (UnaryOperator::Not, _) => v.as_bool().map(|b| Value::Bool(!b)),
+                    (UnaryOperator::Neg, _) => v.as_f64().map(|n| number(-n)),
+                };
+                (r.unwrap_or_else(|| Value::Unknown(source_text(src, e))), o)
+            }
+            Expression::BinaryOp(b) => {
+                let (l, lo) = self.eval(src, &b.lhs_expr);
+                let (r, ro) = self.eval(src, &b.rhs_expr);
+                let v = binary(*b.operator.value(), &l, &r)
+                    .unwrap_or_else(|| Value::Unknown(source_text(src, e)));
+                (v, lo.or(ro))
+            }
+            Expression::ForExpr(f) => {
+                let (coll, origin) = self.eval(src, &f.intro.collection_expr);
+                let Some(items) = iterate(&coll) else {
+                    return plain(Value::Unknown(source_text(src, e)));
+                };
+                let kv = f.intro.key_var.as_ref().map(|k| k.as_str().to_string());
+                let vv = f.intro.value_var.as_str().to_string();
+                let mut list = Vec::new();
+                let mut map = BTreeMap::new();
+                for (k, v) in items.into_iter().take(MAX_EXPANSION) {
+                    let mut scope = BTreeMap::new();
+                    if let Some(kv) = &kv {
+                        scope.insert(kv.clone(), k);
+                    }
+                    scope.insert(vv.clone(), v);
+                    self.scopes.push(scope);
+                    let keep = match &f.cond {
+                        Some(c) => self.eval(src, &c.expr).0.as_bool(),
+                        None => Some(true),
+                    };
+                    let item = match keep {
+                        Some(true) => {
+                            let val = self.eval(src, &f.value_expr).0;
+                            match &f.key_expr {
+                                Some(ke) => match self.eval(src, ke).0 {
+                                    Value::String(s) => Some((Some(s), val)),
+                                    _ => None,
+                                },
+                                None => Some((None, val)),
+                            }
+                        }
+                        Some(false) => Some((None, Value::Null)).filter(|_| false),
+                        None => Some((None, Value::Unknown(source_text(src, e)))),
+                    };
+                    self.scopes.pop();
+                    match item {
+                        Some((Some(k), v)) => {
+                            map.insert(k, v);
+                        }
+                        Some((None, v)) => list.push(v),
+                        None => {}
+                    }
+                }
+                if f.key_expr.is_some() {
+                    (Value::Map(map), origin)
+                } else {
+                    (Value::List(list), origin)
+                }
+            }
+        }
+    }
+
+    fn variable(&mut self, name: &str, text: &str) -> Located {
+        for scope in self.scopes.iter().rev() {
+            if let Some(v) = scope.get(name) {
+                return (v.clone(), None);
+            }
+        }
+        (Value::Unknown(text.to_string()), None)
+    }
+
+    fn traversal(
+        &mut self,
+        src: Src<'a>,
+        root: &Expression,
+        ops: &[hcl_edit::Decorated<TraversalOperator>],
+        whole: &Expression,
+    ) -> Located {
+        let text = source_text(src, whole);
+        let attr = |i: usize| match ops.get(i).map(|o| o.value()) {
+            Some(TraversalOperator::GetAttr(a)) => Some(a.as_str().to_string()),
+            _ => None,
+        };
+        let (mut cur, origin, consumed) = match root {
+            Expression::Variable(v) => match v.as_str() {
+                "var" => match attr(0) {
+                    Some(name) => {
+                        let (val, o) = self.var(&name);
+                        (val, o, 1)
+                    }
+                    None => return (Value::Unknown(text), None),
+                },
+                "local" => match attr(0) {
+                    Some(name) => {
+                        let (val, o) = self.local(&name);
+                        (val, o, 1)
+                    }
+                    None => return (Value::Unknown(text), None),
+                },
+                "data" => {
+                    // data.KIND.NAME.ATTR…: a reference, kept symbolic for rules to follow.
+                    return (Value::Ref(traversal_path(v.as_str(), ops)), None);
+                }
+                "each" | "count" | "path" | "terraform" | "self" | "module" => {
+                    return (Value::Unknown(text), None)
+                }
+                other => {
+                    if let Some(scoped) = self.scopes.iter().rev().find_map(|s| s.get(other)) {
+                        (scoped.clone(), None, 0)
+                    } else if other.contains('_') || other.starts_with("aws") {
+                        // KIND.NAME.ATTR: a resource reference.
+                        return (Value::Ref(traversal_path(other, ops)), None);
+                    } else {
+                        return (Value::Unknown(text), None);
+                    }
+                }
+            },
+            other => {
+                let (v, o) = self.eval(src, other);
+                (v, o, 0)
+            }
+        };
+        for op in &ops[consumed..] {
+            cur = match (op.value(), &cur) {
+                (_, Value::Unknown(_)) => return (Value::Unknown(text), origin),
+                (TraversalOperator::GetAttr(a), Value::Map(m)) => {
+                    m.get(a.as_str()).cloned().unwrap_or(Value::Null)
+                }
+                (TraversalOperator::Index(ix), _) => {
+                    let (k, _) = self.eval(src, ix);
+                    index(&cur, &k).unwrap_or_else(|| Value::Unknown(text.clone()))
+                }
+                (TraversalOperator::LegacyIndex(i), Value::List(l)) => {
+                    usize::try_from(*i.value())
+                        .ok()
+                        .and_then(|i| l.get(i).cloned())
+                        .unwrap_or_else(|| Value::Unknown(text.clone()))
+                }
+                (TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_), Value::List(_)) => {
+                    // `list[*].attr`: kept simple; the common cases in modules are references.
+                    return (Value::Unknown(text), origin);
+                }
+                _ => return (Value::Unknown(text), origin),
+            };
+        }
+        (cur, origin)
+    }
+
+    fn var(&mut self, name: &str) -> Located {
+        let decls = self.decls;
+        let decl = decls.tfvars.get(name).or_else(|| decls.vars.get(name));
+        match decl {
+            Some(d) => match d.expr {
+                Expr::NoDefault => (
+                    Value::Unknown(format!("var.{name} (no default, not set in tfvars)")),
+                    Some(d.loc.clone()),
+                ),
+                _ => {
+                    // Variables cannot refer to other variables; evaluate without scopes.
+                    let saved = std::mem::take(&mut self.scopes);
+                    let (v, _) = self.eval_decl(d);
+                    self.scopes = saved;
+                    (v, Some(d.loc.clone()))
+                }
+            },
+            None => (
+                Value::Unknown(format!("var.{name} (not declared)")),
+                None,
+            ),
+        }
+    }
+
+    fn local(&mut self, name: &str) -> Located {
+        if let Some(v) = self.local_cache.get(name) {
+            return v.clone();
+        }
+        if self.local_stack.iter().any(|n| n == name) {
+            return (Value::Unknown(format!("local.{name} (cycle)")), None);
+        }
+        let decls = self.decls;
+        let Some(d) = decls.locals.get(name) else {
+            return (Value::Unknown(format!("local.{name} (not declared)")), None);
+        };
+        self.local_stack.push(name.to_string());
+        let saved = std::mem::take(&mut self.scopes);
+        let (v, origin) = self.eval_decl(d);
+        self.scopes = saved;
+        self.local_stack.pop();
+        // A local that only forwards a variable is located where the variable is.
+        let r = (v, Some(origin.unwrap_or_else(|| d.loc.clone())));
+        self.local_cache.insert(name.to_string(), r.clone());
+        r
+    }
+
+    fn eval_decl(&mut self, d: &Decl<'a>) -> Located {
+        match d.expr {
+            Expr::Hcl(e) => self.eval(d.src, e),
+            Expr::Json(j) => self.eval_json(d.src, j),
+            Expr::NoDefault => (Value::Unknown("no default".into()), None),
+        }
+    }
+
+    /// A `.tf.json` value: literal JSON, where strings may hold `${…}` template expressions.
+    fn eval_json(&mut self, src: Src<'a>, j: &jsonc_parser::ast::Value<'_>) -> Located {
+        let mut sink = BTreeMap::new();
+        let v = self.json_located(src, j, &SettingPath::root(), &mut sink);
+        (v, sink.remove(&SettingPath::root()))
+    }
+
+    fn json_located(
+        &mut self,
+        src: Src<'a>,
+        j: &jsonc_parser::ast::Value<'_>,
+        path: &SettingPath,
+        locs: &mut BTreeMap<SettingPath, Location>,
+    ) -> Value {
+        use jsonc_parser::ast::Value as J;
+        if self.depth >= MAX_EVAL_DEPTH {
+            return Value::Unknown("JSON nested too deeply".into());
+        }
+        self.depth += 1;
+        let v = match j {
+            J::NullKeyword(_) => Value::Null,
+            J::BooleanLit(b) => Value::Bool(b.value),
+            J::NumberLit(n) => Value::Number(n.value.to_string()),
+            J::StringLit(s) if s.value.contains("${") => {
+                match hcl_edit::parser::parse_template(&s.value) {
+                    Ok(t) => {
+                        let (v, o) = self.template(src, &t, &s.value);
+                        if let Some(o) = o {
+                            locs.insert(path.clone(), o);
+                        }
+                        maybe_json_value(v)
+                    }
+                    Err(_) => Value::Unknown(s.value.to_string()),
+                }
+            }
+            J::StringLit(s) => maybe_json(&s.value),
+            J::Array(a) => Value::List(
+                a.elements
+                    .iter()
+                    .enumerate()
+                    .map(|(i, el)| {
+                        let p = path.index(i);
+                        if matches!(el, J::Object(_)) {
+                            locs.insert(p.clone(), src.loc(Some(el_start(el)), 1));
+                        }
+                        self.json_located(src, el, &p, locs)
+                    })
+                    .collect(),
+            ),
+            J::Object(o) => {
+                let mut m = BTreeMap::new();
+                for p in &o.properties {
+                    let cp = path.key(p.name.as_str());
+                    locs.insert(cp.clone(), src.loc(Some(p.range.start), 1));
+                    let v = self.json_located(src, &p.value, &cp, locs);
+                    m.insert(p.name.as_str().to_string(), v);
+                }
+                Value::Map(m)
+            }
+        };
+        self.depth -= 1;
+        v
+    }
+
+    /// A string template: known when every interpolation is known and there are no directives.
+    fn template(&mut self, src: Src<'a>, t: &Template, text: &str) -> Located {
+        // `"${expr}"` alone is the expression's value, not its string form (HCL semantics).
+        if let Some(Element::Interpolation(i)) = t.as_single_element() {
+            return self.eval(src, &i.expr);
+        }
+        let mut out = String::new();
+        let mut origin = None;
+        for el in t.iter() {
+            match el {
+                Element::Literal(l) => out.push_str(l.value()),
+                Element::Interpolation(i) => {
+                    let (v, o) = self.eval(src, &i.expr);
+                    origin = origin.or(o);
+                    match v {
+                        Value::String(s) => out.push_str(&s),
+                        Value::Number(n) => out.push_str(&n),
+                        Value::Bool(b) => out.push_str(&b.to_string()),
+                        _ => return (Value::Unknown(text.to_string()), origin),
+                    }
+                }
+                Element::Directive(_) => return (Value::Unknown(text.to_string()), origin),
+            }
+        }
+        (Value::String(out), origin)
+    }
+
+    fn call(&mut self, src: Src<'a>, f: &FuncCall, whole: &Expression) -> Located {
+        let name = f.name.name.as_str();
+        let text = source_text(src, whole);
+        if !f.name.namespace.is_empty() || f.args.expand_final() {
+            return (Value::Unknown(text), None);
+        }
+        let mut origin = None;
+        let mut args = Vec::new();
+        for a in f.args.iter() {
+            let (v, o) = self.eval(src, a);
+            origin = origin.or(o);
+            args.push(v);
+        }
+        // Functions are pure over known values; any unknown argument makes the result unknown,
+        // except for the few whose meaning survives it (try/coalesce choose among known values).
+        let v = if name != "try" && args.iter().any(Value::is_unknown) {
+            None
+        } else {
+            builtin(name, &args)
+        };
+        (v.unwrap_or(Value::Unknown(text)), origin)
+    }
+}
+
+/// Terraform's pure functions over known values; `None` when not supported or not applicable.
+fn builtin(name: &str, args: &[Value]) -> Option<Value> {
+    {
+        match (name, args) {
+            ("jsonencode", [v]) => Some(v.clone()),
+            ("jsondecode", [Value::String(s)]) => serde_json::from_str::<serde_json::Value>(s)
+                .ok()
+                .map(|j| Value::from_json(&j)),
+            ("jsondecode", [v @ Value::Map(_)]) => Some(v.clone()),
+            ("tostring", [v @ Value::String(_)]) => Some(v.clone()),
+            ("tostring", [Value::Number(n)]) => Some(Value::String(n.clone())),
+            ("tostring", [Value::Bool(b)]) => Some(Value::String(b.to_string())),
+            ("tonumber", [v]) => v.as_f64().map(number),
+            ("tobool", [v]) => v.as_bool().map(Value::Bool),
+            ("toset" | "tolist" | "distinct", [Value::List(l)]) => {
+                let mut out: Vec<Value> = Vec::new();
+                for x in l {
+                    if !out.contains(x) {
+                        out.push(x.clone());
+                    }
+                }
+                if name == "toset" {
+                    out.sort();
+                }
+                Some(Value::List(out))
+            }
+            ("tomap", [v @ Value::Map(_)]) => Some(v.clone()),
+            ("concat", lists) => {
+                let mut out = Vec::new();
+                for l in lists {
+                    out.extend(l.as_list()?.iter().cloned());
+                }
+                Some(Value::List(out))
+            }
+            ("merge", maps) => {
+                let mut out = BTreeMap::new();
+                for m in maps {
+                    match m {
+                        Value::Map(m) => out.extend(m.clone()),
+                        Value::Null => {}
+                        _ => return None,
+                    }
+                }
+                Some(Value::Map(out))
+            }
+            ("flatten", [Value::List(l)]) => {
+                let mut out = Vec::new();
+                flatten_into(l, &mut out, 0);
+                Some(Value::List(out))
+            }
+            ("compact", [Value::List(l)]) => Some(Value::List(
+                l.iter()
+                    .filter(|v| !matches!(v, Value::Null) && v.as_str() != Some(""))
+                    .cloned()
+                    .collect(),
+            )),
+            ("lower", [Value::String(s)]) => Some(Value::String(s.to_lowercase())),
+            ("upper", [Value::String(s)]) => Some(Value::String(s.to_uppercase())),
+            ("length", [Value::List(l)]) => Some(number(l.len() as f64)),
+            ("length", [Value::Map(m)]) => Some(number(m.len() as f64)),
+            ("length", [Value::String(s)]) => Some(number(s.chars().count() as f64)),
+            ("lookup", [Value::Map(m), Value::String(k), rest @ ..]) if rest.len() <= 1 => {
+                m.get(k).cloned().or_else(|| rest.first().cloned())
+            }
+            ("element", [Value::List(l), i]) if !l.is_empty() => {
+                let i = usize::try_from(i.as_i64()?).ok()?;
+                l.get(i % l.len()).cloned()
+            }
+            ("coalesce", vals) => vals
+                .iter()
+                .find(|v| !matches!(v, Value::Null) && v.as_str() != Some(""))
+                .cloned(),
+            ("try", vals) => vals.iter().find(|v| !v.contains_unknown()).cloned(),
+            ("join", [Value::String(sep), Value::List(l)]) => {
+                let parts: Option<Vec<String>> = l
+                    .iter()
+                    .map(|v| match v {
+                        Value::String(s) => Some(s.clone()),
+                        Value::Number(n) => Some(n.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                parts.map(|p| Value::String(p.join(sep)))
+            }
+            ("split", [Value::String(sep), Value::String(s)]) if !sep.is_empty() => Some(
+                Value::List(s.split(sep.as_str()).map(Value::str).collect()),
+            ),
+            ("contains", [Value::List(l), v]) => Some(Value::Bool(l.contains(v))),
+            ("keys", [Value::Map(m)]) => Some(Value::List(m.keys().map(Value::str).collect())),
+            ("values", [Value::Map(m)]) => Some(Value::List(m.values().cloned().collect())),
+            _ => None,
+        }
+    }
+}
+
+fn flatten_into(l: &[Value], out: &mut Vec<Value>, depth: usize) {
+    for v in l {
+        match v {
+            Value::List(inner) if depth < MAX_EVAL_DEPTH => flatten_into(inner, out, depth + 1),
+            other => out.push(other.clone()),
+        }
+    }
+}
+
+fn el_start(v: &jsonc_parser::ast::Value<'_>) -> usize {
+    use jsonc_parser::ast::Value as J;
+    match v {
+        J::Object(o) => o.range.start,
+        J::Array(a) => a.range.start,
+        J::StringLit(s) => s.range.start,
+        J::NumberLit(n) => n.range.start,
+        J::BooleanLit(b) => b.range.start,
+        J::NullKeyword(n) => n.range.start,
+    }
+}
+
+/// Records the lines of the keys of a JSON document embedded at line `base` (a heredoc policy).
+fn locate_json(
+    file: &str,
+    text: &str,
+    v: &jsonc_parser::ast::Value<'_>,
+    base: u32,
+    path: &SettingPath,
+    locs: &mut BTreeMap<SettingPath, Location>,
+) {
+    use jsonc_parser::ast::Value as J;
+    // The heredoc's first content line is the line after `<<EOT`.
+    let at = |off: usize| Location {
+        file: file.to_string(),
+        line: base + line_at(text, off),
+    };
+    match v {
+        J::Object(o) => {
+            for p in &o.properties {
+                let cp = path.key(p.name.as_str());
+                locs.insert(cp.clone(), at(p.range.start));
+                locate_json(file, text, &p.value, base, &cp, locs);
+            }
+        }
+        J::Array(a) => {
+            for (i, el) in a.elements.iter().enumerate() {
+                if matches!(el, J::Object(_)) {
+                    let cp = path.index(i);
+                    locs.insert(cp.clone(), at(el_start(el)));
+                    locate_json(file, text, el, base, &cp, locs);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn template_literal(t: &Template) -> Option<String> {
+    let mut s = String::new();
+    for el in t.iter() {
+        match el {
+            Element::Literal(l) => s.push_str(l.value()),
+            _ => return None,
+        }
+    }
+    Some(s)
+}
+
+fn source_text(src: Src<'_>, e: &Expression) -> String {
+    let raw = e
+        .span()
+        .and_then(|r| src.text.get(r))
+        .unwrap_or("expression")
+        .trim();
+    // Keep unknowns short and on one line in reports.
+    let one_line: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 120 {
+        let cut: String = one_line.chars().take(117).collect();
+        format!("{cut}...")
+    } else {
+        one_line
+    }
+}
+
+fn traversal_name(e: &Expression) -> Option<String> {
+    match e {
+        Expression::Variable(v) => Some(v.as_str().to_string()),
+        _ => None,
+    }
+}
+
+/// `aws_s3_bucket.data.id`, `data.aws_iam_policy_document.x.json` as written.
+fn traversal_path(root: &str, ops: &[hcl_edit::Decorated<TraversalOperator>]) -> String {
+    let mut s = root.to_string();
+    for op in ops {
+        match op.value() {
+            TraversalOperator::GetAttr(a) => {
+                s.push('.');
+                s.push_str(a.as_str());
+            }
+            _ => break,
+        }
+    }
+    s
+}
+
+fn is_empty_instances(v: &Value) -> bool {
+    match v {
+        Value::Number(_) | Value::String(_) => v.as_f64() == Some(0.0),
+        Value::List(l) => l.is_empty(),
+        Value::Map(m) => m.is_empty(),
+        _ => false,
+    }
+}
+
+fn iterate(v: &Value) -> Option<Vec<(Value, Value)>> {
+    match v {
+        Value::List(l) => Some(
+            l.iter()
+                .enumerate()
+                .map(|(i, v)| (number(i as f64), v.clone()))
+                .collect(),
+        ),
+        Value::Map(m) => Some(
+            m.iter()
+                .map(|(k, v)| (Value::String(k.clone()), v.clone()))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+fn index(v: &Value, k: &Value) -> Option<Value> {
+    match (v, k) {
+        (Value::List(l), k) => l.get(usize::try_from(k.as_i64()?).ok()?).cloned(),
+        (Value::Map(m), Value::String(s)) => m.get(s).cloned(),
+        _ => None,
+    }
+}
+
+fn number(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        Value::Number(format!("{}", n as i64))
+    } else {
+        Value::Number(format!("{n}"))
+    }
+}
+
+fn binary(op: BinaryOperator, l: &Value, r: &Value) -> Option<Value> {
+    use BinaryOperator as B;
+    if l.contains_unknown() || r.contains_unknown() {
+        return None;
+    }
+    Some(match op {
+        B::Eq => Value::Bool(l == r || (l.as_f64().is_some() && l.as_f64() == r.as_f64())),
+        B::NotEq => Value::Bool(!(l == r || (l.as_f64().is_some() && l.as_f64() == r.as_f64()))),
+        B::And => Value::Bool(l.as_bool()? && r.as_bool()?),
+        B::Or => Value::Bool(l.as_bool()? || r.as_bool()?),
+        B::Less => Value::Bool(l.as_f64()? < r.as_f64()?),
+        B::LessEq => Value::Bool(l.as_f64()? <= r.as_f64()?),
+        B::Greater => Value::Bool(l.as_f64()? > r.as_f64()?),
+        B::GreaterEq => Value::Bool(l.as_f64()? >= r.as_f64()?),
+        B::Plus => number(l.as_f64()? + r.as_f64()?),
+        B::Minus => number(l.as_f64()? - r.as_f64()?),
+        B::Mul => number(l.as_f64()? * r.as_f64()?),
+        B::Div => {
+            let d = r.as_f64()?;
+            if d == 0.0 {
+                return None;
+            }
+            number(l.as_f64()? / d)
+        }
+        B::Mod => {
+            let d = r.as_i64()?;
+            if d == 0 {
+                return None;
+            }
+            number((l.as_i64()? % d) as f64)
+        }
+    })
+}
+
+/// A string whose content is a JSON object or array is taken as that document (policies written
+/// as heredocs or escaped strings); any other string stays a string.
+fn maybe_json(s: &str) -> Value {
+    let t = s.trim();
+    if (t.starts_with('{') && t.ends_with('}')) || (t.starts_with("[{") && t.ends_with(']')) {
+        if let Ok(ast) = parse_json(t) {
+            return json_ast_value(&ast);
+        }
+    }
+    Value::String(s.to_string())
+}
+
+fn maybe_json_value(v: Value) -> Value {
+    match v {
+        Value::String(s) => maybe_json(&s),
+        other => other,
+    }
+}
+
+fn json_ast_value(v: &jsonc_parser::ast::Value<'_>) -> Value {
+    use jsonc_parser::ast::Value as J;
+    match v {
+        J::NullKeyword(_) => Value::Null,
+        J::BooleanLit(b) => Value::Bool(b.value),
+        J::NumberLit(n) => Value::Number(n.value.to_string()),
+        J::StringLit(s) => Value::String(s.value.to_string()),
+        J::Array(a) => Value::List(a.elements.iter().map(json_ast_value).collect()),
+        J::Object(o) => Value::Map(
+            o.properties
+                .iter()
+                .map(|p| (p.name.as_str().to_string(), json_ast_value(&p.value)))
+                .collect(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(files: &[(&str, &str)]) -> Unit {
+        let files: Vec<(String, Vec<u8>)> = files
+            .iter()
+            .map(|(p, c)| (p.to_string(), c.as_bytes().to_vec()))
+            .collect();
+        parse_unit("m", &files)
+    }
+
+    fn get<'u>(u: &'u Unit, addr: &str, path: &str) -> &'u Value {
+        u.resources
+            .get(addr)
+            .unwrap_or_else(|| panic!("no {addr} in {:?}", u.resources.keys()))
+            .get(&SettingPath::parse(path))
+            .unwrap_or_else(|| panic!("no {path} in {addr}"))
+    }
+
+    #[test]
+    fn nested_blocks_are_indexed_lists_with_lines() {
+        let u = unit(&[(
+            "m/main.tf",
+            r#"resource "aws_security_group" "web" {
+  name = "web"
+
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+"#,
+        )]);
+        assert_eq!(
+            get(&u, "aws_security_group.web", "ingress[0].cidr_blocks"),
+            &Value::List(vec![Value::str("0.0.0.0/0")])
+        );
+        assert_eq!(
+            get(&u, "aws_security_group.web", "ingress[0].from_port").as_i64(),
+            Some(22)
+        );
+        let r = &u.resources["aws_security_group.web"];
+        assert_eq!(
+            r.location_of(&SettingPath::parse("ingress[0].cidr_blocks")).line,
+            8
+        );
+        assert_eq!(r.location.line, 1);
+    }
+
+    #[test]
+    fn variables_tfvars_and_locals_resolve_and_locate_at_their_origin() {
+        let main = r#"locals {
+  cidrs = [var.admin_cidr]
+}
+resource "aws_security_group" "a" {
+  ingress {
+    cidr_blocks = [var.admin_cidr]
+  }
+  egress {
+    cidr_blocks = local.cidrs
+  }
+}
+"#;
+        let vars = "variable \"admin_cidr\" {\n  default = \"10.0.0.0/8\"\n}\n";
+        let u = unit(&[("m/main.tf", main), ("m/variables.tf", vars)]);
+        assert_eq!(
+            get(&u, "aws_security_group.a", "ingress[0].cidr_blocks"),
+            &Value::List(vec![Value::str("10.0.0.0/8")])
+        );
+        let r = &u.resources["aws_security_group.a"];
+        let loc = r.location_of(&SettingPath::parse("ingress[0].cidr_blocks"));
+        assert_eq!((loc.file.as_str(), loc.line), ("m/variables.tf", 2));
+
+        let u = unit(&[
+            ("m/main.tf", main),
+            ("m/variables.tf", vars),
+            ("m/terraform.tfvars", "admin_cidr = \"0.0.0.0/0\"\n"),
+        ]);
+        assert_eq!(
+            get(&u, "aws_security_group.a", "egress[0].cidr_blocks"),
+            &Value::List(vec![Value::str("0.0.0.0/0")])
+        );
+        let r = &u.resources["aws_security_group.a"];
+        let loc = r.location_of(&SettingPath::parse("ingress[0].cidr_blocks"));
+        assert_eq!((loc.file.as_str(), loc.line), ("m/terraform.tfvars", 1));
+    }
+
+    #[test]
+    fn variable_without_default_is_unknown_never_a_guess() {
+        let u = unit(&[(
+            "m/main.tf",
+            "variable \"c\" {}\nresource \"aws_security_group\" \"a\" {\n  ingress {\n    cidr_blocks = [var.c]\n  }\n}\n",
+        )]);
+        let v = get(&u, "aws_security_group.a", "ingress[0].cidr_blocks");
+        assert!(v.contains_unknown(), "{v:?}");
+    }
+
+    #[test]
+    fn jsonencode_and_heredoc_policies_become_documents() {
+        let u = unit(&[(
+            "m/iam.tf",
+            r#"resource "aws_iam_policy" "a" {
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = "*"
+      Resource = "*"
+    }]
+  })
+}
+resource "aws_iam_policy" "b" {
+  policy = <<EOF
+{
+  "Statement": [
+    {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}
+  ]
+}
+EOF
+}
+"#,
+        )]);
+        assert_eq!(
+            get(&u, "aws_iam_policy.a", "policy.Statement[0].Action"),
+            &Value::str("*")
+        );
+        let a = &u.resources["aws_iam_policy.a"];
+        assert_eq!(
+            a.location_of(&SettingPath::parse("policy.Statement[0].Action"))
+                .line,
+            6
+        );
+        assert_eq!(
+            get(&u, "aws_iam_policy.b", "policy.Statement[0].Action"),
+            &Value::str("s3:*")
+        );
+        let b = &u.resources["aws_iam_policy.b"];
+        assert_eq!(
+            b.location_of(&SettingPath::parse("policy.Statement[0].Action"))
+                .line,
+            15
+        );
+    }
+
+    #[test]
+    fn references_stay_symbolic_and_data_sources_are_resources() {
+        let u = unit(&[(
+            "m/main.tf",
+            r#"data "aws_iam_policy_document" "d" {
+  statement {
+    actions   = ["*"]
+    resources = ["*"]
+  }
+}
+resource "aws_iam_policy" "p" {
+  policy = data.aws_iam_policy_document.d.json
+}
+resource "aws_s3_bucket_acl" "x" {
+  bucket = aws_s3_bucket.b.id
+  acl    = "public-read"
+}
+"#,
+        )]);
+        assert_eq!(
+            get(&u, "aws_iam_policy.p", "policy"),
+            &Value::Ref("data.aws_iam_policy_document.d.json".into())
+        );
+        assert_eq!(
+            get(&u, "aws_s3_bucket_acl.x", "bucket"),
+            &Value::Ref("aws_s3_bucket.b.id".into())
+        );
+        assert_eq!(
+            u.resources["data.aws_iam_policy_document.d"].kind,
+            "data.aws_iam_policy_document"
+        );
+    }
+
+    #[test]
+    fn dynamic_blocks_expand_over_known_collections() {
+        let u = unit(&[(
+            "m/main.tf",
+            r#"variable "ports" { default = [22, 443] }
+resource "aws_security_group" "a" {
+  dynamic "ingress" {
+    for_each = var.ports
+    content {
+      from_port   = ingress.value
+      to_port     = ingress.value
+      cidr_blocks = ["0.0.0.0/0"]
+    }
+  }
+}
+"#,
+        )]);
+        assert_eq!(
+            get(&u, "aws_security_group.a", "ingress[1].from_port").as_i64(),
+            Some(443)
+        );
+    }
+
+    #[test]
+    fn count_zero_removes_the_resource_and_conditionals_resolve() {
+        let u = unit(&[(
+            "m/main.tf",
+            r#"variable "on" { default = false }
+resource "aws_db_instance" "gone" {
+  count = var.on ? 1 : 0
+}
+resource "aws_db_instance" "here" {
+  publicly_accessible = var.on ? false : true
+}
+"#,
+        )]);
+        assert!(!u.resources.contains_key("aws_db_instance.gone"));
+        assert_eq!(
+            get(&u, "aws_db_instance.here", "publicly_accessible"),
+            &Value::Bool(true)
+        );
+    }
+
+    #[test]
+    fn tf_json_resources_and_interpolations() {
+        let u = unit(&[
+            (
+                "m/main.tf.json",
+                r#"{
+  "variable": {"open": {"default": "0.0.0.0/0"}},
+  "resource": {
+    "aws_security_group": {
+      "j": {
+        "ingress": [{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["${var.open}"]}]
+      }
+    }
+  }
+}"#,
+            ),
+        ]);
+        assert_eq!(
+            get(&u, "aws_security_group.j", "ingress[0].cidr_blocks"),
+            &Value::List(vec![Value::str("0.0.0.0/0")])
+        );
+        let r = &u.resources["aws_security_group.j"];
+        assert_eq!(r.location_of(&SettingPath::parse("ingress[0]")).line, 6);
+    }
+
+    #[test]
+    fn unreadable_files_are_problems_not_panics() {
+        let files = vec![
+            ("m/bad.tf".to_string(), b"resource \"x\" \"y\" {".to_vec()),
+            ("m/bin.tf".to_string(), vec![0xff, 0xfe, 0x00]),
+            ("m/deep.tf".to_string(), "[".repeat(100_000).into_bytes()),
+            ("m/ok.tf".to_string(), b"resource \"aws_kms_key\" \"k\" {}\n".to_vec()),
+        ];
+        let u = parse_unit("m", &files);
+        let bad: Vec<&str> = u.problems.iter().map(|p| p.file.as_str()).collect();
+        assert_eq!(bad, vec!["m/bad.tf", "m/bin.tf", "m/deep.tf"]);
+        assert!(u.resources.contains_key("aws_kms_key.k"));
+    }
 }
