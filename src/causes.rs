@@ -1,1 +1,244 @@
-//! causes
+//! Causes: setting blame and the but-for test.
+//!
+//! Takes the snapshots of a unit before and after a landing; gives the setting changes between
+//! them (resource address, setting path, before, after, where it was written) and keeps, for every
+//! setting, the change that last gave it its value. That is setting blame: it compares resolved
+//! values, not lines, so a reformat, reordered attributes or a resource moved to another file of
+//! its unit is not a change, and the cause stays with whoever wrote the value.
+//!
+//! The but-for test re-evaluates the rule on the unit as it was when the window opened with one
+//! setting put back to its value before the change: if the rule then passes, the change was
+//! necessary for the exposure. An undecided result is not a pass, so it is not a but-for cause.
+
+use crate::model::{Location, Resource, SettingPath, Unit, Value};
+use crate::rules::{Rule, UnitView, Verdict};
+use std::collections::BTreeMap;
+
+/// One setting that differs between two snapshots of a unit. The root path stands for the
+/// resource itself: created (`before` is `None`) or removed (`after` is `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingChange {
+    pub address: String,
+    pub path: SettingPath,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    /// Where the new value is written (for a removal, where the old one was).
+    pub location: Location,
+}
+
+/// The settings that differ between two versions of a unit's resources, in address/path order.
+pub fn diff(
+    old: &BTreeMap<String, Resource>,
+    new: &BTreeMap<String, Resource>,
+) -> Vec<SettingChange> {
+    let mut out = Vec::new();
+    let addresses: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    for addr in addresses {
+        let (o, n) = (old.get(addr), new.get(addr));
+        if let (Some(o), Some(n)) = (o, n) {
+            if o.body == n.body {
+                continue;
+            }
+        }
+        let leaves = |r: Option<&Resource>| -> BTreeMap<SettingPath, Value> {
+            r.map(|r| r.body.leaves().into_iter().map(|(p, v)| (p, v.clone())).collect())
+                .unwrap_or_default()
+        };
+        let (ol, nl) = (leaves(o), leaves(n));
+        match (o, n) {
+            (None, Some(n)) => out.push(SettingChange {
+                address: addr.clone(),
+                path: SettingPath::root(),
+                before: None,
+                after: Some(Value::Bool(true)),
+                location: n.location.clone(),
+            }),
+            (Some(o), None) => out.push(SettingChange {
+                address: addr.clone(),
+                path: SettingPath::root(),
+                before: Some(Value::Bool(true)),
+                after: None,
+                location: o.location.clone(),
+            }),
+            _ => {}
+        }
+        let paths: std::collections::BTreeSet<&SettingPath> = ol.keys().chain(nl.keys()).collect();
+        for p in paths {
+            let (b, a) = (ol.get(p), nl.get(p));
+            if b == a || p.is_root() {
+                continue;
+            }
+            let location = match (n, a) {
+                (Some(n), Some(_)) => n.location_of(p),
+                _ => o.map(|o| o.location_of(p)).unwrap_or_else(|| Location {
+                    file: String::new(),
+                    line: 0,
+                }),
+            };
+            out.push(SettingChange {
+                address: addr.clone(),
+                path: p.clone(),
+                before: b.cloned(),
+                after: a.cloned(),
+                location,
+            });
+        }
+    }
+    out
+}
+
+/// The change that last gave a setting its value, with who made it (indices into the scan's
+/// commit table and landing list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blamed {
+    pub change: SettingChange,
+    /// Index of the authoring commit in the commit table.
+    pub commit: usize,
+    /// Index of the landing through which it reached the ref.
+    pub landing: usize,
+}
+
+/// Setting blame for the current state of every unit: `(unit identity, address, path) → change`.
+#[derive(Debug, Default)]
+pub struct BlameStore {
+    by_setting: BTreeMap<(String, String, SettingPath), Blamed>,
+}
+
+impl BlameStore {
+    pub fn record(&mut self, unit: &str, b: Blamed) {
+        let key = (unit.to_string(), b.change.address.clone(), b.change.path.clone());
+        if b.change.path.is_root() && b.change.after.is_none() {
+            // A removed resource: forget its settings, keep the removal.
+            let addr = b.change.address.clone();
+            self.by_setting
+                .retain(|(u, a, _), _| !(u == unit && *a == addr));
+        }
+        self.by_setting.insert(key, b);
+    }
+
+    /// The change that last set `path` on `address`: the path itself, else the nearest enclosing
+    /// setting that changed (a block added whole), else the resource's creation.
+    pub fn lookup(&self, unit: &str, address: &str, path: &SettingPath) -> Option<&Blamed> {
+        let mut p = path.clone();
+        loop {
+            if let Some(b) = self
+                .by_setting
+                .get(&(unit.to_string(), address.to_string(), p.clone()))
+            {
+                return Some(b);
+            }
+            p.0.pop()?;
+        }
+    }
+
+    /// Moves every record of a unit to its new identity key (a unit renamed keeps its history;
+    /// identity keys are stable, so this is only needed when two units merge, which we do not do).
+    pub fn units(&self) -> usize {
+        self.by_setting.len()
+    }
+}
+
+/// The but-for test: does the rule stop firing on `primary` when `change` alone is undone on
+/// `unit`? `expect_violation` flips the question for remediations (does undoing the fix make it
+/// fire again?).
+pub fn but_for(
+    rule: &Rule,
+    unit: &Unit,
+    primary: &str,
+    change: &SettingChange,
+    expect_violation: bool,
+) -> bool {
+    let mut u = unit.clone();
+    if change.path.is_root() {
+        match &change.before {
+            None => {
+                u.resources.remove(&change.address);
+            }
+            Some(_) => return false, // undoing a removal needs the old resource; not decidable here
+        }
+    } else {
+        let Some(res) = u.resources.get_mut(&change.address) else {
+            return false;
+        };
+        if !res.body.set_path(&change.path, change.before.clone()) && change.before.is_some() {
+            return false;
+        }
+    }
+    let verdict = match u.resources.get(primary) {
+        Some(r) => (rule.check)(r, &UnitView::new(&u)),
+        None => Verdict::Pass,
+    };
+    if expect_violation {
+        matches!(verdict, Verdict::Violation(_))
+    } else {
+        verdict == Verdict::Pass
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::terraform::parse_unit;
+
+    fn unit(src: &str, file: &str) -> Unit {
+        parse_unit("u", &[(file.to_string(), src.as_bytes().to_vec())])
+    }
+
+    #[test]
+    fn reformatting_and_moving_to_another_file_is_no_change() {
+        let a = unit(
+            "resource \"aws_kms_key\" \"k\" {\n  description = \"x\"\n  enable_key_rotation = false\n}\n",
+            "u/main.tf",
+        );
+        let b = unit(
+            "# moved\nresource \"aws_kms_key\" \"k\" {\n    enable_key_rotation = false\n\n    description   =   \"x\"\n}\n",
+            "u/keys.tf",
+        );
+        assert!(diff(&a.resources, &b.resources).is_empty());
+    }
+
+    #[test]
+    fn a_value_change_is_one_setting_change_located_at_the_new_value() {
+        let a = unit(
+            "resource \"aws_kms_key\" \"k\" {\n  enable_key_rotation = true\n}\n",
+            "u/main.tf",
+        );
+        let b = unit(
+            "resource \"aws_kms_key\" \"k\" {\n\n  enable_key_rotation = false\n}\n",
+            "u/main.tf",
+        );
+        let d = diff(&a.resources, &b.resources);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].path.to_string(), "enable_key_rotation");
+        assert_eq!(d[0].before, Some(Value::Bool(true)));
+        assert_eq!(d[0].after, Some(Value::Bool(false)));
+        assert_eq!(d[0].location.line, 3);
+    }
+
+    #[test]
+    fn blame_lookup_falls_back_to_the_enclosing_change() {
+        let mut s = BlameStore::default();
+        let created = SettingChange {
+            address: "aws_instance.a".into(),
+            path: SettingPath::root(),
+            before: None,
+            after: Some(Value::Bool(true)),
+            location: Location {
+                file: "u/main.tf".into(),
+                line: 1,
+            },
+        };
+        s.record(
+            "u",
+            Blamed {
+                change: created.clone(),
+                commit: 0,
+                landing: 0,
+            },
+        );
+        let got = s
+            .lookup("u", "aws_instance.a", &SettingPath::parse("metadata_options"))
+            .expect("falls back to creation");
+        assert_eq!(got.change, created);
+    }
+}

@@ -1,1 +1,575 @@
-//! history
+//! History: the repository, read-only, as a sequence of landings and the IaC files they change.
+//!
+//! Takes a path to a work tree or bare repository and a ref; gives the landings of the ref (its
+//! first-parent chain) oldest first, for each the IaC paths it changed against its first parent,
+//! and for a merge the commits of the merged side, so a change can be attributed to the commit
+//! that wrote it rather than to the merge.
+//!
+//! Nothing here writes: the repository is opened with `NO_SEARCH`, trees and blobs are read from
+//! the object database, nothing is checked out, the index is never touched, and git is never run.
+//!
+//! The tree compare descends only into subtrees whose ids differ: measured 7x faster than
+//! libgit2's pathspec diff and as fast as `git log --raw` (CRATES.md). Renames are paired by
+//! identical blob, then by content similarity (the `similar` crate) among the remaining adds and
+//! deletes of the same file name, which is what keeps a unit's identity through a directory move.
+
+use crate::formats;
+use chrono::{DateTime, FixedOffset};
+use git2::{Commit, ObjectType, Oid, Repository, Tree};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Blobs larger than this are not read into memory (reported as a problem instead).
+pub const MAX_BLOB_BYTES: usize = crate::formats::terraform::MAX_FILE_BYTES;
+
+/// What can go wrong opening or resolving; reading a single object later is a blind spot, not an
+/// error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HistoryError {
+    #[error("{path}: no such file or directory")]
+    NotFound { path: String },
+    #[error("{path}: not a git repository ({reason})")]
+    NotARepository { path: String, reason: String },
+    #[error("{spec}: no such revision in {repo} ({reason})")]
+    UnknownRevision {
+        spec: String,
+        repo: String,
+        reason: String,
+    },
+    #[error("{repo}: {reason}")]
+    Git { repo: String, reason: String },
+}
+
+/// A person as a commit names them, after the repository's mailmap.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    pub name: String,
+    pub email: String,
+    /// RFC 3339 with the commit's own offset.
+    pub at: String,
+    #[serde(skip)]
+    pub seconds: i64,
+}
+
+/// The signature a commit carries (its presence; git2 cannot verify it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignatureKind {
+    Gpg,
+    Ssh,
+    X509,
+    Other,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitInfo {
+    pub id: String,
+    pub author: Person,
+    pub committer: Person,
+    /// Identity before the mailmap, when the mailmap changed it.
+    #[serde(skip)]
+    pub mailmapped: bool,
+    pub signature: Option<SignatureKind>,
+    /// Trailers by key (`Co-authored-by`, `Reviewed-by`, `Signed-off-by`, …), values in order.
+    pub trailers: BTreeMap<String, Vec<String>>,
+    pub summary: String,
+    #[serde(skip)]
+    pub parents: Vec<String>,
+}
+
+/// One IaC file changed by a commit against its first parent. A rename has both paths.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    pub old_path: Option<String>,
+    pub new_path: Option<String>,
+}
+
+/// Where a history stops short of its root: a shallow clone or a missing object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Truncation {
+    /// The oldest landing that could be read.
+    pub oldest: String,
+    pub reason: String,
+}
+
+pub struct Repo {
+    repo: Repository,
+    /// The path as the user gave it (reports must not show absolute paths the user did not give).
+    pub given: String,
+    mailmap: Option<git2::Mailmap>,
+}
+
+impl Repo {
+    /// Opens a work tree or bare repository read-only, without searching parent directories.
+    pub fn open(path: &str) -> Result<Repo, HistoryError> {
+        if !Path::new(path).exists() {
+            return Err(HistoryError::NotFound {
+                path: path.to_string(),
+            });
+        }
+        let repo = Repository::open_ext(
+            path,
+            git2::RepositoryOpenFlags::NO_SEARCH,
+            std::iter::empty::<&std::ffi::OsStr>(),
+        )
+        .map_err(|e| HistoryError::NotARepository {
+            path: path.to_string(),
+            reason: e.message().to_string(),
+        })?;
+        Ok(Repo {
+            repo,
+            given: path.to_string(),
+            mailmap: None,
+        })
+    }
+
+    /// Resolves a revision (`HEAD`, a branch, a tag, a commit id) to a commit id.
+    pub fn resolve(&self, spec: &str) -> Result<Oid, HistoryError> {
+        let obj = self
+            .repo
+            .revparse_single(spec)
+            .map_err(|e| self.unknown_rev(spec, e))?;
+        obj.peel_to_commit()
+            .map(|c| c.id())
+            .map_err(|e| self.unknown_rev(spec, e))
+    }
+
+    fn unknown_rev(&self, spec: &str, e: git2::Error) -> HistoryError {
+        HistoryError::UnknownRevision {
+            spec: spec.to_string(),
+            repo: self.given.clone(),
+            reason: e.message().to_string(),
+        }
+    }
+
+    /// Loads the mailmap from the `.mailmap` file of the tip's tree (not the work tree, which may
+    /// differ from the history under investigation).
+    pub fn load_mailmap(&mut self, tip: Oid) {
+        let text = self
+            .repo
+            .find_commit(tip)
+            .and_then(|c| c.tree())
+            .ok()
+            .and_then(|t| t.get_path(Path::new(".mailmap")).ok().map(|e| e.id()))
+            .and_then(|id| self.repo.find_blob(id).ok())
+            .map(|b| String::from_utf8_lossy(b.content()).into_owned());
+        self.mailmap = text.and_then(|t| git2::Mailmap::from_buffer(&t).ok());
+    }
+
+    /// The first-parent chain ending at `tip`, oldest first, stopping after `limit` (the merge
+    /// base for a review) or at the root, or where history is cut (shallow clone, missing object).
+    pub fn landings(
+        &self,
+        tip: Oid,
+        stop_before: Option<Oid>,
+    ) -> (Vec<Oid>, Option<Truncation>) {
+        let mut out = Vec::new();
+        let mut cur = Some(tip);
+        let mut truncation = None;
+        while let Some(id) = cur {
+            if Some(id) == stop_before {
+                break;
+            }
+            match self.repo.find_commit(id) {
+                Ok(c) => {
+                    out.push(id);
+                    cur = if c.parent_count() > 0 {
+                        c.parent_id(0).ok()
+                    } else {
+                        None
+                    };
+                }
+                Err(e) => {
+                    let oldest = out.last().map(|o: &Oid| o.to_string()).unwrap_or_default();
+                    let shallow = self.repo.is_shallow();
+                    truncation = Some(Truncation {
+                        oldest,
+                        reason: if shallow {
+                            format!("shallow clone: history begins here; parent {id} is not in the repository")
+                        } else {
+                            format!("commit {id} cannot be read ({})", e.message())
+                        },
+                    });
+                    break;
+                }
+            }
+        }
+        out.reverse();
+        (out, truncation)
+    }
+
+    pub fn commit(&self, id: Oid) -> Result<Commit<'_>, git2::Error> {
+        self.repo.find_commit(id)
+    }
+
+    /// Author, committer (through the mailmap), trailers and signature presence of a commit.
+    pub fn commit_info(&self, c: &Commit<'_>) -> CommitInfo {
+        let raw_author = person(&c.author());
+        let raw_committer = person(&c.committer());
+        let (author, committer) = match &self.mailmap {
+            Some(mm) => (
+                c.author_with_mailmap(mm)
+                    .map(|s| person(&s))
+                    .unwrap_or_else(|_| raw_author.clone()),
+                c.committer_with_mailmap(mm)
+                    .map(|s| person(&s))
+                    .unwrap_or_else(|_| raw_committer.clone()),
+            ),
+            None => (raw_author.clone(), raw_committer.clone()),
+        };
+        let mailmapped = author != raw_author || committer != raw_committer;
+        let message = String::from_utf8_lossy(c.message_raw_bytes()).into_owned();
+        let mut trailers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        if let Ok(t) = git2::message_trailers_strs(&message) {
+            for (k, v) in t.iter() {
+                trailers.entry(k.to_string()).or_default().push(v.to_string());
+            }
+        }
+        let signature = self
+            .repo
+            .extract_signature(&c.id(), None)
+            .ok()
+            .map(|(sig, _)| {
+                let s = String::from_utf8_lossy(&sig);
+                if s.contains("BEGIN SSH SIGNATURE") {
+                    SignatureKind::Ssh
+                } else if s.contains("BEGIN PGP SIGNATURE") {
+                    SignatureKind::Gpg
+                } else if s.contains("BEGIN SIGNED MESSAGE") {
+                    SignatureKind::X509
+                } else {
+                    SignatureKind::Other
+                }
+            });
+        CommitInfo {
+            id: c.id().to_string(),
+            author,
+            committer,
+            mailmapped,
+            signature,
+            trailers,
+            summary: message.lines().next().unwrap_or("").to_string(),
+            parents: c.parent_ids().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    /// The commits a merge brings in (reachable from its other parents, not from the first),
+    /// oldest first in topological order.
+    pub fn side_commits(&self, merge: &Commit<'_>) -> Vec<Oid> {
+        let mut out = Vec::new();
+        let Ok(mut walk) = self.repo.revwalk() else {
+            return out;
+        };
+        if walk
+            .set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
+            .is_err()
+        {
+            return out;
+        }
+        for (i, p) in merge.parent_ids().enumerate() {
+            let r = if i == 0 { walk.hide(p) } else { walk.push(p) };
+            if r.is_err() {
+                return out;
+            }
+        }
+        out.extend(walk.flatten());
+        out
+    }
+
+    /// The IaC files that differ between two trees (`None` = the empty tree), renames paired.
+    pub fn changes(&self, old: Option<&Tree<'_>>, new: Option<&Tree<'_>>) -> Vec<FileChange> {
+        let mut adds: Vec<(String, Oid)> = Vec::new();
+        let mut dels: Vec<(String, Oid)> = Vec::new();
+        let mut mods: Vec<String> = Vec::new();
+        self.compare(old, new, "", &mut adds, &mut dels, &mut mods);
+        let mut out: Vec<FileChange> = mods
+            .into_iter()
+            .map(|p| FileChange {
+                old_path: Some(p.clone()),
+                new_path: Some(p),
+            })
+            .collect();
+        // Exact renames: same blob.
+        let mut remaining_adds = Vec::new();
+        for (path, id) in adds {
+            if let Some(pos) = dels.iter().position(|(_, d)| *d == id) {
+                let (old_path, _) = dels.remove(pos);
+                out.push(FileChange {
+                    old_path: Some(old_path),
+                    new_path: Some(path),
+                });
+            } else {
+                remaining_adds.push((path, id));
+            }
+        }
+        // Similar renames: same file name, content at least half the same.
+        let mut adds_left = Vec::new();
+        for (path, id) in remaining_adds {
+            let name = path.rsplit('/').next().unwrap_or(&path).to_string();
+            let found = dels.iter().position(|(d, did)| {
+                d.rsplit('/').next() == Some(name.as_str()) && self.similar(*did, id)
+            });
+            match found {
+                Some(pos) => {
+                    let (old_path, _) = dels.remove(pos);
+                    out.push(FileChange {
+                        old_path: Some(old_path),
+                        new_path: Some(path),
+                    });
+                }
+                None => adds_left.push(path),
+            }
+        }
+        out.extend(adds_left.into_iter().map(|p| FileChange {
+            old_path: None,
+            new_path: Some(p),
+        }));
+        out.extend(dels.into_iter().map(|(p, _)| FileChange {
+            old_path: Some(p),
+            new_path: None,
+        }));
+        out.sort_by(|a, b| (&a.new_path, &a.old_path).cmp(&(&b.new_path, &b.old_path)));
+        out
+    }
+
+    fn similar(&self, a: Oid, b: Oid) -> bool {
+        let (Some(x), Some(y)) = (self.small_blob(a), self.small_blob(b)) else {
+            return false;
+        };
+        let (x, y) = (String::from_utf8_lossy(&x), String::from_utf8_lossy(&y));
+        similar::TextDiff::configure()
+            .timeout(std::time::Duration::from_millis(200))
+            .diff_lines(x.as_ref(), y.as_ref())
+            .ratio()
+            >= 0.5
+    }
+
+    fn small_blob(&self, id: Oid) -> Option<Vec<u8>> {
+        let odb = self.repo.odb().ok()?;
+        let (size, kind) = odb.read_header(id).ok()?;
+        if kind != ObjectType::Blob || size > 1024 * 1024 {
+            return None;
+        }
+        self.repo.find_blob(id).ok().map(|b| b.content().to_vec())
+    }
+
+    /// Recursive tree compare that descends only into subtrees whose ids differ.
+    fn compare(
+        &self,
+        old: Option<&Tree<'_>>,
+        new: Option<&Tree<'_>>,
+        prefix: &str,
+        adds: &mut Vec<(String, Oid)>,
+        dels: &mut Vec<(String, Oid)>,
+        mods: &mut Vec<String>,
+    ) {
+        let entries = |t: Option<&Tree<'_>>| -> BTreeMap<Vec<u8>, (Oid, i32)> {
+            t.map(|t| {
+                t.iter()
+                    .map(|e| (e.name_bytes().to_vec(), (e.id(), e.filemode())))
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
+        let (o, n) = (entries(old), entries(new));
+        let mut names: Vec<&Vec<u8>> = o.keys().chain(n.keys()).collect();
+        names.sort();
+        names.dedup();
+        for name in names {
+            let (oe, ne) = (o.get(name), n.get(name));
+            if oe == ne {
+                continue;
+            }
+            let Ok(name_str) = std::str::from_utf8(name) else {
+                continue; // a non-UTF-8 file name cannot be an IaC path we read
+            };
+            let path = if prefix.is_empty() {
+                name_str.to_string()
+            } else {
+                format!("{prefix}/{name_str}")
+            };
+            let is_tree = |e: Option<&(Oid, i32)>| e.is_some_and(|(_, m)| *m == 0o040000);
+            let is_file = |e: Option<&(Oid, i32)>| {
+                e.is_some_and(|(_, m)| *m == 0o100644 || *m == 0o100755 || *m == 0o120000)
+            };
+            if is_tree(oe) || is_tree(ne) {
+                let ot = oe
+                    .filter(|_| is_tree(oe))
+                    .and_then(|(id, _)| self.repo.find_tree(*id).ok());
+                let nt = ne
+                    .filter(|_| is_tree(ne))
+                    .and_then(|(id, _)| self.repo.find_tree(*id).ok());
+                self.compare(ot.as_ref(), nt.as_ref(), &path, adds, dels, mods);
+            }
+            if !formats::is_iac_path(&path) {
+                continue;
+            }
+            match (oe.filter(|_| is_file(oe)), ne.filter(|_| is_file(ne))) {
+                (Some(_), Some(_)) => mods.push(path),
+                (None, Some((id, _))) => adds.push((path, *id)),
+                (Some((id, _)), None) => dels.push((path, *id)),
+                (None, None) => {}
+            }
+        }
+    }
+
+    /// The IaC entries directly inside `dir` at a commit's tree: path, blob id and file mode.
+    /// Cheap (no blob is read), so it can key a parse cache.
+    pub fn unit_entries(&self, tree: &Tree<'_>, dir: &str) -> Result<Vec<(String, Oid, i32)>, String> {
+        let sub;
+        let t = if dir.is_empty() {
+            tree
+        } else {
+            match tree.get_path(Path::new(dir)) {
+                Ok(e) if e.kind() == Some(ObjectType::Tree) => match self.repo.find_tree(e.id()) {
+                    Ok(t) => {
+                        sub = t;
+                        &sub
+                    }
+                    Err(e) => return Err(format!("tree cannot be read: {}", e.message())),
+                },
+                _ => return Ok(Vec::new()),
+            }
+        };
+        let mut out = Vec::new();
+        for e in t.iter() {
+            let Ok(name) = std::str::from_utf8(e.name_bytes()) else {
+                continue;
+            };
+            let path = if dir.is_empty() {
+                name.to_string()
+            } else {
+                format!("{dir}/{name}")
+            };
+            if formats::is_iac_path(&path) && e.kind() != Some(ObjectType::Tree) {
+                out.push((path, e.id(), e.filemode()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reads the entries of a unit. Symlinks are never followed (a hostile repository may point
+    /// `main.tf` at a file outside the history); oversized or missing blobs are not loaded; each
+    /// becomes a problem naming the file.
+    pub fn read_entries(&self, entries: &[(String, Oid, i32)]) -> UnitFiles {
+        let mut out = UnitFiles::default();
+        for (path, id, mode) in entries {
+            match *mode {
+                0o120000 => out.problems.push((
+                    path.clone(),
+                    "symbolic link: not followed (its target is outside the history)".into(),
+                )),
+                0o100644 | 0o100755 => match self.read_blob(*id) {
+                    Ok(bytes) => out.files.push((path.clone(), bytes)),
+                    Err(reason) => out.problems.push((path.clone(), reason)),
+                },
+                0o160000 => out.problems.push((
+                    path.clone(),
+                    "submodule entry: its content is in another repository".into(),
+                )),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn read_blob(&self, id: Oid) -> Result<Vec<u8>, String> {
+        let odb = self
+            .repo
+            .odb()
+            .map_err(|e| format!("object database cannot be read: {}", e.message()))?;
+        let (size, _) = odb
+            .read_header(id)
+            .map_err(|e| format!("object {id} is missing or corrupt: {}", e.message()))?;
+        if size > MAX_BLOB_BYTES {
+            return Err(format!(
+                "file is {size} bytes, over the {MAX_BLOB_BYTES} byte limit"
+            ));
+        }
+        self.repo
+            .find_blob(id)
+            .map(|b| b.content().to_vec())
+            .map_err(|e| format!("object {id} is missing or corrupt: {}", e.message()))
+    }
+
+    /// Is `ancestor` reachable from (or equal to) `commit`?
+    pub fn is_ancestor(&self, ancestor: Oid, commit: Oid) -> bool {
+        ancestor == commit
+            || self
+                .repo
+                .graph_descendant_of(commit, ancestor)
+                .unwrap_or(false)
+    }
+
+    /// The merge base of two commits.
+    pub fn merge_base(&self, a: Oid, b: Oid) -> Result<Oid, HistoryError> {
+        self.repo.merge_base(a, b).map_err(|e| HistoryError::Git {
+            repo: self.given.clone(),
+            reason: format!("no merge base of {a} and {b}: {}", e.message()),
+        })
+    }
+
+    /// Every IaC unit directory in a tree (for evaluating a whole snapshot, as `review` does at
+    /// its base).
+    pub fn all_units(&self, tree: &Tree<'_>) -> Vec<String> {
+        let mut dirs = std::collections::BTreeSet::new();
+        let _ = tree.walk(git2::TreeWalkMode::PreOrder, |root, e| {
+            if let Ok(name) = std::str::from_utf8(e.name_bytes()) {
+                let path = format!("{root}{name}");
+                if e.kind() == Some(ObjectType::Blob) && formats::is_iac_path(&path) {
+                    dirs.insert(formats::unit_of(&path).to_string());
+                }
+            }
+            git2::TreeWalkResult::Ok
+        });
+        dirs.into_iter().collect()
+    }
+}
+
+/// The readable files of a unit and the ones that could not be read.
+#[derive(Debug, Default)]
+pub struct UnitFiles {
+    pub files: Vec<(String, Vec<u8>)>,
+    pub problems: Vec<(String, String)>,
+}
+
+fn person(s: &git2::Signature<'_>) -> Person {
+    let t = s.when();
+    Person {
+        name: String::from_utf8_lossy(s.name_bytes()).into_owned(),
+        email: String::from_utf8_lossy(s.email_bytes()).into_owned(),
+        at: rfc3339(t.seconds(), t.offset_minutes()),
+        seconds: t.seconds(),
+    }
+}
+
+/// RFC 3339 with the original offset; an absurd time or offset is written plainly instead of
+/// panicking.
+pub fn rfc3339(seconds: i64, offset_minutes: i32) -> String {
+    let dt = FixedOffset::east_opt(offset_minutes.saturating_mul(60))
+        .and_then(|off| DateTime::from_timestamp(seconds, 0).map(|d| d.with_timezone(&off)));
+    match dt {
+        Some(d) => d.to_rfc3339(),
+        None => format!("@{seconds} {offset_minutes:+}min (not representable)"),
+    }
+}
+
+/// Parses an RFC 3339 time back to seconds (for durations).
+pub fn seconds_of(at: &str) -> Option<i64> {
+    DateTime::parse_from_rfc3339(at).ok().map(|d| d.timestamp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_keeps_the_offset_and_survives_absurd_input() {
+        assert_eq!(rfc3339(0, 60), "1970-01-01T01:00:00+01:00");
+        assert_eq!(rfc3339(1_700_000_000, -300), "2023-11-14T17:13:20-05:00");
+        assert!(rfc3339(i64::MAX, 0).contains("not representable"));
+        assert!(rfc3339(0, 100_000).contains("not representable"));
+    }
+}

@@ -24,3 +24,4 @@ pub mod scan;
 pub mod review;
 pub mod report;
 pub mod exit_codes;
+pub mod cli;

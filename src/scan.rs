@@ -1,1 +1,550 @@
-//! scan
+//! Scan: the pipeline run over the landings of a ref.
+//!
+//! Takes an opened repository and a tip; walks its landings oldest first and, per landing, does
+//! history → snapshots → rules → timeline → causes → attribution for the units that landing
+//! touched; gives a [`ScanResult`]: windows with their causes, widenings and remediations, blind
+//! spots, anomalies, and the commit table they point into.
+//!
+//! State held between landings is the current resources and verdicts of each unit, the setting
+//! blame of the current values, and the open windows: it grows with the size of the repository's
+//! IaC, not with the length of its history.
+
+use crate::attribution::{self, Anomaly, Commits};
+use crate::causes::{self, BlameStore, Blamed, SettingChange};
+use crate::formats;
+use crate::history::{HistoryError, Repo};
+use crate::model::{SettingPath, Unit, Value};
+use crate::rules::{self, Finding, Rule};
+use crate::snapshots::Snapshots;
+use crate::timeline::{self, BlindSpot, Cause, Held, Key, Transition, Widening, Window};
+use git2::{Commit, Oid};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// Everything a report is made from.
+pub struct ScanResult {
+    pub repository: String,
+    pub reference: String,
+    pub head: String,
+    /// Commit-table index of each landing, oldest first.
+    pub landings: Vec<usize>,
+    pub commits: Commits,
+    pub windows: Vec<Window>,
+    pub blind_spots: Vec<BlindSpot>,
+    pub anomalies: Vec<Anomaly>,
+    pub rules: &'static [Rule],
+    pub stats: Stats,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Stats {
+    pub units_parsed: usize,
+    pub cache_hits: usize,
+}
+
+impl ScanResult {
+    pub fn landing_commit(&self, landing: usize) -> &crate::history::CommitInfo {
+        &self.commits.infos[self.landings[landing]]
+    }
+}
+
+struct UnitState {
+    id: String,
+    unit: Arc<Unit>,
+    held: BTreeMap<Key, Held>,
+}
+
+/// Who wrote which setting on a merged side: (unit dir, address, path) → (commit, value written).
+type SideMap = HashMap<(String, String, SettingPath), (usize, Option<Value>)>;
+
+pub struct Engine<'r> {
+    repo: &'r Repo,
+    rules: &'static [Rule],
+    snapshots: Snapshots,
+    commits: Commits,
+    landings: Vec<usize>,
+    units: BTreeMap<String, UnitState>,
+    blame: BlameStore,
+    windows: Vec<Window>,
+    open: BTreeMap<(String, &'static str, String), usize>,
+    blind: Vec<BlindSpot>,
+    open_blind: BTreeMap<(String, String, String), usize>,
+    side_examined: Vec<usize>,
+    /// Set while evaluating the starting snapshot of a review: windows found then are baseline.
+    seeding: bool,
+}
+
+/// Scans the history of `reference`.
+pub fn scan(repo: &mut Repo, reference: &str) -> Result<ScanResult, HistoryError> {
+    let tip = repo.resolve(reference)?;
+    repo.load_mailmap(tip);
+    let (landings, truncation) = repo.landings(tip, None);
+    let mut engine = Engine::new(repo, rules::registry());
+    if let Some(t) = truncation {
+        engine.blind.push(BlindSpot {
+            from: 0,
+            unit: String::new(),
+            file: String::new(),
+            to: Some(0),
+            reason: format!("history before landing {} cannot be read: {}", t.oldest, t.reason),
+        });
+    }
+    let progress = crate::report::progress::bar(landings.len() as u64);
+    for oid in landings {
+        engine.step(oid);
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    Ok(engine.finish(reference, tip))
+}
+
+impl<'r> Engine<'r> {
+    pub fn new(repo: &'r Repo, rules: &'static [Rule]) -> Self {
+        Engine {
+            repo,
+            rules,
+            snapshots: Snapshots::default(),
+            commits: Commits::default(),
+            landings: Vec::new(),
+            units: BTreeMap::new(),
+            blame: BlameStore::default(),
+            windows: Vec::new(),
+            open: BTreeMap::new(),
+            blind: Vec::new(),
+            open_blind: BTreeMap::new(),
+            side_examined: Vec::new(),
+            seeding: false,
+        }
+    }
+
+    /// Starts from the full snapshot at `oid` (a review's base): every violation already there
+    /// is baseline, and its causes are attributed to that commit.
+    pub fn seed(&mut self, oid: Oid) {
+        let Ok(commit) = self.repo.commit(oid) else {
+            return;
+        };
+        let info = self.repo.commit_info(&commit);
+        let ci = self.commits.intern(info);
+        let li = self.landings.len();
+        self.landings.push(ci);
+        let Ok(tree) = commit.tree() else { return };
+        self.seeding = true;
+        for dir in self.repo.all_units(&tree) {
+            let unit = self.snapshots.unit_at(self.repo, &tree, &dir);
+            self.apply_unit(&dir, unit, li, ci, &SideMap::new());
+        }
+        self.seeding = false;
+    }
+
+    /// Processes one landing.
+    pub fn step(&mut self, oid: Oid) {
+        let li = self.landings.len();
+        let commit = match self.repo.commit(oid) {
+            Ok(c) => c,
+            Err(e) => {
+                // Unreachable in practice (the walk read it), but never a panic.
+                self.blind.push(BlindSpot {
+                    from: li.saturating_sub(1),
+                    unit: String::new(),
+                    file: String::new(),
+                    to: None,
+                    reason: format!("commit {oid} cannot be read: {}", e.message()),
+                });
+                return;
+            }
+        };
+        let ci = self.commits.intern(self.repo.commit_info(&commit));
+        self.landings.push(ci);
+        let tree = match commit.tree() {
+            Ok(t) => t,
+            Err(e) => {
+                self.blind.push(BlindSpot {
+                    from: li,
+                    unit: String::new(),
+                    file: String::new(),
+                    to: Some(li),
+                    reason: format!("tree of {oid} cannot be read: {}", e.message()),
+                });
+                return;
+            }
+        };
+        let parent_tree = if commit.parent_count() > 0 {
+            commit
+                .parent_id(0)
+                .ok()
+                .and_then(|p| self.repo.commit(p).ok())
+                .and_then(|p| p.tree().ok())
+        } else {
+            None
+        };
+        let changes = self.repo.changes(parent_tree.as_ref(), Some(&tree));
+        if changes.is_empty() {
+            return;
+        }
+        let mut touched: BTreeSet<String> = BTreeSet::new();
+        let mut moves: BTreeSet<(String, String)> = BTreeSet::new();
+        for c in &changes {
+            let od = c.old_path.as_deref().map(formats::unit_of);
+            let nd = c.new_path.as_deref().map(formats::unit_of);
+            touched.extend(od.iter().chain(nd.iter()).map(|d| d.to_string()));
+            if let (Some(a), Some(b)) = (od, nd) {
+                if a != b {
+                    moves.insert((a.to_string(), b.to_string()));
+                }
+            }
+        }
+        // A unit directory renamed: its state follows it, so windows continue under the new path.
+        for (from, to) in moves {
+            let gone = self
+                .repo
+                .unit_entries(&tree, &from)
+                .map(|e| e.is_empty())
+                .unwrap_or(false);
+            if gone && !self.units.contains_key(&to) {
+                if let Some(state) = self.units.remove(&from) {
+                    self.units.insert(to, state);
+                }
+            }
+        }
+        let side = if commit.parent_count() > 1 {
+            self.side_attribution(&commit, &touched)
+        } else {
+            SideMap::new()
+        };
+        for dir in &touched {
+            let unit = self.snapshots.unit_at(self.repo, &tree, dir);
+            self.apply_unit(dir, unit, li, ci, &side);
+        }
+    }
+
+    /// For a merge: which commit of the merged side wrote each setting of the touched units.
+    fn side_attribution(&mut self, merge: &Commit<'_>, touched: &BTreeSet<String>) -> SideMap {
+        let mut map = SideMap::new();
+        for oid in self.repo.side_commits(merge) {
+            let Ok(c) = self.repo.commit(oid) else { continue };
+            let Ok(tree) = c.tree() else { continue };
+            let parent_tree = c
+                .parent_id(0)
+                .ok()
+                .and_then(|p| self.repo.commit(p).ok())
+                .and_then(|p| p.tree().ok());
+            let dirs: BTreeSet<String> = self
+                .repo
+                .changes(parent_tree.as_ref(), Some(&tree))
+                .iter()
+                .flat_map(|ch| [ch.old_path.clone(), ch.new_path.clone()])
+                .flatten()
+                .map(|p| formats::unit_of(&p).to_string())
+                .filter(|d| touched.contains(d))
+                .collect();
+            if dirs.is_empty() {
+                continue;
+            }
+            let idx = self.commits.intern(self.repo.commit_info(&c));
+            self.side_examined.push(idx);
+            for dir in dirs {
+                let new = self.snapshots.unit_at(self.repo, &tree, &dir);
+                let old = match &parent_tree {
+                    Some(t) => self.snapshots.unit_at(self.repo, t, &dir),
+                    None => Arc::new(Unit::default()),
+                };
+                for ch in causes::diff(&old.resources, &new.resources) {
+                    map.insert((dir.clone(), ch.address, ch.path), (idx, ch.after));
+                }
+            }
+        }
+        map
+    }
+
+    fn apply_unit(&mut self, dir: &str, parsed: Arc<Unit>, li: usize, ci: usize, side: &SideMap) {
+        let state = self.units.remove(dir).unwrap_or_else(|| UnitState {
+            id: dir.to_string(),
+            unit: Arc::new(Unit::default()),
+            held: BTreeMap::new(),
+        });
+        let unit_id = state.id.clone();
+        self.update_file_blind_spots(&unit_id, dir, &parsed, li);
+
+        // Resources last seen in a file that cannot be read now are held as they were: blindness
+        // must neither close nor open a window.
+        let unreadable: BTreeSet<&str> = parsed.problems.iter().map(|p| p.file.as_str()).collect();
+        let mut eff: Unit = (*parsed).clone();
+        for (addr, r) in &state.unit.resources {
+            if unreadable.contains(r.location.file.as_str()) && !eff.resources.contains_key(addr) {
+                eff.resources.insert(addr.clone(), r.clone());
+            }
+        }
+
+        let mut landed_here: Vec<Blamed> = Vec::new();
+        for ch in causes::diff(&state.unit.resources, &eff.resources) {
+            let commit = side
+                .get(&(dir.to_string(), ch.address.clone(), ch.path.clone()))
+                .filter(|(_, after)| *after == ch.after)
+                .map(|(i, _)| *i)
+                .unwrap_or(ci);
+            let b = Blamed {
+                change: ch,
+                commit,
+                landing: li,
+            };
+            landed_here.push(b.clone());
+            self.blame.record(&unit_id, b);
+        }
+
+        let verdicts = rules::evaluate_unit(self.rules, &eff);
+        let (transitions, held) = timeline::transitions(&state.held, &verdicts, li);
+        let eff = Arc::new(eff);
+        for ((rule_id, address), t) in transitions {
+            let Some(rule) = rules::find(self.rules, rule_id) else { continue };
+            let wkey = (unit_id.clone(), rule_id, address.clone());
+            match t {
+                Transition::Open(f) => {
+                    let causes = self.causes_of(rule, &eff, &unit_id, &address, &f);
+                    let file = eff
+                        .resources
+                        .get(&address)
+                        .map(|r| r.location.file.clone())
+                        .unwrap_or_default();
+                    self.open.insert(wkey, self.windows.len());
+                    self.windows.push(Window {
+                        rule: rule_id,
+                        unit_id: unit_id.clone(),
+                        unit_path: dir.to_string(),
+                        address,
+                        file,
+                        opened: li,
+                        closed: None,
+                        finding: f,
+                        causes,
+                        widenings: Vec::new(),
+                        remediation: None,
+                        baseline: self.seeding,
+                    });
+                }
+                Transition::Continue { before, after } => {
+                    let widened = after.scope.compare(&before.scope)
+                        == Some(std::cmp::Ordering::Greater);
+                    let causes = if widened {
+                        self.causes_of(rule, &eff, &unit_id, &address, &after)
+                            .into_iter()
+                            .filter(|c| c.blamed.landing == li)
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    if let Some(&w) = self.open.get(&wkey) {
+                        let win = &mut self.windows[w];
+                        if widened {
+                            win.widenings.push(Widening {
+                                landing: li,
+                                before: before.summary.clone(),
+                                after: after.summary.clone(),
+                                causes,
+                            });
+                        }
+                    }
+                }
+                Transition::Close(f) => {
+                    if let Some(w) = self.open.remove(&wkey) {
+                        let remediation =
+                            self.remediation_of(rule, &eff, &unit_id, &address, &f, &landed_here);
+                        let win = &mut self.windows[w];
+                        win.closed = Some(li);
+                        win.remediation = remediation;
+                        win.unit_path = dir.to_string();
+                    }
+                }
+                Transition::UndecidedStart { reason } => {
+                    let file = eff
+                        .resources
+                        .get(&address)
+                        .map(|r| r.location.file.clone())
+                        .unwrap_or_default();
+                    let key = (unit_id.clone(), format!("{rule_id} {address}"), String::new());
+                    self.open_blind.insert(key, self.blind.len());
+                    self.blind.push(BlindSpot {
+                        from: li,
+                        unit: dir.to_string(),
+                        file,
+                        to: None,
+                        reason: format!("{rule_id} cannot be decided for {address}: {reason}"),
+                    });
+                }
+                Transition::UndecidedEnd { .. } => {
+                    let key = (unit_id.clone(), format!("{rule_id} {address}"), String::new());
+                    if let Some(b) = self.open_blind.remove(&key) {
+                        self.blind[b].to = Some(li);
+                    }
+                }
+            }
+        }
+        // Windows still open follow the unit's and the resource's current location.
+        for ((u, _, addr), &w) in &self.open {
+            if *u == unit_id {
+                let win = &mut self.windows[w];
+                win.unit_path = dir.to_string();
+                if let Some(r) = eff.resources.get(addr) {
+                    win.file = r.location.file.clone();
+                }
+            }
+        }
+        let gone = eff.resources.is_empty() && eff.problems.is_empty() && held.is_empty();
+        if !gone {
+            self.units.insert(
+                dir.to_string(),
+                UnitState {
+                    id: unit_id,
+                    unit: eff,
+                    held,
+                },
+            );
+        }
+    }
+
+    /// Opens a blind spot for each file that cannot be read now, closes those readable again.
+    fn update_file_blind_spots(&mut self, unit_id: &str, dir: &str, parsed: &Unit, li: usize) {
+        let now: BTreeMap<&str, &str> = parsed
+            .problems
+            .iter()
+            .map(|p| (p.file.as_str(), p.reason.as_str()))
+            .collect();
+        let open_here: Vec<(String, String, String)> = self
+            .open_blind
+            .keys()
+            .filter(|(u, f, r)| u == unit_id && !r.is_empty() && !f.is_empty())
+            .cloned()
+            .collect();
+        for key in open_here {
+            if !now.contains_key(key.1.as_str()) {
+                if let Some(b) = self.open_blind.remove(&key) {
+                    self.blind[b].to = Some(li);
+                }
+            }
+        }
+        for (file, reason) in now {
+            let already = self
+                .open_blind
+                .keys()
+                .any(|(u, f, r)| u == unit_id && f == file && !r.is_empty());
+            if !already {
+                let key = (unit_id.to_string(), file.to_string(), "file".to_string());
+                self.open_blind.insert(key, self.blind.len());
+                self.blind.push(BlindSpot {
+                    from: li,
+                    unit: dir.to_string(),
+                    file: file.to_string(),
+                    to: None,
+                    reason: reason.to_string(),
+                });
+            }
+        }
+    }
+
+    /// Setting blame for every evidence setting of a finding, with the but-for test.
+    fn causes_of(
+        &self,
+        rule: &Rule,
+        unit: &Unit,
+        unit_id: &str,
+        primary: &str,
+        f: &Finding,
+    ) -> Vec<Cause> {
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        for ev in &f.evidence {
+            let Some(b) = self.blame.lookup(unit_id, &ev.address, &ev.path) else {
+                continue;
+            };
+            if !seen.insert((b.change.address.clone(), b.change.path.clone())) {
+                continue;
+            }
+            let but_for = causes::but_for(rule, unit, primary, &b.change, false);
+            out.push(Cause {
+                summary: describe(&b.change),
+                blamed: b.clone(),
+                but_for,
+            });
+        }
+        out.sort_by(|a, b| {
+            (!a.but_for, std::cmp::Reverse(a.blamed.landing), &a.blamed.change.address, &a.blamed.change.path)
+                .cmp(&(!b.but_for, std::cmp::Reverse(b.blamed.landing), &b.blamed.change.address, &b.blamed.change.path))
+        });
+        out
+    }
+
+    /// The change that closed a window: the resource removed, else a change to its evidence at
+    /// this landing, else another change of the unit at this landing (a compensating control).
+    fn remediation_of(
+        &self,
+        rule: &Rule,
+        unit: &Unit,
+        unit_id: &str,
+        primary: &str,
+        f: &Finding,
+        landed_here: &[Blamed],
+    ) -> Option<Cause> {
+        let root = SettingPath::root();
+        let pick = landed_here
+            .iter()
+            .find(|b| b.change.address == primary && b.change.path == root && b.change.after.is_none())
+            .or_else(|| {
+                f.evidence.iter().find_map(|ev| {
+                    landed_here.iter().find(|b| {
+                        b.change.address == ev.address
+                            && (b.change.path.starts_with(&ev.path) || ev.path.starts_with(&b.change.path))
+                    })
+                })
+            })
+            .or_else(|| landed_here.iter().find(|b| b.change.address == primary))
+            .or_else(|| landed_here.first())
+            .or_else(|| self.blame.lookup(unit_id, primary, &root))?;
+        let but_for = if pick.change.path.is_root() && pick.change.after.is_none() {
+            true
+        } else {
+            causes::but_for(rule, unit, primary, &pick.change, true)
+        };
+        Some(Cause {
+            summary: describe(&pick.change),
+            blamed: pick.clone(),
+            but_for,
+        })
+    }
+
+    pub fn finish(mut self, reference: &str, tip: Oid) -> ScanResult {
+        let others = std::mem::take(&mut self.side_examined);
+        let anomalies = {
+            let mut a = attribution::anomalies(&self.commits, &self.landings, &others);
+            a.sort_by_key(|x| (self.commits.get(&x.commit), x.kind.clone()));
+            a
+        };
+        let mut blind = self.blind;
+        blind.sort();
+        ScanResult {
+            repository: self.repo.given.clone(),
+            reference: reference.to_string(),
+            head: tip.to_string(),
+            landings: self.landings,
+            commits: self.commits,
+            windows: self.windows,
+            blind_spots: blind,
+            anomalies,
+            rules: self.rules,
+            stats: Stats {
+                units_parsed: self.snapshots.parsed,
+                cache_hits: self.snapshots.hits,
+            },
+        }
+    }
+}
+
+/// One line for a setting change.
+pub fn describe(ch: &SettingChange) -> String {
+    match (&ch.before, &ch.after, ch.path.is_root()) {
+        (None, Some(_), true) => format!("{} created", ch.address),
+        (Some(_), None, true) => format!("{} removed", ch.address),
+        (None, Some(a), _) => format!("{}.{} set to {a}", ch.address, ch.path),
+        (Some(b), None, _) => format!("{}.{} removed (was {b})", ch.address, ch.path),
+        (Some(b), Some(a), _) => format!("{}.{} changed from {b} to {a}", ch.address, ch.path),
+        (None, None, _) => format!("{}.{}", ch.address, ch.path),
+    }
+}

@@ -1,1 +1,61 @@
-//! snapshots
+//! Snapshots: a unit's files at a commit → its parsed [`Unit`], cached by content.
+//!
+//! Takes a tree and a unit directory; gives the unit's resources, with every file that could not
+//! be read as a problem (which the timeline turns into a blind spot). Parsing is the expensive
+//! step of a scan, and histories revisit the same content constantly (reverts, merges, a branch's
+//! commits replayed as a merge), so results are cached by the unit's (path, blob id) list: a
+//! revert or a re-add costs a map lookup.
+
+use crate::formats::terraform;
+use crate::history::Repo;
+use crate::model::{Problem, Unit};
+use git2::{Oid, Tree};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Entries kept before the cache is cleared: bounds memory on long histories while keeping the
+/// recent past (where reverts and merges look) warm.
+const CACHE_LIMIT: usize = 20_000;
+
+type CacheKey = Vec<(String, Oid, i32)>;
+
+#[derive(Default)]
+pub struct Snapshots {
+    cache: HashMap<CacheKey, Arc<Unit>>,
+    pub parsed: usize,
+    pub hits: usize,
+}
+
+impl Snapshots {
+    /// The unit at `dir` in `tree` (an empty unit when the directory has no IaC files).
+    pub fn unit_at(&mut self, repo: &Repo, tree: &Tree<'_>, dir: &str) -> Arc<Unit> {
+        let entries = match repo.unit_entries(tree, dir) {
+            Ok(e) => e,
+            Err(reason) => {
+                return Arc::new(Unit {
+                    resources: Default::default(),
+                    problems: vec![Problem {
+                        file: dir.to_string(),
+                        reason,
+                    }],
+                })
+            }
+        };
+        if let Some(u) = self.cache.get(&entries) {
+            self.hits += 1;
+            return Arc::clone(u);
+        }
+        let files = repo.read_entries(&entries);
+        let mut unit = terraform::parse_unit(dir, &files.files);
+        unit.problems
+            .extend(files.problems.into_iter().map(|(file, reason)| Problem { file, reason }));
+        unit.problems.sort();
+        let unit = Arc::new(unit);
+        if self.cache.len() >= CACHE_LIMIT {
+            self.cache.clear();
+        }
+        self.cache.insert(entries, Arc::clone(&unit));
+        self.parsed += 1;
+        unit
+    }
+}

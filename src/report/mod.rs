@@ -1,1 +1,31 @@
-//! report
+//! Reports: views of a scan or review result, one file per format.
+//!
+//! Takes a [`crate::scan::ScanResult`] (or a review); gives text for a terminal or the JSON
+//! contract of DESIGN.md. Every format reads the same result; none computes anything of its own
+//! beyond presentation, so formats cannot disagree.
+
+pub mod json;
+pub mod progress;
+pub mod review;
+pub mod text;
+
+use sha2::{Digest, Sha256};
+
+/// `sha256:<hex>` of the canonical form of a JSON value: keys sorted (serde_json's default map
+/// is ordered), no whitespace. The report's own `digest` field is computed over everything else.
+pub fn canonical_digest(v: &serde_json::Value) -> String {
+    let bytes = serde_json::to_vec(v).unwrap_or_default();
+    format!("sha256:{}", crate::rules::hex(&Sha256::digest(&bytes)))
+}
+
+/// Human duration: "12 days 3 hours".
+pub fn human_duration(seconds: i64) -> String {
+    let s = seconds.max(0);
+    let (d, h, m) = (s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60);
+    let plural = |n: i64, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    match (d, h, m) {
+        (0, 0, m) => plural(m, "minute"),
+        (0, h, m) => format!("{} {}", plural(h, "hour"), plural(m, "minute")),
+        (d, h, _) => format!("{} {}", plural(d, "day"), plural(h, "hour")),
+    }
+}
