@@ -41,8 +41,14 @@ pub fn diff(
             }
         }
         let leaves = |r: Option<&Resource>| -> BTreeMap<SettingPath, Value> {
-            r.map(|r| r.body.leaves().into_iter().map(|(p, v)| (p, v.clone())).collect())
-                .unwrap_or_default()
+            r.map(|r| {
+                r.body
+                    .leaves()
+                    .into_iter()
+                    .map(|(p, v)| (p, v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
         };
         let (ol, nl) = (leaves(o), leaves(n));
         match (o, n) {
@@ -106,7 +112,11 @@ pub struct BlameStore {
 
 impl BlameStore {
     pub fn record(&mut self, unit: &str, b: Blamed) {
-        let key = (unit.to_string(), b.change.address.clone(), b.change.path.clone());
+        let key = (
+            unit.to_string(),
+            b.change.address.clone(),
+            b.change.path.clone(),
+        );
         if b.change.path.is_root() && b.change.after.is_none() {
             // A removed resource: forget its settings, keep the removal.
             let addr = b.change.address.clone();
@@ -121,9 +131,9 @@ impl BlameStore {
     pub fn lookup(&self, unit: &str, address: &str, path: &SettingPath) -> Option<&Blamed> {
         let mut p = path.clone();
         loop {
-            if let Some(b) = self
-                .by_setting
-                .get(&(unit.to_string(), address.to_string(), p.clone()))
+            if let Some(b) =
+                self.by_setting
+                    .get(&(unit.to_string(), address.to_string(), p.clone()))
             {
                 return Some(b);
             }
@@ -237,7 +247,11 @@ mod tests {
             },
         );
         let got = s
-            .lookup("u", "aws_instance.a", &SettingPath::parse("metadata_options"))
+            .lookup(
+                "u",
+                "aws_instance.a",
+                &SettingPath::parse("metadata_options"),
+            )
             .expect("falls back to creation");
         assert_eq!(got.change, created);
     }

@@ -109,9 +109,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             let mut r = Repo::open(&repo)?;
             let result = crate::review::review(&mut r, &range)?;
             let text = match out.format {
-                Format::Json => {
-                    report::json::render(&report::review::json(&result, fail_on))
-                }
+                Format::Json => report::json::render(&report::review::json(&result, fail_on)),
                 Format::Text => report::review::text(&result, fail_on),
             };
             emit(&out, &text)?;
@@ -129,7 +127,10 @@ fn emit(out: &Output, text: &str) -> anyhow::Result<()> {
         Some(path) => std::fs::write(path, text).with_context(|| format!("cannot write {path}")),
         None => {
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
                 // A closed pipe (`| head`) is the reader's choice, not an error.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 r => r.context("cannot write to stdout"),

@@ -160,11 +160,7 @@ impl Repo {
 
     /// The first-parent chain ending at `tip`, oldest first, stopping after `limit` (the merge
     /// base for a review) or at the root, or where history is cut (shallow clone, missing object).
-    pub fn landings(
-        &self,
-        tip: Oid,
-        stop_before: Option<Oid>,
-    ) -> (Vec<Oid>, Option<Truncation>) {
+    pub fn landings(&self, tip: Oid, stop_before: Option<Oid>) -> (Vec<Oid>, Option<Truncation>) {
         let mut out = Vec::new();
         let mut cur = Some(tip);
         let mut truncation = None;
@@ -224,7 +220,10 @@ impl Repo {
         let mut trailers: BTreeMap<String, Vec<String>> = BTreeMap::new();
         if let Ok(t) = git2::message_trailers_strs(&message) {
             for (k, v) in t.iter() {
-                trailers.entry(k.to_string()).or_default().push(v.to_string());
+                trailers
+                    .entry(k.to_string())
+                    .or_default()
+                    .push(v.to_string());
             }
         }
         let signature = self
@@ -417,7 +416,11 @@ impl Repo {
 
     /// The IaC entries directly inside `dir` at a commit's tree: path, blob id and file mode.
     /// Cheap (no blob is read), so it can key a parse cache.
-    pub fn unit_entries(&self, tree: &Tree<'_>, dir: &str) -> Result<Vec<(String, Oid, i32)>, String> {
+    pub fn unit_entries(
+        &self,
+        tree: &Tree<'_>,
+        dir: &str,
+    ) -> Result<Vec<(String, Oid, i32)>, String> {
         let sub;
         let t = if dir.is_empty() {
             tree

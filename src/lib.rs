@@ -12,16 +12,16 @@
 //! `model` is the one shape the stages pass along. Only `history` touches git; only `report`
 //! formats output; `main.rs` only parses the command line.
 
-pub mod model;
-pub mod history;
-pub mod formats;
-pub mod snapshots;
-pub mod rules;
-pub mod timeline;
-pub mod causes;
 pub mod attribution;
-pub mod scan;
-pub mod review;
-pub mod report;
-pub mod exit_codes;
+pub mod causes;
 pub mod cli;
+pub mod exit_codes;
+pub mod formats;
+pub mod history;
+pub mod model;
+pub mod report;
+pub mod review;
+pub mod rules;
+pub mod scan;
+pub mod snapshots;
+pub mod timeline;

@@ -225,7 +225,11 @@ impl Value {
     }
 }
 
-fn collect_leaves<'a>(v: &'a Value, path: &mut SettingPath, out: &mut Vec<(SettingPath, &'a Value)>) {
+fn collect_leaves<'a>(
+    v: &'a Value,
+    path: &mut SettingPath,
+    out: &mut Vec<(SettingPath, &'a Value)>,
+) {
     match v {
         Value::Map(m) if !m.is_empty() => {
             for (k, child) in m {
@@ -328,8 +332,7 @@ impl SettingPath {
 
 fn is_plain_key(k: &str) -> bool {
     !k.is_empty()
-        && k
-            .chars()
+        && k.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
@@ -462,7 +465,10 @@ mod tests {
         );
         ingress.insert("from_port".to_string(), Value::Number("22".into()));
         let mut body = BTreeMap::new();
-        body.insert("ingress".to_string(), Value::List(vec![Value::Map(ingress)]));
+        body.insert(
+            "ingress".to_string(),
+            Value::List(vec![Value::Map(ingress)]),
+        );
         let v = Value::Map(body);
         let paths: Vec<String> = v.leaves().iter().map(|(p, _)| p.to_string()).collect();
         assert_eq!(

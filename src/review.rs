@@ -62,9 +62,9 @@ impl ReviewResult {
 
     /// Something introduced or widened at or above `threshold`?
     pub fn fails(&self, threshold: Severity) -> bool {
-        self.findings.iter().any(|f| {
-            f.change != Change::Fixed && self.severity(f).is_some_and(|s| s >= threshold)
-        })
+        self.findings
+            .iter()
+            .any(|f| f.change != Change::Fixed && self.severity(f).is_some_and(|s| s >= threshold))
     }
 }
 
@@ -108,7 +108,10 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
     for (i, w) in scan.windows.iter().enumerate() {
         let reopened = |w: &crate::timeline::Window| {
             scan.windows.iter().any(|o| {
-                o.closed.is_none() && o.rule == w.rule && o.unit_id == w.unit_id && o.address == w.address
+                o.closed.is_none()
+                    && o.rule == w.rule
+                    && o.unit_id == w.unit_id
+                    && o.address == w.address
             })
         };
         match (w.opened >= start, w.closed) {
@@ -120,7 +123,11 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
                 after: None,
             }),
             (false, None) => {
-                let wide: Vec<_> = w.widenings.iter().filter(|wd| wd.landing >= start).collect();
+                let wide: Vec<_> = w
+                    .widenings
+                    .iter()
+                    .filter(|wd| wd.landing >= start)
+                    .collect();
                 if let (Some(first), Some(last)) = (wide.first(), wide.last()) {
                     findings.push(Finding {
                         change: Change::Widened,
@@ -143,7 +150,12 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
     }
     findings.sort_by(|a, b| {
         let (wa, wb) = (&scan.windows[a.window], &scan.windows[b.window]);
-        (a.change, wa.rule, &wa.unit_id, &wa.address).cmp(&(b.change, wb.rule, &wb.unit_id, &wb.address))
+        (a.change, wa.rule, &wa.unit_id, &wa.address).cmp(&(
+            b.change,
+            wb.rule,
+            &wb.unit_id,
+            &wb.address,
+        ))
     });
     Ok(ReviewResult {
         range: range.to_string(),

@@ -86,7 +86,10 @@ pub fn scan(repo: &mut Repo, reference: &str) -> Result<ScanResult, HistoryError
             unit: String::new(),
             file: String::new(),
             to: Some(0),
-            reason: format!("history before landing {} cannot be read: {}", t.oldest, t.reason),
+            reason: format!(
+                "history before landing {} cannot be read: {}",
+                t.oldest, t.reason
+            ),
         });
     }
     let progress = crate::report::progress::bar(landings.len() as u64);
@@ -221,7 +224,9 @@ impl<'r> Engine<'r> {
     fn side_attribution(&mut self, merge: &Commit<'_>, touched: &BTreeSet<String>) -> SideMap {
         let mut map = SideMap::new();
         for oid in self.repo.side_commits(merge) {
-            let Ok(c) = self.repo.commit(oid) else { continue };
+            let Ok(c) = self.repo.commit(oid) else {
+                continue;
+            };
             let Ok(tree) = c.tree() else { continue };
             let parent_tree = c
                 .parent_id(0)
@@ -295,7 +300,9 @@ impl<'r> Engine<'r> {
         let (transitions, held) = timeline::transitions(&state.held, &verdicts, li);
         let eff = Arc::new(eff);
         for ((rule_id, address), t) in transitions {
-            let Some(rule) = rules::find(self.rules, rule_id) else { continue };
+            let Some(rule) = rules::find(self.rules, rule_id) else {
+                continue;
+            };
             let wkey = (unit_id.clone(), rule_id, address.clone());
             match t {
                 Transition::Open(f) => {
@@ -322,8 +329,8 @@ impl<'r> Engine<'r> {
                     });
                 }
                 Transition::Continue { before, after } => {
-                    let widened = after.scope.compare(&before.scope)
-                        == Some(std::cmp::Ordering::Greater);
+                    let widened =
+                        after.scope.compare(&before.scope) == Some(std::cmp::Ordering::Greater);
                     let causes = if widened {
                         self.causes_of(rule, &eff, &unit_id, &address, &after)
                             .into_iter()
@@ -360,7 +367,11 @@ impl<'r> Engine<'r> {
                         .get(&address)
                         .map(|r| r.location.file.clone())
                         .unwrap_or_default();
-                    let key = (unit_id.clone(), format!("{rule_id} {address}"), String::new());
+                    let key = (
+                        unit_id.clone(),
+                        format!("{rule_id} {address}"),
+                        String::new(),
+                    );
                     self.open_blind.insert(key, self.blind.len());
                     self.blind.push(BlindSpot {
                         from: li,
@@ -371,7 +382,11 @@ impl<'r> Engine<'r> {
                     });
                 }
                 Transition::UndecidedEnd { .. } => {
-                    let key = (unit_id.clone(), format!("{rule_id} {address}"), String::new());
+                    let key = (
+                        unit_id.clone(),
+                        format!("{rule_id} {address}"),
+                        String::new(),
+                    );
                     if let Some(b) = self.open_blind.remove(&key) {
                         self.blind[b].to = Some(li);
                     }
@@ -466,8 +481,18 @@ impl<'r> Engine<'r> {
             });
         }
         out.sort_by(|a, b| {
-            (!a.but_for, std::cmp::Reverse(a.blamed.landing), &a.blamed.change.address, &a.blamed.change.path)
-                .cmp(&(!b.but_for, std::cmp::Reverse(b.blamed.landing), &b.blamed.change.address, &b.blamed.change.path))
+            (
+                !a.but_for,
+                std::cmp::Reverse(a.blamed.landing),
+                &a.blamed.change.address,
+                &a.blamed.change.path,
+            )
+                .cmp(&(
+                    !b.but_for,
+                    std::cmp::Reverse(b.blamed.landing),
+                    &b.blamed.change.address,
+                    &b.blamed.change.path,
+                ))
         });
         out
     }
@@ -486,12 +511,15 @@ impl<'r> Engine<'r> {
         let root = SettingPath::root();
         let pick = landed_here
             .iter()
-            .find(|b| b.change.address == primary && b.change.path == root && b.change.after.is_none())
+            .find(|b| {
+                b.change.address == primary && b.change.path == root && b.change.after.is_none()
+            })
             .or_else(|| {
                 f.evidence.iter().find_map(|ev| {
                     landed_here.iter().find(|b| {
                         b.change.address == ev.address
-                            && (b.change.path.starts_with(&ev.path) || ev.path.starts_with(&b.change.path))
+                            && (b.change.path.starts_with(&ev.path)
+                                || ev.path.starts_with(&b.change.path))
                     })
                 })
             })

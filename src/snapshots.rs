@@ -47,8 +47,12 @@ impl Snapshots {
         }
         let files = repo.read_entries(&entries);
         let mut unit = terraform::parse_unit(dir, &files.files);
-        unit.problems
-            .extend(files.problems.into_iter().map(|(file, reason)| Problem { file, reason }));
+        unit.problems.extend(
+            files
+                .problems
+                .into_iter()
+                .map(|(file, reason)| Problem { file, reason }),
+        );
         unit.problems.sort();
         let unit = Arc::new(unit);
         if self.cache.len() >= CACHE_LIMIT {

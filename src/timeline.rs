@@ -197,7 +197,10 @@ mod tests {
         }
     }
 
-    fn run(old: &BTreeMap<Key, Held>, v: Option<Verdict>) -> (Vec<Transition>, BTreeMap<Key, Held>) {
+    fn run(
+        old: &BTreeMap<Key, Held>,
+        v: Option<Verdict>,
+    ) -> (Vec<Transition>, BTreeMap<Key, Held>) {
         let mut new = BTreeMap::new();
         if let Some(v) = v {
             new.insert(("r", "a".to_string()), v);
@@ -250,6 +253,8 @@ mod tests {
         // Undecided from a pass, then a pass: no window at all.
         let (_, h) = run(&BTreeMap::new(), Some(undecided()));
         let (t, _) = run(&h, None);
-        assert!(t.iter().all(|t| matches!(t, Transition::UndecidedEnd { .. })));
+        assert!(t
+            .iter()
+            .all(|t| matches!(t, Transition::UndecidedEnd { .. })));
     }
 }

@@ -16,13 +16,13 @@
 //! to the value is made, and setting blame must point there.
 
 use crate::model::{Location, Problem, Resource, SettingPath, Unit, Value};
+use hcl::edit as hcl_edit;
 use hcl_edit::expr::{
     BinaryOperator, Expression, FuncCall, ObjectKey, TraversalOperator, UnaryOperator,
 };
 use hcl_edit::structure::{Body, Structure};
 use hcl_edit::template::{Element, Template};
 use hcl_edit::Span;
-use hcl::edit as hcl_edit;
 use std::collections::BTreeMap;
 
 /// Files larger than this are not parsed (a blind spot instead): a hostile repository may hold a
@@ -165,7 +165,10 @@ fn parse_json(text: &str) -> Result<jsonc_parser::ast::Value<'_>, String> {
 /// 1-based line of a byte offset.
 fn line_at(text: &str, offset: usize) -> u32 {
     let end = offset.min(text.len());
-    let n = text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count();
+    let n = text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count();
     u32::try_from(n + 1).unwrap_or(u32::MAX)
 }
 
@@ -231,7 +234,12 @@ impl<'a> Decls<'a> {
         // terraform.tfvars before *.auto.tfvars (which go in lexical order): Terraform's precedence.
         let mut tfvars_files: Vec<&Parsed<'a>> = parsed
             .iter()
-            .filter(|p| matches!(p, Parsed::Hcl { tfvars: true, .. } | Parsed::Json { tfvars: true, .. }))
+            .filter(|p| {
+                matches!(
+                    p,
+                    Parsed::Hcl { tfvars: true, .. } | Parsed::Json { tfvars: true, .. }
+                )
+            })
             .collect();
         tfvars_files.sort_by_key(|p| {
             let path = match p {
@@ -369,12 +377,16 @@ impl<'a> Decls<'a> {
             return;
         };
         for top in &root.properties {
-            let J::Object(section) = &top.value else { continue };
+            let J::Object(section) = &top.value else {
+                continue;
+            };
             match top.name.as_str() {
                 "variable" => {
                     for v in &section.properties {
                         let default = match &v.value {
-                            J::Object(o) => o.properties.iter().find(|p| p.name.as_str() == "default"),
+                            J::Object(o) => {
+                                o.properties.iter().find(|p| p.name.as_str() == "default")
+                            }
                             _ => None,
                         };
                         self.vars.insert(
@@ -408,7 +420,9 @@ impl<'a> Decls<'a> {
                 }
                 kind_section @ ("resource" | "data") => {
                     for kind in &section.properties {
-                        let J::Object(by_name) = &kind.value else { continue };
+                        let J::Object(by_name) = &kind.value else {
+                            continue;
+                        };
                         for named in &by_name.properties {
                             // `"name": {...}` or `"name": [{...}]` are both accepted by Terraform.
                             let obj = match &named.value {
@@ -570,9 +584,8 @@ impl<'d, 'a> Evaluator<'d, 'a> {
                         let p = path.key(ident).index(list.len());
                         locs.insert(p.clone(), src.loc(b.span().map(|s| s.start), 1));
                         let v = self.body(src, &b.body, &p, locs);
-                        if let Value::List(list) = map
-                            .get_mut(ident)
-                            .expect("entry inserted just above")
+                        if let Value::List(list) =
+                            map.get_mut(ident).expect("entry inserted just above")
                         {
                             list.push(v);
                         }
@@ -669,7 +682,9 @@ impl<'d, 'a> Evaluator<'d, 'a> {
             }
             Expression::Object(o) => {
                 for (k, ov) in o.iter() {
-                    let Some(key) = self.object_key(src, k) else { continue };
+                    let Some(key) = self.object_key(src, k) else {
+                        continue;
+                    };
                     let p = path.key(&key);
                     locs.insert(p.clone(), src.loc(k.span().map(|s| s.start), 1));
                     self.located(src, ov.expr(), &p, locs);
@@ -913,13 +928,14 @@ impl<'d, 'a> Evaluator<'d, 'a> {
                     let (k, _) = self.eval(src, ix);
                     index(&cur, &k).unwrap_or_else(|| Value::Unknown(text.clone()))
                 }
-                (TraversalOperator::LegacyIndex(i), Value::List(l)) => {
-                    usize::try_from(*i.value())
-                        .ok()
-                        .and_then(|i| l.get(i).cloned())
-                        .unwrap_or_else(|| Value::Unknown(text.clone()))
-                }
-                (TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_), Value::List(_)) => {
+                (TraversalOperator::LegacyIndex(i), Value::List(l)) => usize::try_from(*i.value())
+                    .ok()
+                    .and_then(|i| l.get(i).cloned())
+                    .unwrap_or_else(|| Value::Unknown(text.clone())),
+                (
+                    TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_),
+                    Value::List(_),
+                ) => {
                     // `list[*].attr`: kept simple; the common cases in modules are references.
                     return (Value::Unknown(text), origin);
                 }
@@ -946,10 +962,7 @@ impl<'d, 'a> Evaluator<'d, 'a> {
                     (v, Some(d.loc.clone()))
                 }
             },
-            None => (
-                Value::Unknown(format!("var.{name} (not declared)")),
-                None,
-            ),
+            None => (Value::Unknown(format!("var.{name} (not declared)")), None),
         }
     }
 
@@ -1182,9 +1195,9 @@ fn builtin(name: &str, args: &[Value]) -> Option<Value> {
                     .collect();
                 parts.map(|p| Value::String(p.join(sep)))
             }
-            ("split", [Value::String(sep), Value::String(s)]) if !sep.is_empty() => Some(
-                Value::List(s.split(sep.as_str()).map(Value::str).collect()),
-            ),
+            ("split", [Value::String(sep), Value::String(s)]) if !sep.is_empty() => {
+                Some(Value::List(s.split(sep.as_str()).map(Value::str).collect()))
+            }
             ("contains", [Value::List(l), v]) => Some(Value::Bool(l.contains(v))),
             ("keys", [Value::Map(m)]) => Some(Value::List(m.keys().map(Value::str).collect())),
             ("values", [Value::Map(m)]) => Some(Value::List(m.values().cloned().collect())),
@@ -1457,7 +1470,8 @@ mod tests {
         );
         let r = &u.resources["aws_security_group.web"];
         assert_eq!(
-            r.location_of(&SettingPath::parse("ingress[0].cidr_blocks")).line,
+            r.location_of(&SettingPath::parse("ingress[0].cidr_blocks"))
+                .line,
             8
         );
         assert_eq!(r.location.line, 1);
@@ -1636,10 +1650,9 @@ resource "aws_db_instance" "here" {
 
     #[test]
     fn tf_json_resources_and_interpolations() {
-        let u = unit(&[
-            (
-                "m/main.tf.json",
-                r#"{
+        let u = unit(&[(
+            "m/main.tf.json",
+            r#"{
   "variable": {"open": {"default": "0.0.0.0/0"}},
   "resource": {
     "aws_security_group": {
@@ -1649,8 +1662,7 @@ resource "aws_db_instance" "here" {
     }
   }
 }"#,
-            ),
-        ]);
+        )]);
         assert_eq!(
             get(&u, "aws_security_group.j", "ingress[0].cidr_blocks"),
             &Value::List(vec![Value::str("0.0.0.0/0")])
@@ -1665,7 +1677,10 @@ resource "aws_db_instance" "here" {
             ("m/bad.tf".to_string(), b"resource \"x\" \"y\" {".to_vec()),
             ("m/bin.tf".to_string(), vec![0xff, 0xfe, 0x00]),
             ("m/deep.tf".to_string(), "[".repeat(100_000).into_bytes()),
-            ("m/ok.tf".to_string(), b"resource \"aws_kms_key\" \"k\" {}\n".to_vec()),
+            (
+                "m/ok.tf".to_string(),
+                b"resource \"aws_kms_key\" \"k\" {}\n".to_vec(),
+            ),
         ];
         let u = parse_unit("m", &files);
         let bad: Vec<&str> = u.problems.iter().map(|p| p.file.as_str()).collect();

@@ -73,8 +73,10 @@ pub fn exposure_id(r: &ScanResult, w: &Window) -> String {
 
 /// Seconds from the opening landing to the closing one (or to the tip), never negative.
 pub fn duration_seconds(r: &ScanResult, w: &Window) -> i64 {
-    let at = |li: usize| seconds_of(&r.landing_commit(li).committer.at)
-        .unwrap_or(r.landing_commit(li).committer.seconds);
+    let at = |li: usize| {
+        seconds_of(&r.landing_commit(li).committer.at)
+            .unwrap_or(r.landing_commit(li).committer.seconds)
+    };
     let end = w.closed.unwrap_or(r.landings.len().saturating_sub(1));
     (at(end) - at(w.opened)).max(0)
 }

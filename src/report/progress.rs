@@ -8,7 +8,9 @@ pub fn bar(total: u64) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{spinner} landings {pos}/{len} {wide_bar} {eta}") {
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} landings {pos}/{len} {wide_bar} {eta}")
+    {
         pb.set_style(style);
     }
     pb

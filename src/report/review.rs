@@ -65,12 +65,19 @@ pub fn text(r: &ReviewResult, fail_on: Severity) -> String {
         r.range,
         s.repository,
         s.landings.len() - r.start,
-        if s.landings.len() - r.start == 1 { "" } else { "s" },
+        if s.landings.len() - r.start == 1 {
+            ""
+        } else {
+            "s"
+        },
         r.merge_base.get(..10).unwrap_or(&r.merge_base)
     );
     for f in &r.findings {
         let w = &s.windows[f.window];
-        let sev = r.severity(f).map(|s| s.as_str().to_uppercase()).unwrap_or_default();
+        let sev = r
+            .severity(f)
+            .map(|s| s.as_str().to_uppercase())
+            .unwrap_or_default();
         let _ = writeln!(
             out,
             "{:<10} {sev:<8} {}  {}  ({})",

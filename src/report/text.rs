@@ -17,18 +17,22 @@ fn who(c: &CommitInfo) -> String {
     format!("{} <{}>", c.author.name, c.author.email)
 }
 
-fn cause_lines(out: &mut String, r: &ScanResult, label: &str, c: &Cause) {
+/// A cause: who, in which commit, then what and where. `same_commit` skips the header when the
+/// previous cause came from the same commit, so one commit's several settings read as one change.
+fn cause_lines(out: &mut String, r: &ScanResult, label: &str, c: &Cause, same_commit: bool) {
     let commit = &r.commits.infos[c.blamed.commit];
     let landing = r.landing_commit(c.blamed.landing);
     let ch = &c.blamed.change;
-    let _ = writeln!(
-        out,
-        "    {label:<10} {} in {} \"{}\" ({})",
-        who(commit),
-        short(&commit.id),
-        commit.summary,
-        commit.author.at
-    );
+    if !same_commit {
+        let _ = writeln!(
+            out,
+            "    {label:<10} {} in {} \"{}\" ({})",
+            who(commit),
+            short(&commit.id),
+            commit.summary,
+            commit.author.at
+        );
+    }
     let _ = writeln!(
         out,
         "    {:<10} {}  at {}:{}{}",
@@ -38,7 +42,7 @@ fn cause_lines(out: &mut String, r: &ScanResult, label: &str, c: &Cause) {
         ch.location.line,
         if c.but_for { "  [but-for]" } else { "" }
     );
-    if landing.parents.len() > 1 {
+    if landing.parents.len() > 1 && !same_commit {
         let _ = writeln!(
             out,
             "    {:<10} merged by {} <{}> in {} ({})",
@@ -102,20 +106,22 @@ pub fn scan_report(r: &ScanResult) -> String {
             };
             let _ = writeln!(out, "    {span}");
             let _ = writeln!(out, "    {:<10} {}", "exposure", w.finding.summary);
-            let mut first = true;
+            let mut prev: Option<usize> = None;
             for c in &w.causes {
-                let label = if first { "opened by" } else { "and" };
-                first = false;
-                cause_lines(&mut out, r, label, c);
+                let label = if prev.is_none() { "opened by" } else { "and" };
+                cause_lines(&mut out, r, label, c, prev == Some(c.blamed.commit));
+                prev = Some(c.blamed.commit);
             }
             for wd in &w.widenings {
                 let _ = writeln!(out, "    {:<10} {} -> {}", "widened", wd.before, wd.after);
+                let mut prev: Option<usize> = None;
                 for c in &wd.causes {
-                    cause_lines(&mut out, r, "by", c);
+                    cause_lines(&mut out, r, "by", c, prev == Some(c.blamed.commit));
+                    prev = Some(c.blamed.commit);
                 }
             }
             if let Some(c) = &w.remediation {
-                cause_lines(&mut out, r, "closed by", c);
+                cause_lines(&mut out, r, "closed by", c, false);
             }
             out.push('\n');
         }
@@ -123,10 +129,9 @@ pub fn scan_report(r: &ScanResult) -> String {
     if !r.blind_spots.is_empty() {
         let _ = writeln!(out, "Blind spots (nothing is claimed inside them)");
         for b in &r.blind_spots {
-            let to = b
-                .to
-                .map(|t| format!("to {}", short(&r.landing_commit(t).id)))
-                .unwrap_or_else(|| "to the tip".into());
+            let to =
+                b.to.map(|t| format!("to {}", short(&r.landing_commit(t).id)))
+                    .unwrap_or_else(|| "to the tip".into());
             let what = if b.file.is_empty() { &b.unit } else { &b.file };
             let _ = writeln!(
                 out,

@@ -266,7 +266,13 @@ pub fn evaluate_unit(rules: &[Rule], unit: &Unit) -> BTreeMap<(&'static str, Str
     for res in unit.resources.values() {
         for rule in rules {
             if rule.meta.kinds.contains(&res.kind.as_str()) {
-                let v = (rule.check)(res, &view);
+                let v = match (rule.check)(res, &view) {
+                    Verdict::Undecided { evidence, reason } => {
+                        let reason = name_unknowns(unit, &evidence, reason);
+                        Verdict::Undecided { evidence, reason }
+                    }
+                    v => v,
+                };
                 if v != Verdict::Pass {
                     out.insert((rule.meta.id, res.address.clone()), v);
                 }
@@ -274,6 +280,29 @@ pub fn evaluate_unit(rules: &[Rule], unit: &Unit) -> BTreeMap<(&'static str, Str
         }
     }
     out
+}
+
+/// Appends to an undecided reason the unknown values behind it (`ingress[0].cidr_blocks =
+/// [var.cidr (no default, not set in tfvars)]`), so a blind spot says what to supply to decide it.
+fn name_unknowns(unit: &Unit, evidence: &[Evidence], reason: String) -> String {
+    let mut parts = Vec::new();
+    for ev in evidence {
+        let value = unit
+            .resources
+            .get(&ev.address)
+            .and_then(|r| r.get(&ev.path));
+        if let Some(v) = value.filter(|v| v.contains_unknown()) {
+            let part = format!("{} = {v}", ev.path);
+            if !parts.contains(&part) {
+                parts.push(part);
+            }
+        }
+    }
+    if parts.is_empty() {
+        reason
+    } else {
+        format!("{reason} ({})", parts.join("; "))
+    }
 }
 
 /// Looks a rule up by id.
@@ -321,11 +350,17 @@ mod tests {
             assert!(!m.title.is_empty() && !m.rationale.is_empty() && !m.remediation.is_empty());
             assert!(!m.evidence.is_empty() && !m.kinds.is_empty(), "{}", m.id);
         }
-        assert!(registry().len() >= 20, "the first pack has at least 20 rules");
+        assert!(
+            registry().len() >= 20,
+            "the first pack has at least 20 rules"
+        );
     }
 
     pub(crate) fn run_case(rule: &Rule, case: &Case) -> Result<(), String> {
-        let unit = terraform::parse_unit("case", &[("case/main.tf".to_string(), case.hcl.as_bytes().to_vec())]);
+        let unit = terraform::parse_unit(
+            "case",
+            &[("case/main.tf".to_string(), case.hcl.as_bytes().to_vec())],
+        );
         if !unit.problems.is_empty() {
             return Err(format!("case does not parse: {:?}", unit.problems));
         }
@@ -341,7 +376,7 @@ mod tests {
             Verdict::Pass => Expect::Pass,
             Verdict::Violation(f) => {
                 for e in &f.evidence {
-                    if unit.resources.get(&e.address).is_none() {
+                    if !unit.resources.contains_key(&e.address) {
                         return Err(format!("evidence names unknown resource {}", e.address));
                     }
                 }

@@ -42,7 +42,9 @@ impl Scope {
         }) && all_covered(&other.actions, |a| {
             self.actions.iter().any(|p| wildcard_match(p, a))
         }) && all_covered(&other.principals, |p| {
-            self.principals.iter().any(|q| q == "*" || wildcard_match(q, p))
+            self.principals
+                .iter()
+                .any(|q| q == "*" || wildcard_match(q, p))
         })
     }
 }
@@ -113,7 +115,10 @@ mod tests {
             actions: x.iter().map(|s| s.to_string()).collect(),
             ..Default::default()
         };
-        assert_eq!(a(&["s3:*"]).compare(&a(&["s3:GetObject"])), Some(Ordering::Greater));
+        assert_eq!(
+            a(&["s3:*"]).compare(&a(&["s3:GetObject"])),
+            Some(Ordering::Greater)
+        );
         assert_eq!(a(&["*"]).compare(&a(&["s3:*"])), Some(Ordering::Greater));
         assert_eq!(a(&["s3:*"]).compare(&a(&["ec2:*"])), None);
     }

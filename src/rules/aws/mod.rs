@@ -1,4 +1,127 @@
-//! The AWS pack for Terraform.
+//! The AWS pack for Terraform: one file per rule or small family of rules over the same
+//! resources, each rule a `const` [`Rule`] with its documentation (ruff's template), its check and
+//! its own cases.
+//!
+//! [`RULES`] lists them all, sorted by id, so that [`crate::rules::registry`], the digest of the
+//! rule set and `rules list` are in a stable order. Rules are `const` rather than `static` so the
+//! table can hold them by value; a test keeps the table sorted.
+
 use super::Rule;
 
-pub static RULES: &[Rule] = &[];
+pub mod apigw;
+pub mod cloudtrail;
+pub mod ebs;
+pub mod ec2;
+pub mod eks;
+pub mod iam;
+pub mod kms;
+pub mod lambda;
+pub mod lb;
+pub mod nacl;
+pub mod rds;
+pub mod redshift;
+pub mod resource_policy;
+pub mod s3;
+pub mod sg;
+
+/// Every rule of the pack, sorted by id.
+pub static RULES: &[Rule] = &[
+    apigw::METHOD_UNAUTHENTICATED,
+    cloudtrail::LOG_VALIDATION_OFF,
+    cloudtrail::LOGGING_OFF,
+    cloudtrail::SINGLE_REGION,
+    rds::PASSWORD_LITERAL,
+    ebs::UNENCRYPTED,
+    ec2::IMDSV1_ALLOWED,
+    eks::ENDPOINT_PUBLIC,
+    iam::POLICY_ADMIN_WILDCARD,
+    iam::TRUST_ANY_PRINCIPAL,
+    resource_policy::KMS_KEY_POLICY_PUBLIC,
+    kms::ROTATION_OFF,
+    lambda::URL_UNAUTHENTICATED,
+    lb::LISTENER_PLAIN_HTTP,
+    nacl::INGRESS_ALL_OPEN,
+    rds::PUBLIC,
+    rds::STORAGE_UNENCRYPTED,
+    redshift::PUBLIC,
+    s3::ACL_PUBLIC,
+    s3::POLICY_PUBLIC,
+    s3::PUBLIC_ACCESS_BLOCK_DISABLED,
+    sg::ADMIN_PORT_PUBLIC,
+    sg::ALL_PORTS_PUBLIC,
+    sg::DATABASE_PORT_PUBLIC,
+    resource_policy::SNS_POLICY_PUBLIC,
+    resource_policy::SQS_POLICY_PUBLIC,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_sorted_by_id() {
+        let ids: Vec<&str> = RULES.iter().map(|r| r.meta.id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        assert_eq!(ids, sorted);
+    }
+
+    /// The ids other stages and their tests depend on.
+    #[test]
+    fn the_first_pack_has_its_26_rules() {
+        let ids: Vec<&str> = RULES.iter().map(|r| r.meta.id).collect();
+        assert_eq!(ids.len(), 26);
+        for id in [
+            "aws-sg-admin-port-public",
+            "aws-sg-database-port-public",
+            "aws-sg-all-ports-public",
+            "aws-s3-acl-public",
+            "aws-s3-policy-public",
+            "aws-s3-public-access-block-disabled",
+            "aws-iam-policy-admin-wildcard",
+            "aws-iam-trust-any-principal",
+            "aws-rds-public",
+            "aws-rds-storage-unencrypted",
+            "aws-ebs-unencrypted",
+            "aws-ec2-imdsv1-allowed",
+            "aws-cloudtrail-logging-off",
+            "aws-cloudtrail-single-region",
+            "aws-cloudtrail-log-validation-off",
+            "aws-kms-rotation-off",
+            "aws-eks-endpoint-public",
+            "aws-redshift-public",
+            "aws-sqs-policy-public",
+            "aws-sns-policy-public",
+            "aws-kms-key-policy-public",
+            "aws-lambda-url-unauthenticated",
+            "aws-apigw-method-unauthenticated",
+            "aws-nacl-ingress-all-open",
+            "aws-lb-listener-plain-http",
+            "aws-db-password-literal",
+        ] {
+            assert!(ids.contains(&id), "missing {id}");
+        }
+    }
+
+    /// Each rule's cases name resources of kinds the rule is evaluated on, and the pack covers
+    /// every verdict where unknowns are possible.
+    #[test]
+    fn cases_are_well_formed() {
+        for r in RULES {
+            for c in r.cases {
+                assert!(
+                    !c.name.is_empty() && !c.hcl.trim().is_empty(),
+                    "{}",
+                    r.meta.id
+                );
+                let kind = c.address.rsplit_once('.').map(|(k, _)| k).unwrap_or("");
+                assert!(
+                    r.meta.kinds.contains(&kind),
+                    "{} / {}: {kind} is not one of the rule's kinds",
+                    r.meta.id,
+                    c.name
+                );
+            }
+        }
+    }
+}

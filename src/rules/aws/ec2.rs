@@ -1,0 +1,235 @@
+//! EC2: instances and launch templates whose metadata service still answers IMDSv1.
+
+use crate::model::{Format, Resource, SettingPath};
+use crate::rules::helpers::{attr_path, ev, read_str, unknown_blocks_of, Read, Tri};
+use crate::rules::{
+    Case, Category, Evidence, Expect, Finding, Rule, RuleMeta, Scope, Severity, UnitView, Verdict,
+};
+
+/// ## What it does
+/// Flags an `aws_instance` or `aws_launch_template` whose `metadata_options[0].http_tokens` is not
+/// `"required"` (the block or the attribute absent means `"optional"`, IMDSv1 allowed), unless
+/// `http_endpoint = "disabled"`. An instance without `metadata_options` launched from a launch
+/// template of the same unit is judged by the template's settings.
+///
+/// ## Why is this bad?
+/// IMDSv1 answers any plain GET from the instance, so a server-side request forgery in any
+/// application on it hands out the instance role's credentials (the 2019 Capital One breach).
+///
+/// ## Example
+/// ```hcl
+/// resource "aws_instance" "web" {
+///   metadata_options {
+///     http_tokens = "optional"
+///   }
+/// }
+/// ```
+/// Use instead: `http_tokens = "required"`.
+///
+/// ## References
+/// - CIS AWS Foundations Benchmark v3.0, 5.6
+/// - NIST SP 800-53 rev5 AC-3, AC-6
+/// - <https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html>
+pub const IMDSV1_ALLOWED: Rule = Rule {
+    meta: RuleMeta {
+        id: "aws-ec2-imdsv1-allowed",
+        title: "EC2 instance metadata service allows IMDSv1",
+        severity: Severity::Medium,
+        category: Category::Compute,
+        standards: &["CIS AWS 5.6", "NIST 800-53 AC-3", "NIST 800-53 AC-6"],
+        rationale: "IMDSv1 answers any GET from the instance, so a server-side request forgery \
+            in any application on it leaks the instance role's credentials.",
+        remediation: "Set metadata_options { http_tokens = \"required\" } (or disable the \
+            endpoint when the instance needs no metadata).",
+        evidence: "metadata_options[0].http_tokens, or metadata_options when the block is absent; \
+            metadata_options[0].http_endpoint when written",
+        format: Format::Terraform,
+        kinds: &["aws_instance", "aws_launch_template"],
+    },
+    check: imdsv1_allowed,
+    cases: &[
+        Case {
+            name: "no metadata options",
+            address: "aws_instance.web",
+            expect: Expect::Violation,
+            hcl: r#"
+resource "aws_instance" "web" {
+  ami           = "ami-123"
+  instance_type = "t3.micro"
+}
+"#,
+        },
+        Case {
+            name: "launch template with optional tokens",
+            address: "aws_launch_template.web",
+            expect: Expect::Violation,
+            hcl: r#"
+resource "aws_launch_template" "web" {
+  image_id = "ami-123"
+  metadata_options {
+    http_endpoint = "enabled"
+    http_tokens   = "optional"
+  }
+}
+"#,
+        },
+        Case {
+            name: "tokens required",
+            address: "aws_instance.web",
+            expect: Expect::Pass,
+            hcl: r#"
+resource "aws_instance" "web" {
+  ami           = "ami-123"
+  instance_type = "t3.micro"
+  metadata_options {
+    http_tokens = "required"
+  }
+}
+"#,
+        },
+        Case {
+            name: "endpoint disabled",
+            address: "aws_instance.web",
+            expect: Expect::Pass,
+            hcl: r#"
+resource "aws_instance" "web" {
+  ami           = "ami-123"
+  instance_type = "t3.micro"
+  metadata_options {
+    http_endpoint = "disabled"
+  }
+}
+"#,
+        },
+        Case {
+            name: "instance from a template that requires tokens",
+            address: "aws_instance.web",
+            expect: Expect::Pass,
+            hcl: r#"
+resource "aws_launch_template" "web" {
+  image_id = "ami-123"
+  metadata_options {
+    http_tokens = "required"
+  }
+}
+
+resource "aws_instance" "web" {
+  launch_template {
+    id = aws_launch_template.web.id
+  }
+}
+"#,
+        },
+        Case {
+            name: "tokens from a variable without default",
+            address: "aws_instance.web",
+            expect: Expect::Undecided,
+            hcl: r#"
+variable "tokens" {}
+
+resource "aws_instance" "web" {
+  ami           = "ami-123"
+  instance_type = "t3.micro"
+  metadata_options {
+    http_tokens = var.tokens
+  }
+}
+"#,
+        },
+    ],
+};
+
+/// IMDSv1 on one resource's own `metadata_options`: the verdict's truth and evidence.
+fn own_metadata(res: &Resource) -> (Tri, Vec<Evidence>, String) {
+    let blocks = res.blocks("metadata_options");
+    let unknown = unknown_blocks_of(res, "metadata_options");
+    let Some((path, block)) = blocks.first() else {
+        if !unknown.is_empty() {
+            return (
+                Tri::Maybe,
+                unknown.into_iter().map(|p| ev(res, p)).collect(),
+                format!(
+                    "metadata_options of {} is not known statically",
+                    res.address
+                ),
+            );
+        }
+        return (
+            Tri::Yes,
+            vec![ev(res, attr_path("metadata_options"))],
+            format!(
+                "no metadata_options on {}: http_tokens defaults to optional",
+                res.address
+            ),
+        );
+    };
+    let get = |k: &str| block.get_path(&SettingPath::root().key(k));
+    let tokens_path = path.key("http_tokens");
+    let endpoint_path = path.key("http_endpoint");
+    let endpoint = match read_str(get("http_endpoint")) {
+        Read::Absent => Tri::Yes,
+        Read::Known(e) => Tri::from_bool(!e.trim().eq_ignore_ascii_case("disabled")),
+        Read::Unknown => Tri::Maybe,
+    };
+    let (optional, shown) = match read_str(get("http_tokens")) {
+        Read::Absent => (Tri::Yes, "absent (defaults to optional)".to_string()),
+        Read::Known(t) => (
+            Tri::from_bool(!t.trim().eq_ignore_ascii_case("required")),
+            format!("{t:?}"),
+        ),
+        Read::Unknown => (Tri::Maybe, "not known statically".to_string()),
+    };
+    let t = endpoint.and(optional);
+    let mut evidence = vec![ev(res, tokens_path.clone())];
+    if get("http_endpoint").is_some() {
+        evidence.push(ev(res, endpoint_path));
+    }
+    (
+        t,
+        evidence,
+        format!("{} on {}: {shown}", tokens_path, res.address),
+    )
+}
+
+fn imdsv1_allowed(res: &Resource, view: &UnitView<'_>) -> Verdict {
+    // An instance without its own metadata options takes its launch template's.
+    let (t, evidence, label) = if res.kind == "aws_instance"
+        && res.attr("metadata_options").is_none()
+        && !(res.blocks("launch_template").is_empty()
+            && unknown_blocks_of(res, "launch_template").is_empty())
+    {
+        let template = res
+            .blocks("launch_template")
+            .into_iter()
+            .find_map(|(_, lt)| {
+                let m = lt.as_map()?;
+                let r = m.get("id").or_else(|| m.get("name"))?;
+                view.follow(r).map(|(t, _)| t)
+            });
+        match template {
+            Some(t) if t.kind == "aws_launch_template" => own_metadata(t),
+            _ => (
+                Tri::Maybe,
+                vec![ev(res, attr_path("launch_template"))],
+                format!(
+                    "{} takes its metadata options from a launch template outside this unit",
+                    res.address
+                ),
+            ),
+        }
+    } else {
+        own_metadata(res)
+    };
+    match t {
+        Tri::Yes => Verdict::Violation(Finding {
+            evidence,
+            summary: format!("IMDSv1 allowed: {label}"),
+            scope: Scope::default(),
+        }),
+        Tri::Maybe => Verdict::Undecided {
+            evidence,
+            reason: label,
+        },
+        Tri::No => Verdict::Pass,
+    }
+}

@@ -1,0 +1,375 @@
+//! IAM: identity policies that grant everything, and roles that anyone can assume.
+//!
+//! Both read policies through [`policy::resolve`], so a policy written inline with `jsonencode`,
+//! as a JSON string, or in a `data.aws_iam_policy_document` is judged the same way. The data source
+//! itself is never judged: it grants nothing until a policy or role uses it, and then the finding
+//! belongs to that resource, with evidence that names the data source's settings.
+
+use crate::model::{Format, Resource};
+use crate::rules::helpers::{attr_path, dedup, ev, unknown_blocks_of, Tri};
+use crate::rules::policy::{resolve, Document, Judgement, Statement};
+use crate::rules::{
+    Case, Category, Evidence, Expect, Finding, Rule, RuleMeta, Scope, Severity, UnitView, Verdict,
+};
+
+/// The policy documents an IAM resource carries: `policy`, or for a role its `inline_policy`
+/// blocks.
+fn identity_policies(view: &UnitView<'_>, res: &Resource) -> Vec<Document> {
+    if res.kind != "aws_iam_role" {
+        return vec![resolve(view, res, &attr_path("policy"))];
+    }
+    let mut unknown = Document::default();
+    for path in unknown_blocks_of(res, "inline_policy") {
+        unknown.unknown.push((
+            ev(res, path),
+            "inline_policy blocks are not known statically".into(),
+        ));
+    }
+    res.blocks("inline_policy")
+        .into_iter()
+        .map(|(path, _)| resolve(view, res, &path.key("policy")))
+        .chain(std::iter::once(unknown))
+        .collect()
+}
+
+/// Turns a judgement into a verdict, with the summary of each hit.
+fn judged(j: &Judgement<'_>, what: impl Fn(&Statement) -> String) -> Verdict {
+    match j.outcome() {
+        Tri::Yes => Verdict::Violation(Finding {
+            evidence: j.evidence(),
+            summary: dedup(j.hits.iter().map(|(s, _)| what(s)).collect::<Vec<_>>()).join("; "),
+            scope: Scope {
+                actions: j.scope_actions(),
+                principals: j.scope_principals(),
+                ..Scope::default()
+            },
+        }),
+        Tri::Maybe => Verdict::Undecided {
+            evidence: dedup(j.maybe.clone()),
+            reason: j.reason(),
+        },
+        Tri::No => Verdict::Pass,
+    }
+}
+
+/// ## What it does
+/// Flags an IAM policy (`aws_iam_policy`, `aws_iam_role_policy`, `aws_iam_user_policy`,
+/// `aws_iam_group_policy`, or an `inline_policy` of `aws_iam_role`) with an Allow statement for
+/// Action `*` (or `*:*`) on Resource `*`, also when the policy is a
+/// `data.aws_iam_policy_document`.
+///
+/// ## Why is this bad?
+/// Full administrator rights: whoever holds the policy, or steals the credentials of whoever
+/// does, can do anything in the account, including erasing the evidence.
+///
+/// ## Example
+/// ```hcl
+/// resource "aws_iam_policy" "ops" {
+///   policy = jsonencode({
+///     Version   = "2012-10-17"
+///     Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }]
+///   })
+/// }
+/// ```
+/// Use instead: the actions and resources the job needs.
+///
+/// ## References
+/// - CIS AWS Foundations Benchmark v3.0, 1.16
+/// - NIST SP 800-53 rev5 AC-6, AC-3
+/// - <https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege>
+pub const POLICY_ADMIN_WILDCARD: Rule = Rule {
+    meta: RuleMeta {
+        id: "aws-iam-policy-admin-wildcard",
+        title: "IAM policy grants full administrator rights",
+        severity: Severity::Critical,
+        category: Category::Identity,
+        standards: &["CIS AWS 1.16", "NIST 800-53 AC-6", "NIST 800-53 AC-3"],
+        rationale: "Allow * on * gives whoever holds the policy (or their stolen credentials) \
+            every right in the account, including deleting logs and creating new identities.",
+        remediation: "Grant only the actions and resources the role, user or group needs; use \
+            AWS managed job-function policies or IAM Access Analyzer policy generation.",
+        evidence: "the effect, Action and Resource of each Allow-*-on-* statement, inside the \
+            policy attribute or in the data.aws_iam_policy_document it reads",
+        format: Format::Terraform,
+        kinds: &[
+            "aws_iam_group_policy",
+            "aws_iam_policy",
+            "aws_iam_role",
+            "aws_iam_role_policy",
+            "aws_iam_user_policy",
+        ],
+    },
+    check: policy_admin_wildcard,
+    cases: &[
+        Case {
+            name: "jsonencode allow star on star",
+            address: "aws_iam_policy.ops",
+            expect: Expect::Violation,
+            hcl: r#"
+resource "aws_iam_policy" "ops" {
+  name = "ops"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Effect = "Allow", Action = ["s3:GetObject"], Resource = "*" },
+      { Effect = "Allow", Action = "*", Resource = "*" },
+    ]
+  })
+}
+"#,
+        },
+        Case {
+            name: "policy document data source with star colon star",
+            address: "aws_iam_role_policy.admin",
+            expect: Expect::Violation,
+            hcl: r#"
+data "aws_iam_policy_document" "admin" {
+  statement {
+    actions   = ["*:*"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "admin" {
+  name   = "admin"
+  role   = "ops"
+  policy = data.aws_iam_policy_document.admin.json
+}
+"#,
+        },
+        Case {
+            name: "role inline policy heredoc",
+            address: "aws_iam_role.ops",
+            expect: Expect::Violation,
+            hcl: r#"
+resource "aws_iam_role" "ops" {
+  name               = "ops"
+  assume_role_policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ec2.amazonaws.com" } }]
+  })
+  inline_policy {
+    name   = "all"
+    policy = <<EOF
+{
+  "Version": "2012-10-17",
+  "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}
+}
+EOF
+  }
+}
+"#,
+        },
+        Case {
+            name: "service wildcard only",
+            address: "aws_iam_policy.s3",
+            expect: Expect::Pass,
+            hcl: r#"
+resource "aws_iam_policy" "s3" {
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "*" }]
+  })
+}
+"#,
+        },
+        Case {
+            name: "deny star on star",
+            address: "aws_iam_user_policy.lock",
+            expect: Expect::Pass,
+            hcl: r#"
+resource "aws_iam_user_policy" "lock" {
+  user = "intern"
+  policy = jsonencode({
+    Statement = [{ Effect = "Deny", Action = "*", Resource = "*" }]
+  })
+}
+"#,
+        },
+        Case {
+            name: "actions from a variable without default",
+            address: "aws_iam_group_policy.ops",
+            expect: Expect::Undecided,
+            hcl: r#"
+variable "actions" {}
+
+resource "aws_iam_group_policy" "ops" {
+  group = "ops"
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = var.actions, Resource = "*" }]
+  })
+}
+"#,
+        },
+    ],
+};
+
+fn policy_admin_wildcard(res: &Resource, view: &UnitView<'_>) -> Verdict {
+    let docs = identity_policies(view, res);
+    let j = Judgement::of(&docs, |s| s.grants_admin());
+    judged(&j, |s| {
+        format!("{} allows Action * on Resource *", s.label())
+    })
+}
+
+/// The actions that assume a role.
+const ASSUME: &[&str] = &[
+    "sts:AssumeRole",
+    "sts:AssumeRoleWithSAML",
+    "sts:AssumeRoleWithWebIdentity",
+];
+
+/// ## What it does
+/// Flags an `aws_iam_role` whose `assume_role_policy` allows `sts:AssumeRole*` to principal `*`
+/// or `{"AWS": "*"}` without a `Condition`.
+///
+/// ## Why is this bad?
+/// Any AWS account in the world, any identity in it, can assume the role and act with its
+/// permissions.
+///
+/// ## Example
+/// ```hcl
+/// resource "aws_iam_role" "deploy" {
+///   assume_role_policy = jsonencode({
+///     Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "*" } }]
+///   })
+/// }
+/// ```
+/// Use instead: the account or role ARNs that need it, or a condition (`sts:ExternalId`,
+/// `aws:PrincipalOrgID`).
+///
+/// ## References
+/// - NIST SP 800-53 rev5 AC-3, AC-6
+/// - <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html>
+pub const TRUST_ANY_PRINCIPAL: Rule = Rule {
+    meta: RuleMeta {
+        id: "aws-iam-trust-any-principal",
+        title: "IAM role can be assumed by anyone",
+        severity: Severity::Critical,
+        category: Category::Identity,
+        standards: &["NIST 800-53 AC-3", "NIST 800-53 AC-6"],
+        rationale: "A trust policy allowing sts:AssumeRole to principal * without a condition \
+            lets any identity in any AWS account take the role and its permissions.",
+        remediation: "Name the trusted accounts, roles or services, or add a condition such as \
+            sts:ExternalId or aws:PrincipalOrgID.",
+        evidence: "the effect, principal and Action of each public statement of \
+            assume_role_policy (or of the policy document data source it reads)",
+        format: Format::Terraform,
+        kinds: &["aws_iam_role"],
+    },
+    check: trust_any_principal,
+    cases: &[
+        Case {
+            name: "aws star can assume",
+            address: "aws_iam_role.deploy",
+            expect: Expect::Violation,
+            hcl: r#"
+resource "aws_iam_role" "deploy" {
+  name = "deploy"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "*" }
+    }]
+  })
+}
+"#,
+        },
+        Case {
+            name: "policy document with star principal and wildcard action",
+            address: "aws_iam_role.deploy",
+            expect: Expect::Violation,
+            hcl: r#"
+data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+  }
+}
+
+resource "aws_iam_role" "deploy" {
+  name               = "deploy"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+"#,
+        },
+        Case {
+            name: "one account",
+            address: "aws_iam_role.deploy",
+            expect: Expect::Pass,
+            hcl: r#"
+resource "aws_iam_role" "deploy" {
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "arn:aws:iam::123456789012:root" }
+    }]
+  })
+}
+"#,
+        },
+        Case {
+            name: "star principal with external id condition",
+            address: "aws_iam_role.vendor",
+            expect: Expect::Pass,
+            hcl: r#"
+resource "aws_iam_role" "vendor" {
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "*" }
+      Condition = { StringEquals = { "sts:ExternalId" = "f00d" } }
+    }]
+  })
+}
+"#,
+        },
+        Case {
+            name: "principal from a variable without default",
+            address: "aws_iam_role.deploy",
+            expect: Expect::Undecided,
+            hcl: r#"
+variable "trusted" {}
+
+resource "aws_iam_role" "deploy" {
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = var.trusted }
+    }]
+  })
+}
+"#,
+        },
+    ],
+};
+
+fn trust_any_principal(res: &Resource, view: &UnitView<'_>) -> Verdict {
+    let docs = vec![resolve(view, res, &attr_path("assume_role_policy"))];
+    let j = Judgement::of(&docs, |s| {
+        let (public, mut at) = s.grants_public();
+        let t = public.and(s.covers_action(ASSUME));
+        let action_at: Vec<Evidence> = s
+            .actions
+            .iter()
+            .chain(s.not_actions.iter())
+            .map(|a| a.at.clone())
+            .collect();
+        at.extend(action_at);
+        (t, at)
+    });
+    judged(&j, |s| {
+        format!(
+            "{} lets * assume the role ({}) without a condition",
+            s.label(),
+            s.actions_label()
+        )
+    })
+}

@@ -1,0 +1,502 @@
+//! End-to-end tests of the binary on repositories built in a temporary directory with the git CLI
+//! (the tool itself never runs git): bad input, merges and conflict resolutions, review exit
+//! codes and widening, mailmap and trailers, anomalies, and that the evidence is never touched.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A scratch repository driven by the git CLI, with fixed identities and dates.
+struct Fixture {
+    dir: tempfile::TempDir,
+    tick: i64,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let f = Fixture {
+            dir: tempfile::tempdir().expect("temp dir"),
+            tick: 1_704_067_200, // 2024-01-01T00:00:00Z
+        };
+        f.git(&["init", "-q", "-b", "main"]);
+        f
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn repo(&self) -> String {
+        self.path().display().to_string()
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .args(["-c", "safe.directory=*", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(self.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_COMMITTER_NAME", "Ci Committer")
+            .env("GIT_COMMITTER_EMAIL", "ci@example.test")
+            .env("GIT_AUTHOR_NAME", "Nobody")
+            .env("GIT_AUTHOR_EMAIL", "nobody@example.test")
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn write(&self, file: &str, content: &str) {
+        let p = self.path().join(file);
+        std::fs::create_dir_all(p.parent().expect("has parent")).expect("mkdir");
+        std::fs::write(p, content).expect("write");
+    }
+
+    /// Commits everything as `who` (`Name <email>`), one hour after the previous commit.
+    fn commit(&mut self, who: &str, msg: &str) -> String {
+        self.commit_at(who, msg, None)
+    }
+
+    fn commit_at(&mut self, who: &str, msg: &str, author_time: Option<i64>) -> String {
+        self.tick += 3600;
+        let (name, email) = who
+            .split_once(" <")
+            .map(|(n, e)| (n, e.trim_end_matches('>')))
+            .expect("Name <email>");
+        let date = format!("{} +0000", self.tick);
+        let adate = format!("{} +0000", author_time.unwrap_or(self.tick));
+        self.git(&["add", "-A"]);
+        let out = std::process::Command::new("git")
+            .args(["-c", "safe.directory=*", "-c", "commit.gpgsign=false"])
+            .args(["commit", "-q", "--allow-empty", "-m", msg])
+            .current_dir(self.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", name)
+            .env("GIT_AUTHOR_EMAIL", email)
+            .env("GIT_AUTHOR_DATE", &adate)
+            .env("GIT_COMMITTER_NAME", name)
+            .env("GIT_COMMITTER_EMAIL", email)
+            .env("GIT_COMMITTER_DATE", &date)
+            .output()
+            .expect("git commit");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    /// Merges `branch` into the current branch with a merge commit by `who`, resolving any
+    /// conflict by writing `resolution` (file, content) first.
+    fn merge(&mut self, who: &str, branch: &str, resolution: Option<(&str, &str)>) -> String {
+        self.tick += 3600;
+        let (name, email) = who
+            .split_once(" <")
+            .map(|(n, e)| (n, e.trim_end_matches('>')))
+            .expect("Name <email>");
+        let date = format!("{} +0000", self.tick);
+        let run = |args: &[&str]| {
+            std::process::Command::new("git")
+                .args(["-c", "safe.directory=*", "-c", "commit.gpgsign=false"])
+                .args(args)
+                .current_dir(self.path())
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .env("GIT_AUTHOR_NAME", name)
+                .env("GIT_AUTHOR_EMAIL", email)
+                .env("GIT_AUTHOR_DATE", &date)
+                .env("GIT_COMMITTER_NAME", name)
+                .env("GIT_COMMITTER_EMAIL", email)
+                .env("GIT_COMMITTER_DATE", &date)
+                .output()
+                .expect("git merge")
+        };
+        let out = run(&["merge", "-q", "--no-ff", "--no-edit", branch]);
+        if let Some((file, content)) = resolution {
+            assert!(!out.status.success(), "expected a conflict");
+            self.write(file, content);
+            self.git(&["add", "-A"]);
+            let out = run(&["commit", "-q", "--no-edit"]);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        } else {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        self.git(&["rev-parse", "HEAD"])
+    }
+}
+
+fn sg(cidr: &str, from: u16, to: u16) -> String {
+    format!(
+        "resource \"aws_security_group\" \"web\" {{\n  name = \"web\"\n\n  ingress {{\n    from_port   = {from}\n    to_port     = {to}\n    protocol    = \"tcp\"\n    cidr_blocks = [\"{cidr}\"]\n  }}\n}}\n"
+    )
+}
+
+fn bin() -> Command {
+    Command::cargo_bin("configtrail").expect("binary built")
+}
+
+fn scan_json(repo: &str) -> Value {
+    let out = bin()
+        .args(["scan", repo, "--format", "json"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.code() == Some(0),
+        "scan failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+fn exposures<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
+    report["exposures"]
+        .as_array()
+        .expect("exposures array")
+        .iter()
+        .filter(|e| e["rule"]["id"] == rule)
+        .collect()
+}
+
+// --- bad input: exit 2 with a message that names the input --------------------------------
+
+#[test]
+fn a_missing_path_is_exit_2_and_named() {
+    let out = bin()
+        .args(["scan", "/no/such/repo"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("/no/such/repo") && err.contains("no such"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_directory_that_is_not_a_repository_is_exit_2() {
+    let d = tempfile::tempdir().expect("temp");
+    let out = bin()
+        .args(["scan", &d.path().display().to_string()])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a git repository"), "{err}");
+}
+
+#[test]
+fn an_unknown_ref_and_a_bad_range_are_exit_2_and_named() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
+    f.commit("Carol Client <carol@client.example>", "sg");
+    let out = bin()
+        .args(["scan", &f.repo(), "--ref", "nope-branch"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope-branch"));
+    let out = bin()
+        .args(["review", "main", &f.repo()])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("BASE..HEAD"));
+    let out = bin()
+        .args(["review", "main..nope", &f.repo()])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope"));
+}
+
+#[test]
+fn an_empty_repository_is_a_clear_error_not_a_panic() {
+    let f = Fixture::new();
+    let out = bin().args(["scan", &f.repo()]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("HEAD"));
+}
+
+// --- merges ---------------------------------------------------------------------------------
+
+/// A change that exists only in the merge commit (a conflict resolution) belongs to the merge.
+#[test]
+fn a_conflict_resolution_is_attributed_to_the_merge() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
+    f.commit("Carol Client <carol@client.example>", "base");
+    f.git(&["checkout", "-q", "-b", "feature"]);
+    f.write("net/main.tf", &sg("10.2.0.0/16", 22, 22));
+    f.commit("Dave Client <dave@client.example>", "branch narrows");
+    f.git(&["checkout", "-q", "main"]);
+    f.write("net/main.tf", &sg("10.1.0.0/16", 22, 22));
+    f.commit("Bob Provider <bob@msp.example>", "main narrows differently");
+    let merge = f.merge(
+        "Erin Client <erin@client.example>",
+        "feature",
+        Some(("net/main.tf", &sg("0.0.0.0/0", 22, 22))),
+    );
+    let r = scan_json(&f.repo());
+    let w = exposures(&r, "aws-sg-admin-port-public");
+    assert_eq!(w.len(), 1, "{r:#}");
+    assert_eq!(w[0]["opened"]["landing"], merge.as_str());
+    let cidr = w[0]["causes"]
+        .as_array()
+        .expect("causes")
+        .iter()
+        .find(|c| c["setting"] == "ingress[0].cidr_blocks")
+        .expect("cidr cause");
+    assert_eq!(cidr["commit"], merge.as_str());
+    assert_eq!(cidr["author"]["email"], "erin@client.example");
+    assert_eq!(cidr["merged_by"]["email"], "erin@client.example");
+    assert_eq!(cidr["but_for"], true);
+    assert_eq!(cidr["after"], serde_json::json!(["0.0.0.0/0"]));
+}
+
+// --- review -------------------------------------------------------------------------------
+
+fn review(repo: &str, range: &str, extra: &[&str]) -> (i32, Value) {
+    let out = bin()
+        .args(["review", range, repo, "--format", "json"])
+        .args(extra)
+        .output()
+        .expect("runs");
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), v)
+}
+
+#[test]
+fn review_reports_what_a_branch_introduces_and_fails_at_high() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
+    f.commit("Carol Client <carol@client.example>", "base");
+    f.git(&["checkout", "-q", "-b", "feature"]);
+    f.write("README.md", "docs\n");
+    f.commit("Dave Client <dave@client.example>", "docs");
+    f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    let opener = f.commit("Dave Client <dave@client.example>", "open ssh");
+
+    let (code, r) = review(&f.repo(), "main..feature", &[]);
+    assert_eq!(code, 1, "{r:#}");
+    assert_eq!(r["schema"], "configtrail.review/1");
+    let found = r["findings"].as_array().expect("findings");
+    assert_eq!(found.len(), 1, "{r:#}");
+    assert_eq!(found[0]["change"], "introduced");
+    assert_eq!(found[0]["rule"]["id"], "aws-sg-admin-port-public");
+    assert!(found[0]["causes"]
+        .as_array()
+        .expect("causes")
+        .iter()
+        .any(|c| c["commit"] == opener.as_str() && c["but_for"] == true));
+    assert!(r["digest"]
+        .as_str()
+        .is_some_and(|d| d.starts_with("sha256:")));
+
+    // The same range, failing only at critical: reported, exit 0.
+    let (code, _) = review(&f.repo(), "main..feature", &["--fail-on", "critical"]);
+    assert_eq!(code, 0);
+    // Nothing in an empty range.
+    let (code, r) = review(&f.repo(), "feature..feature", &[]);
+    assert_eq!(code, 0);
+    assert_eq!(r["findings"], serde_json::json!([]));
+}
+
+#[test]
+fn review_reports_widening_and_fixing() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    f.write(
+        "db/main.tf",
+        "resource \"aws_db_instance\" \"d\" {\n  publicly_accessible = true\n  storage_encrypted = true\n}\n",
+    );
+    f.commit(
+        "Carol Client <carol@client.example>",
+        "base: ssh open, db public",
+    );
+    f.git(&["checkout", "-q", "-b", "feature"]);
+    f.write("net/main.tf", &sg("0.0.0.0/0", 0, 1024));
+    let widener = f.commit("Bob Provider <bob@msp.example>", "open a port range");
+    f.write(
+        "db/main.tf",
+        "resource \"aws_db_instance\" \"d\" {\n  publicly_accessible = false\n  storage_encrypted = true\n}\n",
+    );
+    let fixer = f.commit("Carol Client <carol@client.example>", "make db private");
+    let (code, r) = review(&f.repo(), "main..feature", &[]);
+    assert_eq!(code, 1, "{r:#}");
+    let found = r["findings"].as_array().expect("findings");
+    let widened = found
+        .iter()
+        .find(|x| x["change"] == "widened")
+        .unwrap_or_else(|| panic!("no widening in {r:#}"));
+    assert_eq!(widened["rule"]["id"], "aws-sg-admin-port-public");
+    assert!(widened["causes"]
+        .as_array()
+        .expect("causes")
+        .iter()
+        .any(|c| c["commit"] == widener.as_str()));
+    let fixed = found
+        .iter()
+        .find(|x| x["change"] == "fixed")
+        .unwrap_or_else(|| panic!("no fix in {r:#}"));
+    assert_eq!(fixed["rule"]["id"], "aws-rds-public");
+    assert_eq!(fixed["causes"][0]["commit"], fixer.as_str());
+}
+
+// --- attribution --------------------------------------------------------------------------
+
+#[test]
+fn mailmap_trailers_and_anomalies_are_reported() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
+    f.commit("Carol Client <carol@client.example>", "base");
+    f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    // Authored a day after it was committed: an anomaly.
+    let tick = f.tick + 3600 + 86_400;
+    let opener = f.commit_at(
+        "Al <al@old.example>",
+        "open ssh\n\nReviewed-by: Rita Reviewer <rita@msp.example>\nCo-authored-by: Bob Provider <bob@msp.example>",
+        Some(tick),
+    );
+    f.write(
+        ".mailmap",
+        "Alice Provider <alice@msp.example> <al@old.example>\n",
+    );
+    f.commit("Carol Client <carol@client.example>", "mailmap");
+    let r = scan_json(&f.repo());
+    let w = exposures(&r, "aws-sg-admin-port-public");
+    let c = &w[0]["causes"][0];
+    assert_eq!(c["commit"], opener.as_str());
+    assert_eq!(c["author"]["email"], "alice@msp.example");
+    assert_eq!(c["author"]["name"], "Alice Provider");
+    assert_eq!(
+        c["trailers"]["Reviewed-by"],
+        serde_json::json!(["Rita Reviewer <rita@msp.example>"])
+    );
+    assert_eq!(c["signed"], false);
+    let kinds: Vec<&str> = r["anomalies"]
+        .as_array()
+        .expect("anomalies")
+        .iter()
+        .filter(|a| a["commit"] == opener.as_str())
+        .filter_map(|a| a["kind"].as_str())
+        .collect();
+    assert!(kinds.contains(&"authored-after-committed"), "{kinds:?}");
+    assert!(kinds.contains(&"mailmap-identity"), "{kinds:?}");
+}
+
+#[test]
+fn an_unknown_value_is_a_blind_spot_not_a_verdict() {
+    let mut f = Fixture::new();
+    f.write(
+        "net/main.tf",
+        "variable \"cidr\" {}\nresource \"aws_security_group\" \"web\" {\n  ingress {\n    from_port = 22\n    to_port = 22\n    protocol = \"tcp\"\n    cidr_blocks = [var.cidr]\n  }\n}\n",
+    );
+    f.commit(
+        "Carol Client <carol@client.example>",
+        "cidr from a variable",
+    );
+    let r = scan_json(&f.repo());
+    assert_eq!(r["exposures"], serde_json::json!([]), "{r:#}");
+    let spots = r["blind_spots"].as_array().expect("blind spots");
+    assert!(
+        spots
+            .iter()
+            .any(|b| b["reason"].as_str().is_some_and(|s| s.contains("var.cidr"))),
+        "{r:#}"
+    );
+}
+
+// --- the evidence is never touched ----------------------------------------------------------
+
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("readable").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.clone(), std::fs::read(&p).expect("readable"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn scan_and_review_write_nothing_into_the_repository() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
+    f.commit("Carol Client <carol@client.example>", "base");
+    f.git(&["checkout", "-q", "-b", "feature"]);
+    f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    f.commit("Dave Client <dave@client.example>", "open");
+    let before = snapshot(f.path());
+    bin().args(["scan", &f.repo()]).output().expect("runs");
+    bin()
+        .args(["scan", &f.repo(), "--format", "json"])
+        .output()
+        .expect("runs");
+    bin()
+        .args(["review", "main..feature", &f.repo()])
+        .output()
+        .expect("runs");
+    let after = snapshot(f.path());
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>(),
+        "files were added or removed"
+    );
+    assert!(before == after, "a file changed");
+}
+
+#[test]
+fn text_report_tells_the_story() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
+    f.commit("Carol Client <carol@client.example>", "base");
+    f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    f.commit(
+        "Alice Provider <alice@msp.example>",
+        "open ssh for the vendor",
+    );
+    f.write("net/main.tf", &sg("10.9.0.0/16", 22, 22));
+    f.commit("Carol Client <carol@client.example>", "close it");
+    let out = bin().args(["scan", &f.repo()]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "aws_security_group.web",
+        "aws-sg-admin-port-public",
+        "opened by",
+        "Alice Provider <alice@msp.example>",
+        "closed by",
+        "Carol Client <carol@client.example>",
+        "1 exposure window (0 open at the tip)",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+    }
+    // --fail-on: nothing open at the tip, so exit 0 even at low.
+    bin()
+        .args(["scan", &f.repo(), "--fail-on", "low"])
+        .assert()
+        .code(0);
+}
