@@ -118,7 +118,14 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
             (true, None) => findings.push(Finding {
                 change: Change::Introduced,
                 window: i,
-                causes: w.causes.clone(),
+                // What the range did, and whatever else was necessary; settings written before
+                // the range that made no difference are the scan's business, not the review's.
+                causes: w
+                    .causes
+                    .iter()
+                    .filter(|c| c.blamed.landing >= start || c.but_for)
+                    .cloned()
+                    .collect(),
                 before: None,
                 after: None,
             }),

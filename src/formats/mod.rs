@@ -28,3 +28,12 @@ pub fn unit_of(path: &str) -> &str {
         None => "",
     }
 }
+
+/// A unit path as reports show it: the repository root is `.`, not an empty string.
+pub fn unit_display(path: &str) -> &str {
+    if path.is_empty() {
+        "."
+    } else {
+        path
+    }
+}

@@ -131,9 +131,13 @@ fn parse_file<'a>(path: &'a str, text: &'a str) -> Result<Parsed<'a>, String> {
         })
     } else {
         let body = hcl_edit::parser::parse_body(text).map_err(|e| {
-            let msg = e.to_string();
-            // hcl-edit's message repeats the offending line; keep the first lines only.
-            msg.lines().take(4).collect::<Vec<_>>().join(" ")
+            // One line for reports: where, and what the parser expected.
+            format!(
+                "HCL syntax error at line {}, column {}: {}",
+                e.location().line(),
+                e.location().column(),
+                e.message().split_whitespace().collect::<Vec<_>>().join(" ")
+            )
         })?;
         Ok(Parsed::Hcl {
             path,

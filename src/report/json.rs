@@ -81,17 +81,32 @@ pub fn duration_seconds(r: &ScanResult, w: &Window) -> i64 {
     (at(end) - at(w.opened)).max(0)
 }
 
-pub fn exposure(r: &ScanResult, w: &Window) -> J {
-    let rule = crate::rules::find(r.rules, w.rule).map(|rule| &rule.meta);
-    json!({
-        "id": exposure_id(r, w),
-        "rule": rule.map(|m| json!({
+/// The `rule` object of reports.
+pub fn rule(r: &ScanResult, id: &str) -> J {
+    match crate::rules::find(r.rules, id).map(|rule| &rule.meta) {
+        Some(m) => json!({
             "id": m.id, "title": m.title, "severity": m.severity, "category": m.category,
             "standards": m.standards,
-        })),
-        "resource": {
-            "format": "terraform", "unit": w.unit_path, "file": w.file, "address": w.address,
-        },
+        }),
+        None => json!({"id": id}),
+    }
+}
+
+/// The `resource` object of reports.
+pub fn resource(w: &Window) -> J {
+    json!({
+        "format": "terraform",
+        "unit": crate::formats::unit_display(&w.unit_path),
+        "file": w.file,
+        "address": w.address,
+    })
+}
+
+pub fn exposure(r: &ScanResult, w: &Window) -> J {
+    json!({
+        "id": exposure_id(r, w),
+        "rule": rule(r, w.rule),
+        "resource": resource(w),
         "summary": w.finding.summary,
         "opened": landing_ref(r, w.opened),
         "closed": w.closed.map(|c| landing_ref(r, c)),
@@ -114,7 +129,7 @@ pub fn blind_spots(r: &ScanResult) -> J {
             .iter()
             .map(|b| {
                 json!({
-                    "unit": b.unit, "file": b.file,
+                    "unit": crate::formats::unit_display(&b.unit), "file": b.file,
                     "from_landing": r.landing_commit(b.from).id,
                     "to_landing": b.to.map(|t| r.landing_commit(t).id.clone()),
                     "reason": b.reason,

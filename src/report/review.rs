@@ -1,6 +1,6 @@
 //! The review report: `configtrail.review/1` JSON and a text summary for a pull request.
 
-use super::json::{cause, seal, tool};
+use super::json::{cause, resource, rule, seal, tool};
 use crate::review::ReviewResult;
 use crate::rules::Severity;
 use serde_json::{json, Value as J};
@@ -15,14 +15,10 @@ pub fn json(r: &ReviewResult, fail_on: Severity) -> J {
         .iter()
         .map(|f| {
             let w = &s.windows[f.window];
-            let rule = crate::rules::find(s.rules, w.rule).map(|x| &x.meta);
             json!({
                 "change": f.change.as_str(),
-                "rule": rule.map(|m| json!({
-                    "id": m.id, "title": m.title, "severity": m.severity, "category": m.category,
-                    "standards": m.standards,
-                })),
-                "resource": {"format": "terraform", "unit": w.unit_path, "file": w.file, "address": w.address},
+                "rule": rule(s, w.rule),
+                "resource": resource(w),
                 "summary": w.finding.summary,
                 "before": f.before,
                 "after": f.after,
