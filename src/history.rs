@@ -109,6 +109,7 @@ impl Repo {
                 path: path.to_string(),
             });
         }
+        allow_foreign_owner();
         let repo = Repository::open_ext(
             path,
             git2::RepositoryOpenFlags::NO_SEARCH,
@@ -174,6 +175,16 @@ impl Repo {
                     cur = if c.parent_count() > 0 {
                         c.parent_id(0).ok()
                     } else {
+                        // libgit2 grafts a shallow clone's boundary commit into a root; its raw
+                        // header still names the parent that is not here.
+                        if let Some(parent) = named_parent(c.raw_header_bytes()) {
+                            truncation = Some(Truncation {
+                                oldest: id.to_string(),
+                                reason: format!(
+                                    "shallow clone: history begins here; parent {parent} is not in the repository"
+                                ),
+                            });
+                        }
                         None
                     };
                 }
@@ -277,12 +288,25 @@ impl Repo {
         out
     }
 
-    /// The IaC files that differ between two trees (`None` = the empty tree), renames paired.
-    pub fn changes(&self, old: Option<&Tree<'_>>, new: Option<&Tree<'_>>) -> Vec<FileChange> {
+    /// The IaC files that differ between two trees (`None` = the empty tree), renames paired,
+    /// and the subtrees that could not be read (missing or corrupt objects): what is under those
+    /// is unknown at this landing, not absent.
+    pub fn changes(&self, old: Option<&Tree<'_>>, new: Option<&Tree<'_>>) -> Changes {
         let mut adds: Vec<(String, Oid)> = Vec::new();
         let mut dels: Vec<(String, Oid)> = Vec::new();
         let mut mods: Vec<String> = Vec::new();
-        self.compare(old, new, "", &mut adds, &mut dels, &mut mods);
+        let mut unreadable: Vec<(String, String)> = Vec::new();
+        self.compare(
+            old,
+            new,
+            "",
+            &mut Acc {
+                adds: &mut adds,
+                dels: &mut dels,
+                mods: &mut mods,
+                unreadable: &mut unreadable,
+            },
+        );
         let mut out: Vec<FileChange> = mods
             .into_iter()
             .map(|p| FileChange {
@@ -330,7 +354,10 @@ impl Repo {
             new_path: None,
         }));
         out.sort_by(|a, b| (&a.new_path, &a.old_path).cmp(&(&b.new_path, &b.old_path)));
-        out
+        Changes {
+            files: out,
+            unreadable,
+        }
     }
 
     fn similar(&self, a: Oid, b: Oid) -> bool {
@@ -360,9 +387,7 @@ impl Repo {
         old: Option<&Tree<'_>>,
         new: Option<&Tree<'_>>,
         prefix: &str,
-        adds: &mut Vec<(String, Oid)>,
-        dels: &mut Vec<(String, Oid)>,
-        mods: &mut Vec<String>,
+        acc: &mut Acc<'_>,
     ) {
         let entries = |t: Option<&Tree<'_>>| -> BTreeMap<Vec<u8>, (Oid, i32)> {
             t.map(|t| {
@@ -394,21 +419,40 @@ impl Repo {
                 e.is_some_and(|(_, m)| *m == 0o100644 || *m == 0o100755 || *m == 0o120000)
             };
             if is_tree(oe) || is_tree(ne) {
-                let ot = oe
-                    .filter(|_| is_tree(oe))
-                    .and_then(|(id, _)| self.repo.find_tree(*id).ok());
-                let nt = ne
-                    .filter(|_| is_tree(ne))
-                    .and_then(|(id, _)| self.repo.find_tree(*id).ok());
-                self.compare(ot.as_ref(), nt.as_ref(), &path, adds, dels, mods);
+                let read = |e: Option<&(Oid, i32)>| match e.filter(|_| is_tree(e)) {
+                    None => Ok(None),
+                    Some((id, _)) => self
+                        .repo
+                        .find_tree(*id)
+                        .map(Some)
+                        .map_err(|err| format!("tree {id} cannot be read: {}", err.message())),
+                };
+                match (read(oe), read(ne)) {
+                    (Ok(ot), Ok(nt)) => self.compare(ot.as_ref(), nt.as_ref(), &path, acc),
+                    // The old side is gone but the new one reads: everything under it is re-read
+                    // (reported as modified, so nothing pairs as a rename by accident).
+                    (Err(_), Ok(nt)) => {
+                        let (mut adds, mut dels, mut mods) = (Vec::new(), Vec::new(), Vec::new());
+                        let mut sub = Acc {
+                            adds: &mut adds,
+                            dels: &mut dels,
+                            mods: &mut mods,
+                            unreadable: acc.unreadable,
+                        };
+                        self.compare(None, nt.as_ref(), &path, &mut sub);
+                        acc.mods.extend(mods);
+                        acc.mods.extend(adds.into_iter().map(|(p, _)| p));
+                    }
+                    (_, Err(reason)) => acc.unreadable.push((path.clone(), reason)),
+                }
             }
             if !formats::is_iac_path(&path) {
                 continue;
             }
             match (oe.filter(|_| is_file(oe)), ne.filter(|_| is_file(ne))) {
-                (Some(_), Some(_)) => mods.push(path),
-                (None, Some((id, _))) => adds.push((path, *id)),
-                (Some((id, _)), None) => dels.push((path, *id)),
+                (Some(_), Some(_)) => acc.mods.push(path),
+                (None, Some((id, _))) => acc.adds.push((path, *id)),
+                (Some((id, _)), None) => acc.dels.push((path, *id)),
                 (None, None) => {}
             }
         }
@@ -531,11 +575,48 @@ impl Repo {
     }
 }
 
+/// What a tree compare found.
+#[derive(Debug, Default)]
+pub struct Changes {
+    pub files: Vec<FileChange>,
+    /// Subtrees (path, reason) whose objects could not be read.
+    pub unreadable: Vec<(String, String)>,
+}
+
+struct Acc<'a> {
+    adds: &'a mut Vec<(String, Oid)>,
+    dels: &'a mut Vec<(String, Oid)>,
+    mods: &'a mut Vec<String>,
+    unreadable: &'a mut Vec<(String, String)>,
+}
+
 /// The readable files of a unit and the ones that could not be read.
 #[derive(Debug, Default)]
 pub struct UnitFiles {
     pub files: Vec<(String, Vec<u8>)>,
     pub problems: Vec<(String, String)>,
+}
+
+/// Evidence is often a copy owned by someone else (an image mounted read-only, a clone received
+/// from the other side). libgit2 refuses such repositories by default, a protection against
+/// running another user's hooks and configured programs; configtrail runs none of those (no
+/// checkout, no filters, no hooks), so the check only stands between the investigator and the
+/// evidence.
+fn allow_foreign_owner() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: changes libgit2's global options; done once, before any repository is opened
+        // and before this process starts threads that use libgit2.
+        let _ = unsafe { git2::opts::set_verify_owner_validation(false) };
+    });
+}
+
+/// The first `parent` a raw commit header names, if any.
+fn named_parent(header: &[u8]) -> Option<String> {
+    header
+        .split(|&b| b == b'\n')
+        .find_map(|line| line.strip_prefix(b"parent "))
+        .map(|p| String::from_utf8_lossy(p).trim().to_string())
 }
 
 fn person(s: &git2::Signature<'_>) -> Person {

@@ -79,6 +79,17 @@ pub fn scan(repo: &mut Repo, reference: &str) -> Result<ScanResult, HistoryError
     let tip = repo.resolve(reference)?;
     repo.load_mailmap(tip);
     let (landings, truncation) = repo.landings(tip, None);
+    if landings.is_empty() {
+        return Err(HistoryError::Git {
+            repo: repo.given.clone(),
+            reason: format!(
+                "the tip {tip} of {reference} cannot be read{}",
+                truncation
+                    .map(|t| format!(": {}", t.reason))
+                    .unwrap_or_default()
+            ),
+        });
+    }
     let mut engine = Engine::new(repo, rules::registry());
     if let Some(t) = truncation {
         engine.blind.push(BlindSpot {
@@ -181,12 +192,29 @@ impl<'r> Engine<'r> {
             None
         };
         let changes = self.repo.changes(parent_tree.as_ref(), Some(&tree));
-        if changes.is_empty() {
+        // A subtree that cannot be read hides whatever units are under it: a blind spot for this
+        // landing, and those units keep their state (their windows neither open nor close).
+        for (path, reason) in &changes.unreadable {
+            self.blind.push(BlindSpot {
+                from: li,
+                unit: path.clone(),
+                file: String::new(),
+                to: Some(li),
+                reason: reason.clone(),
+            });
+        }
+        let hidden = |dir: &str| {
+            changes
+                .unreadable
+                .iter()
+                .any(|(p, _)| dir == p || dir.starts_with(&format!("{p}/")) || p.is_empty())
+        };
+        if changes.files.is_empty() {
             return;
         }
         let mut touched: BTreeSet<String> = BTreeSet::new();
         let mut moves: BTreeSet<(String, String)> = BTreeSet::new();
-        for c in &changes {
+        for c in &changes.files {
             let od = c.old_path.as_deref().map(formats::unit_of);
             let nd = c.new_path.as_deref().map(formats::unit_of);
             touched.extend(od.iter().chain(nd.iter()).map(|d| d.to_string()));
@@ -214,7 +242,7 @@ impl<'r> Engine<'r> {
         } else {
             SideMap::new()
         };
-        for dir in &touched {
+        for dir in touched.iter().filter(|d| !hidden(d)) {
             let unit = self.snapshots.unit_at(self.repo, &tree, dir);
             self.apply_unit(dir, unit, li, ci, &side);
         }
@@ -236,6 +264,7 @@ impl<'r> Engine<'r> {
             let dirs: BTreeSet<String> = self
                 .repo
                 .changes(parent_tree.as_ref(), Some(&tree))
+                .files
                 .iter()
                 .flat_map(|ch| [ch.old_path.clone(), ch.new_path.clone()])
                 .flatten()
@@ -273,9 +302,13 @@ impl<'r> Engine<'r> {
         // Resources last seen in a file that cannot be read now are held as they were: blindness
         // must neither close nor open a window.
         let unreadable: BTreeSet<&str> = parsed.problems.iter().map(|p| p.file.as_str()).collect();
+        // A problem naming the unit directory itself means none of it could be listed.
+        let whole_unit = unreadable.contains(dir);
         let mut eff: Unit = (*parsed).clone();
         for (addr, r) in &state.unit.resources {
-            if unreadable.contains(r.location.file.as_str()) && !eff.resources.contains_key(addr) {
+            if (whole_unit || unreadable.contains(r.location.file.as_str()))
+                && !eff.resources.contains_key(addr)
+            {
                 eff.resources.insert(addr.clone(), r.clone());
             }
         }

@@ -500,3 +500,78 @@ fn text_report_tells_the_story() {
         .assert()
         .code(0);
 }
+
+// --- damaged and partial histories ----------------------------------------------------------
+
+/// A tree object missing in the middle of history is a blind spot at that landing; the window
+/// that was open stays open through it (blindness closes nothing), and the next landing reads
+/// the unit again.
+#[test]
+fn a_missing_tree_mid_history_is_a_blind_spot_and_closes_nothing() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    let c1 = f.commit("Alice Provider <alice@msp.example>", "open ssh");
+    f.write(
+        "net/main.tf",
+        &format!("# revision 2\n{}", sg("0.0.0.0/0", 22, 22)),
+    );
+    let c2 = f.commit("Bob Provider <bob@msp.example>", "comment");
+    f.write(
+        "net/main.tf",
+        &format!("# revision 3\n{}", sg("0.0.0.0/0", 22, 22)),
+    );
+    f.commit("Bob Provider <bob@msp.example>", "another comment");
+    let tree = f.git(&["rev-parse", &format!("{c2}:net")]);
+    let object = f
+        .path()
+        .join(".git/objects")
+        .join(&tree[..2])
+        .join(&tree[2..]);
+    std::fs::remove_file(&object).expect("loose object exists");
+
+    let r = scan_json(&f.repo());
+    let w = exposures(&r, "aws-sg-admin-port-public");
+    assert_eq!(w.len(), 1, "{r:#}");
+    assert_eq!(w[0]["opened"]["landing"], c1.as_str());
+    assert_eq!(w[0]["open_at_tip"], true);
+    let spots = r["blind_spots"].as_array().expect("blind spots");
+    assert!(
+        spots.iter().any(|b| b["from_landing"] == c2.as_str()
+            && b["reason"].as_str().is_some_and(|s| s.contains(&tree))),
+        "{r:#}"
+    );
+}
+
+/// A shallow clone says where its history begins.
+#[test]
+fn a_shallow_clone_says_where_history_begins() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
+    f.commit("Carol Client <carol@client.example>", "base");
+    f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    f.commit("Alice Provider <alice@msp.example>", "open");
+    f.write("README.md", "x\n");
+    let tip = f.commit("Carol Client <carol@client.example>", "docs");
+    let shallow = tempfile::tempdir().expect("temp");
+    let dest = shallow.path().join("clone");
+    f.git(&[
+        "clone",
+        "-q",
+        "--depth",
+        "2",
+        &format!("file://{}", f.repo()),
+        &dest.display().to_string(),
+    ]);
+    let r = scan_json(&dest.display().to_string());
+    assert_eq!(r["inputs"]["head"], tip.as_str());
+    assert_eq!(r["inputs"]["landings"], 2);
+    let spots = r["blind_spots"].as_array().expect("blind spots");
+    assert!(
+        spots
+            .iter()
+            .any(|b| b["reason"].as_str().is_some_and(|s| s.contains("shallow"))),
+        "{r:#}"
+    );
+    // What the shallow history does show is still reported.
+    assert_eq!(exposures(&r, "aws-sg-admin-port-public").len(), 1, "{r:#}");
+}
