@@ -150,21 +150,29 @@ impl BlameStore {
 
 /// The but-for test: does the rule stop firing on `primary` when `change` alone is undone on
 /// `unit`? `expect_violation` flips the question for remediations (does undoing the fix make it
-/// fire again?).
+/// fire again?). `previous` is the unit before the change, needed to undo a removal (a deleted
+/// public access block is put back as it was).
 pub fn but_for(
     rule: &Rule,
     unit: &Unit,
+    previous: Option<&Unit>,
     primary: &str,
     change: &SettingChange,
     expect_violation: bool,
 ) -> bool {
     let mut u = unit.clone();
     if change.path.is_root() {
-        match &change.before {
-            None => {
+        match (&change.before, &change.after) {
+            (None, _) => {
                 u.resources.remove(&change.address);
             }
-            Some(_) => return false, // undoing a removal needs the old resource; not decidable here
+            (Some(_), None) => match previous.and_then(|p| p.resources.get(&change.address)) {
+                Some(old) => {
+                    u.resources.insert(change.address.clone(), old.clone());
+                }
+                None => return false,
+            },
+            (Some(_), Some(_)) => return false,
         }
     } else {
         let Some(res) = u.resources.get_mut(&change.address) else {

@@ -339,7 +339,34 @@ impl<'r> Engine<'r> {
             let wkey = (unit_id.clone(), rule_id, address.clone());
             match t {
                 Transition::Open(f) => {
-                    let causes = self.causes_of(rule, &eff, &unit_id, &address, &f);
+                    let mut causes = self.causes_of(rule, &eff, &unit_id, &address, &f);
+                    // What changed here and was necessary, even if it is not evidence: the
+                    // removal of a compensating control (a public access block deleted), a
+                    // related resource's setting the rule does not name.
+                    for b in &landed_here {
+                        let known = causes.iter().any(|c| {
+                            c.blamed.change.address == b.change.address
+                                && (c.blamed.change.path.starts_with(&b.change.path)
+                                    || b.change.path.starts_with(&c.blamed.change.path))
+                        });
+                        if !known
+                            && causes::but_for(
+                                rule,
+                                &eff,
+                                Some(&state.unit),
+                                &address,
+                                &b.change,
+                                false,
+                            )
+                        {
+                            causes.push(Cause {
+                                summary: describe(&b.change),
+                                blamed: b.clone(),
+                                but_for: true,
+                            });
+                        }
+                    }
+                    sort_causes(&mut causes);
                     let file = eff
                         .resources
                         .get(&address)
@@ -506,27 +533,14 @@ impl<'r> Engine<'r> {
             if !seen.insert((b.change.address.clone(), b.change.path.clone())) {
                 continue;
             }
-            let but_for = causes::but_for(rule, unit, primary, &b.change, false);
+            let but_for = causes::but_for(rule, unit, None, primary, &b.change, false);
             out.push(Cause {
                 summary: describe(&b.change),
                 blamed: b.clone(),
                 but_for,
             });
         }
-        out.sort_by(|a, b| {
-            (
-                !a.but_for,
-                std::cmp::Reverse(a.blamed.landing),
-                &a.blamed.change.address,
-                &a.blamed.change.path,
-            )
-                .cmp(&(
-                    !b.but_for,
-                    std::cmp::Reverse(b.blamed.landing),
-                    &b.blamed.change.address,
-                    &b.blamed.change.path,
-                ))
-        });
+        sort_causes(&mut out);
         out
     }
 
@@ -562,7 +576,7 @@ impl<'r> Engine<'r> {
         let but_for = if pick.change.path.is_root() && pick.change.after.is_none() {
             true
         } else {
-            causes::but_for(rule, unit, primary, &pick.change, true)
+            causes::but_for(rule, unit, None, primary, &pick.change, true)
         };
         Some(Cause {
             summary: describe(&pick.change),
@@ -596,6 +610,21 @@ impl<'r> Engine<'r> {
             },
         }
     }
+}
+
+/// Causes in reading order: necessary ones first, then the most recent, then by setting.
+fn sort_causes(causes: &mut [Cause]) {
+    causes.sort_by(|a, b| {
+        let key = |c: &Cause| {
+            (
+                !c.but_for,
+                std::cmp::Reverse(c.blamed.landing),
+                c.blamed.change.address.clone(),
+                c.blamed.change.path.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
 }
 
 /// One line for a setting change.

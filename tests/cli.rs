@@ -575,3 +575,35 @@ fn a_shallow_clone_says_where_history_begins() {
     // What the shallow history does show is still reported.
     assert_eq!(exposures(&r, "aws-sg-admin-port-public").len(), 1, "{r:#}");
 }
+
+/// Deleting a compensating control is the cause of what it was holding back, even though the
+/// deleted resource is not evidence of the violation any more.
+#[test]
+fn deleting_the_public_access_block_is_the_cause() {
+    let bucket = "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"images\"\n  acl    = \"public-read\"\n}\n";
+    let block = "resource \"aws_s3_bucket_public_access_block\" \"b\" {\n  bucket                  = aws_s3_bucket.b.id\n  block_public_acls       = true\n  block_public_policy     = true\n  ignore_public_acls      = true\n  restrict_public_buckets = true\n}\n";
+    let mut f = Fixture::new();
+    f.write("s3/main.tf", bucket);
+    f.write("s3/block.tf", block);
+    let acl = f.commit("Carol Client <carol@client.example>", "public images behind a block");
+    std::fs::remove_file(f.path().join("s3/block.tf")).expect("rm");
+    let removal = f.commit("Bob Provider <bob@msp.example>", "tidy up");
+    let r = scan_json(&f.repo());
+    let w = exposures(&r, "aws-s3-acl-public");
+    assert_eq!(w.len(), 1, "{r:#}");
+    assert_eq!(w[0]["opened"]["landing"], removal.as_str());
+    let causes = w[0]["causes"].as_array().expect("causes");
+    let by = |commit: &str| {
+        causes
+            .iter()
+            .find(|c| c["commit"] == commit)
+            .unwrap_or_else(|| panic!("no cause from {commit} in {r:#}"))
+    };
+    let removed = by(&removal);
+    assert_eq!(removed["address"], "aws_s3_bucket_public_access_block.b");
+    assert_eq!(removed["setting"], "");
+    assert_eq!(removed["but_for"], true);
+    assert_eq!(removed["after"], Value::Null);
+    assert_eq!(by(&acl)["setting"], "acl");
+    assert_eq!(by(&acl)["but_for"], true);
+}
