@@ -2,176 +2,12 @@
 //! (the tool itself never runs git): bad input, merges and conflict resolutions, review exit
 //! codes and widening, mailmap and trailers, anomalies, and that the evidence is never touched.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{bin, exposures, scan_json, sg, Fixture};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// A scratch repository driven by the git CLI, with fixed identities and dates.
-struct Fixture {
-    dir: tempfile::TempDir,
-    tick: i64,
-}
-
-impl Fixture {
-    fn new() -> Fixture {
-        let f = Fixture {
-            dir: tempfile::tempdir().expect("temp dir"),
-            tick: 1_704_067_200, // 2024-01-01T00:00:00Z
-        };
-        f.git(&["init", "-q", "-b", "main"]);
-        f
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn repo(&self) -> String {
-        self.path().display().to_string()
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        let out = std::process::Command::new("git")
-            .args(["-c", "safe.directory=*", "-c", "commit.gpgsign=false"])
-            .args(args)
-            .current_dir(self.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_COMMITTER_NAME", "Ci Committer")
-            .env("GIT_COMMITTER_EMAIL", "ci@example.test")
-            .env("GIT_AUTHOR_NAME", "Nobody")
-            .env("GIT_AUTHOR_EMAIL", "nobody@example.test")
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    fn write(&self, file: &str, content: &str) {
-        let p = self.path().join(file);
-        std::fs::create_dir_all(p.parent().expect("has parent")).expect("mkdir");
-        std::fs::write(p, content).expect("write");
-    }
-
-    /// Commits everything as `who` (`Name <email>`), one hour after the previous commit.
-    fn commit(&mut self, who: &str, msg: &str) -> String {
-        self.commit_at(who, msg, None)
-    }
-
-    fn commit_at(&mut self, who: &str, msg: &str, author_time: Option<i64>) -> String {
-        self.tick += 3600;
-        let (name, email) = who
-            .split_once(" <")
-            .map(|(n, e)| (n, e.trim_end_matches('>')))
-            .expect("Name <email>");
-        let date = format!("{} +0000", self.tick);
-        let adate = format!("{} +0000", author_time.unwrap_or(self.tick));
-        self.git(&["add", "-A"]);
-        let out = std::process::Command::new("git")
-            .args(["-c", "safe.directory=*", "-c", "commit.gpgsign=false"])
-            .args(["commit", "-q", "--allow-empty", "-m", msg])
-            .current_dir(self.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_AUTHOR_NAME", name)
-            .env("GIT_AUTHOR_EMAIL", email)
-            .env("GIT_AUTHOR_DATE", &adate)
-            .env("GIT_COMMITTER_NAME", name)
-            .env("GIT_COMMITTER_EMAIL", email)
-            .env("GIT_COMMITTER_DATE", &date)
-            .output()
-            .expect("git commit");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        self.git(&["rev-parse", "HEAD"])
-    }
-
-    /// Merges `branch` into the current branch with a merge commit by `who`, resolving any
-    /// conflict by writing `resolution` (file, content) first.
-    fn merge(&mut self, who: &str, branch: &str, resolution: Option<(&str, &str)>) -> String {
-        self.tick += 3600;
-        let (name, email) = who
-            .split_once(" <")
-            .map(|(n, e)| (n, e.trim_end_matches('>')))
-            .expect("Name <email>");
-        let date = format!("{} +0000", self.tick);
-        let run = |args: &[&str]| {
-            std::process::Command::new("git")
-                .args(["-c", "safe.directory=*", "-c", "commit.gpgsign=false"])
-                .args(args)
-                .current_dir(self.path())
-                .env("GIT_CONFIG_NOSYSTEM", "1")
-                .env("GIT_CONFIG_GLOBAL", "/dev/null")
-                .env("GIT_AUTHOR_NAME", name)
-                .env("GIT_AUTHOR_EMAIL", email)
-                .env("GIT_AUTHOR_DATE", &date)
-                .env("GIT_COMMITTER_NAME", name)
-                .env("GIT_COMMITTER_EMAIL", email)
-                .env("GIT_COMMITTER_DATE", &date)
-                .output()
-                .expect("git merge")
-        };
-        let out = run(&["merge", "-q", "--no-ff", "--no-edit", branch]);
-        if let Some((file, content)) = resolution {
-            assert!(!out.status.success(), "expected a conflict");
-            self.write(file, content);
-            self.git(&["add", "-A"]);
-            let out = run(&["commit", "-q", "--no-edit"]);
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        } else {
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        self.git(&["rev-parse", "HEAD"])
-    }
-}
-
-fn sg(cidr: &str, from: u16, to: u16) -> String {
-    format!(
-        "resource \"aws_security_group\" \"web\" {{\n  name = \"web\"\n\n  ingress {{\n    from_port   = {from}\n    to_port     = {to}\n    protocol    = \"tcp\"\n    cidr_blocks = [\"{cidr}\"]\n  }}\n}}\n"
-    )
-}
-
-fn bin() -> Command {
-    Command::cargo_bin("configtrail").expect("binary built")
-}
-
-fn scan_json(repo: &str) -> Value {
-    let out = bin()
-        .args(["scan", repo, "--format", "json"])
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.code() == Some(0),
-        "scan failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("valid JSON")
-}
-
-fn exposures<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
-    report["exposures"]
-        .as_array()
-        .expect("exposures array")
-        .iter()
-        .filter(|e| e["rule"]["id"] == rule)
-        .collect()
-}
 
 // --- bad input: exit 2 with a message that names the input --------------------------------
 
@@ -585,7 +421,10 @@ fn deleting_the_public_access_block_is_the_cause() {
     let mut f = Fixture::new();
     f.write("s3/main.tf", bucket);
     f.write("s3/block.tf", block);
-    let acl = f.commit("Carol Client <carol@client.example>", "public images behind a block");
+    let acl = f.commit(
+        "Carol Client <carol@client.example>",
+        "public images behind a block",
+    );
     std::fs::remove_file(f.path().join("s3/block.tf")).expect("rm");
     let removal = f.commit("Bob Provider <bob@msp.example>", "tidy up");
     let r = scan_json(&f.repo());
