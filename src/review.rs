@@ -104,6 +104,14 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
         .count();
     let scan = scan::scan(repo, head_spec)?;
     let start = scan.landings.len().saturating_sub(in_range);
+    // A commit BASE already contains is not the range's doing, even when it reaches HEAD through
+    // the range (a branch that merged BASE in): such a change is BASE's, not the branch's.
+    let in_range = |commit: usize| {
+        git2::Oid::from_str(&scan.commits.infos[commit].id)
+            .map(|oid| !repo.is_ancestor(oid, base))
+            .unwrap_or(true)
+    };
+    let by_range = |causes: &[Cause]| causes.iter().any(|c| in_range(c.blamed.commit));
     let mut findings = Vec::new();
     for (i, w) in scan.windows.iter().enumerate() {
         let reopened = |w: &crate::timeline::Window| {
@@ -115,7 +123,7 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
             })
         };
         match (w.opened >= start, w.closed) {
-            (true, None) => findings.push(Finding {
+            (true, None) if by_range(&w.causes) => findings.push(Finding {
                 change: Change::Introduced,
                 window: i,
                 // What the range did, and whatever else was necessary; settings written before
@@ -123,7 +131,7 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
                 causes: w
                     .causes
                     .iter()
-                    .filter(|c| c.blamed.landing >= start || c.but_for)
+                    .filter(|c| in_range(c.blamed.commit) || c.but_for)
                     .cloned()
                     .collect(),
                 before: None,
@@ -133,7 +141,7 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
                 let wide: Vec<_> = w
                     .widenings
                     .iter()
-                    .filter(|wd| wd.landing >= start)
+                    .filter(|wd| wd.landing >= start && by_range(&wd.causes))
                     .collect();
                 if let (Some(first), Some(last)) = (wide.first(), wide.last()) {
                     findings.push(Finding {

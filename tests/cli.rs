@@ -446,3 +446,37 @@ fn deleting_the_public_access_block_is_the_cause() {
     assert_eq!(by(&acl)["setting"], "acl");
     assert_eq!(by(&acl)["but_for"], true);
 }
+
+/// A branch that merged BASE in does not "introduce" BASE's own exposures: only what commits
+/// of the range did is reported.
+#[test]
+fn review_does_not_blame_the_branch_for_what_it_merged_from_base() {
+    let db = |public: bool| {
+        format!("resource \"aws_db_instance\" \"d\" {{\n  publicly_accessible = {public}\n  storage_encrypted   = true\n}}\n")
+    };
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
+    f.write("db/main.tf", &db(false));
+    f.commit("Carol Client <carol@client.example>", "base");
+    f.git(&["checkout", "-q", "-b", "feature"]);
+    f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    let opener = f.commit("Dave Client <dave@client.example>", "open ssh");
+    f.git(&["checkout", "-q", "main"]);
+    f.write("db/main.tf", &db(true));
+    f.commit("Carol Client <carol@client.example>", "public db on main");
+    f.git(&["checkout", "-q", "feature"]);
+    f.merge("Dave Client <dave@client.example>", "main", None);
+    let (code, r) = review(&f.repo(), "main..feature", &[]);
+    assert_eq!(code, 1, "{r:#}");
+    let found = r["findings"].as_array().expect("findings");
+    let rules: Vec<&str> = found
+        .iter()
+        .filter_map(|x| x["rule"]["id"].as_str())
+        .collect();
+    assert_eq!(rules, vec!["aws-sg-admin-port-public"], "{r:#}");
+    assert!(found[0]["causes"]
+        .as_array()
+        .expect("causes")
+        .iter()
+        .any(|c| c["commit"] == opener.as_str()));
+}

@@ -31,7 +31,10 @@ fn cause<'a>(w: &'a Value, setting: &str) -> &'a Value {
 #[test]
 fn a_standalone_rule_resource_opens_and_its_deletion_closes() {
     let mut f = Fixture::new();
-    f.write("net/sg.tf", "resource \"aws_security_group\" \"g\" {\n  name = \"g\"\n}\n");
+    f.write(
+        "net/sg.tf",
+        "resource \"aws_security_group\" \"g\" {\n  name = \"g\"\n}\n",
+    );
     f.commit(CAROL, "group");
     f.write(
         "net/rules.tf",
@@ -71,7 +74,10 @@ fn an_ipv6_world_ingress_rule_is_an_exposure() {
 fn reformat_move_and_unit_rename_in_one_commit_keep_the_window_and_the_author() {
     let mut f = Fixture::new();
     f.write("modules/edge/main.tf", &sg("0.0.0.0/0", 22, 22));
-    f.write("modules/edge/outputs.tf", "output \"x\" {\n  value = 1\n}\n");
+    f.write(
+        "modules/edge/outputs.tf",
+        "output \"x\" {\n  value = 1\n}\n",
+    );
     let open = f.commit(ALICE, "open ssh");
     f.remove("modules/edge/main.tf");
     f.remove("modules/edge/outputs.tf");
@@ -79,7 +85,10 @@ fn reformat_move_and_unit_rename_in_one_commit_keep_the_window_and_the_author() 
         "platform/edge/security.tf",
         "# moved here\nresource \"aws_security_group\" \"web\" {\n  ingress {\n    cidr_blocks = [\"0.0.0.0/0\"]\n    protocol = \"tcp\"\n    to_port = 22\n    from_port = 22\n  }\n  name = \"web\"\n}\n",
     );
-    f.write("platform/edge/outputs.tf", "output \"x\" {\n  value = 1\n}\n");
+    f.write(
+        "platform/edge/outputs.tf",
+        "output \"x\" {\n  value = 1\n}\n",
+    );
     f.commit(BOB, "restructure");
     let r = scan_json(&f.repo());
     let w = one(&r, "aws-sg-admin-port-public");
