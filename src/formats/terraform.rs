@@ -34,6 +34,59 @@ pub const MAX_NESTING: usize = 128;
 const MAX_EVAL_DEPTH: usize = 64;
 /// Largest collection `dynamic`/`for` expansion will produce.
 const MAX_EXPANSION: usize = 10_000;
+/// The most one value may weigh (nodes, plus string bytes / 16). Values built from other values
+/// can grow exponentially (`a = [local.b, local.b]`, `b = [local.c, local.c]`, …): the HCL
+/// counterpart of a YAML alias bomb. Past this, the value is unknown, and says why.
+pub const MAX_VALUE_WEIGHT: usize = 200_000;
+/// The most all the settings of one unit may weigh together.
+pub const MAX_UNIT_WEIGHT: usize = 10 * MAX_VALUE_WEIGHT;
+/// Expression evaluations per unit: bounds the time of nested `for` expressions.
+pub const MAX_EVAL_STEPS: usize = 2_000_000;
+
+/// Weight of a value, counted up to `cap` (so the count itself is bounded).
+fn weight(v: &Value, cap: usize) -> usize {
+    let mut total = 0usize;
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        total += 1;
+        match v {
+            Value::String(s) | Value::Ref(s) | Value::Unknown(s) | Value::Number(s) => {
+                total += s.len() / 16
+            }
+            Value::List(l) => stack.extend(l.iter()),
+            Value::Map(m) => {
+                total += m.keys().map(|k| k.len() / 16).sum::<usize>();
+                stack.extend(m.values());
+            }
+            Value::Null | Value::Bool(_) => {}
+        }
+        if total > cap {
+            return total;
+        }
+    }
+    total
+}
+
+/// Accumulates the weight of a value being built from parts; refuses past the limit.
+#[derive(Default)]
+struct Budget {
+    used: usize,
+}
+
+impl Budget {
+    /// Adds `v`; false once the total is over [`MAX_VALUE_WEIGHT`].
+    fn take(&mut self, v: &Value) -> bool {
+        let left = MAX_VALUE_WEIGHT.saturating_sub(self.used);
+        self.used += weight(v, left);
+        self.used <= MAX_VALUE_WEIGHT
+    }
+}
+
+fn too_large(text: &str) -> Value {
+    Value::Unknown(format!(
+        "{text} (value larger than the limit of {MAX_VALUE_WEIGHT} units)"
+    ))
+}
 
 /// Parses the files of one unit (paths repository-relative, contents raw bytes).
 pub fn parse_unit(_unit: &str, files: &[(String, Vec<u8>)]) -> Unit {
@@ -487,6 +540,10 @@ struct Evaluator<'d, 'a> {
     /// Bindings of `for` expressions and `dynamic` iterators, innermost last.
     scopes: Vec<BTreeMap<String, Value>>,
     depth: usize,
+    /// Weight of the settings produced so far (bounded by [`MAX_UNIT_WEIGHT`]).
+    produced: usize,
+    /// Expressions evaluated so far (bounded by [`MAX_EVAL_STEPS`]).
+    steps: usize,
 }
 
 impl<'d, 'a> Evaluator<'d, 'a> {
@@ -497,6 +554,8 @@ impl<'d, 'a> Evaluator<'d, 'a> {
             local_stack: Vec::new(),
             scopes: Vec::new(),
             depth: 0,
+            produced: 0,
+            steps: 0,
         }
     }
 
@@ -567,7 +626,13 @@ impl<'d, 'a> Evaluator<'d, 'a> {
                     let p = path.key(name);
                     let line = src.loc(a.span().map(|s| s.start), 1);
                     locs.insert(p.clone(), line);
-                    let v = self.located(src, &a.value, &p, locs);
+                    let mut v = self.located(src, &a.value, &p, locs);
+                    self.produced += weight(&v, MAX_UNIT_WEIGHT);
+                    if self.produced > MAX_UNIT_WEIGHT {
+                        v = Value::Unknown(format!(
+                            "{name}: the unit's settings exceed the limit of {MAX_UNIT_WEIGHT} units"
+                        ));
+                    }
                     map.insert(name.to_string(), v);
                 }
                 Structure::Block(b) => {
@@ -743,10 +808,24 @@ impl<'d, 'a> Evaluator<'d, 'a> {
         if self.depth >= MAX_EVAL_DEPTH {
             return (Value::Unknown("expression nested too deeply".into()), None);
         }
+        self.steps += 1;
+        if self.steps > MAX_EVAL_STEPS {
+            return (
+                Value::Unknown(format!(
+                    "{} (evaluation stopped after {MAX_EVAL_STEPS} steps)",
+                    source_text(src, e)
+                )),
+                None,
+            );
+        }
         self.depth += 1;
-        let r = self.eval_inner(src, e);
+        let (v, o) = self.eval_inner(src, e);
         self.depth -= 1;
-        r
+        // Functions (concat, flatten, merge, string templates) can also multiply their inputs.
+        if weight(&v, MAX_VALUE_WEIGHT) > MAX_VALUE_WEIGHT {
+            return (too_large(&source_text(src, e)), o);
+        }
+        (v, o)
     }
 
     fn eval_inner(&mut self, src: Src<'a>, e: &Expression) -> Located {
@@ -759,8 +838,12 @@ impl<'d, 'a> Evaluator<'d, 'a> {
             Expression::Array(a) => {
                 let mut origin = None;
                 let mut items = Vec::new();
+                let mut budget = Budget::default();
                 for el in a.iter() {
                     let (v, o) = self.eval(src, el);
+                    if !budget.take(&v) {
+                        return plain(too_large(&source_text(src, e)));
+                    }
                     origin = origin.or(o);
                     items.push(v);
                 }
@@ -768,9 +851,14 @@ impl<'d, 'a> Evaluator<'d, 'a> {
             }
             Expression::Object(o) => {
                 let mut m = BTreeMap::new();
+                let mut budget = Budget::default();
                 for (k, v) in o.iter() {
                     if let Some(key) = self.object_key(src, k) {
-                        m.insert(key, self.eval(src, v.expr()).0);
+                        let v = self.eval(src, v.expr()).0;
+                        if !budget.take(&v) {
+                            return plain(too_large(&source_text(src, e)));
+                        }
+                        m.insert(key, v);
                     }
                 }
                 plain(Value::Map(m))
@@ -819,6 +907,7 @@ impl<'d, 'a> Evaluator<'d, 'a> {
                 let vv = f.intro.value_var.as_str().to_string();
                 let mut list = Vec::new();
                 let mut map = BTreeMap::new();
+                let mut budget = Budget::default();
                 for (k, v) in items.into_iter().take(MAX_EXPANSION) {
                     let mut scope = BTreeMap::new();
                     if let Some(kv) = &kv {
@@ -845,6 +934,11 @@ impl<'d, 'a> Evaluator<'d, 'a> {
                         None => Some((None, Value::Unknown(source_text(src, e)))),
                     };
                     self.scopes.pop();
+                    if let Some((_, v)) = &item {
+                        if !budget.take(v) {
+                            return plain(too_large(&source_text(src, e)));
+                        }
+                    }
                     match item {
                         Some((Some(k), v)) => {
                             map.insert(k, v);
@@ -1084,6 +1178,9 @@ impl<'d, 'a> Evaluator<'d, 'a> {
                         Value::Bool(b) => out.push_str(&b.to_string()),
                         _ => return (Value::Unknown(text.to_string()), origin),
                     }
+                    if out.len() / 16 > MAX_VALUE_WEIGHT {
+                        return (too_large(text), origin);
+                    }
                 }
                 Element::Directive(_) => return (Value::Unknown(text.to_string()), origin),
             }
@@ -1099,8 +1196,12 @@ impl<'d, 'a> Evaluator<'d, 'a> {
         }
         let mut origin = None;
         let mut args = Vec::new();
+        let mut budget = Budget::default();
         for a in f.args.iter() {
             let (v, o) = self.eval(src, a);
+            if !budget.take(&v) {
+                return (too_large(&text), origin);
+            }
             origin = origin.or(o);
             args.push(v);
         }
@@ -1203,6 +1304,28 @@ fn builtin(name: &str, args: &[Value]) -> Option<Value> {
                 Some(Value::List(s.split(sep.as_str()).map(Value::str).collect()))
             }
             ("contains", [Value::List(l), v]) => Some(Value::Bool(l.contains(v))),
+            ("range", bounds) if !bounds.is_empty() && bounds.len() <= 3 => {
+                let n: Option<Vec<i64>> = bounds.iter().map(Value::as_i64).collect();
+                let (start, end, step) = match n?.as_slice() {
+                    [end] => (0, *end, 1),
+                    [start, end] => (*start, *end, if end >= start { 1 } else { -1 }),
+                    [start, end, step] => (*start, *end, *step),
+                    _ => return None,
+                };
+                if step == 0 {
+                    return None;
+                }
+                let mut out = Vec::new();
+                let mut i = start;
+                while (step > 0 && i < end) || (step < 0 && i > end) {
+                    if out.len() >= MAX_EXPANSION {
+                        return None; // Terraform itself caps range at 1024 elements
+                    }
+                    out.push(number(i as f64));
+                    i = i.checked_add(step)?;
+                }
+                Some(Value::List(out))
+            }
             ("keys", [Value::Map(m)]) => Some(Value::List(m.keys().map(Value::str).collect())),
             ("values", [Value::Map(m)]) => Some(Value::List(m.values().cloned().collect())),
             _ => None,
@@ -1673,6 +1796,37 @@ resource "aws_db_instance" "here" {
         );
         let r = &u.resources["aws_security_group.j"];
         assert_eq!(r.location_of(&SettingPath::parse("ingress[0]")).line, 6);
+    }
+
+    #[test]
+    fn exponential_locals_are_bounded_and_unknown() {
+        // Each local doubles the previous one: 2^40 elements if nothing stopped it.
+        let mut src = String::from("locals {\n  l0 = [\"0.0.0.0/0\", \"::/0\"]\n");
+        for i in 1..=40 {
+            src.push_str(&format!("  l{i} = [local.l{p}, local.l{p}]\n", p = i - 1));
+        }
+        src.push_str("}\nresource \"aws_security_group\" \"a\" {\n  ingress {\n    cidr_blocks = flatten(local.l40)\n  }\n}\n");
+        let started = std::time::Instant::now();
+        let u = unit(&[("m/main.tf", &src)]);
+        let v = get(&u, "aws_security_group.a", "ingress[0].cidr_blocks");
+        // Never a guess: what was cut off is unknown, and says why; and the value stays bounded.
+        assert!(v.contains_unknown(), "value is not marked unknown");
+        assert!(weight(v, MAX_VALUE_WEIGHT) <= MAX_VALUE_WEIGHT);
+        assert!(format!("{v:?}").contains("larger than the limit"));
+        // Generous: the point is that it finishes at all (it would not, unbounded).
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    }
+
+    #[test]
+    fn nested_for_expressions_stop_after_the_step_budget() {
+        let src = "locals {\n  big = [for i in range(3000) : [for j in range(3000) : j if false]]\n}\nresource \"aws_kms_key\" \"k\" {\n  description = local.big\n}\n";
+        let u = unit(&[("m/main.tf", src)]);
+        let d = get(&u, "aws_kms_key.k", "description");
+        // Past the budget the rest of the unit is unknown, and says so: a blind spot, not a guess.
+        assert!(d.contains_unknown(), "{d:?}");
+        let small = "resource \"aws_kms_key\" \"k\" {\n  n = length(range(3, 10, 2))\n}\n";
+        let u = unit(&[("m/main.tf", small)]);
+        assert_eq!(get(&u, "aws_kms_key.k", "n").as_i64(), Some(4));
     }
 
     #[test]
