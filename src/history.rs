@@ -109,7 +109,7 @@ impl Repo {
                 path: path.to_string(),
             });
         }
-        allow_foreign_owner();
+        configure_libgit2();
         let repo = Repository::open_ext(
             path,
             git2::RepositoryOpenFlags::NO_SEARCH,
@@ -597,17 +597,26 @@ pub struct UnitFiles {
     pub problems: Vec<(String, String)>,
 }
 
-/// Evidence is often a copy owned by someone else (an image mounted read-only, a clone received
-/// from the other side). libgit2 refuses such repositories by default, a protection against
-/// running another user's hooks and configured programs; configtrail runs none of those (no
-/// checkout, no filters, no hooks), so the check only stands between the investigator and the
-/// evidence.
-fn allow_foreign_owner() {
+/// libgit2's global options, set once before any repository is opened (they are process-wide and
+/// not thread-safe to change later).
+///
+/// - Owner check off. Evidence is often a copy owned by someone else (an image mounted
+///   read-only, a clone received from the other side). libgit2 refuses such repositories by
+///   default, a protection against running another user's hooks and configured programs;
+///   configtrail runs none of those (no checkout, no filters, no hooks), so the check would only
+///   stand between the investigator and the evidence.
+/// - Object cache capped at 8 MiB (default 256 MiB). A scan decodes every landing's commit and
+///   trees once and rarely returns to them, so a large cache only makes memory grow with history
+///   length.
+fn configure_libgit2() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        // SAFETY: changes libgit2's global options; done once, before any repository is opened
-        // and before this process starts threads that use libgit2.
-        let _ = unsafe { git2::opts::set_verify_owner_validation(false) };
+        // SAFETY: both change libgit2's global options; done once, before any repository is
+        // opened and before this process starts threads that use libgit2.
+        unsafe {
+            let _ = git2::opts::set_verify_owner_validation(false);
+            let _ = git2::opts::set_cache_max_size(8 * 1024 * 1024);
+        }
     });
 }
 

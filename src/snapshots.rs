@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 /// Entries kept before the cache is cleared: bounds memory on long histories while keeping the
 /// recent past (where reverts and merges look) warm.
-const CACHE_LIMIT: usize = 20_000;
+const CACHE_LIMIT: usize = 2_048;
 
 type CacheKey = Vec<(String, Oid, i32)>;
 
