@@ -98,7 +98,8 @@ pub fn scan(repo: &mut Repo, reference: &str) -> Result<ScanResult, HistoryError
             file: String::new(),
             to: Some(0),
             reason: format!(
-                "history before landing {} cannot be read: {}",
+                "history before landing {} cannot be read: {}; settings present at that landing are \
+                 attributed to it but may be older",
                 t.oldest, t.reason
             ),
         });

@@ -129,7 +129,9 @@ pub fn blind_spots(r: &ScanResult) -> J {
             .iter()
             .map(|b| {
                 json!({
-                    "unit": crate::formats::unit_display(&b.unit), "file": b.file,
+                    // A blind spot of the history itself (a shallow clone) names no unit.
+                    "unit": if b.unit.is_empty() && b.file.is_empty() { "" } else { crate::formats::unit_display(&b.unit) },
+                    "file": b.file,
                     "from_landing": r.landing_commit(b.from).id,
                     "to_landing": b.to.map(|t| r.landing_commit(t).id.clone()),
                     "reason": b.reason,

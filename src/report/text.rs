@@ -132,7 +132,11 @@ pub fn scan_report(r: &ScanResult) -> String {
             let to =
                 b.to.map(|t| format!("to {}", short(&r.landing_commit(t).id)))
                     .unwrap_or_else(|| "to the tip".into());
-            let what = if b.file.is_empty() { &b.unit } else { &b.file };
+            let what = match (b.unit.as_str(), b.file.as_str()) {
+                ("", "") => "history",
+                (unit, "") => unit,
+                (_, file) => file,
+            };
             let _ = writeln!(
                 out,
                 "  {what}: from {} {to}: {}",
