@@ -211,6 +211,16 @@ impl Repo {
         self.repo.find_commit(id)
     }
 
+    /// The tree of a commit's first parent; `None` for a root commit or an unreadable parent
+    /// (the caller then re-reads everything, which is slower but never wrong).
+    pub fn first_parent_tree(&self, c: &Commit<'_>) -> Option<Tree<'_>> {
+        if c.parent_count() == 0 {
+            return None;
+        }
+        let parent = self.repo.find_commit(c.parent_id(0).ok()?).ok()?;
+        parent.tree().ok()
+    }
+
     /// Author, committer (through the mailmap), trailers and signature presence of a commit.
     pub fn commit_info(&self, c: &Commit<'_>) -> CommitInfo {
         let raw_author = person(&c.author());

@@ -183,15 +183,7 @@ impl<'r> Engine<'r> {
                 return;
             }
         };
-        let parent_tree = if commit.parent_count() > 0 {
-            commit
-                .parent_id(0)
-                .ok()
-                .and_then(|p| self.repo.commit(p).ok())
-                .and_then(|p| p.tree().ok())
-        } else {
-            None
-        };
+        let parent_tree = self.repo.first_parent_tree(&commit);
         let changes = self.repo.changes(parent_tree.as_ref(), Some(&tree));
         // A subtree that cannot be read hides whatever units are under it: a blind spot for this
         // landing, and those units keep their state (their windows neither open nor close).
@@ -257,11 +249,7 @@ impl<'r> Engine<'r> {
                 continue;
             };
             let Ok(tree) = c.tree() else { continue };
-            let parent_tree = c
-                .parent_id(0)
-                .ok()
-                .and_then(|p| self.repo.commit(p).ok())
-                .and_then(|p| p.tree().ok());
+            let parent_tree = self.repo.first_parent_tree(&c);
             let dirs: BTreeSet<String> = self
                 .repo
                 .changes(parent_tree.as_ref(), Some(&tree))
