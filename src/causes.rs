@@ -100,8 +100,11 @@ pub struct Blamed {
     pub change: SettingChange,
     /// Index of the authoring commit in the commit table.
     pub commit: usize,
-    /// Index of the landing through which it reached the ref.
+    /// Index of the landing through which it reached the ref (in the scan's landing list).
     pub landing: usize,
+    /// Commit-table index of that landing. Usually the landing list's entry; for a change made
+    /// before a review's range (found by walking back), a landing the scan did not step through.
+    pub landing_commit: usize,
 }
 
 /// Setting blame for the current state of every unit: `(unit identity, address, path) → change`.
@@ -252,6 +255,7 @@ mod tests {
                 change: created.clone(),
                 commit: 0,
                 landing: 0,
+                landing_commit: 0,
             },
         );
         let got = s

@@ -17,7 +17,7 @@ use crate::formats;
 use chrono::{DateTime, FixedOffset};
 use git2::{Commit, ObjectType, Oid, Repository, Tree};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 /// Blobs larger than this are not read into memory (reported as a problem instead).
@@ -209,6 +209,38 @@ impl Repo {
 
     pub fn commit(&self, id: Oid) -> Result<Commit<'_>, git2::Error> {
         self.repo.find_commit(id)
+    }
+
+    /// The commits reachable from `head` and not from `base` (what `git rev-list base..head`
+    /// prints): one walk that stops where the two histories meet, instead of an ancestry query
+    /// per commit (each of which can walk the whole history).
+    pub fn range_commits(&self, base: Oid, head: Oid) -> Result<HashSet<Oid>, HistoryError> {
+        let git = |e: git2::Error| HistoryError::Git {
+            repo: self.given.clone(),
+            reason: format!("cannot walk {base}..{head}: {}", e.message()),
+        };
+        let mut walk = self.repo.revwalk().map_err(git)?;
+        walk.push(head).map_err(git)?;
+        walk.hide(base).map_err(git)?;
+        walk.map(|r| r.map_err(git)).collect()
+    }
+
+    /// A commit's tree id, if the commit can be read.
+    pub fn tree_of(&self, commit: Oid) -> Option<Oid> {
+        self.repo.find_commit(commit).ok().map(|c| c.tree_id())
+    }
+
+    pub fn find_tree(&self, id: Oid) -> Option<Tree<'_>> {
+        self.repo.find_tree(id).ok()
+    }
+
+    /// A commit's first parent, if it has one and it can be read.
+    pub fn first_parent(&self, id: Oid) -> Option<Oid> {
+        let c = self.repo.find_commit(id).ok()?;
+        if c.parent_count() == 0 {
+            return None;
+        }
+        c.parent_id(0).ok()
     }
 
     /// The tree of a commit's first parent; `None` for a root commit or an unreadable parent

@@ -6,9 +6,10 @@
 //! the commit in the range that did it.
 //!
 //! The range's landings are HEAD's first-parent chain back to the first commit BASE already
-//! contains. Findings are read off a scan of HEAD's history, so causes keep their real authors even
-//! when a setting was written long before the range. (Trade-off: the cost is that of a scan; a
-//! range-only evaluation that seeds from the merge base is the planned fast path.)
+//! contains. Only they are evaluated, after one full snapshot of the commit they start from, so a
+//! review costs what the range touched, not what the history holds. A cause written before the
+//! range (the public ACL that a lifted block exposes) is traced back through the landings that
+//! changed its unit, so it keeps its real author.
 
 use crate::history::{HistoryError, Repo};
 use crate::rules::Severity;
@@ -95,20 +96,37 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
     let base = repo.resolve(base_spec)?;
     let head = repo.resolve(head_spec)?;
     let merge_base = repo.merge_base(base, head)?;
-    // The range: HEAD's landings that BASE does not contain.
-    let (chain, _) = repo.landings(head, None);
-    let in_range = chain
-        .iter()
-        .rev()
-        .take_while(|&&c| c != merge_base && !repo.is_ancestor(c, base))
-        .count();
-    let scan = scan::scan(repo, head_spec)?;
-    let start = scan.landings.len().saturating_sub(in_range);
+    repo.load_mailmap(head);
+    // The range: HEAD's landings that BASE does not contain, and the commit they start from.
+    let range_commits = repo.range_commits(base, head)?;
+    let mut in_range_landings = Vec::new();
+    let mut seed = None;
+    let mut cur = Some(head);
+    while let Some(c) = cur {
+        if c == merge_base || !range_commits.contains(&c) {
+            seed = Some(c);
+            break;
+        }
+        in_range_landings.push(c);
+        cur = repo.first_parent(c);
+    }
+    in_range_landings.reverse();
+    // Only the range is evaluated: the starting snapshot once, then each landing of the range.
+    // Causes written before the range are traced back on demand.
+    let mut engine = scan::Engine::new(repo, crate::rules::registry());
+    if let Some(s) = seed {
+        engine.seed(s);
+    }
+    for oid in in_range_landings {
+        engine.step(oid);
+    }
+    let scan = engine.finish(head_spec, head);
+    let start = usize::from(seed.is_some());
     // A commit BASE already contains is not the range's doing, even when it reaches HEAD through
     // the range (a branch that merged BASE in): such a change is BASE's, not the branch's.
     let in_range = |commit: usize| {
         git2::Oid::from_str(&scan.commits.infos[commit].id)
-            .map(|oid| !repo.is_ancestor(oid, base))
+            .map(|oid| range_commits.contains(&oid))
             .unwrap_or(true)
     };
     let by_range = |causes: &[Cause]| causes.iter().any(|c| in_range(c.blamed.commit));

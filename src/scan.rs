@@ -72,7 +72,80 @@ pub struct Engine<'r> {
     side_examined: Vec<usize>,
     /// Set while evaluating the starting snapshot of a review: windows found then are baseline.
     seeding: bool,
+    /// The starting commit of a review (landing 0): settings blamed on it were written earlier,
+    /// and are traced back on demand.
+    seed: Option<Oid>,
+    /// Those traces, by (unit, address, path): each is done once.
+    traced: HashMap<(String, String, SettingPath), Option<Blamed>>,
+    /// The history before the seed, walked once and shared by every trace.
+    before_seed: BeforeSeed,
 }
+
+/// The first-parent history before a review's starting commit, read once, lazily, and shared by
+/// every trace: the chain of commits, and for every unit directory present at the seed the
+/// landings where its tree changed. A trace then parses its unit only at those landings.
+#[derive(Default)]
+struct BeforeSeed {
+    /// (commit, tree) from the seed back towards the root, the seed first.
+    chain: Vec<(Oid, Oid)>,
+    walked: bool,
+    /// Unit directory → chain indices `i` where the directory differs from `i + 1`'s.
+    changed_at: HashMap<String, Vec<usize>>,
+}
+
+/// The unit directories as a tree of path components, so one descent per landing serves them all
+/// and a subtree whose id did not change is skipped whole (as in the scan's tree compare).
+#[derive(Default)]
+struct DirTrie {
+    children: BTreeMap<String, DirTrie>,
+    /// Set when a unit directory ends here.
+    dir: Option<String>,
+    /// The subtree id at the previous landing visited.
+    last: Option<Oid>,
+}
+
+impl DirTrie {
+    fn insert(&mut self, dir: &str) {
+        let mut node = self;
+        for part in dir.split('/').filter(|p| !p.is_empty()) {
+            node = node.children.entry(part.to_string()).or_default();
+        }
+        node.dir = Some(dir.to_string());
+    }
+
+    /// Visits the tree `id` of landing `i`; records `i - 1` for each directory that differs from
+    /// landing `i - 1` (its child in the chain).
+    fn visit(
+        &mut self,
+        repo: &Repo,
+        id: Option<Oid>,
+        i: usize,
+        out: &mut HashMap<String, Vec<usize>>,
+    ) {
+        if i > 0 && self.last == id {
+            return;
+        }
+        if i > 0 {
+            if let Some(d) = &self.dir {
+                out.entry(d.clone()).or_default().push(i - 1);
+            }
+        }
+        self.last = id;
+        let tree = id.and_then(|t| repo.find_tree(t));
+        for (name, child) in self.children.iter_mut() {
+            let cid = tree
+                .as_ref()
+                .and_then(|t| t.get_name(name))
+                .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+                .map(|e| e.id());
+            child.visit(repo, cid, i, out);
+        }
+    }
+}
+
+/// How many landings a trace of one setting walks back before giving up (and leaving the cause
+/// on the review's starting commit).
+const MAX_TRACE: usize = 100_000;
 
 /// Scans the history of `reference`.
 pub fn scan(repo: &mut Repo, reference: &str) -> Result<ScanResult, HistoryError> {
@@ -129,6 +202,9 @@ impl<'r> Engine<'r> {
             open_blind: BTreeMap::new(),
             side_examined: Vec::new(),
             seeding: false,
+            seed: None,
+            traced: HashMap::new(),
+            before_seed: BeforeSeed::default(),
         }
     }
 
@@ -143,12 +219,36 @@ impl<'r> Engine<'r> {
         let li = self.landings.len();
         self.landings.push(ci);
         let Ok(tree) = commit.tree() else { return };
+        self.seed = Some(oid);
         self.seeding = true;
         for dir in self.repo.all_units(&tree) {
             let unit = self.snapshots.unit_at(self.repo, &tree, &dir);
+            if !unit.problems.is_empty() {
+                // Unreadable at the start: a scan would be holding the last readable state
+                // through this blind spot, so start from that state too.
+                if let Some(prior) = self.last_readable(oid, &dir) {
+                    self.apply_unit(&dir, prior, li, ci, &SideMap::new());
+                }
+            }
             self.apply_unit(&dir, unit, li, ci, &SideMap::new());
         }
         self.seeding = false;
+    }
+
+    /// The unit at the most recent landing before `from` where it could be read in full.
+    fn last_readable(&mut self, from: Oid, dir: &str) -> Option<Arc<Unit>> {
+        let repo = self.repo;
+        let mut cur = repo.first_parent(from);
+        for _ in 0..MAX_TRACE {
+            let c = cur?;
+            let tree = repo.find_tree(repo.tree_of(c)?)?;
+            let unit = self.snapshots.unit_at(repo, &tree, dir);
+            if unit.problems.is_empty() {
+                return Some(unit);
+            }
+            cur = repo.first_parent(c);
+        }
+        None
     }
 
     /// Processes one landing.
@@ -313,6 +413,7 @@ impl<'r> Engine<'r> {
                 change: ch,
                 commit,
                 landing: li,
+                landing_commit: ci,
             };
             landed_here.push(b.clone());
             self.blame.record(&unit_id, b);
@@ -327,8 +428,31 @@ impl<'r> Engine<'r> {
             };
             let wkey = (unit_id.clone(), rule_id, address.clone());
             match t {
+                // A review's starting snapshot: what holds there is baseline, and its causes are
+                // not the range's business (and would cost a history walk each).
+                Transition::Open(f) if self.seeding => {
+                    self.open.insert(wkey, self.windows.len());
+                    self.windows.push(Window {
+                        rule: rule_id,
+                        unit_id: unit_id.clone(),
+                        unit_path: dir.to_string(),
+                        file: eff
+                            .resources
+                            .get(&address)
+                            .map(|r| r.location.file.clone())
+                            .unwrap_or_default(),
+                        address,
+                        opened: li,
+                        closed: None,
+                        finding: f,
+                        causes: Vec::new(),
+                        widenings: Vec::new(),
+                        remediation: None,
+                        baseline: true,
+                    });
+                }
                 Transition::Open(f) => {
-                    let mut causes = self.causes_of(rule, &eff, &unit_id, &address, &f);
+                    let mut causes = self.causes_of(rule, &eff, dir, &unit_id, &address, &f);
                     // What changed here and was necessary, even if it is not evidence: the
                     // removal of a compensating control (a public access block deleted), a
                     // related resource's setting the rule does not name.
@@ -381,7 +505,7 @@ impl<'r> Engine<'r> {
                     let widened =
                         after.scope.compare(&before.scope) == Some(std::cmp::Ordering::Greater);
                     let causes = if widened {
-                        self.causes_of(rule, &eff, &unit_id, &address, &after)
+                        self.causes_of(rule, &eff, dir, &unit_id, &address, &after)
                             .into_iter()
                             .filter(|c| c.blamed.landing == li)
                             .collect()
@@ -506,9 +630,10 @@ impl<'r> Engine<'r> {
 
     /// Setting blame for every evidence setting of a finding, with the but-for test.
     fn causes_of(
-        &self,
+        &mut self,
         rule: &Rule,
         unit: &Unit,
+        dir: &str,
         unit_id: &str,
         primary: &str,
         f: &Finding,
@@ -516,9 +641,29 @@ impl<'r> Engine<'r> {
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
         for ev in &f.evidence {
-            let Some(b) = self.blame.lookup(unit_id, &ev.address, &ev.path) else {
+            let Some(mut b) = self.blame.lookup(unit_id, &ev.address, &ev.path).cloned() else {
                 continue;
             };
+            if self.seed.is_some() && b.landing == 0 {
+                // Written before the review's range: find who actually wrote it.
+                let key = (
+                    unit_id.to_string(),
+                    b.change.address.clone(),
+                    b.change.path.clone(),
+                );
+                let traced = match self.traced.get(&key) {
+                    Some(t) => t.clone(),
+                    None => {
+                        let t = self.trace_before_seed(dir, &b.change.address, &b.change.path);
+                        self.traced.insert(key, t.clone());
+                        t
+                    }
+                };
+                if let Some(t) = traced {
+                    b = t;
+                }
+            }
+            let b = &b;
             if !seen.insert((b.change.address.clone(), b.change.path.clone())) {
                 continue;
             }
@@ -531,6 +676,105 @@ impl<'r> Engine<'r> {
         }
         sort_causes(&mut out);
         out
+    }
+
+    /// Where, before the seed, a unit directory changed (chain indices, newest first). The first
+    /// call walks the history before the seed once, for every unit directory at the seed.
+    fn changed_at(&mut self, dir: &str) -> Vec<usize> {
+        let repo = self.repo;
+        let bs = &mut self.before_seed;
+        if !bs.walked {
+            bs.walked = true;
+            let mut cur = self.seed;
+            while let Some(c) = cur {
+                let Some(tree) = repo.tree_of(c) else { break };
+                bs.chain.push((c, tree));
+                if bs.chain.len() >= MAX_TRACE {
+                    break;
+                }
+                cur = repo.first_parent(c);
+            }
+            let mut trie = DirTrie::default();
+            if let Some(seed_tree) = bs.chain.first().and_then(|&(_, t)| repo.find_tree(t)) {
+                for d in repo.all_units(&seed_tree) {
+                    trie.insert(&d);
+                }
+            }
+            for (i, &(_, root)) in bs.chain.iter().enumerate() {
+                trie.visit(repo, Some(root), i, &mut bs.changed_at);
+            }
+            // Past the oldest landing there is nothing: every directory was created there.
+            trie.visit(repo, None, bs.chain.len(), &mut bs.changed_at);
+        }
+        bs.changed_at.get(dir).cloned().unwrap_or_default()
+    }
+
+    /// Who gave a setting its value before a review's range: the landing before the seed where the
+    /// value became what it is at the seed (for a merge, the merged-side commit that wrote it).
+    fn trace_before_seed(
+        &mut self,
+        dir: &str,
+        address: &str,
+        path: &SettingPath,
+    ) -> Option<Blamed> {
+        let repo = self.repo;
+        let value_in = |unit: &Unit| -> Option<Value> {
+            let r = unit.resources.get(address)?;
+            if path.is_root() {
+                Some(Value::Bool(true))
+            } else {
+                r.get(path).cloned()
+            }
+        };
+        let changed = self.changed_at(dir);
+        let chain = self.before_seed.chain.clone();
+        let unit_at = |this: &mut Self, i: usize| -> Arc<Unit> {
+            match chain.get(i).and_then(|&(_, t)| repo.find_tree(t)) {
+                Some(tree) => this.snapshots.unit_at(repo, &tree, dir),
+                None => Arc::new(Unit::default()),
+            }
+        };
+        let target = value_in(&unit_at(self, 0));
+        for i in changed {
+            let before = value_in(&unit_at(self, i + 1));
+            if before == target {
+                continue;
+            }
+            // The value became `target` at landing `chain[i]`.
+            let landing_commit = repo.commit(chain[i].0).ok()?;
+            let landing = self.commits.intern(repo.commit_info(&landing_commit));
+            let commit = if landing_commit.parent_count() > 1 {
+                let touched: BTreeSet<String> = [dir.to_string()].into_iter().collect();
+                self.side_attribution(&landing_commit, &touched)
+                    .get(&(dir.to_string(), address.to_string(), path.clone()))
+                    .filter(|(_, after)| *after == target)
+                    .map(|(c, _)| *c)
+                    .unwrap_or(landing)
+            } else {
+                landing
+            };
+            let location = unit_at(self, i)
+                .resources
+                .get(address)
+                .map(|r| r.location_of(path))
+                .unwrap_or(crate::model::Location {
+                    file: String::new(),
+                    line: 0,
+                });
+            return Some(Blamed {
+                change: SettingChange {
+                    address: address.to_string(),
+                    path: path.clone(),
+                    before,
+                    after: target,
+                    location,
+                },
+                commit,
+                landing: 0,
+                landing_commit: landing,
+            });
+        }
+        None
     }
 
     /// The change that closed a window: the resource removed, else a change to its evidence at

@@ -480,3 +480,52 @@ fn review_does_not_blame_the_branch_for_what_it_merged_from_base() {
         .iter()
         .any(|c| c["commit"] == opener.as_str()));
 }
+
+/// Review evaluates only the range, yet a necessary cause written before it keeps its real
+/// commit, author, landing and before-value (traced back through the unit's history).
+#[test]
+fn review_traces_a_cause_from_before_the_range_to_its_author() {
+    let acl = |acl: &str| {
+        format!("resource \"aws_s3_bucket\" \"b\" {{\n  bucket = \"images\"\n}}\nresource \"aws_s3_bucket_acl\" \"b\" {{\n  bucket = aws_s3_bucket.b.id\n  acl    = \"{acl}\"\n}}\n")
+    };
+    let block = |on: bool| {
+        format!("resource \"aws_s3_bucket_public_access_block\" \"b\" {{\n  bucket                  = aws_s3_bucket.b.id\n  block_public_acls       = {on}\n  block_public_policy     = true\n  ignore_public_acls      = {on}\n  restrict_public_buckets = true\n}}\n")
+    };
+    let mut f = Fixture::new();
+    f.write("s3/main.tf", &acl("private"));
+    f.write("s3/block.tf", &block(true));
+    f.commit("Dave Client <dave@client.example>", "bucket");
+    f.write("s3/main.tf", &acl("public-read"));
+    let public = f.commit("Carol Client <carol@client.example>", "public images");
+    for i in 0..3 {
+        f.write("app/readme.md", &format!("{i}\n"));
+        f.commit("Carol Client <carol@client.example>", "unrelated");
+    }
+    f.git(&["checkout", "-q", "-b", "feature"]);
+    f.write("s3/block.tf", &block(false));
+    let lift = f.commit("Alice Provider <alice@msp.example>", "lift the block");
+
+    let (code, r) = review(&f.repo(), "main..feature", &[]);
+    assert_eq!(code, 1, "{r:#}");
+    let found = r["findings"].as_array().expect("findings");
+    let acl_finding = found
+        .iter()
+        .find(|x| x["rule"]["id"] == "aws-s3-acl-public")
+        .unwrap_or_else(|| panic!("no acl finding in {r:#}"));
+    assert_eq!(acl_finding["change"], "introduced");
+    let causes = acl_finding["causes"].as_array().expect("causes");
+    let old = causes
+        .iter()
+        .find(|c| c["setting"] == "acl")
+        .unwrap_or_else(|| panic!("no acl cause in {r:#}"));
+    assert_eq!(old["commit"], public.as_str());
+    assert_eq!(old["landing"], public.as_str());
+    assert_eq!(old["author"]["email"], "carol@client.example");
+    assert_eq!(old["before"], "private");
+    assert_eq!(old["after"], "public-read");
+    assert_eq!(old["but_for"], true);
+    assert!(causes
+        .iter()
+        .any(|c| c["commit"] == lift.as_str() && c["setting"] == "block_public_acls"));
+    assert_eq!(r["inputs"]["landings"], 1);
+}

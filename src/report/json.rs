@@ -24,7 +24,7 @@ pub fn person(p: &Person) -> J {
 /// A cause or remediation in the shape DESIGN.md gives.
 pub fn cause(r: &ScanResult, c: &Cause) -> J {
     let commit = &r.commits.infos[c.blamed.commit];
-    let landing = r.landing_commit(c.blamed.landing);
+    let landing = &r.commits.infos[c.blamed.landing_commit];
     let merged_by = (landing.parents.len() > 1).then(|| person(&landing.committer));
     let ch = &c.blamed.change;
     json!({

@@ -21,7 +21,7 @@ fn who(c: &CommitInfo) -> String {
 /// previous cause came from the same commit, so one commit's several settings read as one change.
 fn cause_lines(out: &mut String, r: &ScanResult, label: &str, c: &Cause, same_commit: bool) {
     let commit = &r.commits.infos[c.blamed.commit];
-    let landing = r.landing_commit(c.blamed.landing);
+    let landing = &r.commits.infos[c.blamed.landing_commit];
     let ch = &c.blamed.change;
     if !same_commit {
         let _ = writeln!(

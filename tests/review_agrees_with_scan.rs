@@ -1,0 +1,140 @@
+//! `review` evaluates only the range (and traces older causes on demand); `scan` reads the whole
+//! history. For every range of every sample repository, what review says the range introduced
+//! and fixed must be what the scan of HEAD says about the same landings. This is the guard on the
+//! fast path.
+
+mod common;
+
+use common::bin;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::process::Command;
+
+fn git(repo: &str, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(["-c", "safe.directory=*", "-C", repo])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn json(args: &[&str]) -> Value {
+    let out = bin().args(args).output().expect("runs");
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{args:?}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+type Key = (String, String, String); // rule, unit, address
+
+fn key(e: &Value) -> Key {
+    (
+        e["rule"]["id"].as_str().unwrap_or_default().to_string(),
+        e["resource"]["unit"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        e["resource"]["address"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
+/// What the scan of `head` says `base..head` introduced and fixed.
+fn from_scan(repo: &str, base: &str, head: &str) -> (BTreeSet<Key>, BTreeSet<Key>) {
+    let range: BTreeSet<String> = git(repo, &["rev-list", &format!("{base}..{head}")])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let landings: BTreeSet<String> = git(
+        repo,
+        &["rev-list", "--first-parent", &format!("{base}..{head}")],
+    )
+    .lines()
+    .map(str::to_string)
+    .collect();
+    let scan = json(&["scan", repo, "--ref", head, "--format", "json"]);
+    let exposures = scan["exposures"].as_array().expect("exposures");
+    let in_range = |l: &Value| l.as_str().is_some_and(|s| landings.contains(s));
+    let mut introduced = BTreeSet::new();
+    let mut fixed = BTreeSet::new();
+    for e in exposures {
+        let open = e["open_at_tip"] == true;
+        let by_range = e["causes"]
+            .as_array()
+            .expect("causes")
+            .iter()
+            .any(|c| c["commit"].as_str().is_some_and(|s| range.contains(s)));
+        if open && in_range(&e["opened"]["landing"]) && by_range {
+            introduced.insert(key(e));
+        }
+        let reopened = exposures
+            .iter()
+            .any(|o| o["open_at_tip"] == true && key(o) == key(e));
+        if !in_range(&e["opened"]["landing"]) && in_range(&e["closed"]["landing"]) && !reopened {
+            fixed.insert(key(e));
+        }
+    }
+    (introduced, fixed)
+}
+
+fn from_review(repo: &str, base: &str, head: &str) -> (BTreeSet<Key>, BTreeSet<Key>) {
+    let r = json(&[
+        "review",
+        &format!("{base}..{head}"),
+        repo,
+        "--format",
+        "json",
+    ]);
+    let mut introduced = BTreeSet::new();
+    let mut fixed = BTreeSet::new();
+    for f in r["findings"].as_array().expect("findings") {
+        match f["change"].as_str() {
+            Some("introduced") => {
+                introduced.insert(key(f));
+            }
+            Some("fixed") => {
+                fixed.insert(key(f));
+            }
+            _ => {}
+        }
+    }
+    (introduced, fixed)
+}
+
+#[test]
+fn review_agrees_with_scan_on_every_range_of_every_sample() {
+    let mut checked = 0;
+    let mut differ = Vec::new();
+    let mut repos: Vec<_> = std::fs::read_dir("sample-repos")
+        .expect("sample-repos")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "git"))
+        .collect();
+    repos.sort();
+    for repo in repos {
+        let repo = repo.display().to_string();
+        let chain: Vec<String> = git(&repo, &["rev-list", "--first-parent", "main"])
+            .lines()
+            .map(str::to_string)
+            .collect();
+        for i in 0..chain.len() {
+            for j in i + 1..chain.len() {
+                let (head, base) = (&chain[i], &chain[j]);
+                let expected = from_scan(&repo, base, head);
+                let got = from_review(&repo, base, head);
+                checked += 1;
+                if expected != got {
+                    differ.push(format!(
+                        "{repo} {base:.10}..{head:.10}: scan says {expected:?}, review says {got:?}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} ranges");
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+}
