@@ -318,13 +318,49 @@ impl<'r> Engine<'r> {
             }
         }
         // A unit directory renamed: its state follows it, so windows continue under the new path.
+        let vanished = |this: &Self, dir: &str| {
+            this.units.contains_key(dir)
+                && this
+                    .repo
+                    .unit_entries(&tree, dir)
+                    .map(|e| e.is_empty())
+                    .unwrap_or(false)
+        };
         for (from, to) in moves {
-            let gone = self
-                .repo
-                .unit_entries(&tree, &from)
-                .map(|e| e.is_empty())
-                .unwrap_or(false);
-            if gone && !self.units.contains_key(&to) {
+            if vanished(self, &from) && !self.units.contains_key(&to) {
+                if let Some(state) = self.units.remove(&from) {
+                    self.units.insert(to, state);
+                }
+            }
+        }
+        // A move git did not pair (files renamed and rewritten in the same commit) is recognised
+        // by what Terraform itself goes by: most of the vanished unit's resource addresses
+        // reappear in a unit that appeared in the same landing.
+        let gone: Vec<String> = touched
+            .iter()
+            .filter(|d| vanished(self, d))
+            .cloned()
+            .collect();
+        let mut appeared: Vec<String> = touched
+            .iter()
+            .filter(|d| !self.units.contains_key(*d) && !hidden(d))
+            .cloned()
+            .collect();
+        for from in gone {
+            let old: BTreeSet<&String> = match self.units.get(&from) {
+                Some(st) if !st.unit.resources.is_empty() => st.unit.resources.keys().collect(),
+                _ => continue,
+            };
+            let mut best: Option<(usize, usize)> = None;
+            for (i, to) in appeared.iter().enumerate() {
+                let unit = self.snapshots.unit_at(self.repo, &tree, to);
+                let shared = unit.resources.keys().filter(|a| old.contains(a)).count();
+                if shared * 2 >= old.len() && best.is_none_or(|(_, b)| shared > b) {
+                    best = Some((i, shared));
+                }
+            }
+            if let Some((i, _)) = best {
+                let to = appeared.remove(i);
                 if let Some(state) = self.units.remove(&from) {
                     self.units.insert(to, state);
                 }

@@ -276,3 +276,36 @@ fn reports_are_byte_identical_and_sealed() {
         .collect();
     assert_eq!(digest, format!("sha256:{hex}"));
 }
+
+/// A module moved and rewritten in the same commit (git cannot pair the files: new names, little
+/// shared text) is still the same unit: the window continues, the cause keeps its author.
+#[test]
+fn a_unit_moved_and_rewritten_at_once_keeps_its_window() {
+    let mut f = Fixture::new();
+    f.write("old/net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    let open = f.commit(ALICE, "open ssh");
+    f.remove("old/net/main.tf");
+    let mut rewritten = String::from("# Network security, rewritten by the platform team.\n");
+    for i in 0..12 {
+        rewritten.push_str(&format!(
+            "# note {i}: the quick brown fox jumps over the lazy dog\n"
+        ));
+    }
+    rewritten.push_str(
+        "resource \"aws_security_group\" \"web\" {\n  description = \"web tier\"\n  name        = \"web\"\n  ingress {\n    description = \"admin\"\n    protocol    = \"tcp\"\n    from_port   = 22\n    to_port     = 22\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n",
+    );
+    f.write("platform/network/security_groups.tf", &rewritten);
+    let moved = f.commit(BOB, "restructure the platform");
+    let r = scan_json(&f.repo());
+    let w = one(&r, "aws-sg-admin-port-public");
+    assert_eq!(w["opened"]["landing"], open.as_str());
+    assert_eq!(w["open_at_tip"], true);
+    assert_eq!(w["resource"]["unit"], "platform/network");
+    assert_eq!(cause(w, "ingress[0].cidr_blocks")["commit"], open.as_str());
+    // The rewrite added descriptions: those are Bob's, but not causes of the exposure.
+    assert!(w["causes"]
+        .as_array()
+        .expect("causes")
+        .iter()
+        .all(|c| c["commit"] != moved.as_str() || c["but_for"] == false));
+}
