@@ -118,7 +118,7 @@ pub fn parse_unit(_unit: &str, files: &[(String, Vec<u8>)]) -> Unit {
     let mut ev = Evaluator::new(&decls);
     let mut resources = BTreeMap::new();
     for r in &decls.resources {
-        if let Some(res) = ev.resource(r) {
+        for res in ev.resource(r) {
             resources.insert(res.address.clone(), res);
         }
     }
@@ -559,26 +559,93 @@ impl<'d, 'a> Evaluator<'d, 'a> {
         }
     }
 
-    fn resource(&mut self, r: &ResourceDecl<'a>) -> Option<Resource> {
-        let mut locations = BTreeMap::new();
-        // count = 0 / for_each = {} means the resource does not exist.
-        let absent = match &r.body {
-            BodyRef::Hcl(body) => ["count", "for_each"].iter().any(|k| {
-                body.get_attribute(k).is_some_and(|a| {
-                    let (v, _) = self.eval(r.src, &a.value);
-                    is_empty_instances(&v)
-                })
-            }),
-            BodyRef::Json(o) => o.properties.iter().any(|p| {
-                matches!(p.name.as_str(), "count" | "for_each") && {
-                    let (v, _) = self.eval_json(r.src, &p.value);
-                    is_empty_instances(&v)
-                }
-            }),
+    /// The instances of a resource block. `for_each` over a known collection gives one instance
+    /// per key (`type.name["key"]`, with `each.key` and `each.value` bound), `count = N` with
+    /// N ≥ 2 one per index (`type.name[0]`, with `count.index`), as Terraform addresses them;
+    /// `count = 0` or an empty `for_each` none. Anything else is one instance at the plain
+    /// address (an unknown collection leaves `each.*` unknown, never guessed).
+    fn resource(&mut self, r: &ResourceDecl<'a>) -> Vec<Resource> {
+        let meta = |this: &mut Self, key: &str| -> Option<Value> {
+            match &r.body {
+                BodyRef::Hcl(body) => body
+                    .get_attribute(key)
+                    .map(|a| this.eval(r.src, &a.value).0),
+                BodyRef::Json(o) => o
+                    .properties
+                    .iter()
+                    .find(|p| p.name.as_str() == key)
+                    .map(|p| this.eval_json(r.src, &p.value).0),
+            }
         };
-        if absent {
-            return None;
+        let instances: Vec<(String, Option<(&str, Value)>)> =
+            match (meta(self, "for_each"), meta(self, "count")) {
+                (Some(fe), _) if is_empty_instances(&fe) => Vec::new(),
+                (Some(Value::Map(m)), _) => m
+                    .into_iter()
+                    .take(MAX_EXPANSION)
+                    .map(|(k, v)| {
+                        let mut each = BTreeMap::new();
+                        each.insert("key".to_string(), Value::String(k.clone()));
+                        each.insert("value".to_string(), v);
+                        (
+                            format!("{}[{k:?}]", r.address),
+                            Some(("each", Value::Map(each))),
+                        )
+                    })
+                    .collect(),
+                (Some(Value::List(l)), _) if l.iter().all(|v| v.as_str().is_some()) => l
+                    .into_iter()
+                    .take(MAX_EXPANSION)
+                    .map(|v| {
+                        let k = v.as_str().unwrap_or_default().to_string();
+                        let mut each = BTreeMap::new();
+                        each.insert("key".to_string(), v.clone());
+                        each.insert("value".to_string(), v);
+                        (
+                            format!("{}[{k:?}]", r.address),
+                            Some(("each", Value::Map(each))),
+                        )
+                    })
+                    .collect(),
+                (Some(_), _) => vec![(r.address.clone(), None)],
+                (None, Some(c)) if is_empty_instances(&c) => Vec::new(),
+                (None, Some(c)) => match c.as_i64() {
+                    Some(n) if n >= 2 => (0..n.min(MAX_EXPANSION as i64))
+                        .map(|i| {
+                            let mut count = BTreeMap::new();
+                            count.insert("index".to_string(), number(i as f64));
+                            (
+                                format!("{}[{i}]", r.address),
+                                Some(("count", Value::Map(count))),
+                            )
+                        })
+                        .collect(),
+                    Some(1) => {
+                        let mut count = BTreeMap::new();
+                        count.insert("index".to_string(), number(0.0));
+                        vec![(r.address.clone(), Some(("count", Value::Map(count))))]
+                    }
+                    _ => vec![(r.address.clone(), None)],
+                },
+                (None, None) => vec![(r.address.clone(), None)],
+            };
+        let mut out = Vec::new();
+        for (address, binding) in instances {
+            if let Some((name, v)) = binding {
+                let mut scope = BTreeMap::new();
+                scope.insert(name.to_string(), v);
+                self.scopes.push(scope);
+                out.push(self.instance(r, address));
+                self.scopes.pop();
+            } else {
+                out.push(self.instance(r, address));
+            }
         }
+        out
+    }
+
+    fn instance(&mut self, r: &ResourceDecl<'a>, address: String) -> Resource {
+        let mut locations = BTreeMap::new();
         let body = match &r.body {
             BodyRef::Hcl(body) => self.body(r.src, body, &SettingPath::root(), &mut locations),
             BodyRef::Json(o) => {
@@ -598,13 +665,13 @@ impl<'d, 'a> Evaluator<'d, 'a> {
                 Value::Map(m)
             }
         };
-        Some(Resource {
-            address: r.address.clone(),
+        Resource {
+            address,
             kind: r.kind.clone(),
             location: r.loc.clone(),
             body,
             locations,
-        })
+        }
     }
 
     /// A block body: attributes by name, nested blocks as indexed lists by type.
@@ -997,13 +1064,15 @@ impl<'d, 'a> Evaluator<'d, 'a> {
                     // data.KIND.NAME.ATTR…: a reference, kept symbolic for rules to follow.
                     return (Value::Ref(traversal_path(v.as_str(), ops)), None);
                 }
+                other if self.scopes.iter().any(|s| s.contains_key(other)) => {
+                    let scoped = self.scopes.iter().rev().find_map(|s| s.get(other));
+                    (scoped.cloned().unwrap_or(Value::Null), None, 0)
+                }
                 "each" | "count" | "path" | "terraform" | "self" | "module" => {
                     return (Value::Unknown(text), None)
                 }
                 other => {
-                    if let Some(scoped) = self.scopes.iter().rev().find_map(|s| s.get(other)) {
-                        (scoped.clone(), None, 0)
-                    } else if other.contains('_') || other.starts_with("aws") {
+                    if other.contains('_') || other.starts_with("aws") {
                         // KIND.NAME.ATTR: a resource reference.
                         return (Value::Ref(traversal_path(other, ops)), None);
                     } else {
@@ -1796,6 +1865,52 @@ resource "aws_db_instance" "here" {
         );
         let r = &u.resources["aws_security_group.j"];
         assert_eq!(r.location_of(&SettingPath::parse("ingress[0]")).line, 6);
+    }
+
+    #[test]
+    fn for_each_and_count_expand_into_addressed_instances() {
+        let u = unit(&[(
+            "m/main.tf",
+            r#"variable "cidrs" { default = ["10.0.0.0/8", "0.0.0.0/0"] }
+resource "aws_security_group_rule" "ssh" {
+  for_each    = toset(var.cidrs)
+  type        = "ingress"
+  cidr_blocks = [each.value]
+}
+resource "aws_db_instance" "db" {
+  count      = 2
+  identifier = "db-${count.index}"
+}
+resource "aws_kms_key" "unknown" {
+  for_each    = var.not_declared
+  description = each.key
+}
+"#,
+        )]);
+        let addrs: Vec<&str> = u.resources.keys().map(String::as_str).collect();
+        assert_eq!(
+            addrs,
+            vec![
+                "aws_db_instance.db[0]",
+                "aws_db_instance.db[1]",
+                "aws_kms_key.unknown",
+                "aws_security_group_rule.ssh[\"0.0.0.0/0\"]",
+                "aws_security_group_rule.ssh[\"10.0.0.0/8\"]",
+            ]
+        );
+        assert_eq!(
+            get(
+                &u,
+                "aws_security_group_rule.ssh[\"0.0.0.0/0\"]",
+                "cidr_blocks"
+            ),
+            &Value::List(vec![Value::str("0.0.0.0/0")])
+        );
+        assert_eq!(
+            get(&u, "aws_db_instance.db[1]", "identifier"),
+            &Value::str("db-1")
+        );
+        assert!(get(&u, "aws_kms_key.unknown", "description").is_unknown());
     }
 
     #[test]
