@@ -406,6 +406,23 @@ impl Resource {
     }
 }
 
+#[cfg(test)]
+impl Resource {
+    /// A resource built by hand for unit tests, declared at `main.tf:1`.
+    pub fn for_test(address: &str, kind: &str, body: Value) -> Resource {
+        Resource {
+            address: address.to_string(),
+            kind: kind.to_string(),
+            location: Location {
+                file: "main.tf".into(),
+                line: 1,
+            },
+            body,
+            locations: BTreeMap::new(),
+        }
+    }
+}
+
 /// The nested blocks `name` inside `parent` (at `parent_path`).
 pub fn blocks_of<'a>(
     parent: &'a Value,

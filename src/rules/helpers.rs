@@ -696,8 +696,6 @@ pub fn tcp_on_any(protocol: &Protocol, ports: &Ports, ranges: &[(u16, u16)]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Location;
-    use std::collections::BTreeMap;
 
     fn s(x: &str) -> Value {
         Value::str(x)
@@ -712,16 +710,7 @@ mod tests {
         Value::Map(items.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
     }
     fn resource(kind: &str, body: Value) -> Resource {
-        Resource {
-            address: format!("{kind}.t"),
-            kind: kind.to_string(),
-            location: Location {
-                file: "main.tf".into(),
-                line: 1,
-            },
-            body,
-            locations: BTreeMap::new(),
-        }
+        Resource::for_test(&format!("{kind}.t"), kind, body)
     }
 
     #[test]

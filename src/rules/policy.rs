@@ -757,8 +757,7 @@ impl<'a> Judgement<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Location, Unit};
-    use std::collections::BTreeMap;
+    use crate::model::Unit;
 
     fn s(x: &str) -> Value {
         Value::str(x)
@@ -962,16 +961,7 @@ mod tests {
     }
 
     fn resource(address: &str, kind: &str, body: Value) -> Resource {
-        Resource {
-            address: address.to_string(),
-            kind: kind.to_string(),
-            location: Location {
-                file: "main.tf".into(),
-                line: 1,
-            },
-            body,
-            locations: BTreeMap::new(),
-        }
+        Resource::for_test(address, kind, body)
     }
 
     fn unit(resources: Vec<Resource>) -> Unit {
