@@ -307,10 +307,15 @@ impl<'r> Engine<'r> {
         }
         let mut touched: BTreeSet<String> = BTreeSet::new();
         let mut moves: BTreeSet<(String, String)> = BTreeSet::new();
+        // Only a directory that lost a file can have vanished.
+        let mut lost_files: BTreeSet<String> = BTreeSet::new();
         for c in &changes.files {
             let od = c.old_path.as_deref().map(formats::unit_of);
             let nd = c.new_path.as_deref().map(formats::unit_of);
             touched.extend(od.iter().chain(nd.iter()).map(|d| d.to_string()));
+            if let Some(o) = od.filter(|o| nd != Some(*o)) {
+                lost_files.insert(o.to_string());
+            }
             if let (Some(a), Some(b)) = (od, nd) {
                 if a != b {
                     moves.insert((a.to_string(), b.to_string()));
@@ -319,7 +324,8 @@ impl<'r> Engine<'r> {
         }
         // A unit directory renamed: its state follows it, so windows continue under the new path.
         let vanished = |this: &Self, dir: &str| {
-            this.units.contains_key(dir)
+            lost_files.contains(dir)
+                && this.units.contains_key(dir)
                 && this
                     .repo
                     .unit_entries(&tree, dir)
