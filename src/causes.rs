@@ -143,12 +143,6 @@ impl BlameStore {
             p.0.pop()?;
         }
     }
-
-    /// Moves every record of a unit to its new identity key (a unit renamed keeps its history;
-    /// identity keys are stable, so this is only needed when two units merge, which we do not do).
-    pub fn units(&self) -> usize {
-        self.by_setting.len()
-    }
 }
 
 /// The but-for test: does the rule stop firing on `primary` when `change` alone is undone on

@@ -583,15 +583,6 @@ impl Repo {
             .map_err(|e| format!("object {id} is missing or corrupt: {}", e.message()))
     }
 
-    /// Is `ancestor` reachable from (or equal to) `commit`?
-    pub fn is_ancestor(&self, ancestor: Oid, commit: Oid) -> bool {
-        ancestor == commit
-            || self
-                .repo
-                .graph_descendant_of(commit, ancestor)
-                .unwrap_or(false)
-    }
-
     /// The merge base of two commits.
     pub fn merge_base(&self, a: Oid, b: Oid) -> Result<Oid, HistoryError> {
         self.repo.merge_base(a, b).map_err(|e| HistoryError::Git {

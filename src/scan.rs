@@ -33,13 +33,6 @@ pub struct ScanResult {
     pub blind_spots: Vec<BlindSpot>,
     pub anomalies: Vec<Anomaly>,
     pub rules: &'static [Rule],
-    pub stats: Stats,
-}
-
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Stats {
-    pub units_parsed: usize,
-    pub cache_hits: usize,
 }
 
 impl ScanResult {
@@ -435,14 +428,20 @@ impl<'r> Engine<'r> {
         let unreadable: BTreeSet<&str> = parsed.problems.iter().map(|p| p.file.as_str()).collect();
         // A problem naming the unit directory itself means none of it could be listed.
         let whole_unit = unreadable.contains(dir);
-        let mut eff: Unit = (*parsed).clone();
-        for (addr, r) in &state.unit.resources {
-            if (whole_unit || unreadable.contains(r.location.file.as_str()))
-                && !eff.resources.contains_key(addr)
-            {
-                eff.resources.insert(addr.clone(), r.clone());
+        // Fully readable (the usual case): the cached snapshot is shared, not copied.
+        let eff: Arc<Unit> = if unreadable.is_empty() {
+            Arc::clone(&parsed)
+        } else {
+            let mut held: Unit = (*parsed).clone();
+            for (addr, r) in &state.unit.resources {
+                if (whole_unit || unreadable.contains(r.location.file.as_str()))
+                    && !held.resources.contains_key(addr)
+                {
+                    held.resources.insert(addr.clone(), r.clone());
+                }
             }
-        }
+            Arc::new(held)
+        };
 
         let mut landed_here: Vec<Blamed> = Vec::new();
         for ch in causes::diff(&state.unit.resources, &eff.resources) {
@@ -463,7 +462,6 @@ impl<'r> Engine<'r> {
 
         let verdicts = rules::evaluate_unit(self.rules, &eff);
         let (transitions, held) = timeline::transitions(&state.held, &verdicts, li);
-        let eff = Arc::new(eff);
         for ((rule_id, address), t) in transitions {
             let Some(rule) = rules::find(self.rules, rule_id) else {
                 continue;
@@ -879,10 +877,6 @@ impl<'r> Engine<'r> {
             blind_spots: blind,
             anomalies,
             rules: self.rules,
-            stats: Stats {
-                units_parsed: self.snapshots.parsed,
-                cache_hits: self.snapshots.hits,
-            },
         }
     }
 }

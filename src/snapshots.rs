@@ -22,8 +22,6 @@ type CacheKey = Vec<(String, Oid, i32)>;
 #[derive(Default)]
 pub struct Snapshots {
     cache: HashMap<CacheKey, Arc<Unit>>,
-    pub parsed: usize,
-    pub hits: usize,
 }
 
 impl Snapshots {
@@ -42,7 +40,6 @@ impl Snapshots {
             }
         };
         if let Some(u) = self.cache.get(&entries) {
-            self.hits += 1;
             return Arc::clone(u);
         }
         let files = repo.read_entries(&entries);
@@ -59,7 +56,6 @@ impl Snapshots {
             self.cache.clear();
         }
         self.cache.insert(entries, Arc::clone(&unit));
-        self.parsed += 1;
         unit
     }
 }
