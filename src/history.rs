@@ -17,6 +17,7 @@ use crate::formats;
 use chrono::{DateTime, FixedOffset};
 use git2::{Commit, ObjectType, Oid, Repository, Tree};
 use serde::Serialize;
+use sha2::Digest;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
@@ -99,6 +100,39 @@ pub struct Repo {
     /// The path as the user gave it (reports must not show absolute paths the user did not give).
     pub given: String,
     mailmap: Option<git2::Mailmap>,
+    /// Every commit and IaC blob read, with the SHA-256 of its bytes: what the report certifies.
+    ledger: std::cell::RefCell<Ledger>,
+}
+
+/// The objects an analysis read: id → (kind, SHA-256 of the object's bytes). Kept apart from the
+/// git object id because SHA-1 is no longer collision-resistant: the report's certificate of what
+/// was examined should not rest on it alone.
+#[derive(Debug, Default, Clone)]
+pub struct Ledger {
+    objects: BTreeMap<Oid, (&'static str, [u8; 32])>,
+}
+
+impl Ledger {
+    pub fn record(&mut self, id: Oid, kind: &'static str, bytes: &[u8]) {
+        self.objects
+            .entry(id)
+            .or_insert_with(|| (kind, sha2::Sha256::digest(bytes).into()));
+    }
+
+    /// How many objects of each kind were read.
+    pub fn count(&self, kind: &str) -> usize {
+        self.objects.values().filter(|(k, _)| *k == kind).count()
+    }
+
+    /// `sha256:<hex>` over one line per object in id order: `<kind> <git id> <sha256 of bytes>`.
+    /// The order is the ids' so the digest does not depend on the order the scan read them in.
+    pub fn digest(&self) -> String {
+        let mut h = sha2::Sha256::new();
+        for (id, (kind, sum)) in &self.objects {
+            h.update(format!("{kind} {id} {}\n", crate::rules::hex(sum)).as_bytes());
+        }
+        format!("sha256:{}", crate::rules::hex(&h.finalize()))
+    }
 }
 
 impl Repo {
@@ -123,6 +157,7 @@ impl Repo {
             repo,
             given: path.to_string(),
             mailmap: None,
+            ledger: Default::default(),
         })
     }
 
@@ -255,6 +290,7 @@ impl Repo {
 
     /// Author, committer (through the mailmap), trailers and signature presence of a commit.
     pub fn commit_info(&self, c: &Commit<'_>) -> CommitInfo {
+        self.record_commit(c.id());
         let raw_author = person(&c.author());
         let raw_committer = person(&c.committer());
         let (author, committer) = match &self.mailmap {
@@ -564,6 +600,23 @@ impl Repo {
         out
     }
 
+    /// Records a commit object's raw bytes in the ledger (read from the object database, where
+    /// libgit2 has checked them against the id).
+    fn record_commit(&self, id: Oid) {
+        if self.ledger.borrow().objects.contains_key(&id) {
+            return;
+        }
+        let Ok(odb) = self.repo.odb() else { return };
+        if let Ok(obj) = odb.read(id) {
+            self.ledger.borrow_mut().record(id, "commit", obj.data());
+        };
+    }
+
+    /// A copy of the objects read so far.
+    pub fn ledger(&self) -> Ledger {
+        self.ledger.borrow().clone()
+    }
+
     fn read_blob(&self, id: Oid) -> Result<Vec<u8>, String> {
         let odb = self
             .repo
@@ -579,7 +632,10 @@ impl Repo {
         }
         self.repo
             .find_blob(id)
-            .map(|b| b.content().to_vec())
+            .map(|b| {
+                self.ledger.borrow_mut().record(id, "blob", b.content());
+                b.content().to_vec()
+            })
             .map_err(|e| format!("object {id} is missing or corrupt: {}", e.message()))
     }
 

@@ -15,6 +15,7 @@
 pub mod attribution;
 pub mod causes;
 pub mod cli;
+pub mod deploys;
 pub mod exit_codes;
 pub mod formats;
 pub mod history;
