@@ -6,6 +6,7 @@
 
 use crate::exit_codes;
 use crate::history::Repo;
+use crate::investigation::{investigate, parse_instant, Instant, Investigation, Options};
 use crate::report;
 use crate::rules::Severity;
 use anyhow::Context;
@@ -28,6 +29,12 @@ pub struct Cli {
 pub enum Format {
     Text,
     Json,
+    /// A report an expert can attach (scan), or a pull-request comment (review).
+    Markdown,
+    /// One self-contained page with the timeline and the causal graph drawn (scan).
+    Html,
+    /// The causal graph as Graphviz (scan).
+    Dot,
 }
 
 #[derive(Debug, clap::Args)]
@@ -54,6 +61,8 @@ pub enum Command {
         #[arg(long, value_enum, value_name = "SEVERITY")]
         fail_on: Option<Severity>,
         #[command(flatten)]
+        investigation: InvestigationArgs,
+        #[command(flatten)]
         out: Output,
     },
     /// What BASE..HEAD introduces, widens and fixes, each attributed to the commit that did it.
@@ -71,6 +80,65 @@ pub enum Command {
     },
 }
 
+/// The options that frame a scan as an investigation.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InvestigationArgs {
+    /// Keep the windows open at this instant (the incident): RFC 3339, or a date (midnight UTC).
+    #[arg(long, value_name = "TIME", value_parser = instant)]
+    pub at: Option<Instant>,
+    /// Leave out windows that closed before this time.
+    #[arg(long, value_name = "TIME", value_parser = instant)]
+    pub since: Option<Instant>,
+    /// End the analysis here: later landings are not read, open windows are measured to it.
+    #[arg(long, value_name = "TIME", value_parser = instant)]
+    pub until: Option<Instant>,
+    /// Only this resource address (and its for_each/count instances).
+    #[arg(long, value_name = "ADDRESS")]
+    pub resource: Option<String>,
+    /// Only windows of rules at or above this severity.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub min_severity: Option<Severity>,
+    /// The contractual parties and responsibility matrix (YAML, see DESIGN.md).
+    #[arg(long, value_name = "FILE")]
+    pub parties: Option<String>,
+    /// A deploy log (CSV: commit,deployed_at,environment): windows are also measured live.
+    #[arg(long, value_name = "FILE")]
+    pub deploys: Option<String>,
+    /// The deploy log's environment to measure (default: its only one, else production).
+    #[arg(long, value_name = "NAME", requires = "deploys")]
+    pub environment: Option<String>,
+}
+
+impl InvestigationArgs {
+    pub fn options(self) -> Options {
+        Options {
+            at: self.at,
+            since: self.since,
+            until: self.until,
+            resource: self.resource,
+            min_severity: self.min_severity,
+            parties: self.parties,
+            deploys: self.deploys,
+            environment: self.environment,
+        }
+    }
+}
+
+fn instant(s: &str) -> Result<Instant, String> {
+    parse_instant(s)
+}
+
+/// Renders a scan investigation in the chosen format.
+pub fn render_scan(inv: &Investigation, format: Format) -> String {
+    match format {
+        Format::Json => report::json::render(&report::json::scan_report(inv)),
+        Format::Text => report::text::scan_report(inv),
+        Format::Markdown => report::markdown::scan_report(inv),
+        Format::Html => report::html::scan_report(inv),
+        Format::Dot => report::dot::render(inv),
+    }
+}
+
 /// Runs a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
@@ -78,19 +146,20 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             repo,
             reference,
             fail_on,
+            investigation,
             out,
         } => {
             let mut r = Repo::open(&repo)?;
-            let result = crate::scan::scan(&mut r, &reference)?;
-            let text = match out.format {
-                Format::Json => report::json::render(&report::json::scan_report(&result)),
-                Format::Text => report::text::scan_report(&result),
-            };
-            emit(&out, &text)?;
+            let mut inv = investigate(&mut r, &reference, None, investigation.options())?;
+            if matches!(out.format, Format::Markdown | Format::Html) {
+                crate::investigation::add_excerpts(&r, &mut inv);
+            }
+            emit(&out, &render_scan(&inv, out.format))?;
             let failing = fail_on.is_some_and(|t| {
-                result.windows.iter().any(|w| {
+                inv.windows.iter().any(|&i| {
+                    let w = &inv.scan.windows[i];
                     w.closed.is_none()
-                        && crate::rules::find(result.rules, w.rule)
+                        && crate::rules::find(inv.scan.rules, w.rule)
                             .is_some_and(|r| r.meta.severity >= t)
                 })
             });
@@ -111,6 +180,16 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             let text = match out.format {
                 Format::Json => report::json::render(&report::review::json(&result, fail_on)),
                 Format::Text => report::review::text(&result, fail_on),
+                other => {
+                    return Err(crate::cli::UsageError(format!(
+                        "review does not write --format {}: use text or json",
+                        other
+                            .to_possible_value()
+                            .map(|v| v.get_name().to_string())
+                            .unwrap_or_default()
+                    ))
+                    .into())
+                }
             };
             emit(&out, &text)?;
             Ok(if result.fails(fail_on) {
@@ -138,3 +217,8 @@ fn emit(out: &Output, text: &str) -> anyhow::Result<()> {
         }
     }
 }
+
+/// A usage mistake found after parsing (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);

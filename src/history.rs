@@ -612,6 +612,29 @@ impl Repo {
         };
     }
 
+    /// The bytes of `path` in `commit` (or in its first parent), for presenting a diff excerpt.
+    /// Not recorded in the ledger: excerpts are presentation, read after the analysis; `None`
+    /// when the file is absent, too large, or unreadable.
+    pub fn file_at(&self, commit: Oid, path: &str, in_parent: bool) -> Option<Vec<u8>> {
+        let mut c = self.repo.find_commit(commit).ok()?;
+        if in_parent {
+            c = c.parent(0).ok()?;
+        }
+        let entry = c.tree().ok()?.get_path(Path::new(path)).ok()?;
+        if entry.kind() != Some(ObjectType::Blob) || entry.filemode() == 0o120000 {
+            return None;
+        }
+        let odb = self.repo.odb().ok()?;
+        let (size, _) = odb.read_header(entry.id()).ok()?;
+        if size > MAX_BLOB_BYTES {
+            return None;
+        }
+        self.repo
+            .find_blob(entry.id())
+            .ok()
+            .map(|b| b.content().to_vec())
+    }
+
     /// A copy of the objects read so far.
     pub fn ledger(&self) -> Ledger {
         self.ledger.borrow().clone()

@@ -33,6 +33,10 @@ pub struct ScanResult {
     pub blind_spots: Vec<BlindSpot>,
     pub anomalies: Vec<Anomaly>,
     pub rules: &'static [Rule],
+    /// `--until` in seconds: the analysis ended there, and open windows are measured to it.
+    pub until: Option<i64>,
+    /// The commits and IaC blobs read.
+    pub ledger: crate::history::Ledger,
 }
 
 impl ScanResult {
@@ -140,11 +144,46 @@ impl DirTrie {
 /// on the review's starting commit).
 const MAX_TRACE: usize = 100_000;
 
+/// Where a scan walks: the tip (default: what `reference` resolves to) and where it stops.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Walk {
+    /// Scan from this commit while naming it `reference` (`verify` replays a recorded head).
+    pub tip: Option<Oid>,
+    /// Stop before the first landing committed after this time (seconds since the epoch).
+    pub until: Option<i64>,
+}
+
 /// Scans the history of `reference`.
 pub fn scan(repo: &mut Repo, reference: &str) -> Result<ScanResult, HistoryError> {
-    let tip = repo.resolve(reference)?;
+    scan_with(repo, reference, Walk::default())
+}
+
+/// Scans the history of `reference` as `walk` says.
+pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanResult, HistoryError> {
+    let tip = match walk.tip {
+        Some(t) => t,
+        None => repo.resolve(reference)?,
+    };
     repo.load_mailmap(tip);
-    let (landings, truncation) = repo.landings(tip, None);
+    let (mut landings, truncation) = repo.landings(tip, None);
+    if let Some(until) = walk.until {
+        // The analysis ends at --until: landings are taken oldest first up to the first one
+        // committed after it (a later landing dated earlier is an anomaly, not a reason to go on).
+        let keep = landings
+            .iter()
+            .position(|&oid| {
+                repo.commit(oid)
+                    .map_or(true, |c| c.committer().when().seconds() > until)
+            })
+            .unwrap_or(landings.len());
+        landings.truncate(keep);
+        if landings.is_empty() {
+            return Err(HistoryError::Git {
+                repo: repo.given.clone(),
+                reason: format!("no landing of {reference} was committed before --until"),
+            });
+        }
+    }
     if landings.is_empty() {
         return Err(HistoryError::Git {
             repo: repo.given.clone(),
@@ -176,7 +215,9 @@ pub fn scan(repo: &mut Repo, reference: &str) -> Result<ScanResult, HistoryError
         progress.inc(1);
     }
     progress.finish_and_clear();
-    Ok(engine.finish(reference, tip))
+    let mut result = engine.finish(reference, tip);
+    result.until = walk.until;
+    Ok(result)
 }
 
 impl<'r> Engine<'r> {
@@ -877,6 +918,8 @@ impl<'r> Engine<'r> {
             blind_spots: blind,
             anomalies,
             rules: self.rules,
+            until: None,
+            ledger: self.repo.ledger(),
         }
     }
 }

@@ -5,9 +5,12 @@
 //! so the same input gives byte-identical output; `digest` is the SHA-256 of the canonical
 //! (compact, sorted) JSON of everything else in the report, so any edit to a report shows.
 
+use crate::graph::{self, Role};
 use crate::history::{seconds_of, Person};
+use crate::investigation::Investigation;
 use crate::scan::ScanResult;
 use crate::timeline::{Cause, Window};
+use petgraph::stable_graph::NodeIndex;
 use serde_json::{json, Value as J};
 use sha2::{Digest, Sha256};
 
@@ -77,8 +80,12 @@ pub fn duration_seconds(r: &ScanResult, w: &Window) -> i64 {
         seconds_of(&r.landing_commit(li).committer.at)
             .unwrap_or(r.landing_commit(li).committer.seconds)
     };
-    let end = w.closed.unwrap_or(r.landings.len().saturating_sub(1));
-    (at(end) - at(w.opened)).max(0)
+    let end = match (w.closed, r.until) {
+        (Some(c), _) => at(c),
+        (None, Some(until)) => until,
+        (None, None) => at(r.landings.len().saturating_sub(1)),
+    };
+    (end - at(w.opened)).max(0)
 }
 
 /// The `rule` object of reports.
@@ -102,25 +109,169 @@ pub fn resource(w: &Window) -> J {
     })
 }
 
-pub fn exposure(r: &ScanResult, w: &Window) -> J {
+/// A cause as the graph sees it: the scan's cause plus the party who made it and the party the
+/// contract holds responsible.
+fn cause_in(inv: &Investigation, node: NodeIndex, responsible: Option<&str>) -> J {
+    let r = &inv.scan;
+    let Some(c) = inv
+        .graph
+        .g
+        .node_weight(node)
+        .and_then(|n| graph::cause_of(r, n))
+    else {
+        return J::Null;
+    };
+    let mut j = cause(r, c);
+    if let J::Object(m) = &mut j {
+        if inv.parties.is_some() {
+            m.insert("party".into(), json!(inv.graph.party_of_change(node)));
+            m.insert("responsible_party".into(), json!(responsible));
+        }
+    }
+    j
+}
+
+fn deployment(inv: &Investigation, row: Option<usize>) -> J {
+    let d = row.and_then(|i| inv.deploys.as_ref().and_then(|l| l.rows.get(i)));
+    d.map_or(J::Null, |d| J::String(d.at.clone()))
+}
+
+/// Seconds a window was live: the sum of its live intervals, an interval still live at the end
+/// of the log measured to the end of the analysis.
+pub fn live_seconds(inv: &Investigation, x: NodeIndex) -> Option<i64> {
+    let (log, live) = (inv.deploys.as_ref()?, inv.graph.live.get(&x)?);
+    let end = analysis_end(&inv.scan);
+    Some(
+        live.intervals
+            .iter()
+            .map(|&(s, e)| {
+                let to = e.map_or(end.max(log.rows[s].seconds), |e| log.rows[e].seconds);
+                (to - log.rows[s].seconds).max(0)
+            })
+            .sum(),
+    )
+}
+
+/// The end of the analysed period: `--until`, or the tip's landing time.
+pub fn analysis_end(r: &ScanResult) -> i64 {
+    r.until
+        .unwrap_or_else(|| crate::investigation::landed(r, r.landings.len().saturating_sub(1)))
+}
+
+/// What the deploy log says about a window's live time, in words and fields.
+fn live(inv: &Investigation, x: NodeIndex, w: &Window) -> J {
+    let (Some(log), Some(live)) = (inv.deploys.as_ref(), inv.graph.live.get(&x)) else {
+        return J::Null;
+    };
+    let intervals: Vec<J> = live
+        .intervals
+        .iter()
+        .map(|&(s, e)| {
+            json!({
+                "from": log.rows[s].at, "from_commit": log.rows[s].resolved,
+                "to": e.map(|e| log.rows[e].at.clone()),
+                "to_commit": e.map(|e| log.rows[e].resolved.clone()),
+            })
+        })
+        .collect();
+    let start = if live.intervals.is_empty() {
+        "never-live"
+    } else if live.start_unknown {
+        "no-later-than"
+    } else {
+        "exact"
+    };
+    let end = match live.intervals.last() {
+        None => "never-live",
+        Some((_, Some(_))) => "exact",
+        Some((_, None)) if w.closed.is_some() => "fix-not-deployed",
+        Some((_, None)) => "still-live",
+    };
+    let mut notes = Vec::new();
+    if live.intervals.is_empty() {
+        notes.push(format!(
+            "no deployment to {:?} in the log contains the opening landing without its fix: never live per the log",
+            log.environment
+        ));
+    }
+    if live.start_unknown {
+        notes.push(format!(
+            "the deploy log begins at {}, which already contains the opening landing: it may have been live earlier",
+            log.rows[0].at
+        ));
+    }
+    if end == "fix-not-deployed" {
+        notes.push("the closing landing was not deployed by the end of the log: live to the end of the analysis at least".into());
+    }
+    if end == "still-live" {
+        notes.push("still live at the end of the log; measured to the end of the analysis".into());
+    }
     json!({
+        "environment": log.environment,
+        "intervals": intervals,
+        "seconds": live_seconds(inv, x),
+        "start": start,
+        "end": end,
+        "notes": notes,
+    })
+}
+
+pub fn exposure(inv: &Investigation, x: NodeIndex) -> J {
+    let r = &inv.scan;
+    let Some(w) = inv.graph.window(x).and_then(|i| r.windows.get(i)) else {
+        return J::Null;
+    };
+    let responsible = inv.graph.responsible(x);
+    let causes = |want: fn(Role) -> bool| {
+        inv.graph
+            .changes(x, want)
+            .into_iter()
+            .map(|(n, _, _)| cause_in(inv, n, responsible))
+            .collect::<Vec<_>>()
+    };
+    let live_info = inv.graph.live.get(&x);
+    let opened_dep = live_info.and_then(|l| l.intervals.first().map(|&(s, _)| s));
+    let closed_dep = live_info.and_then(|l| l.intervals.last().and_then(|&(_, e)| e));
+    let mut opened = landing_ref(r, w.opened);
+    opened["deployed_at"] = deployment(inv, opened_dep);
+    let closed = w.closed.map(|c| {
+        let mut j = landing_ref(r, c);
+        j["deployed_at"] = deployment(inv, closed_dep);
+        j
+    });
+    let mut j = json!({
         "id": exposure_id(r, w),
         "rule": rule(r, w.rule),
         "resource": resource(w),
         "summary": w.finding.summary,
-        "opened": landing_ref(r, w.opened),
-        "closed": w.closed.map(|c| landing_ref(r, c)),
+        "opened": opened,
+        "closed": closed,
         "open_at_tip": w.closed.is_none(),
         "duration_seconds": duration_seconds(r, w),
-        "causes": w.causes.iter().map(|c| cause(r, c)).collect::<Vec<_>>(),
-        "widenings": w.widenings.iter().map(|wd| json!({
+        "live_seconds": live_seconds(inv, x),
+        "live": live(inv, x, w),
+        "responsible_party": if inv.parties.is_some() { json!(responsible) } else { J::Null },
+        "causes": causes(|r| r == Role::Cause),
+        "widenings": w.widenings.iter().enumerate().map(|(k, wd)| json!({
             "landing": r.landing_commit(wd.landing).id,
             "landed_at": r.landing_commit(wd.landing).committer.at,
             "before": wd.before, "after": wd.after,
-            "causes": wd.causes.iter().map(|c| cause(r, c)).collect::<Vec<_>>(),
+            "causes": inv.graph.changes(x, |r| matches!(r, Role::Widening(_)))
+                .into_iter()
+                .filter(|&(_, role, _)| role == Role::Widening(k))
+                .map(|(n, _, _)| cause_in(inv, n, responsible))
+                .collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
-        "remediation": w.remediation.as_ref().map(|c| cause(r, c)),
-    })
+        "remediation": causes(|r| r == Role::Remediation).into_iter().next(),
+    });
+    if let Some(at) = &inv.options.at {
+        j["at"] = json!({
+            "time": at.text,
+            "open": crate::investigation::open_at(r, w, at.seconds),
+            "live": inv.deploys.as_ref().map(|l| crate::investigation::live_at(r, l, w, at.seconds)),
+        });
+    }
+    j
 }
 
 pub fn blind_spots(r: &ScanResult) -> J {
@@ -150,7 +301,114 @@ pub fn ordered(r: &ScanResult) -> Vec<&Window> {
     ws
 }
 
-pub fn scan_report(r: &ScanResult) -> J {
+/// Per party: windows its people opened, their exposure time, and how many fell inside and
+/// outside the party's contractual responsibility. The last row, `party: null`, is the windows
+/// opened by people no party matches.
+pub fn party_table(inv: &Investigation) -> Vec<PartyRow> {
+    let Some(parties) = &inv.parties else {
+        return Vec::new();
+    };
+    let mut names: Vec<Option<String>> = parties
+        .parties
+        .iter()
+        .map(|p| Some(p.name.clone()))
+        .collect();
+    names.push(None);
+    let mut rows: Vec<PartyRow> = names
+        .into_iter()
+        .map(|party| PartyRow {
+            party,
+            ..PartyRow::default()
+        })
+        .collect();
+    for &x in &inv.graph.exposures {
+        let Some(w) = inv.graph.window(x).and_then(|i| inv.scan.windows.get(i)) else {
+            continue;
+        };
+        let causes = inv.graph.changes(x, |r| r == Role::Cause);
+        let necessary: Vec<_> = causes
+            .iter()
+            .filter(|&&(n, _, _)| {
+                inv.graph
+                    .g
+                    .node_weight(n)
+                    .and_then(|n| graph::cause_of(&inv.scan, n))
+                    .is_some_and(|c| c.but_for)
+            })
+            .collect();
+        let counted = if necessary.is_empty() {
+            causes.iter().collect::<Vec<_>>()
+        } else {
+            necessary
+        };
+        let mut openers: Vec<Option<&str>> = counted
+            .iter()
+            .map(|&&(n, _, _)| inv.graph.party_of_change(n))
+            .collect();
+        openers.sort();
+        openers.dedup();
+        let responsible = inv.graph.responsible(x);
+        for opener in openers {
+            if let Some(row) = rows.iter_mut().find(|r| r.party.as_deref() == opener) {
+                row.windows_opened += 1;
+                row.exposure_seconds += duration_seconds(&inv.scan, w);
+                if let Some(l) = live_seconds(inv, x) {
+                    *row.live_seconds.get_or_insert(0) += l;
+                }
+                match (opener, responsible) {
+                    (_, None) => row.unassigned += 1,
+                    (Some(o), Some(resp)) if o == resp => row.inside += 1,
+                    _ => row.outside += 1,
+                }
+            }
+        }
+    }
+    rows
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PartyRow {
+    pub party: Option<String>,
+    pub windows_opened: usize,
+    pub exposure_seconds: i64,
+    pub live_seconds: Option<i64>,
+    /// Windows whose rule category the contract assigns to this party.
+    pub inside: usize,
+    /// Windows whose rule category the contract assigns to another party.
+    pub outside: usize,
+    /// Windows whose rule category the contract assigns to nobody.
+    pub unassigned: usize,
+}
+
+pub fn scan_report(inv: &Investigation) -> J {
+    let r = &inv.scan;
+    let o = &inv.options;
+    let t = |i: &Option<crate::investigation::Instant>| i.as_ref().map(|i| i.text.clone());
+    let parties = inv.parties.as_ref().map(|p| {
+        json!({
+            "parties": p.parties.iter().map(|party| json!({
+                "name": party.name, "display": party.display, "match": party.patterns,
+            })).collect::<Vec<_>>(),
+            "responsibility": p.responsibility,
+            "table": party_table(inv).iter().map(|row| json!({
+                "party": row.party, "windows_opened": row.windows_opened,
+                "exposure_seconds": row.exposure_seconds, "live_seconds": row.live_seconds,
+                "inside_responsibility": row.inside, "outside_responsibility": row.outside,
+                "unassigned": row.unassigned,
+            })).collect::<Vec<_>>(),
+            "unmatched_identities": inv.graph.unmatched_people().iter().map(|(n, e)| json!({"name": n, "email": e})).collect::<Vec<_>>(),
+        })
+    });
+    let deployments = inv.deploys.as_ref().map(|l| {
+        json!({
+            "environment": l.environment,
+            "count": l.rows.len(),
+            "first": l.rows.first().map(|d| d.at.clone()),
+            "last": l.rows.last().map(|d| d.at.clone()),
+            "ignored": l.ignored,
+            "notes": l.rows.iter().filter_map(|d| d.note.as_ref().map(|n| format!("line {}: {n}", d.line))).collect::<Vec<_>>(),
+        })
+    });
     let mut report = json!({
         "schema": SCHEMA,
         "tool": tool(),
@@ -159,14 +417,29 @@ pub fn scan_report(r: &ScanResult) -> J {
             "ref": r.reference,
             "head": r.head,
             "landings": r.landings.len(),
+            "last_landing": r.landings.last().map(|&i| r.commits.infos[i].id.clone()),
             "rules": {"count": r.rules.len(), "digest": crate::rules::digest(r.rules)},
-            "parties": J::Null,
-            "deploys": J::Null,
-            "options": {"at": J::Null, "since": J::Null, "until": J::Null},
+            "parties": inv.parties.as_ref().map(|p| p.digest.clone()),
+            "deploys": inv.deploys.as_ref().map(|d| d.digest.clone()),
+            "objects": {
+                "commits": r.ledger.count("commit"),
+                "blobs": r.ledger.count("blob"),
+                "digest": r.ledger.digest(),
+            },
+            "options": {
+                "at": t(&o.at), "since": t(&o.since), "until": t(&o.until),
+                "resource": o.resource, "min_severity": o.min_severity,
+                "parties_file": o.parties, "deploys_file": o.deploys,
+                "environment": inv.deploys.as_ref().map(|d| d.environment.clone()),
+            },
         },
-        "exposures": ordered(r).into_iter().map(|w| exposure(r, w)).collect::<Vec<_>>(),
+        "exposures": inv.graph.exposures.iter().map(|&x| exposure(inv, x)).collect::<Vec<_>>(),
+        "windows_total": r.windows.len(),
         "blind_spots": blind_spots(r),
         "anomalies": r.anomalies,
+        "parties": parties,
+        "deployments": deployments,
+        "limitations": crate::investigation::LIMITATIONS,
     });
     seal(&mut report);
     report

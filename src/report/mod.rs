@@ -4,7 +4,10 @@
 //! contract of DESIGN.md. Every format reads the same result; none computes anything of its own
 //! beyond presentation, so formats cannot disagree.
 
+pub mod dot;
+pub mod html;
 pub mod json;
+pub mod markdown;
 pub mod progress;
 pub mod review;
 pub mod text;

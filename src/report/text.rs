@@ -3,10 +3,12 @@
 //! it; then what could not be read and what looks doubtful.
 
 use super::human_duration;
-use super::json::{duration_seconds, ordered};
+use super::json::duration_seconds;
+use crate::graph::{self, Role};
 use crate::history::CommitInfo;
-use crate::scan::ScanResult;
-use crate::timeline::Cause;
+use crate::investigation::Investigation;
+use crate::timeline::Window;
+use petgraph::stable_graph::NodeIndex;
 use std::fmt::Write;
 
 fn short(id: &str) -> &str {
@@ -19,14 +21,34 @@ fn who(c: &CommitInfo) -> String {
 
 /// A cause: who, in which commit, then what and where. `same_commit` skips the header when the
 /// previous cause came from the same commit, so one commit's several settings read as one change.
-fn cause_lines(out: &mut String, r: &ScanResult, label: &str, c: &Cause, same_commit: bool) {
+fn cause_lines(
+    out: &mut String,
+    inv: &Investigation,
+    label: &str,
+    node: NodeIndex,
+    same_commit: bool,
+) {
+    let r = &inv.scan;
+    let Some(c) = inv
+        .graph
+        .g
+        .node_weight(node)
+        .and_then(|n| graph::cause_of(r, n))
+    else {
+        return;
+    };
     let commit = &r.commits.infos[c.blamed.commit];
     let landing = &r.commits.infos[c.blamed.landing_commit];
     let ch = &c.blamed.change;
+    let party = match (&inv.parties, inv.graph.party_of_change(node)) {
+        (None, _) => String::new(),
+        (Some(_), Some(p)) => format!(" [{p}]"),
+        (Some(_), None) => " [no party matched]".into(),
+    };
     if !same_commit {
         let _ = writeln!(
             out,
-            "    {label:<10} {} in {} \"{}\" ({})",
+            "    {label:<10} {}{party} in {} \"{}\" ({})",
             who(commit),
             short(&commit.id),
             commit.summary,
@@ -55,29 +77,63 @@ fn cause_lines(out: &mut String, r: &ScanResult, label: &str, c: &Cause, same_co
     }
 }
 
-pub fn scan_report(r: &ScanResult) -> String {
+pub fn scan_report(inv: &Investigation) -> String {
+    let r = &inv.scan;
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "configtrail: {} at {} ({}), {} landings, {} rules\n",
+        "configtrail: {} at {} ({}), {} landings, {} rules",
         r.repository,
         r.reference,
         short(&r.head),
         r.landings.len(),
         r.rules.len()
     );
-    let windows = ordered(r);
+    let o = &inv.options;
+    let mut filters = Vec::new();
+    if let Some(at) = &o.at {
+        filters.push(format!("open at {}", at.text));
+    }
+    if let Some(s) = &o.since {
+        filters.push(format!("since {}", s.text));
+    }
+    if let Some(u) = &o.until {
+        filters.push(format!("history until {}", u.text));
+    }
+    if let Some(res) = &o.resource {
+        filters.push(format!("resource {res}"));
+    }
+    if let Some(m) = o.min_severity {
+        filters.push(format!("severity {m} and above"));
+    }
+    if let Some(log) = &inv.deploys {
+        filters.push(format!(
+            "deployments to {:?}: {} from the log",
+            log.environment,
+            log.rows.len()
+        ));
+    }
+    if !filters.is_empty() {
+        let _ = writeln!(out, "showing: {}", filters.join("; "));
+    }
+    out.push('\n');
+    let windows: Vec<(NodeIndex, &Window)> = inv
+        .graph
+        .exposures
+        .iter()
+        .filter_map(|&x| Some((x, r.windows.get(inv.graph.window(x)?)?)))
+        .collect();
     let mut by_resource: Vec<(&str, &str, &str)> = windows
         .iter()
-        .map(|w| (w.unit_path.as_str(), w.address.as_str(), w.file.as_str()))
+        .map(|(_, w)| (w.unit_path.as_str(), w.address.as_str(), w.file.as_str()))
         .collect();
     by_resource.sort();
     by_resource.dedup();
     for (unit, address, file) in by_resource {
         let _ = writeln!(out, "{address}  ({file})");
-        for w in windows
+        for &(x, w) in windows
             .iter()
-            .filter(|w| w.unit_path == unit && w.address == address)
+            .filter(|(_, w)| w.unit_path == unit && w.address == address)
         {
             let rule = crate::rules::find(r.rules, w.rule).map(|x| &x.meta);
             let (sev, title) = rule
@@ -98,30 +154,70 @@ pub fn scan_report(r: &ScanResult) -> String {
                     )
                 }
                 None => format!(
-                    "open {} ({}) -> still open at the tip, {} so far",
+                    "open {} ({}) -> still open at the {}, {} so far",
                     opened.committer.at,
                     short(&opened.id),
+                    if r.until.is_some() {
+                        "end of the period"
+                    } else {
+                        "tip"
+                    },
                     human_duration(duration_seconds(r, w))
                 ),
             };
             let _ = writeln!(out, "    {span}");
+            if let (Some(log), Some(live)) = (&inv.deploys, inv.graph.live.get(&x)) {
+                let secs = super::json::live_seconds(inv, x).unwrap_or(0);
+                let line = match (live.intervals.first(), live.intervals.last()) {
+                    (Some(&(s, _)), Some(&(_, e))) => format!(
+                        "live {}{} -> {}, {}",
+                        if live.start_unknown {
+                            "no later than "
+                        } else {
+                            ""
+                        },
+                        log.rows[s].at,
+                        e.map(|e| log.rows[e].at.clone()).unwrap_or_else(|| {
+                            if w.closed.is_some() {
+                                "fix not deployed by the end of the log".into()
+                            } else {
+                                "still live".into()
+                            }
+                        }),
+                        human_duration(secs)
+                    ),
+                    _ => "never live per the deploy log".into(),
+                };
+                let _ = writeln!(out, "    {line}");
+            }
+            if let Some(resp) = inv.graph.responsible(x) {
+                let _ = writeln!(
+                    out,
+                    "    {:<10} {resp} (by the contract's matrix)",
+                    "responsible"
+                );
+            }
             let _ = writeln!(out, "    {:<10} {}", "exposure", w.finding.summary);
             let mut prev: Option<usize> = None;
-            for c in &w.causes {
+            for (n, _, _) in inv.graph.changes(x, |r| r == Role::Cause) {
                 let label = if prev.is_none() { "opened by" } else { "and" };
-                cause_lines(&mut out, r, label, c, prev == Some(c.blamed.commit));
-                prev = Some(c.blamed.commit);
+                let commit = commit_of(inv, n);
+                cause_lines(&mut out, inv, label, n, prev.is_some() && prev == commit);
+                prev = commit;
             }
-            for wd in &w.widenings {
+            for (k, wd) in w.widenings.iter().enumerate() {
                 let _ = writeln!(out, "    {:<10} {} -> {}", "widened", wd.before, wd.after);
                 let mut prev: Option<usize> = None;
-                for c in &wd.causes {
-                    cause_lines(&mut out, r, "by", c, prev == Some(c.blamed.commit));
-                    prev = Some(c.blamed.commit);
+                for (n, _, _) in inv.graph.changes(x, |r| matches!(r, Role::Widening(_))) {
+                    if inv.graph.g.node_weight(n).is_some_and(|nw| matches!(nw, graph::Node::Change { role, .. } if *role == Role::Widening(k))) {
+                        let commit = commit_of(inv, n);
+                        cause_lines(&mut out, inv, "by", n, prev.is_some() && prev == commit);
+                        prev = commit;
+                    }
                 }
             }
-            if let Some(c) = &w.remediation {
-                cause_lines(&mut out, r, "closed by", c, false);
+            for (n, _, _) in inv.graph.changes(x, |r| r == Role::Remediation) {
+                cause_lines(&mut out, inv, "closed by", n, false);
             }
             out.push('\n');
         }
@@ -153,16 +249,79 @@ pub fn scan_report(r: &ScanResult) -> String {
         }
         out.push('\n');
     }
-    let open = r.windows.iter().filter(|w| w.closed.is_none()).count();
+    party_section(&mut out, inv);
+    let _ = writeln!(out, "Limitations");
+    for l in crate::investigation::LIMITATIONS {
+        let _ = writeln!(out, "  - {l}");
+    }
+    out.push('\n');
+    let shown = windows.len();
+    let open = windows.iter().filter(|(_, w)| w.closed.is_none()).count();
     let _ = writeln!(
         out,
-        "{} exposure window{} ({open} open at the tip), {} blind spot{}, {} anomal{}.",
-        r.windows.len(),
-        if r.windows.len() == 1 { "" } else { "s" },
+        "{shown} exposure window{}{} ({open} open at the {}), {} blind spot{}, {} anomal{}.",
+        if shown == 1 { "" } else { "s" },
+        if shown == r.windows.len() {
+            String::new()
+        } else {
+            format!(" shown of {}", r.windows.len())
+        },
+        if r.until.is_some() {
+            "end of the period"
+        } else {
+            "tip"
+        },
         r.blind_spots.len(),
         if r.blind_spots.len() == 1 { "" } else { "s" },
         r.anomalies.len(),
         if r.anomalies.len() == 1 { "y" } else { "ies" },
     );
     out
+}
+
+fn commit_of(inv: &Investigation, n: NodeIndex) -> Option<usize> {
+    inv.graph
+        .g
+        .node_weight(n)
+        .and_then(|nw| graph::cause_of(&inv.scan, nw))
+        .map(|c| c.blamed.commit)
+}
+
+/// The table per party, and the people no party matched.
+fn party_section(out: &mut String, inv: &Investigation) {
+    let rows = super::json::party_table(inv);
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "Parties (windows counted for the party of their necessary causes)"
+    );
+    let _ = writeln!(
+        out,
+        "  {:<16} {:>7} {:>14} {:>14} {:>7} {:>8} {:>10}",
+        "party", "windows", "exposure-days", "live-days", "inside", "outside", "unassigned"
+    );
+    let days = |s: i64| format!("{:.1}", s as f64 / 86_400.0);
+    for row in &rows {
+        let _ = writeln!(
+            out,
+            "  {:<16} {:>7} {:>14} {:>14} {:>7} {:>8} {:>10}",
+            row.party.as_deref().unwrap_or("(no party)"),
+            row.windows_opened,
+            days(row.exposure_seconds),
+            row.live_seconds.map(days).unwrap_or_else(|| "-".into()),
+            row.inside,
+            row.outside,
+            row.unassigned
+        );
+    }
+    let unmatched = inv.graph.unmatched_people();
+    if !unmatched.is_empty() {
+        let _ = writeln!(out, "  identities no party matches (not guessed):");
+        for (name, email) in unmatched {
+            let _ = writeln!(out, "    {name} <{email}>");
+        }
+    }
+    out.push('\n');
 }

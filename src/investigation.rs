@@ -1,0 +1,300 @@
+//! Investigation: a scan put in the frame of an incident and a contract.
+//!
+//! Takes the repository, the ref and the investigator's options (the incident instant `--at`,
+//! `--since`/`--until`, a resource, a minimum severity, the parties file and the deploy log);
+//! gives an [`Investigation`]: the scan, the windows the report covers, the parties and
+//! deployments, and the causal graph every report format reads.
+//!
+//! Filtering happens here and only here, after the full history has been read: a window's
+//! causes and its earlier history do not depend on what the report shows, so `--resource` or
+//! `--at` narrows the report without changing any claim in it.
+
+use crate::attribution::{Parties, PartiesError};
+use crate::deploys::{self, DeployError, DeployLog};
+use crate::graph::Graph;
+use crate::history::{seconds_of, HistoryError, Repo};
+use crate::rules::Severity;
+use crate::scan::{self, ScanResult, Walk};
+use crate::timeline::Window;
+
+/// An instant the user gave, and how the report writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instant {
+    pub seconds: i64,
+    /// RFC 3339 with the offset the user gave (a bare date is midnight UTC).
+    pub text: String,
+}
+
+/// Parses `2024-03-01T12:00:00+01:00` or `2024-03-01` (midnight UTC).
+pub fn parse_instant(s: &str) -> Result<Instant, String> {
+    let s = s.trim();
+    if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(Instant {
+            seconds: d.timestamp(),
+            text: d.to_rfc3339(),
+        });
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        if let Some(t) = d.and_hms_opt(0, 0, 0) {
+            let utc = t.and_utc();
+            return Ok(Instant {
+                seconds: utc.timestamp(),
+                text: utc.fixed_offset().to_rfc3339(),
+            });
+        }
+    }
+    Err(format!(
+        "{s:?} is not a time: use RFC 3339 (2024-03-01T12:00:00Z, 2024-03-01T13:00:00+01:00) or a date (2024-03-01, midnight UTC)"
+    ))
+}
+
+/// What the investigator asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub at: Option<Instant>,
+    pub since: Option<Instant>,
+    pub until: Option<Instant>,
+    /// A resource address; its `for_each`/`count` instances match too.
+    pub resource: Option<String>,
+    pub min_severity: Option<Severity>,
+    /// Paths as the user gave them.
+    pub parties: Option<String>,
+    pub deploys: Option<String>,
+    pub environment: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InvestigationError {
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    #[error(transparent)]
+    Parties(#[from] PartiesError),
+    #[error(transparent)]
+    Deploys(#[from] DeployError),
+    #[error("{file}: cannot be read: {reason}")]
+    Read { file: String, reason: String },
+    #[error("--since {since} is after --until {until}")]
+    EmptyPeriod { since: String, until: String },
+}
+
+/// Everything a scan report is a view of.
+pub struct Investigation {
+    pub scan: ScanResult,
+    pub options: Options,
+    pub parties: Option<Parties>,
+    pub deploys: Option<DeployLog>,
+    /// The windows the report covers, as indices into `scan.windows`, in report order.
+    pub windows: Vec<usize>,
+    pub graph: Graph,
+    /// Diff excerpts of the changes, by change node (filled for the formats that show them).
+    pub excerpts: std::collections::BTreeMap<petgraph::stable_graph::NodeIndex, String>,
+}
+
+fn read(file: &str) -> Result<Vec<u8>, InvestigationError> {
+    std::fs::read(file).map_err(|e| InvestigationError::Read {
+        file: file.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// Runs the scan and builds the investigation. `tip` replays a recorded head (`verify`).
+pub fn investigate(
+    repo: &mut Repo,
+    reference: &str,
+    tip: Option<git2::Oid>,
+    options: Options,
+) -> Result<Investigation, InvestigationError> {
+    if let (Some(s), Some(u)) = (&options.since, &options.until) {
+        if s.seconds > u.seconds {
+            return Err(InvestigationError::EmptyPeriod {
+                since: s.text.clone(),
+                until: u.text.clone(),
+            });
+        }
+    }
+    // Read and check the user's files before the (possibly long) scan.
+    let parties = match &options.parties {
+        Some(f) => Some(Parties::parse(f, &read(f)?)?),
+        None => None,
+    };
+    let deploy_input = match &options.deploys {
+        Some(f) => {
+            let bytes = read(f)?;
+            let rows = deploys::parse(f, &bytes)?;
+            let env = deploys::choose_environment(f, &rows, options.environment.as_deref())?;
+            Some((f.clone(), bytes, rows, env))
+        }
+        None => None,
+    };
+    let walk = Walk {
+        tip,
+        until: options.until.as_ref().map(|u| u.seconds),
+    };
+    let scan = scan::scan_with(repo, reference, walk)?;
+    let deploys = deploy_input.map(|(f, bytes, rows, env)| {
+        let ids: Vec<String> = (0..scan.landings.len())
+            .map(|i| scan.landing_commit(i).id.clone())
+            .collect();
+        deploys::resolve(repo, &f, &bytes, rows, &env, &ids)
+    });
+    let mut windows: Vec<usize> = (0..scan.windows.len())
+        .filter(|&i| keep(&scan, &options, deploys.as_ref(), &scan.windows[i]))
+        .collect();
+    windows.sort_by(|&a, &b| {
+        let (a, b) = (&scan.windows[a], &scan.windows[b]);
+        (a.opened, a.rule, &a.unit_id, &a.address).cmp(&(b.opened, b.rule, &b.unit_id, &b.address))
+    });
+    let graph = Graph::build(&scan, &windows, parties.as_ref(), deploys.as_ref());
+    Ok(Investigation {
+        scan,
+        options,
+        parties,
+        deploys,
+        windows,
+        graph,
+        excerpts: Default::default(),
+    })
+}
+
+/// Most lines an excerpt shows: the hunk around the changed line, not the whole file.
+const EXCERPT_LINES: usize = 24;
+
+/// Reads, for every change in the graph, the diff of its file in its commit against the commit's
+/// first parent, and keeps the hunk around the changed line, numbered. Read after the analysis
+/// and kept out of the object ledger: it presents evidence, it is not part of it.
+pub fn add_excerpts(repo: &Repo, inv: &mut Investigation) {
+    let mut out = std::collections::BTreeMap::new();
+    for n in inv.graph.g.node_indices() {
+        let Some(c) = inv
+            .graph
+            .g
+            .node_weight(n)
+            .and_then(|w| crate::graph::cause_of(&inv.scan, w))
+        else {
+            continue;
+        };
+        let Ok(oid) = git2::Oid::from_str(&inv.scan.commits.infos[c.blamed.commit].id) else {
+            continue;
+        };
+        let file = &c.blamed.change.location.file;
+        let new = repo.file_at(oid, file, false).unwrap_or_default();
+        let old = repo.file_at(oid, file, true).unwrap_or_default();
+        if let Some(x) = excerpt(&old, &new, c.blamed.change.location.line) {
+            out.insert(n, x);
+        }
+    }
+    inv.excerpts = out;
+}
+
+/// The hunk of a line diff that contains (or is nearest to) new line `line`, as text with old
+/// and new line numbers.
+pub fn excerpt(old: &[u8], new: &[u8], line: u32) -> Option<String> {
+    use std::fmt::Write;
+    let (old, new) = (String::from_utf8_lossy(old), String::from_utf8_lossy(new));
+    let diff = similar::TextDiff::from_lines(old.as_ref(), new.as_ref());
+    let groups = diff.grouped_ops(3);
+    let line = line.max(1) as usize - 1;
+    let distance = |g: &Vec<similar::DiffOp>| {
+        let (s, e) = (
+            g.first().map_or(0, |o| o.new_range().start),
+            g.last().map_or(0, |o| o.new_range().end),
+        );
+        if line < s {
+            s - line
+        } else if line >= e {
+            line + 1 - e
+        } else {
+            0
+        }
+    };
+    let group = groups.iter().min_by_key(|g| distance(g))?;
+    let mut text = String::new();
+    let mut shown = 0;
+    for op in group {
+        for change in diff.iter_changes(op) {
+            if shown == EXCERPT_LINES {
+                let _ = writeln!(text, "        …");
+                return Some(text);
+            }
+            let (sign, o, n) = match change.tag() {
+                similar::ChangeTag::Equal => (' ', change.old_index(), change.new_index()),
+                similar::ChangeTag::Delete => ('-', change.old_index(), None),
+                similar::ChangeTag::Insert => ('+', None, change.new_index()),
+            };
+            let num = |i: Option<usize>| {
+                i.map(|i| format!("{:>4}", i + 1))
+                    .unwrap_or_else(|| "    ".into())
+            };
+            let _ = write!(text, "{} {} {sign} {}", num(o), num(n), change.value());
+            if change.missing_newline() {
+                text.push('\n');
+            }
+            shown += 1;
+        }
+    }
+    Some(text)
+}
+
+/// The landing time of landing `li`, in seconds.
+pub fn landed(r: &ScanResult, li: usize) -> i64 {
+    let c = r.landing_commit(li);
+    seconds_of(&c.committer.at).unwrap_or(c.committer.seconds)
+}
+
+/// Whether `resource` names this address: itself, or one of its `for_each`/`count` instances.
+pub fn matches_resource(address: &str, resource: &str) -> bool {
+    address == resource
+        || address
+            .strip_prefix(resource)
+            .is_some_and(|rest| rest.starts_with('['))
+}
+
+/// Whether the window was open (committed to the ref) at `t`.
+pub fn open_at(r: &ScanResult, w: &Window, t: i64) -> bool {
+    landed(r, w.opened) <= t && w.closed.is_none_or(|c| landed(r, c) > t)
+}
+
+/// Whether the window's violation was live (deployed) at `t`, per the deploy log.
+pub fn live_at(r: &ScanResult, log: &DeployLog, w: &Window, t: i64) -> bool {
+    let _ = r;
+    deploys::live(log, w.opened, w.closed)
+        .intervals
+        .iter()
+        .any(|&(s, e)| log.rows[s].seconds <= t && e.is_none_or(|e| log.rows[e].seconds > t))
+}
+
+fn keep(r: &ScanResult, o: &Options, log: Option<&DeployLog>, w: &Window) -> bool {
+    if let Some(min) = o.min_severity {
+        let sev = crate::rules::find(r.rules, w.rule).map(|x| x.meta.severity);
+        if sev.is_none_or(|s| s < min) {
+            return false;
+        }
+    }
+    if let Some(res) = &o.resource {
+        if !matches_resource(&w.address, res) {
+            return false;
+        }
+    }
+    if let Some(since) = &o.since {
+        // Drop only windows that were over before the period began.
+        if w.closed.is_some_and(|c| landed(r, c) <= since.seconds) {
+            return false;
+        }
+    }
+    if let Some(at) = &o.at {
+        let live = log.is_some_and(|l| live_at(r, l, w, at.seconds));
+        if !open_at(r, w, at.seconds) && !live {
+            return false;
+        }
+    }
+    true
+}
+
+/// What configtrail cannot see, stated in every report.
+pub const LIMITATIONS: &[&str] = &[
+    "Only what was committed to the analysed ref is examined. Changes made outside the repository (in a cloud console, by CLI, by another pipeline) and drift between the code and the running infrastructure are invisible to this report.",
+    "A landing is not an apply: without a deploy log this report cannot say whether, when or by whom a change was applied, or whether the apply failed. Windows are then measured between landings.",
+    "Settings whose values are computed outside the unit (module inputs, remote state, data sources, provider defaults that changed) are reported as undecided blind spots, not as safe.",
+    "Identities are what commits claim: author and committer names, emails and times can be set freely by whoever made the commit. Signatures are recorded as present or absent and by key id; they are not cryptographically verified.",
+    "Rules cover the settings listed in the rule catalogue; a setting no rule examines is not assessed.",
+];

@@ -1,0 +1,436 @@
+//! The Markdown report: what an expert attaches. Summary, method, inputs and digests, each
+//! exposure with its causal chain and the diff excerpt of every change, the party table, blind
+//! spots, anomalies and limitations. A view of the graph, like every other format; it names the
+//! JSON report's digest so the two can be tied together.
+
+use super::human_duration;
+use super::json::{self, duration_seconds, live_seconds, party_table};
+use crate::graph::{self, Role};
+use crate::investigation::{Investigation, LIMITATIONS};
+use petgraph::stable_graph::NodeIndex;
+use std::fmt::Write;
+
+fn short(id: &str) -> &str {
+    id.get(..10).unwrap_or(id)
+}
+
+/// Inline code that a backtick in repository text cannot end early.
+pub fn code(s: &str) -> String {
+    let s = s.replace(['\n', '\r'], " ");
+    let fence = if s.contains('`') { "`` " } else { "`" };
+    let close = if s.contains('`') { " ``" } else { "`" };
+    format!("{fence}{s}{close}")
+}
+
+/// Text from the repository inside Markdown prose: characters that would start markup escaped.
+pub fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn change(out: &mut String, inv: &Investigation, n: NodeIndex, label: &str) {
+    let r = &inv.scan;
+    let Some(c) = inv
+        .graph
+        .g
+        .node_weight(n)
+        .and_then(|w| graph::cause_of(r, w))
+    else {
+        return;
+    };
+    let commit = &r.commits.infos[c.blamed.commit];
+    let landing = &r.commits.infos[c.blamed.landing_commit];
+    let ch = &c.blamed.change;
+    let party = if inv.parties.is_some() {
+        format!(
+            " — party: **{}**",
+            text(inv.graph.party_of_change(n).unwrap_or("no party matched"))
+        )
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "- **{label}**: {} at {}{}",
+        text(&c.summary),
+        code(&format!("{}:{}", ch.location.file, ch.location.line)),
+        if c.but_for {
+            " (but-for: reverting it alone ends the exposure)"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(
+        out,
+        "  - written by {} <{}> at {} in commit {} “{}”{}{party}",
+        text(&commit.author.name),
+        text(&commit.author.email),
+        commit.author.at,
+        code(&commit.id),
+        text(&commit.summary),
+        match commit.signature {
+            Some(k) => format!(", signed ({})", format!("{k:?}").to_lowercase()),
+            None => ", unsigned".into(),
+        }
+    );
+    if landing.id != commit.id {
+        let _ = writeln!(
+            out,
+            "  - landed through merge {} by {} <{}> at {}",
+            code(&landing.id),
+            text(&landing.committer.name),
+            text(&landing.committer.email),
+            landing.committer.at
+        );
+    }
+    if let Some(row) = inv.graph.deployment_of_landing(c.blamed.landing) {
+        if let Some(d) = inv.deploys.as_ref().and_then(|l| l.rows.get(row)) {
+            let _ = writeln!(
+                out,
+                "  - first deployed to {} at {} (deployment of {})",
+                text(&d.environment),
+                d.at,
+                code(short(&d.resolved))
+            );
+        }
+    }
+    if let Some(x) = inv.excerpts.get(&n) {
+        let _ = writeln!(out, "\n  ```diff");
+        for line in x.lines() {
+            let _ = writeln!(out, "  {}", line.replace("```", "` ` `"));
+        }
+        let _ = writeln!(out, "  ```\n");
+    }
+}
+
+pub fn scan_report(inv: &Investigation) -> String {
+    let r = &inv.scan;
+    let report = json::scan_report(inv);
+    let mut out = String::new();
+    let shown = inv.graph.exposures.len();
+    let open = inv
+        .windows
+        .iter()
+        .filter(|&&i| r.windows[i].closed.is_none())
+        .count();
+    let _ = writeln!(out, "# configtrail report: {}\n", text(&r.repository));
+    let _ = writeln!(out, "## Summary\n");
+    let _ = writeln!(
+        out,
+        "{shown} exposure window{} {}({open} still open at the {}), {} blind spot{}, {} anomal{}.\n",
+        if shown == 1 { "" } else { "s" },
+        if shown == r.windows.len() {
+            String::new()
+        } else {
+            format!("shown of {} in the history ", r.windows.len())
+        },
+        if r.until.is_some() { "end of the period" } else { "tip" },
+        r.blind_spots.len(),
+        if r.blind_spots.len() == 1 { "" } else { "s" },
+        r.anomalies.len(),
+        if r.anomalies.len() == 1 { "y" } else { "ies" },
+    );
+    if let Some(at) = &inv.options.at {
+        let _ = writeln!(
+            out,
+            "Windows shown are those open at the incident instant {}.\n",
+            at.text
+        );
+    }
+    let _ = writeln!(out, "## Method\n");
+    let _ = writeln!(
+        out,
+        "configtrail read the first-parent history of {} ({} landings), parsed every infrastructure-as-code unit each landing changed, evaluated {} rules on it, and folded the verdicts into exposure windows: maximal runs of landings in which a rule's violation held. Each cause is the change that last gave an evidence setting its value (setting blame, not line blame); *but-for* means reverting that change alone, all else as it stood, stops the rule firing. The repository was opened read-only; nothing was checked out or written.\n",
+        code(&r.reference),
+        r.landings.len(),
+        r.rules.len()
+    );
+    let _ = writeln!(out, "## Inputs\n");
+    let _ = writeln!(out, "| input | value |\n| --- | --- |");
+    let inputs = &report["inputs"];
+    let row = |out: &mut String, k: &str, v: String| {
+        let _ = writeln!(out, "| {k} | {v} |");
+    };
+    row(
+        &mut out,
+        "tool",
+        format!("configtrail {}", env!("CARGO_PKG_VERSION")),
+    );
+    row(&mut out, "repository", code(&r.repository));
+    row(
+        &mut out,
+        "ref / head",
+        format!("{} / {}", code(&r.reference), code(&r.head)),
+    );
+    row(&mut out, "landings", r.landings.len().to_string());
+    row(
+        &mut out,
+        "rules",
+        format!(
+            "{} ({})",
+            r.rules.len(),
+            code(inputs["rules"]["digest"].as_str().unwrap_or(""))
+        ),
+    );
+    row(
+        &mut out,
+        "objects read",
+        format!(
+            "{} commits, {} blobs ({})",
+            r.ledger.count("commit"),
+            r.ledger.count("blob"),
+            code(&r.ledger.digest())
+        ),
+    );
+    if let Some(p) = &inv.parties {
+        row(
+            &mut out,
+            "parties file",
+            format!(
+                "{} ({})",
+                code(inv.options.parties.as_deref().unwrap_or("")),
+                code(&p.digest)
+            ),
+        );
+    }
+    if let Some(d) = &inv.deploys {
+        row(
+            &mut out,
+            "deploy log",
+            format!(
+                "{} ({}), environment {}, {} deployments",
+                code(inv.options.deploys.as_deref().unwrap_or("")),
+                code(&d.digest),
+                code(&d.environment),
+                d.rows.len()
+            ),
+        );
+    }
+    for (k, v) in [
+        ("at", &inv.options.at),
+        ("since", &inv.options.since),
+        ("until", &inv.options.until),
+    ] {
+        if let Some(v) = v {
+            row(&mut out, k, v.text.clone());
+        }
+    }
+    if let Some(res) = &inv.options.resource {
+        row(&mut out, "resource", code(res));
+    }
+    if let Some(m) = inv.options.min_severity {
+        row(&mut out, "minimum severity", m.to_string());
+    }
+    row(
+        &mut out,
+        "JSON report digest",
+        code(report["digest"].as_str().unwrap_or("")),
+    );
+    let _ = writeln!(out, "\nRe-run `configtrail scan --format json` with the same inputs, or `configtrail verify`, to reproduce the JSON report bit for bit.\n");
+
+    let _ = writeln!(out, "## Exposures\n");
+    if shown == 0 {
+        let _ = writeln!(out, "None.\n");
+    }
+    for (k, &x) in inv.graph.exposures.iter().enumerate() {
+        let Some(w) = inv.graph.window(x).and_then(|i| r.windows.get(i)) else {
+            continue;
+        };
+        let meta = crate::rules::find(r.rules, w.rule).map(|x| &x.meta);
+        let _ = writeln!(
+            out,
+            "### {}. {} — {} on {}\n",
+            k + 1,
+            meta.map(|m| m.severity.as_str().to_uppercase())
+                .unwrap_or_default(),
+            text(meta.map(|m| m.title).unwrap_or(w.rule)),
+            code(&w.address)
+        );
+        let opened = r.landing_commit(w.opened);
+        let _ = writeln!(
+            out,
+            "- rule: {} ({})",
+            code(w.rule),
+            meta.map(|m| m.standards.join(", ")).unwrap_or_default()
+        );
+        let _ = writeln!(out, "- resource: {} in {}", code(&w.address), code(&w.file));
+        let _ = writeln!(out, "- exposure: {}", text(&w.finding.summary));
+        let _ = writeln!(
+            out,
+            "- opened: landing {} at {}",
+            code(short(&opened.id)),
+            opened.committer.at
+        );
+        match w.closed {
+            Some(c) => {
+                let closed = r.landing_commit(c);
+                let _ = writeln!(
+                    out,
+                    "- closed: landing {} at {} — open {}",
+                    code(short(&closed.id)),
+                    closed.committer.at,
+                    human_duration(duration_seconds(r, w))
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "- still open at the {} — open {} so far",
+                    if r.until.is_some() {
+                        "end of the period"
+                    } else {
+                        "tip"
+                    },
+                    human_duration(duration_seconds(r, w))
+                );
+            }
+        }
+        if let (Some(log), Some(live)) = (&inv.deploys, inv.graph.live.get(&x)) {
+            let _ = match (live.intervals.first(), live.intervals.last()) {
+                (Some(&(s, _)), Some(&(_, e))) => writeln!(
+                    out,
+                    "- live in {}: {}{} → {} ({})",
+                    text(&log.environment),
+                    if live.start_unknown {
+                        "no later than "
+                    } else {
+                        ""
+                    },
+                    log.rows[s].at,
+                    e.map(|e| log.rows[e].at.clone())
+                        .unwrap_or_else(|| if w.closed.is_some() {
+                            "fix not deployed by the end of the log".into()
+                        } else {
+                            "still live".into()
+                        }),
+                    human_duration(live_seconds(inv, x).unwrap_or(0))
+                ),
+                _ => writeln!(out, "- never live per the deploy log"),
+            };
+        }
+        if inv.parties.is_some() {
+            let _ = writeln!(
+                out,
+                "- responsible under the contract: **{}**",
+                text(
+                    inv.graph
+                        .responsible(x)
+                        .unwrap_or("nobody (category not in the matrix)")
+                )
+            );
+        }
+        let _ = writeln!(out, "\n#### Causal chain\n");
+        for (n, _, _) in inv.graph.changes(x, |r| r == Role::Cause) {
+            change(&mut out, inv, n, "cause");
+        }
+        for (n, role, _) in inv.graph.changes(x, |r| matches!(r, Role::Widening(_))) {
+            if let Role::Widening(i) = role {
+                if let Some(wd) = w.widenings.get(i) {
+                    change(
+                        &mut out,
+                        inv,
+                        n,
+                        &format!("widened {} → {}", text(&wd.before), text(&wd.after)),
+                    );
+                }
+            }
+        }
+        for (n, _, _) in inv.graph.changes(x, |r| r == Role::Remediation) {
+            change(&mut out, inv, n, "remediation");
+        }
+        if let Some(m) = meta {
+            let _ = writeln!(
+                out,
+                "\n*Why it matters:* {}\n\n*Remediation:* {}\n",
+                text(m.rationale),
+                text(m.remediation)
+            );
+        }
+    }
+    let rows = party_table(inv);
+    if !rows.is_empty() {
+        let _ = writeln!(out, "## Parties\n");
+        let _ = writeln!(out, "Each window is counted for the party of its necessary (but-for) causes: the author's party, else the committer's.\n");
+        let _ = writeln!(out, "| party | windows opened | exposure-days | live-days | inside responsibility | outside | unassigned |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        let days = |s: i64| format!("{:.1}", s as f64 / 86_400.0);
+        for row in &rows {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                text(row.party.as_deref().unwrap_or("(no party)")),
+                row.windows_opened,
+                days(row.exposure_seconds),
+                row.live_seconds.map(days).unwrap_or_else(|| "–".into()),
+                row.inside,
+                row.outside,
+                row.unassigned
+            );
+        }
+        let unmatched = inv.graph.unmatched_people();
+        if !unmatched.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nIdentities no party matches (listed, not guessed):\n"
+            );
+            for (name, email) in unmatched {
+                let _ = writeln!(out, "- {} <{}>", text(name), text(email));
+            }
+        }
+        out.push('\n');
+    }
+    if !r.blind_spots.is_empty() {
+        let _ = writeln!(
+            out,
+            "## Blind spots\n\nNothing is claimed inside these spans.\n"
+        );
+        for b in &r.blind_spots {
+            let what = if b.file.is_empty() {
+                crate::formats::unit_display(&b.unit).to_string()
+            } else {
+                b.file.clone()
+            };
+            let _ = writeln!(
+                out,
+                "- {}: from {} to {}: {}",
+                code(if b.unit.is_empty() && b.file.is_empty() {
+                    "history"
+                } else {
+                    &what
+                }),
+                code(short(&r.landing_commit(b.from).id)),
+                b.to.map(|t| code(short(&r.landing_commit(t).id)))
+                    .unwrap_or_else(|| "the tip".into()),
+                text(&b.reason)
+            );
+        }
+        out.push('\n');
+    }
+    if !r.anomalies.is_empty() {
+        let _ = writeln!(out, "## Anomalies\n");
+        for a in &r.anomalies {
+            let _ = writeln!(
+                out,
+                "- {} {}: {}",
+                code(short(&a.commit)),
+                a.kind,
+                text(&a.detail)
+            );
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "## Limitations\n");
+    for l in LIMITATIONS {
+        let _ = writeln!(out, "- {l}");
+    }
+    out
+}
