@@ -65,6 +65,32 @@ pub enum Command {
         #[command(flatten)]
         out: Output,
     },
+    /// Every change to one resource's settings over time, with who and when (blame for settings).
+    History {
+        /// The resource address, e.g. aws_security_group.web (its instances match too).
+        address: String,
+        /// A work tree or bare repository.
+        #[arg(default_value = ".")]
+        repo: String,
+        /// The branch under investigation.
+        #[arg(long = "ref", default_value = "HEAD", value_name = "REF")]
+        reference: String,
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Recomputes a JSON scan report from the inputs it records; exit 0 if it matches, 1 if not.
+    Verify {
+        /// A report written by `scan --format json`.
+        report: String,
+        /// The repository (default: the path the report records).
+        repo: Option<String>,
+        /// The parties file (default: the path the report records).
+        #[arg(long, value_name = "FILE")]
+        parties: Option<String>,
+        /// The deploy log (default: the path the report records).
+        #[arg(long, value_name = "FILE")]
+        deploys: Option<String>,
+    },
     /// What BASE..HEAD introduces, widens and fixes, each attributed to the commit that did it.
     Review {
         /// BASE..HEAD, for example main..feature.
@@ -169,6 +195,50 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 exit_codes::CLEAN
             })
         }
+        Command::History {
+            address,
+            repo,
+            reference,
+            out,
+        } => {
+            let mut r = Repo::open(&repo)?;
+            let result = crate::resource_history::history(&mut r, &reference, &address)?;
+            let text = match out.format {
+                Format::Json => {
+                    report::json::render(&crate::resource_history::json(&result, &address))
+                }
+                Format::Text => crate::resource_history::text(&result, &address),
+                other => return Err(unsupported("history", other).into()),
+            };
+            emit(&out, &text)?;
+            Ok(exit_codes::CLEAN)
+        }
+        Command::Verify {
+            report: file,
+            repo,
+            parties,
+            deploys,
+        } => {
+            let v = crate::verify::verify(&file, repo.as_deref(), parties, deploys)?;
+            let mut stdout = std::io::stdout().lock();
+            if v.differences.is_empty() {
+                let _ = writeln!(
+                    stdout,
+                    "verified: {file} matches a recomputation from its recorded inputs ({})",
+                    v.digest
+                );
+                Ok(exit_codes::CLEAN)
+            } else {
+                let _ = writeln!(
+                    stdout,
+                    "NOT verified: {file} differs from a recomputation from its recorded inputs:"
+                );
+                for d in &v.differences {
+                    let _ = writeln!(stdout, "  {d}");
+                }
+                Ok(exit_codes::FINDINGS)
+            }
+        }
         Command::Review {
             range,
             repo,
@@ -216,6 +286,15 @@ fn emit(out: &Output, text: &str) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+fn unsupported(command: &str, f: Format) -> UsageError {
+    UsageError(format!(
+        "{command} does not write --format {}: use text or json",
+        f.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    ))
 }
 
 /// A usage mistake found after parsing (exit 2).

@@ -129,6 +129,7 @@ pub fn investigate(
     let walk = Walk {
         tip,
         until: options.until.as_ref().map(|u| u.seconds),
+        watch: None,
     };
     let scan = scan::scan_with(repo, reference, walk)?;
     let deploys = deploy_input.map(|(f, bytes, rows, env)| {

@@ -37,6 +37,8 @@ pub struct ScanResult {
     pub until: Option<i64>,
     /// The commits and IaC blobs read.
     pub ledger: crate::history::Ledger,
+    /// Every setting change of the watched resource: (unit identity, unit path, change).
+    pub watched: Vec<(String, String, Blamed)>,
 }
 
 impl ScanResult {
@@ -76,6 +78,8 @@ pub struct Engine<'r> {
     traced: HashMap<(String, String, SettingPath), Option<Blamed>>,
     /// The history before the seed, walked once and shared by every trace.
     before_seed: BeforeSeed,
+    watch: Option<String>,
+    watched: Vec<(String, String, Blamed)>,
 }
 
 /// The first-parent history before a review's starting commit, read once, lazily, and shared by
@@ -145,8 +149,10 @@ impl DirTrie {
 const MAX_TRACE: usize = 100_000;
 
 /// Where a scan walks: the tip (default: what `reference` resolves to) and where it stops.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Walk {
+    /// Record every setting change of this resource address (and its instances): `history`.
+    pub watch: Option<String>,
     /// Scan from this commit while naming it `reference` (`verify` replays a recorded head).
     pub tip: Option<Oid>,
     /// Stop before the first landing committed after this time (seconds since the epoch).
@@ -196,6 +202,7 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
         });
     }
     let mut engine = Engine::new(repo, rules::registry());
+    engine.watch = walk.watch.clone();
     if let Some(t) = truncation {
         engine.blind.push(BlindSpot {
             from: 0,
@@ -239,6 +246,8 @@ impl<'r> Engine<'r> {
             seed: None,
             traced: HashMap::new(),
             before_seed: BeforeSeed::default(),
+            watch: None,
+            watched: Vec::new(),
         }
     }
 
@@ -498,6 +507,14 @@ impl<'r> Engine<'r> {
                 landing_commit: ci,
             };
             landed_here.push(b.clone());
+            if self
+                .watch
+                .as_deref()
+                .is_some_and(|w| crate::investigation::matches_resource(&b.change.address, w))
+            {
+                self.watched
+                    .push((unit_id.clone(), dir.to_string(), b.clone()));
+            }
             self.blame.record(&unit_id, b);
         }
 
@@ -920,6 +937,7 @@ impl<'r> Engine<'r> {
             rules: self.rules,
             until: None,
             ledger: self.repo.ledger(),
+            watched: self.watched,
         }
     }
 }

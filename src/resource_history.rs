@@ -1,0 +1,226 @@
+//! Resource history: blame for the settings of one resource, over the whole history.
+//!
+//! Takes a repository, a ref and a resource address; gives every change to that resource's
+//! settings (when it landed, through which commit, by whom, before → after, file:line), each
+//! marked with the rules whose evidence it touches and the windows it opened, widened or closed.
+//! It is the same scan as `scan` with the resource watched, so its claims and the scan's cannot
+//! differ. Every setting is listed, not only the ones a rule fires on: a reviewer deciding what
+//! is security-relevant should see what was left out.
+
+use crate::history::{HistoryError, Repo};
+use crate::report::json::{exposure_id, person, rule, seal, tool};
+use crate::scan::{scan_with, ScanResult, Walk};
+use serde_json::{json, Value as J};
+
+pub const SCHEMA: &str = "configtrail.history/1";
+
+/// Scans `reference` watching `address`.
+pub fn history(
+    repo: &mut Repo,
+    reference: &str,
+    address: &str,
+) -> Result<ScanResult, HistoryError> {
+    let r = scan_with(
+        repo,
+        reference,
+        Walk {
+            watch: Some(address.to_string()),
+            ..Walk::default()
+        },
+    )?;
+    if r.watched.is_empty() {
+        return Err(HistoryError::Git {
+            repo: repo.given.clone(),
+            reason: format!(
+                "no resource {address} in the history of {reference} (give its address as in the code, e.g. aws_security_group.web)"
+            ),
+        });
+    }
+    Ok(r)
+}
+
+/// One entry per setting change, in landing order.
+struct Entry<'a> {
+    unit_path: &'a str,
+    unit_id: &'a str,
+    b: &'a crate::causes::Blamed,
+    rules: Vec<&'static str>,
+    opened: Vec<String>,
+    widened: Vec<String>,
+    closed: Vec<String>,
+}
+
+fn entries(r: &ScanResult) -> Vec<Entry<'_>> {
+    r.watched
+        .iter()
+        .map(|(unit_id, unit_path, b)| {
+            let ch = &b.change;
+            let mine =
+                |w: &&crate::timeline::Window| w.unit_id == *unit_id && w.address == ch.address;
+            let touches = |p: &crate::model::SettingPath| {
+                ch.path.is_root() || p.starts_with(&ch.path) || ch.path.starts_with(p)
+            };
+            let mut rules: Vec<&'static str> = r
+                .windows
+                .iter()
+                .filter(mine)
+                .filter(|w| {
+                    w.finding
+                        .evidence
+                        .iter()
+                        .any(|e| e.address == ch.address && touches(&e.path))
+                        || w.causes.iter().chain(w.remediation.iter()).any(|c| {
+                            c.blamed.landing == b.landing && c.blamed.change.path == ch.path
+                        })
+                })
+                .map(|w| w.rule)
+                .collect();
+            rules.sort();
+            rules.dedup();
+            // A window is listed on the changes that are its evidence, not on every change of
+            // the landing that opened it.
+            let ids = |f: &dyn Fn(&crate::timeline::Window) -> bool| {
+                r.windows
+                    .iter()
+                    .filter(mine)
+                    .filter(|w| f(w) && rules.contains(&w.rule))
+                    .map(|w| format!("{} ({})", exposure_id(r, w), w.rule))
+                    .collect::<Vec<_>>()
+            };
+            let opened = ids(&|w| w.opened == b.landing);
+            let widened = ids(&|w| w.widenings.iter().any(|x| x.landing == b.landing));
+            let closed = ids(&|w| w.closed == Some(b.landing));
+            Entry {
+                unit_path,
+                unit_id,
+                b,
+                rules,
+                opened,
+                widened,
+                closed,
+            }
+        })
+        .collect()
+}
+
+pub fn json(r: &ScanResult, address: &str) -> J {
+    let changes: Vec<J> = entries(r)
+        .iter()
+        .map(|e| {
+            let commit = &r.commits.infos[e.b.commit];
+            let landing = &r.commits.infos[e.b.landing_commit];
+            let ch = &e.b.change;
+            json!({
+                "landing": landing.id,
+                "landed_at": landing.committer.at,
+                "commit": commit.id,
+                "author": person(&commit.author),
+                "committer": person(&commit.committer),
+                "merged_by": (landing.parents.len() > 1).then(|| person(&landing.committer)),
+                "signed": commit.signature.is_some(),
+                "message": commit.summary,
+                "unit": crate::formats::unit_display(e.unit_path),
+                "unit_id": crate::formats::unit_display(e.unit_id),
+                "address": ch.address,
+                "setting": ch.path.to_string(),
+                "before": ch.before.as_ref().map(|v| v.to_json()),
+                "after": ch.after.as_ref().map(|v| v.to_json()),
+                "file": ch.location.file,
+                "line": ch.location.line,
+                "summary": crate::scan::describe(ch),
+                "rules": e.rules,
+                "opened": e.opened,
+                "widened": e.widened,
+                "closed": e.closed,
+            })
+        })
+        .collect();
+    let windows: Vec<J> = r
+        .windows
+        .iter()
+        .filter(|w| crate::investigation::matches_resource(&w.address, address))
+        .map(|w| {
+            json!({
+                "id": exposure_id(r, w), "rule": rule(r, w.rule), "address": w.address,
+                "opened": r.landing_commit(w.opened).id,
+                "closed": w.closed.map(|c| r.landing_commit(c).id.clone()),
+                "duration_seconds": crate::report::json::duration_seconds(r, w),
+            })
+        })
+        .collect();
+    let mut j = json!({
+        "schema": SCHEMA,
+        "tool": tool(),
+        "inputs": {
+            "repository": r.repository, "ref": r.reference, "head": r.head,
+            "landings": r.landings.len(), "address": address,
+            "rules": {"count": r.rules.len(), "digest": crate::rules::digest(r.rules)},
+        },
+        "changes": changes,
+        "windows": windows,
+        "limitations": crate::investigation::LIMITATIONS,
+    });
+    seal(&mut j);
+    j
+}
+
+pub fn text(r: &ScanResult, address: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "configtrail history of {address}: {} at {} ({} landings)\n",
+        r.repository,
+        r.reference,
+        r.landings.len()
+    );
+    let mut last_landing = None;
+    for e in entries(r) {
+        let commit = &r.commits.infos[e.b.commit];
+        let landing = &r.commits.infos[e.b.landing_commit];
+        if last_landing != Some(e.b.landing) {
+            let _ = writeln!(
+                out,
+                "{}  {} <{}>  {}  \"{}\"{}",
+                landing.committer.at,
+                commit.author.name,
+                commit.author.email,
+                commit.id.get(..10).unwrap_or(&commit.id),
+                commit.summary,
+                if landing.id != commit.id {
+                    format!(
+                        " (merged in {} by {})",
+                        landing.id.get(..10).unwrap_or(&landing.id),
+                        landing.committer.name
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            last_landing = Some(e.b.landing);
+        }
+        let ch = &e.b.change;
+        let _ = writeln!(
+            out,
+            "    {}  at {}:{}{}",
+            crate::scan::describe(ch),
+            ch.location.file,
+            ch.location.line,
+            if e.rules.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", e.rules.join(", "))
+            }
+        );
+        for (what, list) in [
+            ("opened", &e.opened),
+            ("widened", &e.widened),
+            ("closed", &e.closed),
+        ] {
+            for id in list {
+                let _ = writeln!(out, "      {what} window {id}");
+            }
+        }
+    }
+    out
+}
