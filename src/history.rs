@@ -73,6 +73,9 @@ pub struct CommitInfo {
     #[serde(skip)]
     pub mailmapped: bool,
     pub signature: Option<SignatureKind>,
+    /// The key the signature names (OpenPGP fingerprint or key id, SSH key fingerprint); not
+    /// verified.
+    pub signing_key: Option<String>,
     /// Trailers by key (`Co-authored-by`, `Reviewed-by`, `Signed-off-by`, …), values in order.
     pub trailers: BTreeMap<String, Vec<String>>,
     pub summary: String,
@@ -315,28 +318,29 @@ impl Repo {
                     .push(v.to_string());
             }
         }
-        let signature = self
-            .repo
-            .extract_signature(&c.id(), None)
-            .ok()
-            .map(|(sig, _)| {
-                let s = String::from_utf8_lossy(&sig);
-                if s.contains("BEGIN SSH SIGNATURE") {
-                    SignatureKind::Ssh
-                } else if s.contains("BEGIN PGP SIGNATURE") {
-                    SignatureKind::Gpg
-                } else if s.contains("BEGIN SIGNED MESSAGE") {
-                    SignatureKind::X509
-                } else {
-                    SignatureKind::Other
-                }
-            });
+        let raw_signature = self.repo.extract_signature(&c.id(), None).ok();
+        let signing_key = raw_signature
+            .as_ref()
+            .and_then(|(sig, _)| crate::signing::key_id(sig));
+        let signature = raw_signature.map(|(sig, _)| {
+            let s = String::from_utf8_lossy(&sig);
+            if s.contains("BEGIN SSH SIGNATURE") {
+                SignatureKind::Ssh
+            } else if s.contains("BEGIN PGP SIGNATURE") {
+                SignatureKind::Gpg
+            } else if s.contains("BEGIN SIGNED MESSAGE") {
+                SignatureKind::X509
+            } else {
+                SignatureKind::Other
+            }
+        });
         CommitInfo {
             id: c.id().to_string(),
             author,
             committer,
             mailmapped,
             signature,
+            signing_key,
             trailers,
             summary: message.lines().next().unwrap_or("").to_string(),
             parents: c.parent_ids().map(|p| p.to_string()).collect(),

@@ -209,14 +209,22 @@ pub fn excerpt(old: &[u8], new: &[u8], line: u32) -> Option<String> {
         }
     };
     let group = groups.iter().min_by_key(|g| distance(g))?;
+    let changes: Vec<_> = group.iter().flat_map(|op| diff.iter_changes(op)).collect();
+    // A long hunk (a new file, say) is cut to the lines around the one that matters.
+    let at = changes
+        .iter()
+        .position(|c| c.new_index() == Some(line))
+        .unwrap_or(0);
+    let start = at
+        .saturating_sub(EXCERPT_LINES / 2)
+        .min(changes.len().saturating_sub(EXCERPT_LINES));
+    let end = (start + EXCERPT_LINES).min(changes.len());
     let mut text = String::new();
-    let mut shown = 0;
-    for op in group {
-        for change in diff.iter_changes(op) {
-            if shown == EXCERPT_LINES {
-                let _ = writeln!(text, "        …");
-                return Some(text);
-            }
+    if start > 0 {
+        let _ = writeln!(text, "          …");
+    }
+    {
+        for change in &changes[start..end] {
             let (sign, o, n) = match change.tag() {
                 similar::ChangeTag::Equal => (' ', change.old_index(), change.new_index()),
                 similar::ChangeTag::Delete => ('-', change.old_index(), None),
@@ -230,8 +238,10 @@ pub fn excerpt(old: &[u8], new: &[u8], line: u32) -> Option<String> {
             if change.missing_newline() {
                 text.push('\n');
             }
-            shown += 1;
         }
+    }
+    if end < changes.len() {
+        let _ = writeln!(text, "          …");
     }
     Some(text)
 }

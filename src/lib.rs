@@ -27,6 +27,7 @@ pub mod resource_history;
 pub mod review;
 pub mod rules;
 pub mod scan;
+pub mod signing;
 pub mod snapshots;
 pub mod timeline;
 pub mod verify;

@@ -6,8 +6,6 @@ mod common;
 
 use common::{bin, exposures, scan_json, sg, Fixture};
 use serde_json::Value;
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 // --- bad input: exit 2 with a message that names the input --------------------------------
 
@@ -261,22 +259,6 @@ fn an_unknown_value_is_a_blind_spot_not_a_verdict() {
 
 // --- the evidence is never touched ----------------------------------------------------------
 
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("readable").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.insert(p.clone(), std::fs::read(&p).expect("readable"));
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn scan_and_review_write_nothing_into_the_repository() {
     let mut f = Fixture::new();
@@ -285,7 +267,7 @@ fn scan_and_review_write_nothing_into_the_repository() {
     f.git(&["checkout", "-q", "-b", "feature"]);
     f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
     f.commit("Dave Client <dave@client.example>", "open");
-    let before = snapshot(f.path());
+    let before = common::snapshot(f.path());
     bin().args(["scan", &f.repo()]).output().expect("runs");
     bin()
         .args(["scan", &f.repo(), "--format", "json"])
@@ -295,7 +277,7 @@ fn scan_and_review_write_nothing_into_the_repository() {
         .args(["review", "main..feature", &f.repo()])
         .output()
         .expect("runs");
-    let after = snapshot(f.path());
+    let after = common::snapshot(f.path());
     assert_eq!(
         before.keys().collect::<Vec<_>>(),
         after.keys().collect::<Vec<_>>(),

@@ -57,3 +57,48 @@ fn review_text_merge_of_feature_branch() {
         "sample-repos/merged-feature-branch.git"
     ]));
 }
+
+#[test]
+fn scan_markdown_with_parties_and_deploys() {
+    insta::assert_snapshot!(run(&[
+        "scan",
+        "sample-repos/provider-opens-client-fixes.git",
+        "--parties",
+        "sample-repos/contract/parties.yaml",
+        "--deploys",
+        "sample-repos/provider-opens-client-fixes.deploys.csv",
+        "--format",
+        "markdown"
+    ]));
+}
+
+#[test]
+fn scan_text_with_parties_merged_feature_branch() {
+    insta::assert_snapshot!(run(&[
+        "scan",
+        "sample-repos/merged-feature-branch.git",
+        "--parties",
+        "sample-repos/contract/parties.yaml",
+    ]));
+}
+
+#[test]
+fn scan_dot_provider_opens_client_fixes() {
+    insta::assert_snapshot!(run(&[
+        "scan",
+        "sample-repos/provider-opens-client-fixes.git",
+        "--parties",
+        "sample-repos/contract/parties.yaml",
+        "--format",
+        "dot"
+    ]));
+}
+
+#[test]
+fn history_text_reformat_and_move() {
+    insta::assert_snapshot!(run(&[
+        "history",
+        "aws_security_group.bastion",
+        "sample-repos/reformat-and-move.git",
+    ]));
+}

@@ -50,23 +50,31 @@ pub fn node_label(inv: &Investigation, n: &Node) -> (String, &'static str) {
         }
         Node::Change { role, .. } => {
             let c = graph::cause_of(r, n);
-            let what = c.map(|c| c.summary.clone()).unwrap_or_default();
-            let at = c
-                .map(|c| {
-                    format!(
-                        "{}:{}",
-                        c.blamed.change.location.file, c.blamed.change.location.line
-                    )
-                })
-                .unwrap_or_default();
             let kind = match role {
                 Role::Cause if c.is_some_and(|c| c.but_for) => "cause (but-for)",
                 Role::Cause => "cause",
                 Role::Widening(_) => "widening",
                 Role::Remediation => "remediation",
             };
+            let (setting, values, at) = c
+                .map(|c| {
+                    let ch = &c.blamed.change;
+                    let v = |v: &Option<crate::model::Value>| {
+                        v.as_ref().map_or("(absent)".to_string(), |v| v.to_string())
+                    };
+                    (
+                        if ch.path.is_root() {
+                            ch.address.clone()
+                        } else {
+                            ch.path.to_string()
+                        },
+                        format!("{} → {}", v(&ch.before), v(&ch.after)),
+                        format!("{}:{}", ch.location.file, ch.location.line),
+                    )
+                })
+                .unwrap_or_default();
             (
-                format!("{kind}\n{what}\n{at}"),
+                format!("{kind}\n{setting}\n{values}\n{at}"),
                 if *role == Role::Remediation {
                     "remediation"
                 } else {

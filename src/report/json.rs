@@ -38,6 +38,7 @@ pub fn cause(r: &ScanResult, c: &Cause) -> J {
         "merged_by": merged_by,
         "signed": commit.signature.is_some(),
         "signature": commit.signature,
+        "signing_key": commit.signing_key,
         "trailers": commit.trailers,
         "party": J::Null,
         "responsible_party": J::Null,
@@ -318,6 +319,7 @@ pub fn party_table(inv: &Investigation) -> Vec<PartyRow> {
         .into_iter()
         .map(|party| PartyRow {
             party,
+            live_seconds: inv.deploys.as_ref().map(|_| 0),
             ..PartyRow::default()
         })
         .collect();

@@ -38,7 +38,13 @@ pub fn text(s: &str) -> String {
     out
 }
 
-fn change(out: &mut String, inv: &Investigation, n: NodeIndex, label: &str) {
+fn change(
+    out: &mut String,
+    inv: &Investigation,
+    n: NodeIndex,
+    label: &str,
+    shown: &mut std::collections::BTreeSet<(usize, String)>,
+) {
     let r = &inv.scan;
     let Some(c) = inv
         .graph
@@ -104,7 +110,9 @@ fn change(out: &mut String, inv: &Investigation, n: NodeIndex, label: &str) {
             );
         }
     }
-    if let Some(x) = inv.excerpts.get(&n) {
+    // One excerpt per commit and file: several settings of one change share it.
+    let first = shown.insert((c.blamed.commit, ch.location.file.clone()));
+    if let Some(x) = inv.excerpts.get(&n).filter(|_| first) {
         let _ = writeln!(out, "\n  ```diff");
         for line in x.lines() {
             let _ = writeln!(out, "  {}", line.replace("```", "` ` `"));
@@ -330,8 +338,9 @@ pub fn scan_report(inv: &Investigation) -> String {
             );
         }
         let _ = writeln!(out, "\n#### Causal chain\n");
+        let mut shown = std::collections::BTreeSet::new();
         for (n, _, _) in inv.graph.changes(x, |r| r == Role::Cause) {
-            change(&mut out, inv, n, "cause");
+            change(&mut out, inv, n, "cause", &mut shown);
         }
         for (n, role, _) in inv.graph.changes(x, |r| matches!(r, Role::Widening(_))) {
             if let Role::Widening(i) = role {
@@ -341,12 +350,13 @@ pub fn scan_report(inv: &Investigation) -> String {
                         inv,
                         n,
                         &format!("widened {} → {}", text(&wd.before), text(&wd.after)),
+                        &mut shown,
                     );
                 }
             }
         }
         for (n, _, _) in inv.graph.changes(x, |r| r == Role::Remediation) {
-            change(&mut out, inv, n, "remediation");
+            change(&mut out, inv, n, "remediation", &mut shown);
         }
         if let Some(m) = meta {
             let _ = writeln!(

@@ -165,3 +165,21 @@ pub fn exposures<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
         .filter(|e| e["rule"]["id"] == rule)
         .collect()
 }
+
+/// Every file under `dir` with its bytes: compared before and after a command to show it wrote
+/// nothing.
+pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("readable").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.clone(), std::fs::read(&p).expect("readable"));
+            }
+        }
+    }
+    out
+}
