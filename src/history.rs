@@ -471,24 +471,39 @@ impl Repo {
         prefix: &str,
         acc: &mut Acc<'_>,
     ) {
-        let entries = |t: Option<&Tree<'_>>| -> BTreeMap<Vec<u8>, (Oid, i32)> {
-            t.map(|t| {
-                t.iter()
-                    .map(|e| (e.name_bytes().to_vec(), (e.id(), e.filemode())))
+        // Both trees are walked in step, in git's tree order, without copying their entries:
+        // this loop runs for every landing, and allocation was most of its cost (profiled).
+        // A tree whose entries are out of order (git never writes one; a hostile repository
+        // can) is compared by name instead, which is slower but cannot mispair entries.
+        let ((o, o_sorted), (n, n_sorted)) = (tree_entries(old), tree_entries(new));
+        let pairs = if o_sorted && n_sorted {
+            merge_entries(&o, &n)
+        } else {
+            {
+                let by_name = |t: Option<&Tree<'_>>| -> BTreeMap<Vec<u8>, (Oid, i32)> {
+                    t.map(|t| {
+                        t.iter()
+                            .map(|e| (e.name_bytes().to_vec(), (e.id(), e.filemode())))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+                };
+                let (o, n) = (by_name(old), by_name(new));
+                let mut names: Vec<&Vec<u8>> = o.keys().chain(n.keys()).collect();
+                names.sort();
+                names.dedup();
+                names
+                    .into_iter()
+                    .map(|name| (name.clone(), o.get(name).copied(), n.get(name).copied()))
                     .collect()
-            })
-            .unwrap_or_default()
+            }
         };
-        let (o, n) = (entries(old), entries(new));
-        let mut names: Vec<&Vec<u8>> = o.keys().chain(n.keys()).collect();
-        names.sort();
-        names.dedup();
-        for name in names {
-            let (oe, ne) = (o.get(name), n.get(name));
+        for (name, oe, ne) in pairs {
+            let (oe, ne) = (oe.as_ref(), ne.as_ref());
             if oe == ne {
                 continue;
             }
-            let Ok(name_str) = std::str::from_utf8(name) else {
+            let Ok(name_str) = std::str::from_utf8(&name) else {
                 continue; // a non-UTF-8 file name cannot be an IaC path we read
             };
             let path = if prefix.is_empty() {
@@ -689,6 +704,81 @@ impl Repo {
         });
         dirs.into_iter().collect()
     }
+}
+
+/// A tree's entries (borrowed, not copied), and whether they are in git's order (names compared
+/// as if a subtree's name ended in `/`) with no name twice. An absent tree is empty.
+fn tree_entries<'t>(t: Option<&'t Tree<'_>>) -> (Vec<git2::TreeEntry<'t>>, bool) {
+    let v: Vec<git2::TreeEntry<'t>> = t.map(|t| t.iter().collect()).unwrap_or_default();
+    let sorted = v.windows(2).all(|w| {
+        tree_order(
+            w[0].name_bytes(),
+            w[0].filemode() == 0o040000,
+            w[1].name_bytes(),
+            w[1].filemode() == 0o040000,
+        ) == std::cmp::Ordering::Less
+    });
+    (v, sorted)
+}
+
+/// Git's tree order: byte order, a subtree's name compared as if it ended in `/`.
+fn tree_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
+    let n = a.len().min(b.len());
+    match a[..n].cmp(&b[..n]) {
+        std::cmp::Ordering::Equal => {}
+        o => return o,
+    }
+    let next = |s: &[u8], tree: bool| s.get(n).copied().or(if tree { Some(b'/') } else { None });
+    next(a, a_tree).cmp(&next(b, b_tree))
+}
+
+type Entry = (Oid, i32);
+
+/// The two sides of a tree compare paired by name, in order.
+fn merge_entries(
+    o: &[git2::TreeEntry<'_>],
+    n: &[git2::TreeEntry<'_>],
+) -> Vec<(Vec<u8>, Option<Entry>, Option<Entry>)> {
+    let key = |e: &git2::TreeEntry<'_>| (e.id(), e.filemode());
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    while i < o.len() || j < n.len() {
+        let ord = match (o.get(i), n.get(j)) {
+            (Some(a), Some(b)) => {
+                // Same name and same kind pair up; a file and a directory of the same name are
+                // two entries (a kind change is a delete and an add).
+                tree_order(
+                    a.name_bytes(),
+                    a.filemode() == 0o040000,
+                    b.name_bytes(),
+                    b.filemode() == 0o040000,
+                )
+            }
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        match ord {
+            std::cmp::Ordering::Equal => {
+                let (a, b) = (&o[i], &n[j]);
+                if key(a) != key(b) {
+                    out.push((a.name_bytes().to_vec(), Some(key(a)), Some(key(b))));
+                }
+                i += 1;
+                j += 1;
+            }
+            std::cmp::Ordering::Less => {
+                let a = &o[i];
+                out.push((a.name_bytes().to_vec(), Some(key(a)), None));
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                let b = &n[j];
+                out.push((b.name_bytes().to_vec(), None, Some(key(b))));
+                j += 1;
+            }
+        }
+    }
+    out
 }
 
 /// What a tree compare found.
