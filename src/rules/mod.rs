@@ -121,14 +121,29 @@ pub enum Expect {
     Undecided,
 }
 
-/// A rule's own example: a small Terraform unit (one `main.tf`) and the verdict expected for the
-/// resource at `address`.
+/// A rule's own example: a small unit in the rule's format and the verdict expected for the
+/// resource at `address`. The source is one `main.tf` for Terraform, one YAML file for Kubernetes,
+/// and one template for CloudFormation (JSON when it starts with `{`, YAML otherwise).
 #[derive(Debug, Clone, Copy)]
 pub struct Case {
     pub name: &'static str,
     pub address: &'static str,
     pub expect: Expect,
-    pub hcl: &'static str,
+    pub source: &'static str,
+}
+
+impl Case {
+    /// The unit path and file the case is parsed as, for its format.
+    pub fn file(&self, format: Format) -> (&'static str, &'static str) {
+        match format {
+            Format::Terraform => ("case", "case/main.tf"),
+            Format::Kubernetes => ("case.yaml", "case.yaml"),
+            Format::CloudFormation if self.source.trim_start().starts_with('{') => {
+                ("case.json", "case.json")
+            }
+            Format::CloudFormation => ("case.yaml", "case.yaml"),
+        }
+    }
 }
 
 /// The static description of a rule.
@@ -305,15 +320,60 @@ fn name_unknowns(unit: &Unit, evidence: &[Evidence], reason: String) -> String {
     }
 }
 
+/// The format of the resources a built-in rule judges (each rule is written for one format), for
+/// the `resource.format` of reports. An id not in the registry is Terraform's, the first format.
+pub fn format_of(id: &str) -> Format {
+    find(registry(), id).map_or(Format::Terraform, |r| r.meta.format)
+}
+
 /// Looks a rule up by id.
 pub fn find<'a>(rules: &'a [Rule], id: &str) -> Option<&'a Rule> {
     rules.iter().find(|r| r.meta.id == id)
 }
 
+/// Runs one of a rule's own cases: parses its source in the rule's format and compares the
+/// verdict with the one expected. `Err` says how it failed.
+pub fn run_case(rule: &Rule, case: &Case) -> Result<(), String> {
+    let (unit_path, file) = case.file(rule.meta.format);
+    let unit = crate::formats::parse_unit(
+        unit_path,
+        &[(file.to_string(), case.source.as_bytes().to_vec())],
+    );
+    if !unit.problems.is_empty() {
+        return Err(format!("case does not parse: {:?}", unit.problems));
+    }
+    let res = unit
+        .resources
+        .get(case.address)
+        .ok_or_else(|| format!("no resource {} in case", case.address))?;
+    if !rule.meta.kinds.contains(&res.kind.as_str()) {
+        return Err(format!("rule does not apply to kind {}", res.kind));
+    }
+    let verdict = (rule.check)(res, &UnitView::new(&unit));
+    let got = match &verdict {
+        Verdict::Pass => Expect::Pass,
+        Verdict::Violation(f) => {
+            for e in &f.evidence {
+                if !unit.resources.contains_key(&e.address) {
+                    return Err(format!("evidence names unknown resource {}", e.address));
+                }
+            }
+            if f.evidence.is_empty() {
+                return Err("violation without evidence".into());
+            }
+            Expect::Violation
+        }
+        Verdict::Undecided { .. } => Expect::Undecided,
+    };
+    if got != case.expect {
+        return Err(format!("expected {:?}, got {verdict:?}", case.expect));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::terraform;
 
     /// Runs every rule's own cases: the pack's positive and negative examples.
     #[test]
@@ -356,40 +416,4 @@ mod tests {
         );
     }
 
-    pub(crate) fn run_case(rule: &Rule, case: &Case) -> Result<(), String> {
-        let unit = terraform::parse_unit(
-            "case",
-            &[("case/main.tf".to_string(), case.hcl.as_bytes().to_vec())],
-        );
-        if !unit.problems.is_empty() {
-            return Err(format!("case does not parse: {:?}", unit.problems));
-        }
-        let res = unit
-            .resources
-            .get(case.address)
-            .ok_or_else(|| format!("no resource {} in case", case.address))?;
-        if !rule.meta.kinds.contains(&res.kind.as_str()) {
-            return Err(format!("rule does not apply to kind {}", res.kind));
-        }
-        let verdict = (rule.check)(res, &UnitView::new(&unit));
-        let got = match &verdict {
-            Verdict::Pass => Expect::Pass,
-            Verdict::Violation(f) => {
-                for e in &f.evidence {
-                    if !unit.resources.contains_key(&e.address) {
-                        return Err(format!("evidence names unknown resource {}", e.address));
-                    }
-                }
-                if f.evidence.is_empty() {
-                    return Err("violation without evidence".into());
-                }
-                Expect::Violation
-            }
-            Verdict::Undecided { .. } => Expect::Undecided,
-        };
-        if got != case.expect {
-            return Err(format!("expected {:?}, got {verdict:?}", case.expect));
-        }
-        Ok(())
-    }
 }

@@ -64,7 +64,7 @@ pub const LOGGING_OFF: Rule = Rule {
             name: "logging disabled",
             address: "aws_cloudtrail.main",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_cloudtrail" "main" {
   name                          = "main"
   s3_bucket_name                = "trail-logs"
@@ -78,7 +78,7 @@ resource "aws_cloudtrail" "main" {
             name: "logging by default",
             address: "aws_cloudtrail.main",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_cloudtrail" "main" {
   name           = "main"
   s3_bucket_name = "trail-logs"
@@ -89,7 +89,7 @@ resource "aws_cloudtrail" "main" {
             name: "from a variable without default",
             address: "aws_cloudtrail.main",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "logging" {}
 
 resource "aws_cloudtrail" "main" {
@@ -145,7 +145,7 @@ pub const SINGLE_REGION: Rule = Rule {
             name: "absent means single region",
             address: "aws_cloudtrail.main",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_cloudtrail" "main" {
   name           = "main"
   s3_bucket_name = "trail-logs"
@@ -156,7 +156,7 @@ resource "aws_cloudtrail" "main" {
             name: "multi region",
             address: "aws_cloudtrail.main",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_cloudtrail" "main" {
   name                  = "main"
   s3_bucket_name        = "trail-logs"
@@ -168,7 +168,7 @@ resource "aws_cloudtrail" "main" {
             name: "from a variable without default",
             address: "aws_cloudtrail.main",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "multi" {}
 
 resource "aws_cloudtrail" "main" {
@@ -231,7 +231,7 @@ pub const LOG_VALIDATION_OFF: Rule = Rule {
             name: "validation off",
             address: "aws_cloudtrail.main",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_cloudtrail" "main" {
   name                       = "main"
   s3_bucket_name             = "trail-logs"
@@ -243,7 +243,7 @@ resource "aws_cloudtrail" "main" {
             name: "validation on",
             address: "aws_cloudtrail.main",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_cloudtrail" "main" {
   name                       = "main"
   s3_bucket_name             = "trail-logs"
@@ -255,7 +255,7 @@ resource "aws_cloudtrail" "main" {
             name: "from a variable without default",
             address: "aws_cloudtrail.main",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "validate" {}
 
 resource "aws_cloudtrail" "main" {

@@ -52,7 +52,7 @@ pub const UNENCRYPTED: Rule = Rule {
             name: "volume without encrypted",
             address: "aws_ebs_volume.data",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_ebs_volume" "data" {
   availability_zone = "eu-west-1a"
   size              = 100
@@ -63,7 +63,7 @@ resource "aws_ebs_volume" "data" {
             name: "encryption by default switched off",
             address: "aws_ebs_encryption_by_default.this",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_ebs_encryption_by_default" "this" {
   enabled = false
 }
@@ -73,7 +73,7 @@ resource "aws_ebs_encryption_by_default" "this" {
             name: "encrypted volume",
             address: "aws_ebs_volume.data",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_ebs_volume" "data" {
   availability_zone = "eu-west-1a"
   size              = 100
@@ -85,7 +85,7 @@ resource "aws_ebs_volume" "data" {
             name: "encryption by default on in the unit",
             address: "aws_ebs_volume.data",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_ebs_encryption_by_default" "this" {}
 
 resource "aws_ebs_volume" "data" {
@@ -98,7 +98,7 @@ resource "aws_ebs_volume" "data" {
             name: "from a variable without default",
             address: "aws_ebs_volume.data",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "encrypt" {}
 
 resource "aws_ebs_volume" "data" {

@@ -52,7 +52,7 @@ pub const IMDSV1_ALLOWED: Rule = Rule {
             name: "no metadata options",
             address: "aws_instance.web",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_instance" "web" {
   ami           = "ami-123"
   instance_type = "t3.micro"
@@ -63,7 +63,7 @@ resource "aws_instance" "web" {
             name: "launch template with optional tokens",
             address: "aws_launch_template.web",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_launch_template" "web" {
   image_id = "ami-123"
   metadata_options {
@@ -77,7 +77,7 @@ resource "aws_launch_template" "web" {
             name: "tokens required",
             address: "aws_instance.web",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_instance" "web" {
   ami           = "ami-123"
   instance_type = "t3.micro"
@@ -91,7 +91,7 @@ resource "aws_instance" "web" {
             name: "endpoint disabled",
             address: "aws_instance.web",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_instance" "web" {
   ami           = "ami-123"
   instance_type = "t3.micro"
@@ -105,7 +105,7 @@ resource "aws_instance" "web" {
             name: "instance from a template that requires tokens",
             address: "aws_instance.web",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_launch_template" "web" {
   image_id = "ami-123"
   metadata_options {
@@ -124,7 +124,7 @@ resource "aws_instance" "web" {
             name: "tokens from a variable without default",
             address: "aws_instance.web",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "tokens" {}
 
 resource "aws_instance" "web" {

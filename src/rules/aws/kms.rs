@@ -49,7 +49,7 @@ pub const ROTATION_OFF: Rule = Rule {
             name: "absent means no rotation",
             address: "aws_kms_key.data",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_kms_key" "data" {
   description = "data"
 }
@@ -59,7 +59,7 @@ resource "aws_kms_key" "data" {
             name: "explicit symmetric without rotation",
             address: "aws_kms_key.data",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_kms_key" "data" {
   customer_master_key_spec = "SYMMETRIC_DEFAULT"
   enable_key_rotation      = false
@@ -70,7 +70,7 @@ resource "aws_kms_key" "data" {
             name: "rotation on",
             address: "aws_kms_key.data",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_kms_key" "data" {
   enable_key_rotation = true
 }
@@ -80,7 +80,7 @@ resource "aws_kms_key" "data" {
             name: "asymmetric key",
             address: "aws_kms_key.sign",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_kms_key" "sign" {
   customer_master_key_spec = "RSA_2048"
   key_usage                = "SIGN_VERIFY"
@@ -91,7 +91,7 @@ resource "aws_kms_key" "sign" {
             name: "from a variable without default",
             address: "aws_kms_key.data",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "rotate" {}
 
 resource "aws_kms_key" "data" {

@@ -47,7 +47,7 @@ pub const PUBLIC: Rule = Rule {
             name: "publicly accessible instance",
             address: "aws_db_instance.main",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_db_instance" "main" {
   engine              = "postgres"
   instance_class      = "db.t3.micro"
@@ -60,7 +60,7 @@ resource "aws_db_instance" "main" {
             name: "publicly accessible aurora instance",
             address: "aws_rds_cluster_instance.a",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_rds_cluster_instance" "a" {
   cluster_identifier  = "main"
   instance_class      = "db.r6g.large"
@@ -72,7 +72,7 @@ resource "aws_rds_cluster_instance" "a" {
             name: "default is private",
             address: "aws_db_instance.main",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_db_instance" "main" {
   engine         = "postgres"
   instance_class = "db.t3.micro"
@@ -83,7 +83,7 @@ resource "aws_db_instance" "main" {
             name: "from a variable without default",
             address: "aws_db_instance.main",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "public" {}
 
 resource "aws_db_instance" "main" {
@@ -150,7 +150,7 @@ pub const STORAGE_UNENCRYPTED: Rule = Rule {
             name: "absent means unencrypted",
             address: "aws_db_instance.main",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_db_instance" "main" {
   engine         = "mysql"
   instance_class = "db.t3.micro"
@@ -161,7 +161,7 @@ resource "aws_db_instance" "main" {
             name: "cluster with encryption off",
             address: "aws_rds_cluster.main",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_rds_cluster" "main" {
   engine            = "aurora-postgresql"
   storage_encrypted = false
@@ -172,7 +172,7 @@ resource "aws_rds_cluster" "main" {
             name: "encrypted",
             address: "aws_db_instance.main",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_db_instance" "main" {
   engine            = "mysql"
   instance_class    = "db.t3.micro"
@@ -184,7 +184,7 @@ resource "aws_db_instance" "main" {
             name: "read replica inherits",
             address: "aws_db_instance.replica",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_db_instance" "replica" {
   instance_class      = "db.t3.micro"
   replicate_source_db = "main"
@@ -195,7 +195,7 @@ resource "aws_db_instance" "replica" {
             name: "serverless v1 cluster is always encrypted",
             address: "aws_rds_cluster.sls",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_rds_cluster" "sls" {
   engine      = "aurora-mysql"
   engine_mode = "serverless"
@@ -206,7 +206,7 @@ resource "aws_rds_cluster" "sls" {
             name: "from a variable without default",
             address: "aws_db_instance.main",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "encrypted" {}
 
 resource "aws_db_instance" "main" {
@@ -300,7 +300,7 @@ pub const PASSWORD_LITERAL: Rule = Rule {
             name: "literal password",
             address: "aws_db_instance.main",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_db_instance" "main" {
   engine   = "mysql"
   username = "admin"
@@ -312,7 +312,7 @@ resource "aws_db_instance" "main" {
             name: "variable default committed",
             address: "aws_rds_cluster.main",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 variable "db_password" {
   default = "changeme123"
 }
@@ -328,7 +328,7 @@ resource "aws_rds_cluster" "main" {
             name: "variable without default",
             address: "aws_db_instance.main",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 variable "db_password" {
   sensitive = true
 }
@@ -344,7 +344,7 @@ resource "aws_db_instance" "main" {
             name: "generated password",
             address: "aws_db_instance.main",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "random_password" "db" {
   length = 32
 }
@@ -360,7 +360,7 @@ resource "aws_db_instance" "main" {
             name: "managed by secrets manager",
             address: "aws_rds_cluster.main",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_rds_cluster" "main" {
   engine                      = "aurora-postgresql"
   master_username             = "admin"

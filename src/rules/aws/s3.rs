@@ -312,7 +312,7 @@ pub const ACL_PUBLIC: Rule = Rule {
             name: "public-read acl resource, public access block off",
             address: "aws_s3_bucket.data",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket" "data" {
   bucket = "example-data"
 }
@@ -332,7 +332,7 @@ resource "aws_s3_bucket_public_access_block" "data" {
             name: "legacy inline acl, no public access block",
             address: "aws_s3_bucket.site",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket" "site" {
   bucket = "example-site"
   acl    = "public-read-write"
@@ -343,7 +343,7 @@ resource "aws_s3_bucket" "site" {
             name: "grant to AllUsers, bucket referenced by name",
             address: "aws_s3_bucket.data",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket" "data" {
   bucket = "example-data"
 }
@@ -369,7 +369,7 @@ resource "aws_s3_bucket_acl" "data" {
             name: "public-read under a full public access block",
             address: "aws_s3_bucket.data",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket" "data" {
   bucket = "example-data"
 }
@@ -392,7 +392,7 @@ resource "aws_s3_bucket_public_access_block" "data" {
             name: "private acl",
             address: "aws_s3_bucket.data",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket" "data" {
   bucket = "example-data"
 }
@@ -407,7 +407,7 @@ resource "aws_s3_bucket_acl" "data" {
             name: "acl from a variable without default",
             address: "aws_s3_bucket.data",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "acl" {}
 
 resource "aws_s3_bucket" "data" {
@@ -539,7 +539,7 @@ pub const POLICY_PUBLIC: Rule = Rule {
             name: "policy document with principal star",
             address: "aws_s3_bucket.data",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket" "data" {
   bucket = "example-data"
 }
@@ -565,7 +565,7 @@ resource "aws_s3_bucket_policy" "data" {
             name: "jsonencode policy with AWS star, block present but off",
             address: "aws_s3_bucket.data",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket" "data" {
   bucket = "example-data"
 }
@@ -593,7 +593,7 @@ resource "aws_s3_bucket_public_access_block" "data" {
             name: "public statement restricted by a condition",
             address: "aws_s3_bucket.data",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket" "data" {
   bucket = "example-data"
 }
@@ -617,7 +617,7 @@ resource "aws_s3_bucket_policy" "data" {
             name: "public statement neutralised by restrict_public_buckets",
             address: "aws_s3_bucket.data",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket" "data" {
   bucket = "example-data"
 }
@@ -644,7 +644,7 @@ resource "aws_s3_bucket_public_access_block" "data" {
             name: "policy from a variable without default",
             address: "aws_s3_bucket.data",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "bucket_policy" {}
 
 resource "aws_s3_bucket" "data" {
@@ -770,7 +770,7 @@ pub const PUBLIC_ACCESS_BLOCK_DISABLED: Rule = Rule {
             name: "only block_public_acls",
             address: "aws_s3_bucket_public_access_block.data",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket_public_access_block" "data" {
   bucket            = "example-data"
   block_public_acls = true
@@ -781,7 +781,7 @@ resource "aws_s3_bucket_public_access_block" "data" {
             name: "account block with one setting false",
             address: "aws_s3_account_public_access_block.this",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_account_public_access_block" "this" {
   block_public_acls       = true
   block_public_policy     = false
@@ -794,7 +794,7 @@ resource "aws_s3_account_public_access_block" "this" {
             name: "all four true",
             address: "aws_s3_bucket_public_access_block.data",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket_public_access_block" "data" {
   bucket                  = "example-data"
   block_public_acls       = true
@@ -808,7 +808,7 @@ resource "aws_s3_bucket_public_access_block" "data" {
             name: "one setting from a variable without default",
             address: "aws_s3_bucket_public_access_block.data",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "restrict" {}
 
 resource "aws_s3_bucket_public_access_block" "data" {
