@@ -57,7 +57,12 @@ pub fn read(path: &str, docs: &[Node]) -> Unit {
     };
     let params: BTreeMap<&str, &Node> = doc
         .get("Parameters")
-        .map(|p| p.entries().iter().map(|(k, _, n)| (k.as_str(), n)).collect())
+        .map(|p| {
+            p.entries()
+                .iter()
+                .map(|(k, _, n)| (k.as_str(), n))
+                .collect()
+        })
         .unwrap_or_default();
     let logical: BTreeSet<&str> = doc
         .get("Resources")
@@ -257,7 +262,9 @@ impl Ctx<'_> {
                         .is_some_and(|t| t.contains("List"));
                     match (&d.kind, list_type) {
                         (Kind::Str(s), true) => Value::List(
-                            s.split(',').map(|x| Value::String(x.trim().into())).collect(),
+                            s.split(',')
+                                .map(|x| Value::String(x.trim().into()))
+                                .collect(),
                         ),
                         _ => self.value(d, path, &mut BTreeMap::new()),
                     }
@@ -383,7 +390,11 @@ Resources:
 ";
 
     fn unit(text: &str, json: bool) -> Unit {
-        let d = if json { parse_json(text) } else { parse_yaml(text) };
+        let d = if json {
+            parse_json(text)
+        } else {
+            parse_yaml(text)
+        };
         assert!(d.error.is_none(), "{:?}", d.error);
         read("cfn/stack.yaml", &d.docs)
     }
@@ -398,12 +409,18 @@ Resources:
         assert_eq!(u.resources.len(), 3);
         assert_eq!(u.resources["Web"].kind, "AWS::EC2::SecurityGroup");
         let cidr = SettingPath::parse("SecurityGroupIngress[0].CidrIp");
-        assert_eq!(u.resources["Web"].get(&cidr), Some(&Value::str("0.0.0.0/0")));
+        assert_eq!(
+            u.resources["Web"].get(&cidr),
+            Some(&Value::str("0.0.0.0/0"))
+        );
         // Located at the parameter's default, where the value was written.
         assert_eq!(u.resources["Web"].location_of(&cidr).line, 5);
         assert!(get(&u, "Web", "GroupName").is_some_and(Value::is_unknown));
         assert!(get(&u, "Web", "Tags[0].Value").is_some_and(Value::is_unknown));
-        assert_eq!(get(&u, "Data", "BucketName"), Some(&Value::str("acme-data")));
+        assert_eq!(
+            get(&u, "Data", "BucketName"),
+            Some(&Value::str("acme-data"))
+        );
         assert!(get(&u, "Data", "AccessControl").is_some_and(Value::is_unknown));
         assert_eq!(
             get(&u, "Data", "LoggingConfiguration.DestinationBucketName"),
@@ -431,7 +448,10 @@ Resources:
   }
 }"#;
         let u = unit(json, true);
-        assert_eq!(get(&u, "B", "AccessControl"), Some(&Value::str("PublicRead")));
+        assert_eq!(
+            get(&u, "B", "AccessControl"),
+            Some(&Value::str("PublicRead"))
+        );
         assert_eq!(get(&u, "B", "Name"), Some(&Value::str("a-PublicRead")));
         assert_eq!(get(&u, "B", "Pick"), Some(&Value::str("y")));
         assert_eq!(

@@ -87,7 +87,11 @@ pub fn read(path: &str, docs: &[Node]) -> Unit {
 }
 
 fn resource(file: &str, obj: &Node, index: usize) -> Resource {
-    let kind = obj.get("kind").and_then(Node::as_str).unwrap_or("").to_string();
+    let kind = obj
+        .get("kind")
+        .and_then(Node::as_str)
+        .unwrap_or("")
+        .to_string();
     let meta = obj.get("metadata");
     let field = |k: &str| meta.and_then(|m| m.get(k)).and_then(Node::as_str);
     let name = field("name")
@@ -143,7 +147,10 @@ fn value(
             Value::Map(m)
         }
         Kind::Seq(items) => {
-            if let Some(names) = key.filter(|k| NAMED_LISTS.contains(k)).and_then(|_| names(items)) {
+            if let Some(names) = key
+                .filter(|k| NAMED_LISTS.contains(k))
+                .and_then(|_| names(items))
+            {
                 let mut m = BTreeMap::new();
                 for (name, item) in names.into_iter().zip(items) {
                     let p = path.key(&name);

@@ -92,7 +92,10 @@ mod tests {
 
     #[test]
     fn foreign_yaml_and_json_are_skipped_silently() {
-        let ci = parse(".github/workflows/ci.yml", b"on: push\njobs:\n  b:\n    runs-on: x\n");
+        let ci = parse(
+            ".github/workflows/ci.yml",
+            b"on: push\njobs:\n  b:\n    runs-on: x\n",
+        );
         assert_eq!(ci, Unit::default());
         let values = parse("chart/values.yaml", b"image:\n  tag: 1.2\n");
         assert_eq!(values, Unit::default());
@@ -124,10 +127,7 @@ mod tests {
             b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers: []\n",
         );
         assert!(k.resources.contains_key("Pod/p"));
-        let c = parse(
-            "x.yaml",
-            b"Resources:\n  B:\n    Type: AWS::S3::Bucket\n",
-        );
+        let c = parse("x.yaml", b"Resources:\n  B:\n    Type: AWS::S3::Bucket\n");
         assert!(c.resources.contains_key("B"));
     }
 }

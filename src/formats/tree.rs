@@ -64,7 +64,11 @@ impl Node {
     /// The value of `key` in a map (the last one written when repeated).
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.kind {
-            Kind::Map(entries) => entries.iter().rev().find(|(k, _, _)| k == key).map(|e| &e.2),
+            Kind::Map(entries) => entries
+                .iter()
+                .rev()
+                .find(|(k, _, _)| k == key)
+                .map(|e| &e.2),
             _ => None,
         }
     }
@@ -198,7 +202,13 @@ impl Builder {
                         "line {line}: alias expands deeper than {MAX_DEPTH} levels"
                     ));
                 }
-                self.complete(Node { line: line as u32, ..node }, 0)
+                self.complete(
+                    Node {
+                        line: line as u32,
+                        ..node
+                    },
+                    0,
+                )
             }
             Event::SequenceStart(anchor, tag) => {
                 self.open()?;
@@ -310,7 +320,14 @@ fn merge(entries: &mut Vec<(String, u32, Node)>, node: Node, kline: u32) {
             })
             .collect(),
         other => {
-            entries.push(("<<".into(), kline, Node { kind: other, ..node }));
+            entries.push((
+                "<<".into(),
+                kline,
+                Node {
+                    kind: other,
+                    ..node
+                },
+            ));
             return;
         }
     };
@@ -359,9 +376,7 @@ fn scalar(value: &str, style: ScalarStyle, tag: Option<&str>, line: usize) -> No
 fn resolve_plain(s: &str) -> Kind {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => Kind::Null,
-        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => {
-            Kind::Bool(true)
-        }
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Kind::Bool(true),
         "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
             Kind::Bool(false)
         }
@@ -524,7 +539,11 @@ mod tests {
             ));
         }
         let d = parse_yaml(&s);
-        assert!(d.error.as_deref().is_some_and(|e| e.contains("nodes")), "{:?}", d.error);
+        assert!(
+            d.error.as_deref().is_some_and(|e| e.contains("nodes")),
+            "{:?}",
+            d.error
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@
 
 pub mod aws;
 pub mod helpers;
+pub mod k8s;
 pub mod policy;
 pub mod scope;
 
@@ -168,6 +169,7 @@ pub struct RuleMeta {
 }
 
 /// A rule: metadata, a pure check, and its own cases.
+#[derive(Clone, Copy)]
 pub struct Rule {
     pub meta: RuleMeta,
     pub check: fn(&Resource, &UnitView<'_>) -> Verdict,
@@ -234,9 +236,24 @@ impl<'a> UnitView<'a> {
     }
 }
 
-/// All built-in rules, in id order.
+/// The built-in packs: name, what it judges, and its rules (sorted by id).
+pub fn packs() -> [(&'static str, &'static str, &'static [Rule]); 2] {
+    [
+        ("aws", "Terraform, AWS provider", aws::RULES),
+        ("kubernetes", "Kubernetes manifests", k8s::RULES),
+    ]
+}
+
+/// All built-in rules: each pack's table in turn, in the order of [`packs`]. Built once, by
+/// copying the packs' static tables into one, so callers keep a plain slice.
 pub fn registry() -> &'static [Rule] {
-    aws::RULES
+    static ALL: std::sync::OnceLock<Vec<Rule>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        packs()
+            .iter()
+            .flat_map(|(_, _, rules)| rules.iter().copied())
+            .collect()
+    })
 }
 
 /// A digest of the rule set (ids and metadata), so a report records which rules judged it.
@@ -415,5 +432,4 @@ mod tests {
             "the first pack has at least 20 rules"
         );
     }
-
 }
