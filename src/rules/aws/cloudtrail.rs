@@ -7,7 +7,13 @@ use crate::rules::helpers::{attr_path, bool_is, ev, show, verdict};
 use crate::rules::{Case, Category, Expect, Rule, RuleMeta, Scope, Severity, UnitView, Verdict};
 
 /// One boolean setting of a trail: the verdict when its value (absent = `default`) is `bad`.
-fn trail_flag(res: &Resource, attr: &str, default: bool, bad: bool, summary: &str) -> Verdict {
+pub(crate) fn trail_flag(
+    res: &Resource,
+    attr: &str,
+    default: bool,
+    bad: bool,
+    summary: &str,
+) -> Verdict {
     let v = res.attr(attr);
     verdict(
         bool_is(v, default, bad),

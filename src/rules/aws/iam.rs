@@ -204,8 +204,13 @@ resource "aws_iam_group_policy" "ops" {
 };
 
 fn policy_admin_wildcard(res: &Resource, view: &UnitView<'_>) -> Verdict {
-    let docs = identity_policies(view, res);
-    let j = Judgement::of(&docs, |s| s.grants_admin());
+    admin_wildcard(&identity_policies(view, res))
+}
+
+/// The concept "an identity policy grants Action * on Resource *", over normalised documents
+/// from whichever format wrote them.
+pub(crate) fn admin_wildcard(docs: &[Document]) -> Verdict {
+    let j = Judgement::of(docs, |s| s.grants_admin());
     judged(&j, |s| {
         format!("{} allows Action * on Resource *", s.label())
     })

@@ -102,32 +102,50 @@ resource "aws_kms_key" "data" {
     ],
 };
 
+/// The names a format gives a KMS key's settings: the concept is judged once, by
+/// [`rotation_off_with`], for every format.
+pub(crate) struct KeyFields {
+    pub spec: &'static str,
+    pub rotation: &'static str,
+}
+
+const TF_KEY: KeyFields = KeyFields {
+    spec: "customer_master_key_spec",
+    rotation: "enable_key_rotation",
+};
+
 fn rotation_off(res: &Resource, _: &UnitView<'_>) -> Verdict {
-    let symmetric = match read_str(res.attr("customer_master_key_spec")) {
+    rotation_off_with(res, &TF_KEY)
+}
+
+/// A symmetric key whose rotation is off (absent means off).
+pub(crate) fn rotation_off_with(res: &Resource, f: &KeyFields) -> Verdict {
+    let symmetric = match read_str(res.attr(f.spec)) {
         Read::Absent => Tri::Yes,
         Read::Known(s) => Tri::from_bool(s.trim() == "SYMMETRIC_DEFAULT"),
         Read::Unknown => Tri::Maybe,
     };
-    let off = bool_is(res.attr("enable_key_rotation"), false, false);
-    let mut evidence = vec![ev(res, attr_path("enable_key_rotation"))];
-    if res.attr("customer_master_key_spec").is_some() {
-        evidence.push(ev(res, attr_path("customer_master_key_spec")));
+    let off = bool_is(res.attr(f.rotation), false, false);
+    let mut evidence = vec![ev(res, attr_path(f.rotation))];
+    if res.attr(f.spec).is_some() {
+        evidence.push(ev(res, attr_path(f.spec)));
     }
     match symmetric.and(off) {
         Tri::Yes => Verdict::Violation(Finding {
             evidence,
-            summary: if res.attr("enable_key_rotation").is_none() {
-                "symmetric key without rotation (enable_key_rotation absent, defaults to false)"
-                    .to_string()
+            summary: if res.attr(f.rotation).is_none() {
+                format!(
+                    "symmetric key without rotation ({} absent, defaults to false)",
+                    f.rotation
+                )
             } else {
-                "symmetric key without rotation (enable_key_rotation = false)".to_string()
+                format!("symmetric key without rotation ({} = false)", f.rotation)
             },
             scope: Scope::default(),
         }),
         Tri::Maybe => Verdict::Undecided {
             evidence,
-            reason: "enable_key_rotation or customer_master_key_spec is not known statically"
-                .to_string(),
+            reason: format!("{} or {} is not known statically", f.rotation, f.spec),
         },
         Tri::No => Verdict::Pass,
     }

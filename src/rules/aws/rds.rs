@@ -96,14 +96,50 @@ resource "aws_db_instance" "main" {
     ],
 };
 
+/// The names a format gives a database's settings: each concept is judged once, by the `_with`
+/// functions below, for every format.
+pub(crate) struct DbFields {
+    pub publicly_accessible: &'static str,
+    /// When set, an absent `publicly_accessible` defaults to true unless this (the subnet group)
+    /// is written: CloudFormation's rule for instances outside a chosen subnet group.
+    pub public_unless: Option<&'static str>,
+    pub storage_encrypted: &'static str,
+    pub replica_source: &'static str,
+    pub engine_mode: &'static str,
+    pub cluster_kind: &'static str,
+}
+
+const TF_DB: DbFields = DbFields {
+    publicly_accessible: "publicly_accessible",
+    public_unless: None,
+    storage_encrypted: "storage_encrypted",
+    replica_source: "replicate_source_db",
+    engine_mode: "engine_mode",
+    cluster_kind: "aws_rds_cluster",
+};
+
 fn public(res: &Resource, _: &UnitView<'_>) -> Verdict {
-    let v = res.attr("publicly_accessible");
+    public_with(res, &TF_DB)
+}
+
+/// A database instance reachable from the internet.
+pub(crate) fn public_with(res: &Resource, f: &DbFields) -> Verdict {
+    let attr = f.publicly_accessible;
+    let v = res.attr(attr);
+    let default = f
+        .public_unless
+        .is_some_and(|subnets| matches!(res.attr(subnets), None | Some(Value::Null)));
     verdict(
-        bool_is(v, false, true),
-        vec![ev(res, attr_path("publicly_accessible"))],
-        || "publicly_accessible = true".to_string(),
+        bool_is(v, default, true),
+        vec![ev(res, attr_path(attr))],
+        || match v {
+            None | Some(Value::Null) => {
+                format!("{attr} absent (defaults to true without a subnet group)")
+            }
+            _ => format!("{attr} = true"),
+        },
         Scope::default(),
-        || format!("publicly_accessible is not known statically: {}", show(v)),
+        || format!("{attr} is not known statically: {}", show(v)),
     )
 }
 
@@ -220,32 +256,38 @@ resource "aws_db_instance" "main" {
 };
 
 fn storage_unencrypted(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    storage_unencrypted_with(res, &TF_DB)
+}
+
+/// Database storage left unencrypted (absent means unencrypted, except where always encrypted).
+pub(crate) fn storage_unencrypted_with(res: &Resource, f: &DbFields) -> Verdict {
     // A replica inherits its source's encryption. A reference names a source; an unknown may be
     // null (no replica).
-    let replica = match res.attr("replicate_source_db") {
+    let replica = match res.attr(f.replica_source) {
         None | Some(Value::Null) => Tri::No,
         Some(Value::Ref(_)) => Tri::Yes,
         Some(Value::String(s)) => Tri::from_bool(!s.trim().is_empty()),
         Some(_) => Tri::Maybe,
     };
-    let serverless_v1 = res.kind == "aws_rds_cluster"
-        && matches!(read_str(res.attr("engine_mode")), Read::Known(m) if m == "serverless");
-    let v = res.attr("storage_encrypted");
+    let serverless_v1 = res.kind == f.cluster_kind
+        && matches!(read_str(res.attr(f.engine_mode)), Read::Known(m) if m == "serverless");
+    let attr = f.storage_encrypted;
+    let v = res.attr(attr);
     let off = bool_is(v, serverless_v1, false);
     let t = off.and(!replica);
-    let mut evidence = vec![ev(res, attr_path("storage_encrypted"))];
+    let mut evidence = vec![ev(res, attr_path(attr))];
     if t == Tri::Maybe && replica == Tri::Maybe {
-        evidence.push(ev(res, attr_path("replicate_source_db")));
+        evidence.push(ev(res, attr_path(f.replica_source)));
     }
     verdict(
         t,
         evidence,
         || match v {
-            None | Some(Value::Null) => "storage_encrypted absent (defaults to false)".to_string(),
-            _ => "storage_encrypted = false".to_string(),
+            None | Some(Value::Null) => format!("{attr} absent (defaults to false)"),
+            _ => format!("{attr} = false"),
         },
         Scope::default(),
-        || "storage_encrypted or replicate_source_db is not known statically".to_string(),
+        || format!("{attr} or {} is not known statically", f.replica_source),
     )
 }
 
