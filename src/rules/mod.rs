@@ -11,6 +11,7 @@
 //! by `configtrail rules test`).
 
 pub mod aws;
+pub mod cfn;
 pub mod helpers;
 pub mod k8s;
 pub mod policy;
@@ -237,9 +238,14 @@ impl<'a> UnitView<'a> {
 }
 
 /// The built-in packs: name, what it judges, and its rules (sorted by id).
-pub fn packs() -> [(&'static str, &'static str, &'static [Rule]); 2] {
+pub fn packs() -> [(&'static str, &'static str, &'static [Rule]); 3] {
     [
         ("aws", "Terraform, AWS provider", aws::RULES),
+        (
+            "cloudformation",
+            "CloudFormation templates (AWS)",
+            cfn::RULES,
+        ),
         ("kubernetes", "Kubernetes manifests", k8s::RULES),
     ]
 }

@@ -100,8 +100,9 @@ resource "aws_db_instance" "main" {
 /// functions below, for every format.
 pub(crate) struct DbFields {
     pub publicly_accessible: &'static str,
-    /// When set, an absent `publicly_accessible` defaults to true unless this (the subnet group)
-    /// is written: CloudFormation's rule for instances outside a chosen subnet group.
+    /// When set, an absent `publicly_accessible` with this (the subnet group) absent too is
+    /// undecided: CloudFormation then makes the instance public exactly when the default VPC has
+    /// an internet gateway, which the template does not show.
     pub public_unless: Option<&'static str>,
     pub storage_encrypted: &'static str,
     pub replica_source: &'static str,
@@ -126,20 +127,27 @@ fn public(res: &Resource, _: &UnitView<'_>) -> Verdict {
 pub(crate) fn public_with(res: &Resource, f: &DbFields) -> Verdict {
     let attr = f.publicly_accessible;
     let v = res.attr(attr);
-    let default = f
+    let default_vpc = f
         .public_unless
-        .is_some_and(|subnets| matches!(res.attr(subnets), None | Some(Value::Null)));
+        .filter(|subnets| matches!(res.attr(subnets), None | Some(Value::Null)));
+    let t = match (v, default_vpc) {
+        (None | Some(Value::Null), Some(_)) => Tri::Maybe,
+        _ => bool_is(v, false, true),
+    };
+    let mut evidence = vec![ev(res, attr_path(attr))];
+    evidence.extend(default_vpc.map(attr_path).map(|p| ev(res, p)));
     verdict(
-        bool_is(v, default, true),
-        vec![ev(res, attr_path(attr))],
-        || match v {
-            None | Some(Value::Null) => {
-                format!("{attr} absent (defaults to true without a subnet group)")
-            }
-            _ => format!("{attr} = true"),
-        },
+        t,
+        evidence,
+        || format!("{attr} = true"),
         Scope::default(),
-        || format!("{attr} is not known statically: {}", show(v)),
+        || match default_vpc {
+            Some(subnets) if v.is_none() => format!(
+                "{attr} and {subnets} absent: public exactly when the default VPC has an internet \
+                 gateway"
+            ),
+            _ => format!("{attr} is not known statically: {}", show(v)),
+        },
     )
 }
 

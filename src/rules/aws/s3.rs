@@ -127,11 +127,12 @@ const READ_ACP: &[&str] = &["s3:getbucketacl"];
 const WRITE_ACP: &[&str] = &["s3:putbucketacl"];
 
 /// What a canned ACL grants to whom, if it grants to a group of strangers.
+/// Both spellings: Terraform's (`public-read`) and CloudFormation's (`PublicRead`).
 fn canned(acl: &str) -> Option<(&'static str, Vec<&'static str>)> {
     match acl.trim() {
-        "public-read" => Some(("*", READ.to_vec())),
-        "public-read-write" => Some(("*", [READ, WRITE].concat())),
-        "authenticated-read" => Some(("AuthenticatedUsers", READ.to_vec())),
+        "public-read" | "PublicRead" => Some(("*", READ.to_vec())),
+        "public-read-write" | "PublicReadWrite" => Some(("*", [READ, WRITE].concat())),
+        "authenticated-read" | "AuthenticatedRead" => Some(("AuthenticatedUsers", READ.to_vec())),
         _ => None,
     }
 }

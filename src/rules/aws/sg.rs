@@ -219,7 +219,7 @@ resource "aws_security_group" "web" {
     ],
 };
 
-fn admin_port_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
+pub(crate) fn admin_port_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
     judge_world_ingress(res, |p, ports| tcp_on_any(p, ports, ADMIN_PORTS))
 }
 
@@ -330,7 +330,7 @@ resource "aws_security_group" "cache" {
     ],
 };
 
-fn database_port_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
+pub(crate) fn database_port_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
     judge_world_ingress(res, |p, ports| tcp_on_any(p, ports, DATABASE_PORTS))
 }
 
@@ -469,6 +469,6 @@ fn every_port(protocol: &Protocol, ports: &Ports) -> Tri {
     }
 }
 
-fn all_ports_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
+pub(crate) fn all_ports_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
     judge_world_ingress(res, every_port)
 }
