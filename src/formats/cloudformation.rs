@@ -193,7 +193,7 @@ impl Ctx<'_> {
                     _ => unknown("GetAtt", "its argument is not known statically"),
                 }
             }
-            "Sub" => self.sub(arg, path, locs),
+            "Sub" => self.sub(arg, path),
             "Join" => {
                 let Kind::Seq(items) = &arg.kind else {
                     return unknown("Join", "malformed");
@@ -281,12 +281,7 @@ impl Ctx<'_> {
     }
 
     /// `Fn::Sub` over parameters with defaults; anything else in `${}` leaves it unknown.
-    fn sub(
-        &self,
-        arg: &Node,
-        path: &SettingPath,
-        locs: &mut BTreeMap<SettingPath, Location>,
-    ) -> Value {
+    fn sub(&self, arg: &Node, path: &SettingPath) -> Value {
         let (text, vars) = match &arg.kind {
             Kind::Str(s) => (s.as_str(), None),
             Kind::Seq(items) => match (items.first().and_then(Node::as_str), items.get(1)) {
@@ -328,7 +323,6 @@ impl Ctx<'_> {
             }
         }
         out.push_str(rest);
-        let _ = locs;
         Value::String(out)
     }
 }

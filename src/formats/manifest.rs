@@ -42,6 +42,12 @@ pub fn parse(path: &str, bytes: &[u8]) -> Unit {
     if is_helm_template(path, text) {
         return problem(path, HELM_TEMPLATE.to_string());
     }
+    // Every Kubernetes object names its apiVersion, and every template its format version or an
+    // AWS:: type: text with none of them is not parsed at all (a substring search is far cheaper
+    // than a parse, and most YAML and JSON in a repository is neither).
+    if !looks_like_iac(text) {
+        return Unit::default();
+    }
     let docs = if path.ends_with(".json") {
         tree::parse_json(text)
     } else {
@@ -79,7 +85,8 @@ pub fn is_helm_template(path: &str, text: &str) -> bool {
     path.split('/').rev().skip(1).any(|d| d == "templates") && text.contains("{{")
 }
 
-/// Does unreadable text look like something a rule should have judged?
+/// Could this text be a manifest or a template? Asked before parsing (text that cannot be is not
+/// parsed) and after a failed parse (text that could be is a blind spot).
 fn looks_like_iac(text: &str) -> bool {
     (text.contains("apiVersion") && text.contains("kind"))
         || text.contains("AWSTemplateFormatVersion")

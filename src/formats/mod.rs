@@ -31,11 +31,33 @@ pub fn is_terraform_file(path: &str) -> bool {
         || name.ends_with(".auto.tfvars.json")
 }
 
+/// Well-known YAML and JSON files of other tools: often large and changed on every dependency
+/// bump, never a manifest or a template, so the history stage does not even diff them.
+const FOREIGN_FILES: &[&str] = &[
+    "package.json",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "pnpm-lock.yaml",
+    "composer.json",
+    "tsconfig.json",
+    "jsconfig.json",
+    "renovate.json",
+    ".eslintrc.json",
+    ".prettierrc.json",
+    ".pre-commit-config.yaml",
+    "mkdocs.yml",
+];
+
+/// Directories of vendored third-party code.
+const FOREIGN_DIRS: &[&str] = &["node_modules", ".terraform"];
+
 /// Is this a YAML or JSON file that may be a Kubernetes manifest or a CloudFormation template
 /// (a unit of its own)? `.tf.json` and tfvars JSON belong to Terraform.
 pub fn is_manifest_file(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     !is_terraform_file(path)
+        && !FOREIGN_FILES.contains(&name)
+        && !path.split('/').any(|d| FOREIGN_DIRS.contains(&d))
         && (name.ends_with(".yaml")
             || name.ends_with(".yml")
             || name.ends_with(".json")
@@ -96,6 +118,8 @@ mod tests {
         assert!(!is_manifest_file("net/main.tf.json"));
         assert!(!is_manifest_file("terraform.tfvars.json"));
         assert!(is_manifest_file("a/b.yml") && is_manifest_file("t.template"));
+        assert!(!is_manifest_file("web/package-lock.json"));
+        assert!(!is_manifest_file("web/node_modules/x/deploy.yaml"));
         assert!(belongs_to("k8s/app.yaml", "k8s/app.yaml"));
         assert!(!belongs_to("k8s/app.yaml", "k8s"));
         assert!(belongs_to("k8s/main.tf", "k8s"));

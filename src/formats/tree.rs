@@ -202,13 +202,7 @@ impl Builder {
                         "line {line}: alias expands deeper than {MAX_DEPTH} levels"
                     ));
                 }
-                self.complete(
-                    Node {
-                        line: line as u32,
-                        ..node
-                    },
-                    0,
-                )
+                self.complete(Node::new(line, node.kind), 0)
             }
             Event::SequenceStart(anchor, tag) => {
                 self.open()?;
@@ -459,7 +453,7 @@ fn json_node(
                 .map(|p| {
                     Ok((
                         p.name.as_str().to_string(),
-                        lines.line(p.name.start()) as u32,
+                        u32::try_from(lines.line(p.name.start())).unwrap_or(u32::MAX),
                         json_node(&p.value, lines, depth + 1, nodes)?,
                     ))
                 })
