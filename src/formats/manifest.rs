@@ -39,6 +39,8 @@ pub fn parse(path: &str, bytes: &[u8]) -> Unit {
         // Binary or another encoding: not a manifest anyone applies.
         return Unit::default();
     };
+    // Editors on Windows write a byte order mark; the JSON reader would refuse it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if is_helm_template(path, text) {
         return problem(path, HELM_TEMPLATE.to_string());
     }
@@ -125,6 +127,72 @@ mod tests {
     fn broken_manifest_is_a_problem() {
         let u = parse("k8s/app.yaml", b"apiVersion: v1\nkind: Pod\nmetadata: [\n");
         assert_eq!(u.problems.len(), 1);
+    }
+
+    /// Text made of YAML's and JSON's punctuation, anchors, aliases and tags, after a header that
+    /// gets it past the cheap pre-filter: reading it never panics and never hangs.
+    fn hostile() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let token = prop::sample::select(vec![
+            "{",
+            "}",
+            "[",
+            "]",
+            ":",
+            ": ",
+            "- ",
+            ",",
+            "&a ",
+            "*a",
+            "&b ",
+            "*b",
+            "!Ref ",
+            "!!str ",
+            "<<: ",
+            "---\n",
+            "\n",
+            "\n  ",
+            "\t",
+            "'",
+            "\"",
+            "|",
+            ">",
+            "#",
+            "x",
+            "0",
+            "true",
+            "AWS::S3::Bucket",
+            "Resources:",
+            "Type: ",
+            "{{ ",
+            "\u{feff}",
+        ]);
+        prop::collection::vec(token, 0..200).prop_map(|t| t.concat())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hostile_text_never_panics(body in hostile()) {
+            for (path, head) in [
+                ("k8s/x.yaml", "apiVersion: v1\nkind: Pod\n"),
+                ("cfn/x.yaml", "AWSTemplateFormatVersion: x\n"),
+                ("cfn/x.json", "{\"AWSTemplateFormatVersion\": 1, "),
+                ("c/templates/x.yaml", "apiVersion: v1\nkind: Pod\n"),
+            ] {
+                let text = format!("{head}{body}");
+                let _ = parse(path, text.as_bytes());
+            }
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_an_error() {
+        let u = parse(
+            "cfn/x.json",
+            "\u{feff}{\"Resources\": {\"B\": {\"Type\": \"AWS::S3::Bucket\"}}}".as_bytes(),
+        );
+        assert!(u.problems.is_empty(), "{:?}", u.problems);
+        assert!(u.resources.contains_key("B"));
     }
 
     #[test]

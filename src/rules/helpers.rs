@@ -458,29 +458,9 @@ pub fn ingress_entries(res: &Resource) -> Vec<Ingress> {
     let root = SettingPath::root();
     match res.kind.as_str() {
         "aws_security_group" | "aws_default_security_group" => {
-            // A dynamic block over an unknown collection: an entry in which everything is unknown.
-            let unknown = unknown_blocks_of(res, "ingress")
-                .into_iter()
-                .map(|block| Ingress {
-                    sources: vec![Source {
-                        path: block.clone(),
-                        nets: Vec::new(),
-                        unknown: true,
-                    }],
-                    protocol: Protocol::Unknown,
-                    ports: Ports::Unknown,
-                    protocol_path: block.clone(),
-                    from_path: block.clone(),
-                    to_path: block.clone(),
-                    is_ingress: Tri::Yes,
-                    direction_path: None,
-                    block,
-                });
-            res.blocks("ingress")
-                .into_iter()
-                .map(|(path, block)| classic_entry(block, path, "protocol", Tri::Yes, None))
-                .chain(unknown)
-                .collect()
+            inline_entries(res, "ingress", |block, path| {
+                classic_entry(block, path, "protocol", Tri::Yes, None)
+            })
         }
         "aws_security_group_rule" => {
             let type_path = root.key("type");
@@ -522,23 +502,9 @@ pub fn ingress_entries(res: &Resource) -> Vec<Ingress> {
         }
         // CloudFormation: the same permission under its own names, so the security group rules
         // judge both formats with one decision.
-        "AWS::EC2::SecurityGroup" => {
-            let base = root.key("SecurityGroupIngress");
-            match res.attr("SecurityGroupIngress") {
-                Some(Value::List(items)) => items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, item)| match item {
-                        Value::Map(_) => {
-                            keyed_entry(item, base.index(i), &CFN_KEYS, Tri::Yes, None)
-                        }
-                        _ => unknown_entry(base.index(i)),
-                    })
-                    .collect(),
-                Some(Value::Unknown(_) | Value::Ref(_)) => vec![unknown_entry(base)],
-                _ => Vec::new(),
-            }
-        }
+        "AWS::EC2::SecurityGroup" => inline_entries(res, "SecurityGroupIngress", |block, path| {
+            keyed_entry(block, path, &CFN_KEYS, Tri::Yes, None)
+        }),
         "AWS::EC2::SecurityGroupIngress" => {
             vec![keyed_entry(&res.body, root, &CFN_KEYS, Tri::Yes, None)]
         }
@@ -546,7 +512,22 @@ pub fn ingress_entries(res: &Resource) -> Vec<Ingress> {
     }
 }
 
-/// An entry none of whose settings is known (a list element written as an unevaluated function).
+/// The entries written inline in a group (`ingress` blocks, `SecurityGroupIngress` items), then
+/// one entry in which everything is unknown for each block that is not known statically (a
+/// `dynamic` block over an unknown collection, an `!If` in place of an item).
+fn inline_entries(
+    res: &Resource,
+    name: &str,
+    entry: impl Fn(&Value, SettingPath) -> Ingress,
+) -> Vec<Ingress> {
+    res.blocks(name)
+        .into_iter()
+        .map(|(path, block)| entry(block, path))
+        .chain(unknown_blocks_of(res, name).into_iter().map(unknown_entry))
+        .collect()
+}
+
+/// An entry none of whose settings is known.
 fn unknown_entry(block: SettingPath) -> Ingress {
     Ingress {
         sources: vec![Source {
