@@ -263,3 +263,35 @@ fn rules_doc_is_the_committed_docs_rules_md() {
         "regenerate: configtrail rules doc > docs/rules.md"
     );
 }
+
+/// A cause older than the range is traced back through the manifest's own history (the unit is a
+/// file, so the trace follows the file's blob, not a directory's tree).
+#[test]
+fn review_traces_an_older_cause_through_a_manifest() {
+    let mut f = Fixture::new();
+    let svc = |ranges: &str| {
+        format!(
+            "apiVersion: v1\nkind: Service\nmetadata: {{name: web}}\nspec:\n  type: LoadBalancer\n{ranges}"
+        )
+    };
+    f.write(
+        "k8s/svc.yaml",
+        &svc("  loadBalancerSourceRanges: [203.0.113.0/24]\n"),
+    );
+    let base = f.commit("Alice Provider <alice@msp.example>", "internal service");
+    f.write("README.md", "docs\n");
+    f.commit("Carol Client <carol@client.example>", "docs");
+    f.git(&["checkout", "-q", "-b", "open"]);
+    f.write("k8s/svc.yaml", &svc(""));
+    let opener = f.commit("Bob Provider <bob@msp.example>", "open to all");
+    let (code, r) = review(&f.repo(), "main..open");
+    assert_eq!(code, 1, "{r:#}");
+    let causes = r["findings"][0]["causes"].as_array().expect("causes");
+    let by = |commit: &str, setting: &str| {
+        causes
+            .iter()
+            .any(|c| c["commit"] == commit && c["setting"] == setting && c["but_for"] == true)
+    };
+    assert!(by(&opener, "spec.loadBalancerSourceRanges"), "{r:#}");
+    assert!(by(&base, "spec.type"), "{r:#}");
+}
