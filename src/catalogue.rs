@@ -202,9 +202,14 @@ pub fn show(rule: &Rule) -> String {
     s
 }
 
-/// Runs the cases of one pack (or all); the report and whether every case passed.
+/// Runs the cases of one built-in pack (or all); the report and whether every case passed.
 pub fn test(pack: Option<&str>) -> Result<(String, bool), CatalogueError> {
-    let packs = rules::packs();
+    test_packs(&rules::packs(), pack)
+}
+
+type Pack = (&'static str, &'static str, &'static [Rule]);
+
+fn test_packs(packs: &[Pack], pack: Option<&str>) -> Result<(String, bool), CatalogueError> {
     let chosen: Vec<_> = match pack {
         None => packs.iter().collect(),
         Some(p) => {
@@ -350,6 +355,27 @@ mod tests {
             assert!(s.contains(part), "{part}");
         }
         assert!(s.contains("Example (violation)") && s.contains("Example (pass)"));
+    }
+
+    /// A pack whose case expects the wrong verdict fails, and says which case.
+    #[test]
+    fn a_failing_case_fails_the_pack() {
+        static WRONG: &[Rule] = &[Rule {
+            cases: &[Case {
+                name: "claims a pass is a violation",
+                address: "Pod/p",
+                expect: Expect::Violation,
+                source: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a}]\n",
+            }],
+            ..crate::rules::k8s::pod::PRIVILEGED
+        }];
+        let (text, ok) = test_packs(&[("wrong", "a broken pack", WRONG)], None).expect("runs");
+        assert!(!ok);
+        assert!(
+            text.contains("FAIL wrong k8s-privileged-container / claims a pass"),
+            "{text}"
+        );
+        assert!(text.contains("1 cases, 0 passed, 1 failed"), "{text}");
     }
 
     #[test]

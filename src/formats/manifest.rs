@@ -196,6 +196,19 @@ mod tests {
     }
 
     #[test]
+    fn kubernetes_json_manifests_are_read() {
+        let u = parse(
+            "k8s/pod.json",
+            br#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+  "spec": {"containers": [{"name": "a", "securityContext": {"privileged": true}}]}}"#,
+        );
+        let p = &u.resources["Pod/p"];
+        let path = crate::model::SettingPath::parse("spec.containers.a.securityContext.privileged");
+        assert_eq!(p.get(&path), Some(&crate::model::Value::Bool(true)));
+        assert_eq!(p.location_of(&path).line, 2);
+    }
+
+    #[test]
     fn format_is_told_by_content() {
         let k = parse(
             "x.yaml",
