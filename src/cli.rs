@@ -104,6 +104,11 @@ pub enum Command {
         #[command(flatten)]
         out: Output,
     },
+    /// The rule catalogue: list, show one rule, run a pack's own cases, write docs/rules.md.
+    Rules {
+        #[command(subcommand)]
+        command: crate::catalogue::RulesCommand,
+    },
 }
 
 /// The options that frame a scan as an investigation.
@@ -268,7 +273,15 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 exit_codes::CLEAN
             })
         }
+        Command::Rules { command } => run_rules(&command),
     }
+}
+
+/// `rules …`: the catalogue module does the work.
+fn run_rules(command: &crate::catalogue::RulesCommand) -> anyhow::Result<i32> {
+    let (text, code) = crate::catalogue::run(command)?;
+    crate::catalogue::print(&text).context("cannot write to stdout")?;
+    Ok(code)
 }
 
 fn emit(out: &Output, text: &str) -> anyhow::Result<()> {

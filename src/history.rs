@@ -555,8 +555,8 @@ impl Repo {
         }
     }
 
-    /// The IaC entries directly inside `dir` at a commit's tree: path, blob id and file mode.
-    /// Cheap (no blob is read), so it can key a parse cache.
+    /// The entries of the unit `dir` at a commit's tree: the Terraform files directly inside a
+    /// directory, or the one file of a manifest unit; path, blob id and file mode. Cheap (no blob is read), so it can key a parse cache.
     pub fn unit_entries(
         &self,
         tree: &Tree<'_>,
@@ -574,6 +574,10 @@ impl Repo {
                     }
                     Err(e) => return Err(format!("tree cannot be read: {}", e.message())),
                 },
+                // A manifest or template is a unit of its own: the unit is the file.
+                Ok(e) if e.kind() == Some(ObjectType::Blob) && formats::is_manifest_file(dir) => {
+                    return Ok(vec![(dir.to_string(), e.id(), e.filemode())]);
+                }
                 _ => return Ok(Vec::new()),
             }
         };
@@ -587,7 +591,7 @@ impl Repo {
             } else {
                 format!("{dir}/{name}")
             };
-            if formats::is_iac_path(&path) && e.kind() != Some(ObjectType::Tree) {
+            if formats::belongs_to(&path, dir) && e.kind() != Some(ObjectType::Tree) {
                 out.push((path, e.id(), e.filemode()));
             }
         }

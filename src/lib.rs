@@ -13,6 +13,7 @@
 //! formats output; `main.rs` only parses the command line.
 
 pub mod attribution;
+pub mod catalogue;
 pub mod causes;
 pub mod cli;
 pub mod deploys;

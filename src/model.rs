@@ -1,6 +1,6 @@
 //! The one shape every format produces and every later stage consumes.
 //!
-//! A format module (`formats::terraform`, later Kubernetes and CloudFormation) turns the files of a
+//! A format module (`formats::terraform`, `formats::kubernetes`, `formats::cloudformation`) turns the files of a
 //! unit into [`Resource`]s: an address, a kind, and a tree of [`Value`]s whose every setting path
 //! carries the [`Location`] where its value was written. Rules read the tree; setting blame compares
 //! trees between landings path by path, which is why reformatting, reordering attributes or moving a
@@ -18,12 +18,16 @@ use std::fmt;
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Terraform,
+    Kubernetes,
+    CloudFormation,
 }
 
 impl Format {
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Terraform => "terraform",
+            Format::Kubernetes => "kubernetes",
+            Format::CloudFormation => "cloudformation",
         }
     }
 }

@@ -137,7 +137,11 @@ impl DirTrie {
             let cid = tree
                 .as_ref()
                 .and_then(|t| t.get_name(name))
-                .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+                // A manifest unit is a file: its blob id tells when it changed.
+                .filter(|e| {
+                    e.kind() == Some(git2::ObjectType::Tree)
+                        || (child.dir.is_some() && e.kind() == Some(git2::ObjectType::Blob))
+                })
                 .map(|e| e.id());
             child.visit(repo, cid, i, out);
         }

@@ -6,7 +6,7 @@
 //! commits replayed as a merge), so results are cached by the unit's (path, blob id) list: a
 //! revert or a re-add costs a map lookup.
 
-use crate::formats::terraform;
+use crate::formats;
 use crate::history::Repo;
 use crate::model::{Problem, Unit};
 use git2::{Oid, Tree};
@@ -43,7 +43,7 @@ impl Snapshots {
             return Arc::clone(u);
         }
         let files = repo.read_entries(&entries);
-        let mut unit = terraform::parse_unit(dir, &files.files);
+        let mut unit = formats::parse_unit(dir, &files.files);
         unit.problems.extend(
             files
                 .problems

@@ -47,6 +47,10 @@ scenarios! {
     unit_renamed => "unit-renamed",
     iam_and_blind_spot => "iam-and-blind-spot",
     hardened_no_exposure => "hardened-no-exposure",
+    k8s_privileged_reordered => "k8s-privileged-reordered",
+    k8s_rbac_service_helm => "k8s-rbac-service-helm",
+    cfn_parameter_default_public => "cfn-parameter-default-public",
+    cfn_json_security_group => "cfn-json-security-group",
 }
 
 fn manifest_dir() -> &'static Path {

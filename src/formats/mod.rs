@@ -1,9 +1,24 @@
 //! Formats: the text of a unit's files → [`crate::model::Unit`].
 //!
 //! One module per IaC format. Each is a pure function of file contents, so its results can be
-//! cached by blob id and it can be tested with tiny inline strings.
+//! cached by blob id and it can be tested with tiny inline strings. [`parse_unit`] is the one
+//! entry point the pipeline (and `check`) calls: it picks the reader from the unit's files, so no
+//! stage after this one knows which format it is looking at.
+//!
+//! Units differ by format: a Terraform unit is a directory (its `.tf`, `.tf.json` and tfvars
+//! files), while a Kubernetes manifest or a CloudFormation template is a unit on its own (a YAML
+//! or JSON file). Which of the two a YAML or JSON file is can only be told from its content
+//! (`apiVersion`/`kind`, or `AWSTemplateFormatVersion`/`Resources`), so every such file is a
+//! candidate unit and [`manifest::parse`] decides, skipping silently what is neither (CI files,
+//! Helm values, `package.json`).
 
+pub mod cloudformation;
+pub mod kubernetes;
+pub mod manifest;
 pub mod terraform;
+pub mod tree;
+
+use crate::model::Unit;
 
 /// Is this repository path a file the Terraform reader takes?
 pub fn is_terraform_file(path: &str) -> bool {
@@ -16,16 +31,67 @@ pub fn is_terraform_file(path: &str) -> bool {
         || name.ends_with(".auto.tfvars.json")
 }
 
-/// Is this a path any format reads (the history stage diffs only these)?
-pub fn is_iac_path(path: &str) -> bool {
-    is_terraform_file(path)
+/// Well-known YAML and JSON files of other tools: often large and changed on every dependency
+/// bump, never a manifest or a template, so the history stage does not even diff them.
+const FOREIGN_FILES: &[&str] = &[
+    "package.json",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "pnpm-lock.yaml",
+    "composer.json",
+    "tsconfig.json",
+    "jsconfig.json",
+    "renovate.json",
+    ".eslintrc.json",
+    ".prettierrc.json",
+    ".pre-commit-config.yaml",
+    "mkdocs.yml",
+];
+
+/// Directories of vendored third-party code.
+const FOREIGN_DIRS: &[&str] = &["node_modules", ".terraform"];
+
+/// Is this a YAML or JSON file that may be a Kubernetes manifest or a CloudFormation template
+/// (a unit of its own)? `.tf.json` and tfvars JSON belong to Terraform.
+pub fn is_manifest_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    !is_terraform_file(path)
+        && !FOREIGN_FILES.contains(&name)
+        && !path.split('/').any(|d| FOREIGN_DIRS.contains(&d))
+        && (name.ends_with(".yaml")
+            || name.ends_with(".yml")
+            || name.ends_with(".json")
+            || name.ends_with(".template"))
 }
 
-/// The unit a file belongs to: for Terraform, its directory (`""` for the repository root).
+/// Is this a path any format reads (the history stage diffs only these)?
+pub fn is_iac_path(path: &str) -> bool {
+    is_terraform_file(path) || is_manifest_file(path)
+}
+
+/// The unit a file belongs to: for Terraform, its directory (`""` for the repository root); for a
+/// manifest or template, the file itself.
 pub fn unit_of(path: &str) -> &str {
+    if is_manifest_file(path) {
+        return path;
+    }
     match path.rfind('/') {
         Some(i) => &path[..i],
         None => "",
+    }
+}
+
+/// Does this file belong to `unit` (as [`unit_of`] assigns it)?
+pub fn belongs_to(path: &str, unit: &str) -> bool {
+    is_iac_path(path) && unit_of(path) == unit
+}
+
+/// Parses the files of one unit, whatever its format: a manifest unit (one YAML or JSON file) is
+/// read as Kubernetes or CloudFormation by its content, anything else as a Terraform directory.
+pub fn parse_unit(unit: &str, files: &[(String, Vec<u8>)]) -> Unit {
+    match files {
+        [(path, bytes)] if path == unit && is_manifest_file(path) => manifest::parse(path, bytes),
+        _ => terraform::parse_unit(unit, files),
     }
 }
 
@@ -35,5 +101,27 @@ pub fn unit_display(path: &str) -> &str {
         "."
     } else {
         path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_by_format() {
+        assert_eq!(unit_of("net/main.tf"), "net");
+        assert_eq!(unit_of("net/main.tf.json"), "net");
+        assert_eq!(unit_of("k8s/app.yaml"), "k8s/app.yaml");
+        assert_eq!(unit_of("cfn/stack.json"), "cfn/stack.json");
+        assert_eq!(unit_of("main.tf"), "");
+        assert!(!is_manifest_file("net/main.tf.json"));
+        assert!(!is_manifest_file("terraform.tfvars.json"));
+        assert!(is_manifest_file("a/b.yml") && is_manifest_file("t.template"));
+        assert!(!is_manifest_file("web/package-lock.json"));
+        assert!(!is_manifest_file("web/node_modules/x/deploy.yaml"));
+        assert!(belongs_to("k8s/app.yaml", "k8s/app.yaml"));
+        assert!(!belongs_to("k8s/app.yaml", "k8s"));
+        assert!(belongs_to("k8s/main.tf", "k8s"));
     }
 }

@@ -130,7 +130,7 @@ pub fn parse_unit(_unit: &str, files: &[(String, Vec<u8>)]) -> Unit {
 }
 
 /// Refuses what must not reach a parser: oversized files, invalid UTF-8, runaway nesting.
-fn check_text(bytes: &[u8]) -> Result<&str, String> {
+pub(crate) fn check_text(bytes: &[u8]) -> Result<&str, String> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(format!(
             "file is {} bytes, over the {} byte limit",
@@ -201,7 +201,7 @@ fn parse_file<'a>(path: &'a str, text: &'a str) -> Result<Parsed<'a>, String> {
     }
 }
 
-fn parse_json(text: &str) -> Result<jsonc_parser::ast::Value<'_>, String> {
+pub(crate) fn parse_json(text: &str) -> Result<jsonc_parser::ast::Value<'_>, String> {
     let opts = jsonc_parser::ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,

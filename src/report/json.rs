@@ -64,7 +64,7 @@ pub fn exposure_id(r: &ScanResult, w: &Window) -> String {
     let mut h = Sha256::new();
     for part in [
         w.rule,
-        "terraform",
+        crate::rules::format_of(w.rule).as_str(),
         &w.unit_id,
         &w.address,
         &r.landing_commit(w.opened).id,
@@ -103,7 +103,7 @@ pub fn rule(r: &ScanResult, id: &str) -> J {
 /// The `resource` object of reports.
 pub fn resource(w: &Window) -> J {
     json!({
-        "format": "terraform",
+        "format": crate::rules::format_of(w.rule),
         "unit": crate::formats::unit_display(&w.unit_path),
         "file": w.file,
         "address": w.address,

@@ -458,29 +458,9 @@ pub fn ingress_entries(res: &Resource) -> Vec<Ingress> {
     let root = SettingPath::root();
     match res.kind.as_str() {
         "aws_security_group" | "aws_default_security_group" => {
-            // A dynamic block over an unknown collection: an entry in which everything is unknown.
-            let unknown = unknown_blocks_of(res, "ingress")
-                .into_iter()
-                .map(|block| Ingress {
-                    sources: vec![Source {
-                        path: block.clone(),
-                        nets: Vec::new(),
-                        unknown: true,
-                    }],
-                    protocol: Protocol::Unknown,
-                    ports: Ports::Unknown,
-                    protocol_path: block.clone(),
-                    from_path: block.clone(),
-                    to_path: block.clone(),
-                    is_ingress: Tri::Yes,
-                    direction_path: None,
-                    block,
-                });
-            res.blocks("ingress")
-                .into_iter()
-                .map(|(path, block)| classic_entry(block, path, "protocol", Tri::Yes, None))
-                .chain(unknown)
-                .collect()
+            inline_entries(res, "ingress", |block, path| {
+                classic_entry(block, path, "protocol", Tri::Yes, None)
+            })
         }
         "aws_security_group_rule" => {
             let type_path = root.key("type");
@@ -520,33 +500,109 @@ pub fn ingress_entries(res: &Resource) -> Vec<Ingress> {
                 block: root,
             }]
         }
+        // CloudFormation: the same permission under its own names, so the security group rules
+        // judge both formats with one decision.
+        "AWS::EC2::SecurityGroup" => inline_entries(res, "SecurityGroupIngress", |block, path| {
+            keyed_entry(block, path, &CFN_KEYS, Tri::Yes, None)
+        }),
+        "AWS::EC2::SecurityGroupIngress" => {
+            vec![keyed_entry(&res.body, root, &CFN_KEYS, Tri::Yes, None)]
+        }
         _ => Vec::new(),
     }
 }
+
+/// The entries written inline in a group (`ingress` blocks, `SecurityGroupIngress` items), then
+/// one entry in which everything is unknown for each block that is not known statically (a
+/// `dynamic` block over an unknown collection, an `!If` in place of an item).
+fn inline_entries(
+    res: &Resource,
+    name: &str,
+    entry: impl Fn(&Value, SettingPath) -> Ingress,
+) -> Vec<Ingress> {
+    res.blocks(name)
+        .into_iter()
+        .map(|(path, block)| entry(block, path))
+        .chain(unknown_blocks_of(res, name).into_iter().map(unknown_entry))
+        .collect()
+}
+
+/// An entry none of whose settings is known.
+fn unknown_entry(block: SettingPath) -> Ingress {
+    Ingress {
+        sources: vec![Source {
+            path: block.clone(),
+            nets: Vec::new(),
+            unknown: true,
+        }],
+        protocol: Protocol::Unknown,
+        ports: Ports::Unknown,
+        protocol_path: block.clone(),
+        from_path: block.clone(),
+        to_path: block.clone(),
+        is_ingress: Tri::Yes,
+        direction_path: None,
+        block,
+    }
+}
+
+/// The names one format gives the settings of an ingress permission.
+struct EntryKeys {
+    cidrs: [&'static str; 2],
+    protocol: &'static str,
+    from: &'static str,
+    to: &'static str,
+}
+
+const CFN_KEYS: EntryKeys = EntryKeys {
+    cidrs: ["CidrIp", "CidrIpv6"],
+    protocol: "IpProtocol",
+    from: "FromPort",
+    to: "ToPort",
+};
 
 /// An entry in the classic shape (`cidr_blocks`, `ipv6_cidr_blocks`, `from_port`, `to_port`,
 /// `protocol`), shared by inline blocks and `aws_security_group_rule`.
 fn classic_entry(
     block: &Value,
     path: SettingPath,
-    protocol_key: &str,
+    protocol_key: &'static str,
+    is_ingress: Tri,
+    direction_path: Option<SettingPath>,
+) -> Ingress {
+    let keys = EntryKeys {
+        cidrs: ["cidr_blocks", "ipv6_cidr_blocks"],
+        protocol: protocol_key,
+        from: "from_port",
+        to: "to_port",
+    };
+    keyed_entry(block, path, &keys, is_ingress, direction_path)
+}
+
+/// An entry read with one format's names.
+fn keyed_entry(
+    block: &Value,
+    path: SettingPath,
+    keys: &EntryKeys,
     is_ingress: Tri,
     direction_path: Option<SettingPath>,
 ) -> Ingress {
     let get = |k: &str| block.as_map().and_then(|m| m.get(k));
-    let sources = ["cidr_blocks", "ipv6_cidr_blocks"]
+    let protocol_key = keys.protocol;
+    let sources = keys
+        .cidrs
         .iter()
         .filter_map(|n| Source::read(block, path.clone(), n))
         .collect();
     let protocol = Protocol::read(get(protocol_key));
-    let ports = Ports::read(&protocol, get("from_port"), get("to_port"));
+    let ports = Ports::read(&protocol, get(keys.from), get(keys.to));
     Ingress {
         sources,
         protocol,
         ports,
         protocol_path: path.key(protocol_key),
-        from_path: path.key("from_port"),
-        to_path: path.key("to_port"),
+        from_path: path.key(keys.from),
+        to_path: path.key(keys.to),
         is_ingress,
         direction_path,
         block: path,

@@ -11,7 +11,9 @@
 //! by `configtrail rules test`).
 
 pub mod aws;
+pub mod cfn;
 pub mod helpers;
+pub mod k8s;
 pub mod policy;
 pub mod scope;
 
@@ -121,14 +123,29 @@ pub enum Expect {
     Undecided,
 }
 
-/// A rule's own example: a small Terraform unit (one `main.tf`) and the verdict expected for the
-/// resource at `address`.
+/// A rule's own example: a small unit in the rule's format and the verdict expected for the
+/// resource at `address`. The source is one `main.tf` for Terraform, one YAML file for Kubernetes,
+/// and one template for CloudFormation (JSON when it starts with `{`, YAML otherwise).
 #[derive(Debug, Clone, Copy)]
 pub struct Case {
     pub name: &'static str,
     pub address: &'static str,
     pub expect: Expect,
-    pub hcl: &'static str,
+    pub source: &'static str,
+}
+
+impl Case {
+    /// The unit path and file the case is parsed as, for its format.
+    pub fn file(&self, format: Format) -> (&'static str, &'static str) {
+        match format {
+            Format::Terraform => ("case", "case/main.tf"),
+            Format::Kubernetes => ("case.yaml", "case.yaml"),
+            Format::CloudFormation if self.source.trim_start().starts_with('{') => {
+                ("case.json", "case.json")
+            }
+            Format::CloudFormation => ("case.yaml", "case.yaml"),
+        }
+    }
 }
 
 /// The static description of a rule.
@@ -153,6 +170,7 @@ pub struct RuleMeta {
 }
 
 /// A rule: metadata, a pure check, and its own cases.
+#[derive(Clone, Copy)]
 pub struct Rule {
     pub meta: RuleMeta,
     pub check: fn(&Resource, &UnitView<'_>) -> Verdict,
@@ -219,9 +237,29 @@ impl<'a> UnitView<'a> {
     }
 }
 
-/// All built-in rules, in id order.
+/// The built-in packs: name, what it judges, and its rules (sorted by id).
+pub fn packs() -> [(&'static str, &'static str, &'static [Rule]); 3] {
+    [
+        ("aws", "Terraform, AWS provider", aws::RULES),
+        (
+            "cloudformation",
+            "CloudFormation templates (AWS)",
+            cfn::RULES,
+        ),
+        ("kubernetes", "Kubernetes manifests", k8s::RULES),
+    ]
+}
+
+/// All built-in rules: each pack's table in turn, in the order of [`packs`]. Built once, by
+/// copying the packs' static tables into one, so callers keep a plain slice.
 pub fn registry() -> &'static [Rule] {
-    aws::RULES
+    static ALL: std::sync::OnceLock<Vec<Rule>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        packs()
+            .iter()
+            .flat_map(|(_, _, rules)| rules.iter().copied())
+            .collect()
+    })
 }
 
 /// A digest of the rule set (ids and metadata), so a report records which rules judged it.
@@ -305,15 +343,60 @@ fn name_unknowns(unit: &Unit, evidence: &[Evidence], reason: String) -> String {
     }
 }
 
+/// The format of the resources a built-in rule judges (each rule is written for one format), for
+/// the `resource.format` of reports. An id not in the registry is Terraform's, the first format.
+pub fn format_of(id: &str) -> Format {
+    find(registry(), id).map_or(Format::Terraform, |r| r.meta.format)
+}
+
 /// Looks a rule up by id.
 pub fn find<'a>(rules: &'a [Rule], id: &str) -> Option<&'a Rule> {
     rules.iter().find(|r| r.meta.id == id)
 }
 
+/// Runs one of a rule's own cases: parses its source in the rule's format and compares the
+/// verdict with the one expected. `Err` says how it failed.
+pub fn run_case(rule: &Rule, case: &Case) -> Result<(), String> {
+    let (unit_path, file) = case.file(rule.meta.format);
+    let unit = crate::formats::parse_unit(
+        unit_path,
+        &[(file.to_string(), case.source.as_bytes().to_vec())],
+    );
+    if !unit.problems.is_empty() {
+        return Err(format!("case does not parse: {:?}", unit.problems));
+    }
+    let res = unit
+        .resources
+        .get(case.address)
+        .ok_or_else(|| format!("no resource {} in case", case.address))?;
+    if !rule.meta.kinds.contains(&res.kind.as_str()) {
+        return Err(format!("rule does not apply to kind {}", res.kind));
+    }
+    let verdict = (rule.check)(res, &UnitView::new(&unit));
+    let got = match &verdict {
+        Verdict::Pass => Expect::Pass,
+        Verdict::Violation(f) => {
+            for e in &f.evidence {
+                if !unit.resources.contains_key(&e.address) {
+                    return Err(format!("evidence names unknown resource {}", e.address));
+                }
+            }
+            if f.evidence.is_empty() {
+                return Err("violation without evidence".into());
+            }
+            Expect::Violation
+        }
+        Verdict::Undecided { .. } => Expect::Undecided,
+    };
+    if got != case.expect {
+        return Err(format!("expected {:?}, got {verdict:?}", case.expect));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::terraform;
 
     /// Runs every rule's own cases: the pack's positive and negative examples.
     #[test]
@@ -354,42 +437,5 @@ mod tests {
             registry().len() >= 20,
             "the first pack has at least 20 rules"
         );
-    }
-
-    pub(crate) fn run_case(rule: &Rule, case: &Case) -> Result<(), String> {
-        let unit = terraform::parse_unit(
-            "case",
-            &[("case/main.tf".to_string(), case.hcl.as_bytes().to_vec())],
-        );
-        if !unit.problems.is_empty() {
-            return Err(format!("case does not parse: {:?}", unit.problems));
-        }
-        let res = unit
-            .resources
-            .get(case.address)
-            .ok_or_else(|| format!("no resource {} in case", case.address))?;
-        if !rule.meta.kinds.contains(&res.kind.as_str()) {
-            return Err(format!("rule does not apply to kind {}", res.kind));
-        }
-        let verdict = (rule.check)(res, &UnitView::new(&unit));
-        let got = match &verdict {
-            Verdict::Pass => Expect::Pass,
-            Verdict::Violation(f) => {
-                for e in &f.evidence {
-                    if !unit.resources.contains_key(&e.address) {
-                        return Err(format!("evidence names unknown resource {}", e.address));
-                    }
-                }
-                if f.evidence.is_empty() {
-                    return Err("violation without evidence".into());
-                }
-                Expect::Violation
-            }
-            Verdict::Undecided { .. } => Expect::Undecided,
-        };
-        if got != case.expect {
-            return Err(format!("expected {:?}, got {verdict:?}", case.expect));
-        }
-        Ok(())
     }
 }

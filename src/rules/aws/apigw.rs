@@ -49,7 +49,7 @@ pub const METHOD_UNAUTHENTICATED: Rule = Rule {
             name: "open GET",
             address: "aws_api_gateway_method.get",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_api_gateway_method" "get" {
   rest_api_id   = "abc123"
   resource_id   = "def456"
@@ -62,7 +62,7 @@ resource "aws_api_gateway_method" "get" {
             name: "cors preflight",
             address: "aws_api_gateway_method.options",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_api_gateway_method" "options" {
   rest_api_id   = "abc123"
   resource_id   = "def456"
@@ -75,7 +75,7 @@ resource "aws_api_gateway_method" "options" {
             name: "api key required",
             address: "aws_api_gateway_method.get",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_api_gateway_method" "get" {
   rest_api_id      = "abc123"
   resource_id      = "def456"
@@ -89,7 +89,7 @@ resource "aws_api_gateway_method" "get" {
             name: "iam authorization",
             address: "aws_api_gateway_method.get",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_api_gateway_method" "get" {
   rest_api_id   = "abc123"
   resource_id   = "def456"
@@ -102,7 +102,7 @@ resource "aws_api_gateway_method" "get" {
             name: "authorization from a variable without default",
             address: "aws_api_gateway_method.get",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "auth" {}
 
 resource "aws_api_gateway_method" "get" {

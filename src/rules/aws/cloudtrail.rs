@@ -7,7 +7,13 @@ use crate::rules::helpers::{attr_path, bool_is, ev, show, verdict};
 use crate::rules::{Case, Category, Expect, Rule, RuleMeta, Scope, Severity, UnitView, Verdict};
 
 /// One boolean setting of a trail: the verdict when its value (absent = `default`) is `bad`.
-fn trail_flag(res: &Resource, attr: &str, default: bool, bad: bool, summary: &str) -> Verdict {
+pub(crate) fn trail_flag(
+    res: &Resource,
+    attr: &str,
+    default: bool,
+    bad: bool,
+    summary: &str,
+) -> Verdict {
     let v = res.attr(attr);
     verdict(
         bool_is(v, default, bad),
@@ -64,7 +70,7 @@ pub const LOGGING_OFF: Rule = Rule {
             name: "logging disabled",
             address: "aws_cloudtrail.main",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_cloudtrail" "main" {
   name                          = "main"
   s3_bucket_name                = "trail-logs"
@@ -78,7 +84,7 @@ resource "aws_cloudtrail" "main" {
             name: "logging by default",
             address: "aws_cloudtrail.main",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_cloudtrail" "main" {
   name           = "main"
   s3_bucket_name = "trail-logs"
@@ -89,7 +95,7 @@ resource "aws_cloudtrail" "main" {
             name: "from a variable without default",
             address: "aws_cloudtrail.main",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "logging" {}
 
 resource "aws_cloudtrail" "main" {
@@ -145,7 +151,7 @@ pub const SINGLE_REGION: Rule = Rule {
             name: "absent means single region",
             address: "aws_cloudtrail.main",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_cloudtrail" "main" {
   name           = "main"
   s3_bucket_name = "trail-logs"
@@ -156,7 +162,7 @@ resource "aws_cloudtrail" "main" {
             name: "multi region",
             address: "aws_cloudtrail.main",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_cloudtrail" "main" {
   name                  = "main"
   s3_bucket_name        = "trail-logs"
@@ -168,7 +174,7 @@ resource "aws_cloudtrail" "main" {
             name: "from a variable without default",
             address: "aws_cloudtrail.main",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "multi" {}
 
 resource "aws_cloudtrail" "main" {
@@ -231,7 +237,7 @@ pub const LOG_VALIDATION_OFF: Rule = Rule {
             name: "validation off",
             address: "aws_cloudtrail.main",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_cloudtrail" "main" {
   name                       = "main"
   s3_bucket_name             = "trail-logs"
@@ -243,7 +249,7 @@ resource "aws_cloudtrail" "main" {
             name: "validation on",
             address: "aws_cloudtrail.main",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_cloudtrail" "main" {
   name                       = "main"
   s3_bucket_name             = "trail-logs"
@@ -255,7 +261,7 @@ resource "aws_cloudtrail" "main" {
             name: "from a variable without default",
             address: "aws_cloudtrail.main",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "validate" {}
 
 resource "aws_cloudtrail" "main" {

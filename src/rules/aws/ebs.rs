@@ -52,7 +52,7 @@ pub const UNENCRYPTED: Rule = Rule {
             name: "volume without encrypted",
             address: "aws_ebs_volume.data",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_ebs_volume" "data" {
   availability_zone = "eu-west-1a"
   size              = 100
@@ -63,7 +63,7 @@ resource "aws_ebs_volume" "data" {
             name: "encryption by default switched off",
             address: "aws_ebs_encryption_by_default.this",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_ebs_encryption_by_default" "this" {
   enabled = false
 }
@@ -73,7 +73,7 @@ resource "aws_ebs_encryption_by_default" "this" {
             name: "encrypted volume",
             address: "aws_ebs_volume.data",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_ebs_volume" "data" {
   availability_zone = "eu-west-1a"
   size              = 100
@@ -85,7 +85,7 @@ resource "aws_ebs_volume" "data" {
             name: "encryption by default on in the unit",
             address: "aws_ebs_volume.data",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_ebs_encryption_by_default" "this" {}
 
 resource "aws_ebs_volume" "data" {
@@ -98,7 +98,7 @@ resource "aws_ebs_volume" "data" {
             name: "from a variable without default",
             address: "aws_ebs_volume.data",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "encrypt" {}
 
 resource "aws_ebs_volume" "data" {
@@ -127,12 +127,34 @@ fn unencrypted(res: &Resource, view: &UnitView<'_>) -> Verdict {
         view.of_kind("aws_ebs_encryption_by_default")
             .map(|d| bool_is(d.attr("enabled"), true, true)),
     );
-    let from_snapshot = match res.attr("snapshot_id") {
+    volume_unencrypted_with(res, &TF_VOLUME, by_default)
+}
+
+/// The names a format gives a volume's settings; [`volume_unencrypted_with`] judges the concept
+/// once for every format.
+pub(crate) struct VolumeFields {
+    pub encrypted: &'static str,
+    pub snapshot: &'static str,
+}
+
+const TF_VOLUME: VolumeFields = VolumeFields {
+    encrypted: "encrypted",
+    snapshot: "snapshot_id",
+};
+
+/// A volume whose storage is not encrypted; `by_default` is whether account-level encryption by
+/// default (where the format can declare it) covers it.
+pub(crate) fn volume_unencrypted_with(
+    res: &Resource,
+    f: &VolumeFields,
+    by_default: Tri,
+) -> Verdict {
+    let from_snapshot = match res.attr(f.snapshot) {
         None | Some(Value::Null) => Tri::No,
         Some(Value::String(s)) if s.trim().is_empty() => Tri::No,
         _ => Tri::Yes,
     };
-    let v = res.attr("encrypted");
+    let v = res.attr(f.encrypted);
     let off = bool_is(v, false, false);
     // From a snapshot, an unencrypted-looking volume may still be encrypted: unknown.
     let off = if off == Tri::Yes && from_snapshot == Tri::Yes {
@@ -141,23 +163,23 @@ fn unencrypted(res: &Resource, view: &UnitView<'_>) -> Verdict {
         off
     };
     let t = off.and(!by_default);
-    let mut evidence = vec![ev(res, attr_path("encrypted"))];
+    let mut evidence = vec![ev(res, attr_path(f.encrypted))];
     if t == Tri::Maybe && from_snapshot == Tri::Yes {
-        evidence.push(ev(res, attr_path("snapshot_id")));
+        evidence.push(ev(res, attr_path(f.snapshot)));
     }
     verdict(
         t,
         evidence,
         || match v {
-            None | Some(Value::Null) => "encrypted absent (defaults to false)".to_string(),
-            _ => "encrypted = false".to_string(),
+            None | Some(Value::Null) => format!("{} absent (defaults to false)", f.encrypted),
+            _ => format!("{} = false", f.encrypted),
         },
         Scope::default(),
         || {
             if from_snapshot == Tri::Yes {
                 "created from a snapshot whose encryption is not visible in the code".to_string()
             } else {
-                format!("encrypted is not known statically: {}", show(v))
+                format!("{} is not known statically: {}", f.encrypted, show(v))
             }
         },
     )

@@ -1,6 +1,6 @@
 //! EC2: instances and launch templates whose metadata service still answers IMDSv1.
 
-use crate::model::{Format, Resource, SettingPath};
+use crate::model::{Format, Resource, SettingPath, Value};
 use crate::rules::helpers::{attr_path, ev, read_str, unknown_blocks_of, Read, Tri};
 use crate::rules::{
     Case, Category, Evidence, Expect, Finding, Rule, RuleMeta, Scope, Severity, UnitView, Verdict,
@@ -52,7 +52,7 @@ pub const IMDSV1_ALLOWED: Rule = Rule {
             name: "no metadata options",
             address: "aws_instance.web",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_instance" "web" {
   ami           = "ami-123"
   instance_type = "t3.micro"
@@ -63,7 +63,7 @@ resource "aws_instance" "web" {
             name: "launch template with optional tokens",
             address: "aws_launch_template.web",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_launch_template" "web" {
   image_id = "ami-123"
   metadata_options {
@@ -77,7 +77,7 @@ resource "aws_launch_template" "web" {
             name: "tokens required",
             address: "aws_instance.web",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_instance" "web" {
   ami           = "ami-123"
   instance_type = "t3.micro"
@@ -91,7 +91,7 @@ resource "aws_instance" "web" {
             name: "endpoint disabled",
             address: "aws_instance.web",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_instance" "web" {
   ami           = "ami-123"
   instance_type = "t3.micro"
@@ -105,7 +105,7 @@ resource "aws_instance" "web" {
             name: "instance from a template that requires tokens",
             address: "aws_instance.web",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_launch_template" "web" {
   image_id = "ami-123"
   metadata_options {
@@ -124,7 +124,7 @@ resource "aws_instance" "web" {
             name: "tokens from a variable without default",
             address: "aws_instance.web",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "tokens" {}
 
 resource "aws_instance" "web" {
@@ -143,35 +143,64 @@ resource "aws_instance" "web" {
 fn own_metadata(res: &Resource) -> (Tri, Vec<Evidence>, String) {
     let blocks = res.blocks("metadata_options");
     let unknown = unknown_blocks_of(res, "metadata_options");
-    let Some((path, block)) = blocks.first() else {
+    metadata_judgement(
+        res,
+        blocks.first().map(|(p, b)| (p.clone(), *b)),
+        unknown,
+        attr_path("metadata_options"),
+        &TF_METADATA,
+    )
+}
+
+/// The names a format gives the metadata options; [`metadata_judgement`] judges the concept once
+/// for every format.
+pub(crate) struct MetadataFields {
+    pub block: &'static str,
+    pub tokens: &'static str,
+    pub endpoint: &'static str,
+}
+
+const TF_METADATA: MetadataFields = MetadataFields {
+    block: "metadata_options",
+    tokens: "http_tokens",
+    endpoint: "http_endpoint",
+};
+
+/// IMDSv1 allowed by a metadata options block (at its path), none (`absent_path` is where it
+/// would be written), or blocks that are not known (`unknown`).
+pub(crate) fn metadata_judgement(
+    res: &Resource,
+    block: Option<(SettingPath, &Value)>,
+    unknown: Vec<SettingPath>,
+    absent_path: SettingPath,
+    f: &MetadataFields,
+) -> (Tri, Vec<Evidence>, String) {
+    let Some((path, block)) = block else {
         if !unknown.is_empty() {
             return (
                 Tri::Maybe,
                 unknown.into_iter().map(|p| ev(res, p)).collect(),
-                format!(
-                    "metadata_options of {} is not known statically",
-                    res.address
-                ),
+                format!("{} of {} is not known statically", f.block, res.address),
             );
         }
         return (
             Tri::Yes,
-            vec![ev(res, attr_path("metadata_options"))],
+            vec![ev(res, absent_path)],
             format!(
-                "no metadata_options on {}: http_tokens defaults to optional",
-                res.address
+                "no {} on {}: {} defaults to optional",
+                f.block, res.address, f.tokens
             ),
         );
     };
     let get = |k: &str| block.get_path(&SettingPath::root().key(k));
-    let tokens_path = path.key("http_tokens");
-    let endpoint_path = path.key("http_endpoint");
-    let endpoint = match read_str(get("http_endpoint")) {
+    let tokens_path = path.key(f.tokens);
+    let endpoint_path = path.key(f.endpoint);
+    let endpoint = match read_str(get(f.endpoint)) {
         Read::Absent => Tri::Yes,
         Read::Known(e) => Tri::from_bool(!e.trim().eq_ignore_ascii_case("disabled")),
         Read::Unknown => Tri::Maybe,
     };
-    let (optional, shown) = match read_str(get("http_tokens")) {
+    let (optional, shown) = match read_str(get(f.tokens)) {
         Read::Absent => (Tri::Yes, "absent (defaults to optional)".to_string()),
         Read::Known(t) => (
             Tri::from_bool(!t.trim().eq_ignore_ascii_case("required")),
@@ -181,7 +210,7 @@ fn own_metadata(res: &Resource) -> (Tri, Vec<Evidence>, String) {
     };
     let t = endpoint.and(optional);
     let mut evidence = vec![ev(res, tokens_path.clone())];
-    if get("http_endpoint").is_some() {
+    if get(f.endpoint).is_some() {
         evidence.push(ev(res, endpoint_path));
     }
     (
@@ -220,6 +249,11 @@ fn imdsv1_allowed(res: &Resource, view: &UnitView<'_>) -> Verdict {
     } else {
         own_metadata(res)
     };
+    imds_verdict(t, evidence, label)
+}
+
+/// The verdict of an IMDS judgement.
+pub(crate) fn imds_verdict(t: Tri, evidence: Vec<Evidence>, label: String) -> Verdict {
     match t {
         Tri::Yes => Verdict::Violation(Finding {
             evidence,

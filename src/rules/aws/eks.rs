@@ -53,7 +53,7 @@ pub const ENDPOINT_PUBLIC: Rule = Rule {
             name: "defaults: public to the world",
             address: "aws_eks_cluster.main",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_eks_cluster" "main" {
   name     = "main"
   role_arn = "arn:aws:iam::123456789012:role/eks"
@@ -67,7 +67,7 @@ resource "aws_eks_cluster" "main" {
             name: "explicit world cidr",
             address: "aws_eks_cluster.main",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_eks_cluster" "main" {
   name     = "main"
   role_arn = "arn:aws:iam::123456789012:role/eks"
@@ -83,7 +83,7 @@ resource "aws_eks_cluster" "main" {
             name: "private endpoint",
             address: "aws_eks_cluster.main",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_eks_cluster" "main" {
   name     = "main"
   role_arn = "arn:aws:iam::123456789012:role/eks"
@@ -99,7 +99,7 @@ resource "aws_eks_cluster" "main" {
             name: "public from the office only",
             address: "aws_eks_cluster.main",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_eks_cluster" "main" {
   name     = "main"
   role_arn = "arn:aws:iam::123456789012:role/eks"
@@ -114,7 +114,7 @@ resource "aws_eks_cluster" "main" {
             name: "cidrs from a variable without default",
             address: "aws_eks_cluster.main",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "api_cidrs" {}
 
 resource "aws_eks_cluster" "main" {

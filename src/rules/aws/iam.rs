@@ -105,7 +105,7 @@ pub const POLICY_ADMIN_WILDCARD: Rule = Rule {
             name: "jsonencode allow star on star",
             address: "aws_iam_policy.ops",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_iam_policy" "ops" {
   name = "ops"
   policy = jsonencode({
@@ -122,7 +122,7 @@ resource "aws_iam_policy" "ops" {
             name: "policy document data source with star colon star",
             address: "aws_iam_role_policy.admin",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 data "aws_iam_policy_document" "admin" {
   statement {
     actions   = ["*:*"]
@@ -141,7 +141,7 @@ resource "aws_iam_role_policy" "admin" {
             name: "role inline policy heredoc",
             address: "aws_iam_role.ops",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_iam_role" "ops" {
   name               = "ops"
   assume_role_policy = jsonencode({
@@ -163,7 +163,7 @@ EOF
             name: "service wildcard only",
             address: "aws_iam_policy.s3",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_iam_policy" "s3" {
   policy = jsonencode({
     Version   = "2012-10-17"
@@ -176,7 +176,7 @@ resource "aws_iam_policy" "s3" {
             name: "deny star on star",
             address: "aws_iam_user_policy.lock",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_iam_user_policy" "lock" {
   user = "intern"
   policy = jsonencode({
@@ -189,7 +189,7 @@ resource "aws_iam_user_policy" "lock" {
             name: "actions from a variable without default",
             address: "aws_iam_group_policy.ops",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "actions" {}
 
 resource "aws_iam_group_policy" "ops" {
@@ -204,8 +204,13 @@ resource "aws_iam_group_policy" "ops" {
 };
 
 fn policy_admin_wildcard(res: &Resource, view: &UnitView<'_>) -> Verdict {
-    let docs = identity_policies(view, res);
-    let j = Judgement::of(&docs, |s| s.grants_admin());
+    admin_wildcard(&identity_policies(view, res))
+}
+
+/// The concept "an identity policy grants Action * on Resource *", over normalised documents
+/// from whichever format wrote them.
+pub(crate) fn admin_wildcard(docs: &[Document]) -> Verdict {
+    let j = Judgement::of(docs, |s| s.grants_admin());
     judged(&j, |s| {
         format!("{} allows Action * on Resource *", s.label())
     })
@@ -262,7 +267,7 @@ pub const TRUST_ANY_PRINCIPAL: Rule = Rule {
             name: "aws star can assume",
             address: "aws_iam_role.deploy",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_iam_role" "deploy" {
   name = "deploy"
   assume_role_policy = jsonencode({
@@ -280,7 +285,7 @@ resource "aws_iam_role" "deploy" {
             name: "policy document with star principal and wildcard action",
             address: "aws_iam_role.deploy",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 data "aws_iam_policy_document" "trust" {
   statement {
     actions = ["sts:*"]
@@ -301,7 +306,7 @@ resource "aws_iam_role" "deploy" {
             name: "one account",
             address: "aws_iam_role.deploy",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_iam_role" "deploy" {
   assume_role_policy = jsonencode({
     Statement = [{
@@ -317,7 +322,7 @@ resource "aws_iam_role" "deploy" {
             name: "star principal with external id condition",
             address: "aws_iam_role.vendor",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_iam_role" "vendor" {
   assume_role_policy = jsonencode({
     Statement = [{
@@ -334,7 +339,7 @@ resource "aws_iam_role" "vendor" {
             name: "principal from a variable without default",
             address: "aws_iam_role.deploy",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "trusted" {}
 
 resource "aws_iam_role" "deploy" {

@@ -49,7 +49,7 @@ pub const ROTATION_OFF: Rule = Rule {
             name: "absent means no rotation",
             address: "aws_kms_key.data",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_kms_key" "data" {
   description = "data"
 }
@@ -59,7 +59,7 @@ resource "aws_kms_key" "data" {
             name: "explicit symmetric without rotation",
             address: "aws_kms_key.data",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_kms_key" "data" {
   customer_master_key_spec = "SYMMETRIC_DEFAULT"
   enable_key_rotation      = false
@@ -70,7 +70,7 @@ resource "aws_kms_key" "data" {
             name: "rotation on",
             address: "aws_kms_key.data",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_kms_key" "data" {
   enable_key_rotation = true
 }
@@ -80,7 +80,7 @@ resource "aws_kms_key" "data" {
             name: "asymmetric key",
             address: "aws_kms_key.sign",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_kms_key" "sign" {
   customer_master_key_spec = "RSA_2048"
   key_usage                = "SIGN_VERIFY"
@@ -91,7 +91,7 @@ resource "aws_kms_key" "sign" {
             name: "from a variable without default",
             address: "aws_kms_key.data",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "rotate" {}
 
 resource "aws_kms_key" "data" {
@@ -102,32 +102,50 @@ resource "aws_kms_key" "data" {
     ],
 };
 
+/// The names a format gives a KMS key's settings: the concept is judged once, by
+/// [`rotation_off_with`], for every format.
+pub(crate) struct KeyFields {
+    pub spec: &'static str,
+    pub rotation: &'static str,
+}
+
+const TF_KEY: KeyFields = KeyFields {
+    spec: "customer_master_key_spec",
+    rotation: "enable_key_rotation",
+};
+
 fn rotation_off(res: &Resource, _: &UnitView<'_>) -> Verdict {
-    let symmetric = match read_str(res.attr("customer_master_key_spec")) {
+    rotation_off_with(res, &TF_KEY)
+}
+
+/// A symmetric key whose rotation is off (absent means off).
+pub(crate) fn rotation_off_with(res: &Resource, f: &KeyFields) -> Verdict {
+    let symmetric = match read_str(res.attr(f.spec)) {
         Read::Absent => Tri::Yes,
         Read::Known(s) => Tri::from_bool(s.trim() == "SYMMETRIC_DEFAULT"),
         Read::Unknown => Tri::Maybe,
     };
-    let off = bool_is(res.attr("enable_key_rotation"), false, false);
-    let mut evidence = vec![ev(res, attr_path("enable_key_rotation"))];
-    if res.attr("customer_master_key_spec").is_some() {
-        evidence.push(ev(res, attr_path("customer_master_key_spec")));
+    let off = bool_is(res.attr(f.rotation), false, false);
+    let mut evidence = vec![ev(res, attr_path(f.rotation))];
+    if res.attr(f.spec).is_some() {
+        evidence.push(ev(res, attr_path(f.spec)));
     }
     match symmetric.and(off) {
         Tri::Yes => Verdict::Violation(Finding {
             evidence,
-            summary: if res.attr("enable_key_rotation").is_none() {
-                "symmetric key without rotation (enable_key_rotation absent, defaults to false)"
-                    .to_string()
+            summary: if res.attr(f.rotation).is_none() {
+                format!(
+                    "symmetric key without rotation ({} absent, defaults to false)",
+                    f.rotation
+                )
             } else {
-                "symmetric key without rotation (enable_key_rotation = false)".to_string()
+                format!("symmetric key without rotation ({} = false)", f.rotation)
             },
             scope: Scope::default(),
         }),
         Tri::Maybe => Verdict::Undecided {
             evidence,
-            reason: "enable_key_rotation or customer_master_key_spec is not known statically"
-                .to_string(),
+            reason: format!("{} or {} is not known statically", f.rotation, f.spec),
         },
         Tri::No => Verdict::Pass,
     }

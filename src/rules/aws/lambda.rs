@@ -45,7 +45,7 @@ pub const URL_UNAUTHENTICATED: Rule = Rule {
             name: "no auth",
             address: "aws_lambda_function_url.api",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_lambda_function_url" "api" {
   function_name      = "api"
   authorization_type = "NONE"
@@ -56,7 +56,7 @@ resource "aws_lambda_function_url" "api" {
             name: "iam auth",
             address: "aws_lambda_function_url.api",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_lambda_function_url" "api" {
   function_name      = "api"
   authorization_type = "AWS_IAM"
@@ -67,7 +67,7 @@ resource "aws_lambda_function_url" "api" {
             name: "from a variable without default",
             address: "aws_lambda_function_url.api",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "auth" {}
 
 resource "aws_lambda_function_url" "api" {

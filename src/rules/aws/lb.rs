@@ -54,7 +54,7 @@ pub const LISTENER_PLAIN_HTTP: Rule = Rule {
             name: "http forward",
             address: "aws_lb_listener.web",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_lb_listener" "web" {
   load_balancer_arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/1"
   port              = 80
@@ -70,7 +70,7 @@ resource "aws_lb_listener" "web" {
             name: "protocol absent on an application load balancer",
             address: "aws_alb_listener.web",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_lb" "web" {
   name = "web"
 }
@@ -92,7 +92,7 @@ resource "aws_alb_listener" "web" {
             name: "http redirects to https",
             address: "aws_lb_listener.redirect",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_lb_listener" "redirect" {
   load_balancer_arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/1"
   port              = 80
@@ -112,7 +112,7 @@ resource "aws_lb_listener" "redirect" {
             name: "https",
             address: "aws_lb_listener.web",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_lb_listener" "web" {
   load_balancer_arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/1"
   port              = 443
@@ -129,7 +129,7 @@ resource "aws_lb_listener" "web" {
             name: "protocol from a variable without default",
             address: "aws_lb_listener.web",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "proto" {}
 
 resource "aws_lb_listener" "web" {

@@ -110,7 +110,7 @@ mod tests {
         for r in RULES {
             for c in r.cases {
                 assert!(
-                    !c.name.is_empty() && !c.hcl.trim().is_empty(),
+                    !c.name.is_empty() && !c.source.trim().is_empty(),
                     "{}",
                     r.meta.id
                 );

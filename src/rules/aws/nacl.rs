@@ -60,7 +60,7 @@ pub const INGRESS_ALL_OPEN: Rule = Rule {
             name: "standalone rule allows all",
             address: "aws_network_acl_rule.in",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_network_acl_rule" "in" {
   network_acl_id = "acl-123"
   rule_number    = 100
@@ -74,7 +74,7 @@ resource "aws_network_acl_rule" "in" {
             name: "inline ingress allows all from ipv6",
             address: "aws_network_acl.main",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_network_acl" "main" {
   vpc_id = "vpc-123"
   ingress {
@@ -92,7 +92,7 @@ resource "aws_network_acl" "main" {
             name: "egress allow all",
             address: "aws_network_acl_rule.out",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_network_acl_rule" "out" {
   network_acl_id = "acl-123"
   rule_number    = 100
@@ -107,7 +107,7 @@ resource "aws_network_acl_rule" "out" {
             name: "https only",
             address: "aws_network_acl.main",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_network_acl" "main" {
   vpc_id = "vpc-123"
   ingress {
@@ -125,7 +125,7 @@ resource "aws_network_acl" "main" {
             name: "cidr from a variable without default",
             address: "aws_network_acl_rule.in",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "cidr" {}
 
 resource "aws_network_acl_rule" "in" {

@@ -47,7 +47,7 @@ pub const PUBLIC: Rule = Rule {
             name: "publicly accessible instance",
             address: "aws_db_instance.main",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_db_instance" "main" {
   engine              = "postgres"
   instance_class      = "db.t3.micro"
@@ -60,7 +60,7 @@ resource "aws_db_instance" "main" {
             name: "publicly accessible aurora instance",
             address: "aws_rds_cluster_instance.a",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_rds_cluster_instance" "a" {
   cluster_identifier  = "main"
   instance_class      = "db.r6g.large"
@@ -72,7 +72,7 @@ resource "aws_rds_cluster_instance" "a" {
             name: "default is private",
             address: "aws_db_instance.main",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_db_instance" "main" {
   engine         = "postgres"
   instance_class = "db.t3.micro"
@@ -83,7 +83,7 @@ resource "aws_db_instance" "main" {
             name: "from a variable without default",
             address: "aws_db_instance.main",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "public" {}
 
 resource "aws_db_instance" "main" {
@@ -96,14 +96,58 @@ resource "aws_db_instance" "main" {
     ],
 };
 
+/// The names a format gives a database's settings: each concept is judged once, by the `_with`
+/// functions below, for every format.
+pub(crate) struct DbFields {
+    pub publicly_accessible: &'static str,
+    /// When set, an absent `publicly_accessible` with this (the subnet group) absent too is
+    /// undecided: CloudFormation then makes the instance public exactly when the default VPC has
+    /// an internet gateway, which the template does not show.
+    pub public_unless: Option<&'static str>,
+    pub storage_encrypted: &'static str,
+    pub replica_source: &'static str,
+    pub engine_mode: &'static str,
+    pub cluster_kind: &'static str,
+}
+
+const TF_DB: DbFields = DbFields {
+    publicly_accessible: "publicly_accessible",
+    public_unless: None,
+    storage_encrypted: "storage_encrypted",
+    replica_source: "replicate_source_db",
+    engine_mode: "engine_mode",
+    cluster_kind: "aws_rds_cluster",
+};
+
 fn public(res: &Resource, _: &UnitView<'_>) -> Verdict {
-    let v = res.attr("publicly_accessible");
+    public_with(res, &TF_DB)
+}
+
+/// A database instance reachable from the internet.
+pub(crate) fn public_with(res: &Resource, f: &DbFields) -> Verdict {
+    let attr = f.publicly_accessible;
+    let v = res.attr(attr);
+    let default_vpc = f
+        .public_unless
+        .filter(|subnets| matches!(res.attr(subnets), None | Some(Value::Null)));
+    let t = match (v, default_vpc) {
+        (None | Some(Value::Null), Some(_)) => Tri::Maybe,
+        _ => bool_is(v, false, true),
+    };
+    let mut evidence = vec![ev(res, attr_path(attr))];
+    evidence.extend(default_vpc.map(attr_path).map(|p| ev(res, p)));
     verdict(
-        bool_is(v, false, true),
-        vec![ev(res, attr_path("publicly_accessible"))],
-        || "publicly_accessible = true".to_string(),
+        t,
+        evidence,
+        || format!("{attr} = true"),
         Scope::default(),
-        || format!("publicly_accessible is not known statically: {}", show(v)),
+        || match default_vpc {
+            Some(subnets) if v.is_none() => format!(
+                "{attr} and {subnets} absent: public exactly when the default VPC has an internet \
+                 gateway"
+            ),
+            _ => format!("{attr} is not known statically: {}", show(v)),
+        },
     )
 }
 
@@ -150,7 +194,7 @@ pub const STORAGE_UNENCRYPTED: Rule = Rule {
             name: "absent means unencrypted",
             address: "aws_db_instance.main",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_db_instance" "main" {
   engine         = "mysql"
   instance_class = "db.t3.micro"
@@ -161,7 +205,7 @@ resource "aws_db_instance" "main" {
             name: "cluster with encryption off",
             address: "aws_rds_cluster.main",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_rds_cluster" "main" {
   engine            = "aurora-postgresql"
   storage_encrypted = false
@@ -172,7 +216,7 @@ resource "aws_rds_cluster" "main" {
             name: "encrypted",
             address: "aws_db_instance.main",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_db_instance" "main" {
   engine            = "mysql"
   instance_class    = "db.t3.micro"
@@ -184,7 +228,7 @@ resource "aws_db_instance" "main" {
             name: "read replica inherits",
             address: "aws_db_instance.replica",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_db_instance" "replica" {
   instance_class      = "db.t3.micro"
   replicate_source_db = "main"
@@ -195,7 +239,7 @@ resource "aws_db_instance" "replica" {
             name: "serverless v1 cluster is always encrypted",
             address: "aws_rds_cluster.sls",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_rds_cluster" "sls" {
   engine      = "aurora-mysql"
   engine_mode = "serverless"
@@ -206,7 +250,7 @@ resource "aws_rds_cluster" "sls" {
             name: "from a variable without default",
             address: "aws_db_instance.main",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "encrypted" {}
 
 resource "aws_db_instance" "main" {
@@ -220,32 +264,38 @@ resource "aws_db_instance" "main" {
 };
 
 fn storage_unencrypted(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    storage_unencrypted_with(res, &TF_DB)
+}
+
+/// Database storage left unencrypted (absent means unencrypted, except where always encrypted).
+pub(crate) fn storage_unencrypted_with(res: &Resource, f: &DbFields) -> Verdict {
     // A replica inherits its source's encryption. A reference names a source; an unknown may be
     // null (no replica).
-    let replica = match res.attr("replicate_source_db") {
+    let replica = match res.attr(f.replica_source) {
         None | Some(Value::Null) => Tri::No,
         Some(Value::Ref(_)) => Tri::Yes,
         Some(Value::String(s)) => Tri::from_bool(!s.trim().is_empty()),
         Some(_) => Tri::Maybe,
     };
-    let serverless_v1 = res.kind == "aws_rds_cluster"
-        && matches!(read_str(res.attr("engine_mode")), Read::Known(m) if m == "serverless");
-    let v = res.attr("storage_encrypted");
+    let serverless_v1 = res.kind == f.cluster_kind
+        && matches!(read_str(res.attr(f.engine_mode)), Read::Known(m) if m == "serverless");
+    let attr = f.storage_encrypted;
+    let v = res.attr(attr);
     let off = bool_is(v, serverless_v1, false);
     let t = off.and(!replica);
-    let mut evidence = vec![ev(res, attr_path("storage_encrypted"))];
+    let mut evidence = vec![ev(res, attr_path(attr))];
     if t == Tri::Maybe && replica == Tri::Maybe {
-        evidence.push(ev(res, attr_path("replicate_source_db")));
+        evidence.push(ev(res, attr_path(f.replica_source)));
     }
     verdict(
         t,
         evidence,
         || match v {
-            None | Some(Value::Null) => "storage_encrypted absent (defaults to false)".to_string(),
-            _ => "storage_encrypted = false".to_string(),
+            None | Some(Value::Null) => format!("{attr} absent (defaults to false)"),
+            _ => format!("{attr} = false"),
         },
         Scope::default(),
-        || "storage_encrypted or replicate_source_db is not known statically".to_string(),
+        || format!("{attr} or {} is not known statically", f.replica_source),
     )
 }
 
@@ -300,7 +350,7 @@ pub const PASSWORD_LITERAL: Rule = Rule {
             name: "literal password",
             address: "aws_db_instance.main",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_db_instance" "main" {
   engine   = "mysql"
   username = "admin"
@@ -312,7 +362,7 @@ resource "aws_db_instance" "main" {
             name: "variable default committed",
             address: "aws_rds_cluster.main",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 variable "db_password" {
   default = "changeme123"
 }
@@ -328,7 +378,7 @@ resource "aws_rds_cluster" "main" {
             name: "variable without default",
             address: "aws_db_instance.main",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 variable "db_password" {
   sensitive = true
 }
@@ -344,7 +394,7 @@ resource "aws_db_instance" "main" {
             name: "generated password",
             address: "aws_db_instance.main",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "random_password" "db" {
   length = 32
 }
@@ -360,7 +410,7 @@ resource "aws_db_instance" "main" {
             name: "managed by secrets manager",
             address: "aws_rds_cluster.main",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_rds_cluster" "main" {
   engine                      = "aurora-postgresql"
   master_username             = "admin"

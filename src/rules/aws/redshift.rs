@@ -45,7 +45,7 @@ pub const PUBLIC: Rule = Rule {
             name: "publicly accessible",
             address: "aws_redshift_cluster.dw",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_redshift_cluster" "dw" {
   cluster_identifier  = "dw"
   node_type           = "ra3.xlplus"
@@ -57,7 +57,7 @@ resource "aws_redshift_cluster" "dw" {
             name: "private",
             address: "aws_redshift_cluster.dw",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_redshift_cluster" "dw" {
   cluster_identifier  = "dw"
   node_type           = "ra3.xlplus"
@@ -69,7 +69,7 @@ resource "aws_redshift_cluster" "dw" {
             name: "from a variable without default",
             address: "aws_redshift_cluster.dw",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "public" {}
 
 resource "aws_redshift_cluster" "dw" {

@@ -90,7 +90,7 @@ pub const SQS_POLICY_PUBLIC: Rule = Rule {
             name: "queue policy with principal star",
             address: "aws_sqs_queue_policy.jobs",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_sqs_queue" "jobs" {
   name = "jobs"
 }
@@ -113,7 +113,7 @@ resource "aws_sqs_queue_policy" "jobs" {
             name: "inline queue policy with AWS star",
             address: "aws_sqs_queue.jobs",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_sqs_queue" "jobs" {
   name   = "jobs"
   policy = <<EOF
@@ -126,7 +126,7 @@ EOF
             name: "sns topic as source",
             address: "aws_sqs_queue_policy.jobs",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_sqs_queue_policy" "jobs" {
   queue_url = "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs"
   policy = jsonencode({
@@ -145,7 +145,7 @@ resource "aws_sqs_queue_policy" "jobs" {
             name: "policy from a variable without default",
             address: "aws_sqs_queue_policy.jobs",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "queue_policy" {}
 
 resource "aws_sqs_queue_policy" "jobs" {
@@ -200,7 +200,7 @@ pub const SNS_POLICY_PUBLIC: Rule = Rule {
             name: "topic policy document with star principal",
             address: "aws_sns_topic_policy.events",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_sns_topic" "events" {
   name = "events"
 }
@@ -226,7 +226,7 @@ resource "aws_sns_topic_policy" "events" {
             name: "topic policy limited to the owner account",
             address: "aws_sns_topic_policy.events",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 data "aws_iam_policy_document" "events" {
   statement {
     actions   = ["SNS:Publish"]
@@ -253,7 +253,7 @@ resource "aws_sns_topic_policy" "events" {
             name: "effect from a variable without default",
             address: "aws_sns_topic.events",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "effect" {}
 
 resource "aws_sns_topic" "events" {
@@ -310,7 +310,7 @@ pub const KMS_KEY_POLICY_PUBLIC: Rule = Rule {
             name: "key open to every account",
             address: "aws_kms_key.data",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_kms_key" "data" {
   enable_key_rotation = true
   policy = jsonencode({
@@ -330,7 +330,7 @@ resource "aws_kms_key" "data" {
             name: "separate key policy with star",
             address: "aws_kms_key_policy.data",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_kms_key_policy" "data" {
   key_id = "1234abcd-12ab-34cd-56ef-1234567890ab"
   policy = jsonencode({
@@ -343,7 +343,7 @@ resource "aws_kms_key_policy" "data" {
             name: "star restricted to the caller account",
             address: "aws_kms_key.data",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_kms_key" "data" {
   enable_key_rotation = true
   policy = jsonencode({
@@ -370,7 +370,7 @@ resource "aws_kms_key" "data" {
             name: "no policy: the default key policy",
             address: "aws_kms_key.data",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_kms_key" "data" {
   enable_key_rotation = true
 }
@@ -380,7 +380,7 @@ resource "aws_kms_key" "data" {
             name: "principals from a variable without default",
             address: "aws_kms_key.data",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "key_users" {}
 
 resource "aws_kms_key" "data" {

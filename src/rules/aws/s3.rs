@@ -23,7 +23,7 @@ use crate::rules::{
 
 /// Whether the bucket's public access blocks neutralise an exposure through either of `flags`
 /// (`block_public_acls`/`ignore_public_acls`, or `block_public_policy`/`restrict_public_buckets`).
-struct Neutraliser {
+pub(crate) struct Neutraliser {
     /// `Yes` when some block sets one of the flags to true.
     on: Tri,
     /// Both flags of every block, absent ones included (absent is false).
@@ -37,6 +37,15 @@ struct Neutraliser {
 
 fn neutraliser(view: &UnitView<'_>, bucket: &Resource, flags: [&str; 2]) -> Neutraliser {
     let pabs = view.referencing("aws_s3_bucket_public_access_block", "bucket", bucket);
+    let blocks: Vec<(&Resource, SettingPath)> =
+        pabs.into_iter().map(|p| (p, SettingPath::root())).collect();
+    neutraliser_of(&blocks, flags)
+}
+
+/// The neutraliser of public access blocks found anywhere: each is the resource holding it and
+/// the path of the block in it (the root for Terraform's own resource, the bucket's
+/// `PublicAccessBlockConfiguration` in CloudFormation).
+pub(crate) fn neutraliser_of(blocks: &[(&Resource, SettingPath)], flags: [&str; 2]) -> Neutraliser {
     let mut n = Neutraliser {
         on: Tri::No,
         evidence: Vec::new(),
@@ -44,15 +53,16 @@ fn neutraliser(view: &UnitView<'_>, bucket: &Resource, flags: [&str; 2]) -> Neut
         label: String::new(),
     };
     let mut labels = Vec::new();
-    for pab in &pabs {
+    for (pab, base) in blocks {
         let mut parts = Vec::new();
         for flag in flags {
-            let v = pab.attr(flag);
+            let path = base.key(flag);
+            let v = pab.get(&path);
             let t = bool_is(v, false, true);
             n.on = n.on.or(t);
-            n.evidence.push(ev(pab, attr_path(flag)));
+            n.evidence.push(ev(pab, path.clone()));
             if t == Tri::Maybe {
-                n.unknown.push(ev(pab, attr_path(flag)));
+                n.unknown.push(ev(pab, path));
             }
             let shown = match read_bool(v) {
                 Read::Absent => "false".to_string(),
@@ -101,7 +111,7 @@ fn acls_disabled(view: &UnitView<'_>, bucket: &Resource) -> (Tri, Vec<Evidence>)
 // ---------------------------------------------------------------------------------------------
 
 /// One way an ACL can grant to everyone.
-struct AclGrant {
+pub(crate) struct AclGrant {
     at: Evidence,
     public: Tri,
     /// `acl public-read on aws_s3_bucket_acl.data`.
@@ -117,11 +127,12 @@ const READ_ACP: &[&str] = &["s3:getbucketacl"];
 const WRITE_ACP: &[&str] = &["s3:putbucketacl"];
 
 /// What a canned ACL grants to whom, if it grants to a group of strangers.
+/// Both spellings: Terraform's (`public-read`) and CloudFormation's (`PublicRead`).
 fn canned(acl: &str) -> Option<(&'static str, Vec<&'static str>)> {
     match acl.trim() {
-        "public-read" => Some(("*", READ.to_vec())),
-        "public-read-write" => Some(("*", [READ, WRITE].concat())),
-        "authenticated-read" => Some(("AuthenticatedUsers", READ.to_vec())),
+        "public-read" | "PublicRead" => Some(("*", READ.to_vec())),
+        "public-read-write" | "PublicReadWrite" => Some(("*", [READ, WRITE].concat())),
+        "authenticated-read" | "AuthenticatedRead" => Some(("AuthenticatedUsers", READ.to_vec())),
         _ => None,
     }
 }
@@ -150,14 +161,19 @@ fn group(uri: &str) -> Option<&'static str> {
 }
 
 fn canned_grant(res: &Resource, out: &mut Vec<AclGrant>) {
-    let at = ev(res, attr_path("acl"));
-    match read_str(res.attr("acl")) {
+    canned_grant_at(res, "acl", out)
+}
+
+/// The grant of a canned ACL written in `attr` (`acl`, or CloudFormation's `AccessControl`).
+pub(crate) fn canned_grant_at(res: &Resource, attr: &str, out: &mut Vec<AclGrant>) {
+    let at = ev(res, attr_path(attr));
+    match read_str(res.attr(attr)) {
         Read::Known(acl) => {
             if let Some((principal, actions)) = canned(&acl) {
                 out.push(AclGrant {
                     at,
                     public: Tri::Yes,
-                    label: format!("acl {} on {}", acl.trim(), res.address),
+                    label: format!("{attr} {} on {}", acl.trim(), res.address),
                     principal,
                     actions,
                 });
@@ -166,7 +182,7 @@ fn canned_grant(res: &Resource, out: &mut Vec<AclGrant>) {
         Read::Unknown => out.push(AclGrant {
             at,
             public: Tri::Maybe,
-            label: format!("acl on {} is not known statically", res.address),
+            label: format!("{attr} on {} is not known statically", res.address),
             principal: "*",
             actions: Vec::new(),
         }),
@@ -312,7 +328,7 @@ pub const ACL_PUBLIC: Rule = Rule {
             name: "public-read acl resource, public access block off",
             address: "aws_s3_bucket.data",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket" "data" {
   bucket = "example-data"
 }
@@ -332,7 +348,7 @@ resource "aws_s3_bucket_public_access_block" "data" {
             name: "legacy inline acl, no public access block",
             address: "aws_s3_bucket.site",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket" "site" {
   bucket = "example-site"
   acl    = "public-read-write"
@@ -343,7 +359,7 @@ resource "aws_s3_bucket" "site" {
             name: "grant to AllUsers, bucket referenced by name",
             address: "aws_s3_bucket.data",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket" "data" {
   bucket = "example-data"
 }
@@ -369,7 +385,7 @@ resource "aws_s3_bucket_acl" "data" {
             name: "public-read under a full public access block",
             address: "aws_s3_bucket.data",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket" "data" {
   bucket = "example-data"
 }
@@ -392,7 +408,7 @@ resource "aws_s3_bucket_public_access_block" "data" {
             name: "private acl",
             address: "aws_s3_bucket.data",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket" "data" {
   bucket = "example-data"
 }
@@ -407,7 +423,7 @@ resource "aws_s3_bucket_acl" "data" {
             name: "acl from a variable without default",
             address: "aws_s3_bucket.data",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "acl" {}
 
 resource "aws_s3_bucket" "data" {
@@ -425,12 +441,27 @@ resource "aws_s3_bucket_acl" "data" {
 
 fn acl_public(bucket: &Resource, view: &UnitView<'_>) -> Verdict {
     let grants = acl_grants(view, bucket);
+    judge_acl_public(
+        &grants,
+        || neutraliser(view, bucket, ["block_public_acls", "ignore_public_acls"]),
+        || acls_disabled(view, bucket),
+    )
+}
+
+/// The concept "a bucket's ACL grants to everyone", whatever format wrote it: the grants, the
+/// public access blocks that may neutralise them, and whether ACLs are disabled (with the
+/// evidence of an unknown ownership setting). The last two are asked only when needed.
+pub(crate) fn judge_acl_public(
+    grants: &[AclGrant],
+    pab: impl FnOnce() -> Neutraliser,
+    acls_disabled: impl FnOnce() -> (Tri, Vec<Evidence>),
+) -> Verdict {
     let public = Tri::any(grants.iter().map(|g| g.public));
     if public == Tri::No {
         return Verdict::Pass;
     }
-    let pab = neutraliser(view, bucket, ["block_public_acls", "ignore_public_acls"]);
-    let (disabled, disabled_unknown) = acls_disabled(view, bucket);
+    let pab = pab();
+    let (disabled, disabled_unknown) = acls_disabled();
     let t = public.and(!pab.on.or(disabled));
     match t {
         Tri::No => Verdict::Pass,
@@ -539,7 +570,7 @@ pub const POLICY_PUBLIC: Rule = Rule {
             name: "policy document with principal star",
             address: "aws_s3_bucket.data",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket" "data" {
   bucket = "example-data"
 }
@@ -565,7 +596,7 @@ resource "aws_s3_bucket_policy" "data" {
             name: "jsonencode policy with AWS star, block present but off",
             address: "aws_s3_bucket.data",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket" "data" {
   bucket = "example-data"
 }
@@ -593,7 +624,7 @@ resource "aws_s3_bucket_public_access_block" "data" {
             name: "public statement restricted by a condition",
             address: "aws_s3_bucket.data",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket" "data" {
   bucket = "example-data"
 }
@@ -617,7 +648,7 @@ resource "aws_s3_bucket_policy" "data" {
             name: "public statement neutralised by restrict_public_buckets",
             address: "aws_s3_bucket.data",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket" "data" {
   bucket = "example-data"
 }
@@ -644,7 +675,7 @@ resource "aws_s3_bucket_public_access_block" "data" {
             name: "policy from a variable without default",
             address: "aws_s3_bucket.data",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "bucket_policy" {}
 
 resource "aws_s3_bucket" "data" {
@@ -662,16 +693,24 @@ resource "aws_s3_bucket_policy" "data" {
 
 fn policy_public(bucket: &Resource, view: &UnitView<'_>) -> Verdict {
     let docs = bucket_policies(view, bucket);
-    let j = Judgement::of(&docs, |s| s.grants_public());
+    judge_policy_public(&docs, || {
+        neutraliser(
+            view,
+            bucket,
+            ["block_public_policy", "restrict_public_buckets"],
+        )
+    })
+}
+
+/// The concept "a bucket policy grants to everyone", whatever format wrote the policies and the
+/// public access blocks.
+pub(crate) fn judge_policy_public(docs: &[Document], pab: impl FnOnce() -> Neutraliser) -> Verdict {
+    let j = Judgement::of(docs, |s| s.grants_public());
     let public = j.outcome();
     if public == Tri::No {
         return Verdict::Pass;
     }
-    let pab = neutraliser(
-        view,
-        bucket,
-        ["block_public_policy", "restrict_public_buckets"],
-    );
+    let pab = pab();
     match public.and(!pab.on) {
         Tri::No => Verdict::Pass,
         Tri::Yes => {
@@ -770,7 +809,7 @@ pub const PUBLIC_ACCESS_BLOCK_DISABLED: Rule = Rule {
             name: "only block_public_acls",
             address: "aws_s3_bucket_public_access_block.data",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket_public_access_block" "data" {
   bucket            = "example-data"
   block_public_acls = true
@@ -781,7 +820,7 @@ resource "aws_s3_bucket_public_access_block" "data" {
             name: "account block with one setting false",
             address: "aws_s3_account_public_access_block.this",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_account_public_access_block" "this" {
   block_public_acls       = true
   block_public_policy     = false
@@ -794,7 +833,7 @@ resource "aws_s3_account_public_access_block" "this" {
             name: "all four true",
             address: "aws_s3_bucket_public_access_block.data",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_s3_bucket_public_access_block" "data" {
   bucket                  = "example-data"
   block_public_acls       = true
@@ -808,7 +847,7 @@ resource "aws_s3_bucket_public_access_block" "data" {
             name: "one setting from a variable without default",
             address: "aws_s3_bucket_public_access_block.data",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "restrict" {}
 
 resource "aws_s3_bucket_public_access_block" "data" {

@@ -90,7 +90,7 @@ pub const ADMIN_PORT_PUBLIC: Rule = Rule {
             name: "ssh from the world",
             address: "aws_security_group.web",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_security_group" "web" {
   name = "web"
   ingress {
@@ -112,7 +112,7 @@ resource "aws_security_group" "web" {
             name: "rdp in a range from ipv6 everywhere, standalone rule",
             address: "aws_security_group_rule.rdp",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_security_group_rule" "rdp" {
   type              = "ingress"
   security_group_id = "sg-123"
@@ -127,7 +127,7 @@ resource "aws_security_group_rule" "rdp" {
             name: "all protocols via vpc ingress rule",
             address: "aws_vpc_security_group_ingress_rule.all",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_vpc_security_group_ingress_rule" "all" {
   security_group_id = "sg-123"
   cidr_ipv4         = "0.0.0.0/0"
@@ -139,7 +139,7 @@ resource "aws_vpc_security_group_ingress_rule" "all" {
             name: "ssh from a private network only",
             address: "aws_security_group.web",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_security_group" "web" {
   ingress {
     from_port   = 22
@@ -160,7 +160,7 @@ resource "aws_security_group" "web" {
             name: "https from the world, unknown cidr on port 80",
             address: "aws_security_group.web",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 variable "office" {}
 
 resource "aws_security_group" "web" {
@@ -183,7 +183,7 @@ resource "aws_security_group" "web" {
             name: "ssh from a variable without default",
             address: "aws_security_group.web",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "admin_cidr" {}
 
 resource "aws_security_group" "web" {
@@ -200,7 +200,7 @@ resource "aws_security_group" "web" {
             name: "dynamic ingress over a variable without default",
             address: "aws_security_group.web",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "rules" {}
 
 resource "aws_security_group" "web" {
@@ -219,7 +219,7 @@ resource "aws_security_group" "web" {
     ],
 };
 
-fn admin_port_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
+pub(crate) fn admin_port_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
     judge_world_ingress(res, |p, ports| tcp_on_any(p, ports, ADMIN_PORTS))
 }
 
@@ -270,7 +270,7 @@ pub const DATABASE_PORT_PUBLIC: Rule = Rule {
             name: "postgres from the world",
             address: "aws_security_group_rule.pg",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_security_group_rule" "pg" {
   type              = "ingress"
   security_group_id = "sg-123"
@@ -285,7 +285,7 @@ resource "aws_security_group_rule" "pg" {
             name: "cassandra inter-node port inside a range",
             address: "aws_vpc_security_group_ingress_rule.c",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_vpc_security_group_ingress_rule" "c" {
   security_group_id = "sg-123"
   cidr_ipv6         = "::/0"
@@ -299,7 +299,7 @@ resource "aws_vpc_security_group_ingress_rule" "c" {
             name: "mysql from the application subnet",
             address: "aws_security_group.db",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_security_group" "db" {
   ingress {
     from_port   = 3306
@@ -314,7 +314,7 @@ resource "aws_security_group" "db" {
             name: "redis port from a variable without default",
             address: "aws_security_group.cache",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "redis_port" {}
 
 resource "aws_security_group" "cache" {
@@ -330,7 +330,7 @@ resource "aws_security_group" "cache" {
     ],
 };
 
-fn database_port_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
+pub(crate) fn database_port_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
     judge_world_ingress(res, |p, ports| tcp_on_any(p, ports, DATABASE_PORTS))
 }
 
@@ -379,7 +379,7 @@ pub const ALL_PORTS_PUBLIC: Rule = Rule {
             name: "all protocols from the world",
             address: "aws_security_group.app",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_security_group" "app" {
   ingress {
     from_port   = 0
@@ -394,7 +394,7 @@ resource "aws_security_group" "app" {
             name: "every udp port from ipv6 everywhere",
             address: "aws_security_group_rule.udp",
             expect: Expect::Violation,
-            hcl: r#"
+            source: r#"
 resource "aws_security_group_rule" "udp" {
   type              = "ingress"
   security_group_id = "sg-123"
@@ -409,7 +409,7 @@ resource "aws_security_group_rule" "udp" {
             name: "a wide but not full range",
             address: "aws_security_group.app",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_security_group" "app" {
   ingress {
     from_port   = 1024
@@ -424,7 +424,7 @@ resource "aws_security_group" "app" {
             name: "all protocols as egress rule",
             address: "aws_security_group_rule.out",
             expect: Expect::Pass,
-            hcl: r#"
+            source: r#"
 resource "aws_security_group_rule" "out" {
   type              = "egress"
   security_group_id = "sg-123"
@@ -439,7 +439,7 @@ resource "aws_security_group_rule" "out" {
             name: "protocol from a variable without default",
             address: "aws_security_group.app",
             expect: Expect::Undecided,
-            hcl: r#"
+            source: r#"
 variable "proto" {}
 
 resource "aws_security_group" "app" {
@@ -469,6 +469,6 @@ fn every_port(protocol: &Protocol, ports: &Ports) -> Tri {
     }
 }
 
-fn all_ports_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
+pub(crate) fn all_ports_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
     judge_world_ingress(res, every_port)
 }

@@ -1,0 +1,286 @@
+//! Kubernetes: the documents of one manifest file → the unit's resources with located settings.
+//!
+//! Takes the documents [`super::tree`] read from one YAML (or JSON) file; gives one [`Resource`]
+//! per Kubernetes object (a document with a string `apiVersion` and `kind`; the items of a
+//! `kind: List` count as documents), addressed `Kind/namespace/name`, or `Kind/name` for
+//! cluster-scoped kinds and objects that name no namespace (the namespace is then decided at
+//! apply time, by `kubectl -n`, which the repository does not record). Documents that are not
+//! Kubernetes objects are skipped.
+//!
+//! The body is the whole object, so setting paths read as the manifest does
+//! (`spec.template.spec.containers.api.securityContext.privileged`). One normalisation: lists
+//! whose elements Kubernetes itself merges by name (containers, init and ephemeral containers,
+//! volumes, env) become maps keyed by that name. Reordering containers therefore changes no
+//! setting, and the blame of `containers.api.securityContext` follows the container called `api`,
+//! not whichever container happens to be first. A list whose names are missing or repeated
+//! (invalid for the API server) is kept as a list.
+//!
+//! Kubernetes YAML has no expressions; a tagged node (`!something`) is the only thing read as
+//! [`Value::Unknown`].
+
+use super::tree::{Kind, Node};
+use crate::model::{Location, Resource, SettingPath, Unit, Value};
+use std::collections::BTreeMap;
+
+/// List fields whose elements are identified by `name` (their patch merge key).
+const NAMED_LISTS: &[&str] = &[
+    "containers",
+    "initContainers",
+    "ephemeralContainers",
+    "volumes",
+    "env",
+];
+
+/// Kinds that live outside namespaces: their address never has a namespace.
+const CLUSTER_SCOPED: &[&str] = &[
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "PodSecurityPolicy",
+    "PriorityClass",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "APIService",
+    "IngressClass",
+    "RuntimeClass",
+    "CSIDriver",
+];
+
+/// Is this document a Kubernetes object?
+pub fn is_object(doc: &Node) -> bool {
+    matches!(doc.get("apiVersion").map(|n| &n.kind), Some(Kind::Str(_)))
+        && matches!(doc.get("kind").map(|n| &n.kind), Some(Kind::Str(_)))
+}
+
+/// The resources of a manifest file. A later object with the same address replaces an earlier
+/// one, as applying the file would.
+pub fn read(path: &str, docs: &[Node]) -> Unit {
+    let mut resources = BTreeMap::new();
+    let mut objects: Vec<&Node> = Vec::new();
+    for doc in docs {
+        if !is_object(doc) {
+            continue;
+        }
+        let is_list = doc
+            .get("kind")
+            .and_then(Node::as_str)
+            .is_some_and(|k| k.ends_with("List"));
+        match doc.get("items").map(|n| &n.kind) {
+            Some(Kind::Seq(items)) if is_list => {
+                objects.extend(items.iter().filter(|n| is_object(n)))
+            }
+            _ => objects.push(doc),
+        }
+    }
+    for (i, obj) in objects.into_iter().enumerate() {
+        let res = resource(path, obj, i);
+        resources.insert(res.address.clone(), res);
+    }
+    Unit {
+        resources,
+        problems: Vec::new(),
+    }
+}
+
+fn resource(file: &str, obj: &Node, index: usize) -> Resource {
+    let kind = obj
+        .get("kind")
+        .and_then(Node::as_str)
+        .unwrap_or("")
+        .to_string();
+    let meta = obj.get("metadata");
+    let field = |k: &str| meta.and_then(|m| m.get(k)).and_then(Node::as_str);
+    let name = field("name")
+        .map(str::to_string)
+        .or_else(|| field("generateName").map(|g| format!("{g}*")))
+        .unwrap_or_else(|| format!("#{}", index + 1));
+    let address = match field("namespace") {
+        Some(ns) if !CLUSTER_SCOPED.contains(&kind.as_str()) => format!("{kind}/{ns}/{name}"),
+        _ => format!("{kind}/{name}"),
+    };
+    let mut locations = BTreeMap::new();
+    let body = value(file, obj, &SettingPath::root(), None, &mut locations);
+    Resource {
+        address,
+        kind,
+        location: Location {
+            file: file.to_string(),
+            line: obj.line,
+        },
+        body,
+        locations,
+    }
+}
+
+/// Converts a node; `key` is the field it is the value of (for the named lists).
+fn value(
+    file: &str,
+    node: &Node,
+    path: &SettingPath,
+    key: Option<&str>,
+    locs: &mut BTreeMap<SettingPath, Location>,
+) -> Value {
+    let loc = |line: u32| Location {
+        file: file.to_string(),
+        line,
+    };
+    match &node.kind {
+        Kind::Null => Value::Null,
+        Kind::Bool(b) => Value::Bool(*b),
+        Kind::Number(n) => Value::Number(n.clone()),
+        Kind::Str(s) => Value::String(s.clone()),
+        Kind::Tagged(tag, inner) => Value::Unknown(format!(
+            "{tag} {}",
+            inner.as_str().unwrap_or("(collection)")
+        )),
+        Kind::Map(entries) => {
+            let mut m = BTreeMap::new();
+            for (k, line, child) in entries {
+                let p = path.key(k);
+                locs.insert(p.clone(), loc(*line));
+                m.insert(k.clone(), value(file, child, &p, Some(k), locs));
+            }
+            Value::Map(m)
+        }
+        Kind::Seq(items) => {
+            if let Some(names) = key
+                .filter(|k| NAMED_LISTS.contains(k))
+                .and_then(|_| names(items))
+            {
+                let mut m = BTreeMap::new();
+                for (name, item) in names.into_iter().zip(items) {
+                    let p = path.key(&name);
+                    locs.insert(p.clone(), loc(item.line));
+                    m.insert(name, value(file, item, &p, None, locs));
+                }
+                return Value::Map(m);
+            }
+            Value::List(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| {
+                        let p = path.index(i);
+                        locs.insert(p.clone(), loc(item.line));
+                        value(file, item, &p, None, locs)
+                    })
+                    .collect(),
+            )
+        }
+    }
+}
+
+/// The names of a named list's elements, when every element has one and they are distinct.
+fn names(items: &[Node]) -> Option<Vec<String>> {
+    let mut out: Vec<String> = Vec::with_capacity(items.len());
+    for item in items {
+        let n = item.get("name")?.as_str()?.to_string();
+        if out.contains(&n) {
+            return None;
+        }
+        out.push(n);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::tree::parse_yaml;
+
+    fn unit(text: &str) -> Unit {
+        let d = parse_yaml(text);
+        assert!(d.error.is_none(), "{:?}", d.error);
+        read("k8s/app.yaml", &d.docs)
+    }
+
+    const DEPLOY: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: payments
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: api:1
+          securityContext:
+            privileged: true
+        - name: sidecar
+          image: envoy
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: reader
+  namespace: ignored
+rules: []
+---
+ci: not a manifest
+";
+
+    #[test]
+    fn addresses_and_located_settings() {
+        let u = unit(DEPLOY);
+        let keys: Vec<&String> = u.resources.keys().collect();
+        assert_eq!(keys, ["ClusterRole/reader", "Deployment/payments/api"]);
+        let d = &u.resources["Deployment/payments/api"];
+        let p = SettingPath::parse("spec.template.spec.containers.api.securityContext.privileged");
+        assert_eq!(d.get(&p), Some(&Value::Bool(true)));
+        assert_eq!(d.location_of(&p).line, 13);
+        assert_eq!(d.location.line, 1);
+        assert_eq!(d.kind, "Deployment");
+    }
+
+    #[test]
+    fn reordering_containers_and_keys_changes_nothing() {
+        let reordered = "\
+kind: Deployment
+apiVersion: apps/v1
+metadata:
+  namespace: payments
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+        - image: envoy
+          name: sidecar
+        - securityContext:
+            privileged: true
+          name: api
+          image: api:1
+";
+        let a = unit(DEPLOY);
+        let b = unit(reordered);
+        assert_eq!(
+            a.resources["Deployment/payments/api"].body,
+            b.resources["Deployment/payments/api"].body
+        );
+    }
+
+    #[test]
+    fn lists_and_unnamed_objects() {
+        let u = unit(
+            "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Service\n    metadata: {name: web}\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {generateName: cfg-}\n",
+        );
+        assert!(u.resources.contains_key("Service/web"));
+        assert!(u.resources.contains_key("ConfigMap/cfg-*"));
+    }
+
+    #[test]
+    fn duplicate_container_names_stay_a_list() {
+        let u = unit("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n  - name: a\n");
+        let p = &u.resources["Pod/p"];
+        assert!(matches!(
+            p.get(&SettingPath::parse("spec.containers")),
+            Some(Value::List(_))
+        ));
+    }
+}

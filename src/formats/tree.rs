@@ -1,0 +1,574 @@
+//! Documents: the text of a YAML or JSON file → a small tree of located nodes.
+//!
+//! Takes a file's text; gives its documents (a YAML stream may hold many) as [`Node`]s that keep
+//! the line of every key and value and the application tags YAML writes (`!Ref Bucket`), and an
+//! error when the text stops being readable part way. Kubernetes and CloudFormation both read
+//! from this tree, so neither knows which parser produced it.
+//!
+//! YAML is read from `saphyr-parser`'s event stream rather than through `saphyr`'s document
+//! loader, for three reasons: the loader gives a tagged scalar's inner node a 0:0 span (CRATES.md)
+//! where the event has the real one; anchors and aliases are expanded here against our own node
+//! budget, so an alias bomb (a few lines that expand to billions of nodes) stops at
+//! [`MAX_NODES`] with a readable reason; and nesting is refused past [`MAX_DEPTH`] before anything
+//! recursive walks the tree. JSON is read with `jsonc-parser` in strict mode (the Terraform
+//! reader's settings), which is several times faster than reading it as YAML and has no tab
+//! quirks.
+//!
+//! Plain scalars are resolved as Kubernetes' YAML library (YAML 1.1) resolves them: `yes`/`no`
+//! and `on`/`off` are booleans, as well as `true`/`false`, so `privileged: yes` is read as the
+//! cluster would read it.
+
+use crate::formats::terraform;
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+use std::collections::HashMap;
+
+/// Nesting deeper than this is refused (a problem): everything that walks the tree recurses, and
+/// no real manifest or template comes near it.
+pub const MAX_DEPTH: usize = 64;
+/// The most nodes one file may produce, alias expansions included: bounds memory and time on an
+/// alias bomb.
+pub const MAX_NODES: usize = 500_000;
+/// The most documents one YAML stream may hold.
+pub const MAX_DOCUMENTS: usize = 10_000;
+
+/// A node and the 1-based line where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub line: u32,
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    Null,
+    Bool(bool),
+    /// As written: `0`, `8080`, `1.5`.
+    Number(String),
+    Str(String),
+    Seq(Vec<Node>),
+    /// Entries in document order, each with the line of its key. A repeated key keeps its last
+    /// value (as Kubernetes' and CloudFormation's readers do), see [`Node::get`].
+    Map(Vec<(String, u32, Node)>),
+    /// An application tag and the node it tags: `!Ref Bucket` is `Tagged("!Ref", Str("Bucket"))`.
+    Tagged(String, Box<Node>),
+}
+
+impl Node {
+    fn new(line: usize, kind: Kind) -> Node {
+        Node {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            kind,
+        }
+    }
+
+    /// The value of `key` in a map (the last one written when repeated).
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.kind {
+            Kind::Map(entries) => entries
+                .iter()
+                .rev()
+                .find(|(k, _, _)| k == key)
+                .map(|e| &e.2),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A map's entries, or none.
+    pub fn entries(&self) -> &[(String, u32, Node)] {
+        match &self.kind {
+            Kind::Map(e) => e,
+            _ => &[],
+        }
+    }
+
+    /// Nodes in this subtree, counted up to `cap`.
+    fn size(&self, cap: usize) -> usize {
+        let mut n = 0usize;
+        let mut stack = vec![self];
+        while let Some(node) = stack.pop() {
+            n += 1;
+            if n > cap {
+                break;
+            }
+            match &node.kind {
+                Kind::Seq(items) => stack.extend(items.iter()),
+                Kind::Map(entries) => stack.extend(entries.iter().map(|e| &e.2)),
+                Kind::Tagged(_, inner) => stack.push(inner),
+                _ => {}
+            }
+        }
+        n
+    }
+
+    /// Levels of nesting below this node (0 for a scalar).
+    fn height(&self) -> usize {
+        let mut max = 0usize;
+        let mut stack = vec![(self, 0usize)];
+        while let Some((node, d)) = stack.pop() {
+            max = max.max(d);
+            match &node.kind {
+                Kind::Seq(items) => stack.extend(items.iter().map(|c| (c, d + 1))),
+                Kind::Map(entries) => stack.extend(entries.iter().map(|e| (&e.2, d + 1))),
+                Kind::Tagged(_, inner) => stack.push((inner, d + 1)),
+                _ => {}
+            }
+        }
+        max
+    }
+}
+
+/// The documents of a file, and why reading stopped early when it did.
+#[derive(Debug, Default)]
+pub struct Docs {
+    pub docs: Vec<Node>,
+    /// Set when the text could not be read to its end; `docs` holds the documents completed before.
+    pub error: Option<String>,
+}
+
+enum Frame {
+    Seq {
+        line: usize,
+        anchor: usize,
+        tag: Option<String>,
+        items: Vec<Node>,
+    },
+    Map {
+        line: usize,
+        anchor: usize,
+        tag: Option<String>,
+        entries: Vec<(String, u32, Node)>,
+        key: Option<(String, u32)>,
+    },
+}
+
+/// Reads a YAML stream. Never panics; stops at the first error or limit, keeping the documents
+/// completed before it.
+pub fn parse_yaml(text: &str) -> Docs {
+    let mut b = Builder::default();
+    let mut parser = Parser::new_from_str(text);
+    while let Some(next) = parser.next_event() {
+        match next {
+            Ok((ev, span)) => {
+                if let Err(reason) = b.event(ev, span) {
+                    b.out.error = Some(reason);
+                    break;
+                }
+            }
+            Err(e) => {
+                b.out.error = Some(format!("invalid YAML: {e}"));
+                break;
+            }
+        }
+    }
+    b.out
+}
+
+#[derive(Default)]
+struct Builder {
+    out: Docs,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Node>,
+    nodes: usize,
+}
+
+impl Builder {
+    fn event(&mut self, ev: Event<'_>, span: Span) -> Result<(), String> {
+        let line = span.start.line();
+        match ev {
+            Event::Scalar(value, style, anchor, tag) => {
+                let tag = tag.map(|t| tag_name(&t.handle, &t.suffix));
+                let node = scalar(&value, style, tag.as_deref(), line);
+                self.count(1)?;
+                let node = wrap(node, tag, line);
+                self.complete(node, anchor)
+            }
+            Event::Alias(id) => {
+                let node = self
+                    .anchors
+                    .get(&id)
+                    .cloned()
+                    .ok_or_else(|| format!("line {line}: alias to an unknown anchor"))?;
+                let left = MAX_NODES.saturating_sub(self.nodes);
+                self.count(node.size(left))?;
+                if self.stack.len() + node.height() > MAX_DEPTH {
+                    return Err(format!(
+                        "line {line}: alias expands deeper than {MAX_DEPTH} levels"
+                    ));
+                }
+                self.complete(Node::new(line, node.kind), 0)
+            }
+            Event::SequenceStart(anchor, tag) => {
+                self.open()?;
+                self.stack.push(Frame::Seq {
+                    line,
+                    anchor,
+                    tag: tag.map(|t| tag_name(&t.handle, &t.suffix)),
+                    items: Vec::new(),
+                });
+                Ok(())
+            }
+            Event::MappingStart(anchor, tag) => {
+                self.open()?;
+                self.stack.push(Frame::Map {
+                    line,
+                    anchor,
+                    tag: tag.map(|t| tag_name(&t.handle, &t.suffix)),
+                    entries: Vec::new(),
+                    key: None,
+                });
+                Ok(())
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (node, anchor) = match self.stack.pop() {
+                    Some(Frame::Seq {
+                        line,
+                        anchor,
+                        tag,
+                        items,
+                    }) => (wrap(Node::new(line, Kind::Seq(items)), tag, line), anchor),
+                    Some(Frame::Map {
+                        line,
+                        anchor,
+                        tag,
+                        entries,
+                        ..
+                    }) => (wrap(Node::new(line, Kind::Map(entries)), tag, line), anchor),
+                    None => return Err(format!("line {line}: unbalanced collection")),
+                };
+                self.complete(node, anchor)
+            }
+            Event::DocumentStart(_) => {
+                self.anchors.clear();
+                Ok(())
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => Ok(()),
+        }
+    }
+
+    fn count(&mut self, n: usize) -> Result<(), String> {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > MAX_NODES {
+            return Err(format!(
+                "more than {MAX_NODES} nodes (anchors and aliases included): not read"
+            ));
+        }
+        Ok(())
+    }
+
+    fn open(&mut self) -> Result<(), String> {
+        self.count(1)?;
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(format!("nested deeper than {MAX_DEPTH} levels: not read"));
+        }
+        Ok(())
+    }
+
+    /// A node is finished: store it under its anchor and hand it to its parent.
+    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), String> {
+        if anchor > 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => {
+                if self.out.docs.len() >= MAX_DOCUMENTS {
+                    return Err(format!("more than {MAX_DOCUMENTS} documents: not read"));
+                }
+                self.out.docs.push(node);
+            }
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => {
+                    let k = match &node.kind {
+                        Kind::Str(s) | Kind::Number(s) => s.clone(),
+                        Kind::Bool(b) => b.to_string(),
+                        Kind::Null => String::new(),
+                        Kind::Tagged(_, inner) => inner.as_str().unwrap_or("?").to_string(),
+                        _ => "?".to_string(),
+                    };
+                    *key = Some((k, node.line));
+                }
+                Some((k, kline)) if k == "<<" => merge(entries, node, kline),
+                Some((k, kline)) => entries.push((k, kline, node)),
+            },
+        }
+        Ok(())
+    }
+}
+
+/// A merge key (`<<: *defaults`): the merged map's entries come in where not written explicitly.
+fn merge(entries: &mut Vec<(String, u32, Node)>, node: Node, kline: u32) {
+    let sources = match node.kind {
+        Kind::Map(e) => vec![e],
+        Kind::Seq(items) => items
+            .into_iter()
+            .filter_map(|n| match n.kind {
+                Kind::Map(e) => Some(e),
+                _ => None,
+            })
+            .collect(),
+        other => {
+            entries.push((
+                "<<".into(),
+                kline,
+                Node {
+                    kind: other,
+                    ..node
+                },
+            ));
+            return;
+        }
+    };
+    for src in sources {
+        for (k, l, v) in src {
+            if !entries.iter().any(|(e, _, _)| *e == k) {
+                entries.push((k, l, v));
+            }
+        }
+    }
+}
+
+fn tag_name(handle: &str, suffix: &str) -> String {
+    if handle == "!" {
+        format!("!{suffix}")
+    } else if handle == "tag:yaml.org,2002:" || handle == "!!" {
+        format!("!!{suffix}")
+    } else {
+        format!("{handle}{suffix}")
+    }
+}
+
+/// Wraps a node in its application tag; core-schema tags (`!!str`, `!!map`) are not kept.
+fn wrap(node: Node, tag: Option<String>, line: usize) -> Node {
+    match tag {
+        Some(t) if !t.starts_with("!!") => Node::new(line, Kind::Tagged(t, Box::new(node))),
+        _ => node,
+    }
+}
+
+fn scalar(value: &str, style: ScalarStyle, tag: Option<&str>, line: usize) -> Node {
+    let kind = match tag {
+        Some("!!str") => Kind::Str(value.to_string()),
+        Some("!!int") | Some("!!float") => Kind::Number(value.trim().to_string()),
+        Some("!!bool") => resolve_plain(value),
+        Some("!!null") => Kind::Null,
+        _ if style != ScalarStyle::Plain => Kind::Str(value.to_string()),
+        // An application tag on a plain scalar (`!Ref Bucket`): the text as written.
+        Some(_) => Kind::Str(value.to_string()),
+        None => resolve_plain(value),
+    };
+    Node::new(line, kind)
+}
+
+/// YAML 1.1 resolution of a plain scalar, as Kubernetes' reader does it.
+fn resolve_plain(s: &str) -> Kind {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => Kind::Null,
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Kind::Bool(true),
+        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
+            Kind::Bool(false)
+        }
+        _ if is_number(s) => Kind::Number(s.to_string()),
+        _ => Kind::Str(s.to_string()),
+    }
+}
+
+fn is_number(s: &str) -> bool {
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let Some(first) = body.chars().next() else {
+        return false;
+    };
+    if let Some(hex) = body.strip_prefix("0x") {
+        return !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    (first.is_ascii_digit() || (first == '.' && body.len() > 1)) && body.parse::<f64>().is_ok()
+}
+
+/// Reads a JSON file (strict JSON) as one document.
+pub fn parse_json(text: &str) -> Docs {
+    if let Err(reason) = terraform::check_text(text.as_bytes()) {
+        return Docs {
+            docs: Vec::new(),
+            error: Some(reason),
+        };
+    }
+    match terraform::parse_json(text) {
+        Ok(v) => {
+            let lines = LineIndex::new(text);
+            let mut nodes = 0usize;
+            match json_node(&v, &lines, 0, &mut nodes) {
+                Ok(n) => Docs {
+                    docs: vec![n],
+                    error: None,
+                },
+                Err(e) => Docs {
+                    docs: Vec::new(),
+                    error: Some(e),
+                },
+            }
+        }
+        Err(e) => Docs {
+            docs: Vec::new(),
+            error: Some(e),
+        },
+    }
+}
+
+fn json_node(
+    v: &jsonc_parser::ast::Value<'_>,
+    lines: &LineIndex,
+    depth: usize,
+    nodes: &mut usize,
+) -> Result<Node, String> {
+    use jsonc_parser::ast::Value as J;
+    use jsonc_parser::common::Ranged;
+    *nodes += 1;
+    if *nodes > MAX_NODES {
+        return Err(format!("more than {MAX_NODES} nodes: not read"));
+    }
+    if depth > MAX_DEPTH {
+        return Err(format!("nested deeper than {MAX_DEPTH} levels: not read"));
+    }
+    let line = lines.line(v.start());
+    let kind = match v {
+        J::NullKeyword(_) => Kind::Null,
+        J::BooleanLit(b) => Kind::Bool(b.value),
+        J::NumberLit(n) => Kind::Number(n.value.to_string()),
+        J::StringLit(s) => Kind::Str(s.value.to_string()),
+        J::Array(a) => Kind::Seq(
+            a.elements
+                .iter()
+                .map(|e| json_node(e, lines, depth + 1, nodes))
+                .collect::<Result<_, _>>()?,
+        ),
+        J::Object(o) => Kind::Map(
+            o.properties
+                .iter()
+                .map(|p| {
+                    Ok((
+                        p.name.as_str().to_string(),
+                        u32::try_from(lines.line(p.name.start())).unwrap_or(u32::MAX),
+                        json_node(&p.value, lines, depth + 1, nodes)?,
+                    ))
+                })
+                .collect::<Result<_, String>>()?,
+        ),
+    };
+    Ok(Node::new(line, kind))
+}
+
+/// Byte offset → 1-based line, by binary search over the line starts.
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { starts }
+    }
+
+    fn line(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multi_document_yaml_keeps_lines_and_tags() {
+        let d = parse_yaml("a: 1\nb:\n  c: !Ref X\n---\nkind: Pod\nprivileged: yes\n");
+        assert!(d.error.is_none(), "{:?}", d.error);
+        assert_eq!(d.docs.len(), 2);
+        let b = d.docs[0].get("b").expect("b");
+        let c = b.get("c").expect("c");
+        assert_eq!(c.line, 3);
+        match &c.kind {
+            Kind::Tagged(t, inner) => {
+                assert_eq!(t, "!Ref");
+                assert_eq!(inner.as_str(), Some("X"));
+            }
+            other => panic!("not tagged: {other:?}"),
+        }
+        assert_eq!(
+            d.docs[1].get("privileged").map(|n| &n.kind),
+            Some(&Kind::Bool(true))
+        );
+        assert_eq!(d.docs[1].entries()[1].1, 6);
+    }
+
+    #[test]
+    fn quoted_scalars_stay_strings() {
+        let d = parse_yaml("a: \"true\"\nb: '0'\nc: 0\n");
+        let n = &d.docs[0];
+        assert_eq!(n.get("a").map(|n| &n.kind), Some(&Kind::Str("true".into())));
+        assert_eq!(n.get("b").map(|n| &n.kind), Some(&Kind::Str("0".into())));
+        assert_eq!(n.get("c").map(|n| &n.kind), Some(&Kind::Number("0".into())));
+    }
+
+    #[test]
+    fn alias_bomb_is_refused_not_expanded() {
+        let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            s.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let d = parse_yaml(&s);
+        assert!(
+            d.error.as_deref().is_some_and(|e| e.contains("nodes")),
+            "{:?}",
+            d.error
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(parse_yaml(&deep).error.is_some());
+        let block: String = (0..200).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        assert!(parse_yaml(&block).error.is_some());
+        assert!(parse_json(&deep).error.is_some());
+    }
+
+    #[test]
+    fn merge_keys_and_aliases() {
+        let d = parse_yaml("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n");
+        let m = d.docs[0].get("m").expect("m");
+        assert_eq!(m.get("x").map(|n| &n.kind), Some(&Kind::Number("1".into())));
+        assert_eq!(m.get("y").map(|n| &n.kind), Some(&Kind::Number("3".into())));
+    }
+
+    #[test]
+    fn json_lines() {
+        let d = parse_json("{\n  \"a\": {\n    \"b\": true\n  }\n}\n");
+        let a = d.docs[0].get("a").expect("a");
+        assert_eq!(a.get("b").map(|n| n.line), Some(3));
+        assert_eq!(d.docs[0].entries()[0].1, 2);
+    }
+
+    #[test]
+    fn errors_keep_completed_documents() {
+        let d = parse_yaml("a: 1\n---\nb: [\n");
+        assert_eq!(d.docs.len(), 1);
+        assert!(d.error.is_some());
+    }
+}
