@@ -63,6 +63,8 @@ pub enum Command {
         #[command(flatten)]
         investigation: InvestigationArgs,
         #[command(flatten)]
+        limits: LimitArgs,
+        #[command(flatten)]
         out: Output,
     },
     /// Every change to one resource's settings over time, with who and when (blame for settings).
@@ -75,6 +77,8 @@ pub enum Command {
         /// The branch under investigation.
         #[arg(long = "ref", default_value = "HEAD", value_name = "REF")]
         reference: String,
+        #[command(flatten)]
+        limits: LimitArgs,
         #[command(flatten)]
         out: Output,
     },
@@ -101,6 +105,8 @@ pub enum Command {
         /// Exit 1 when something at or above this severity is introduced or widened.
         #[arg(long, value_enum, default_value_t = Severity::High, value_name = "SEVERITY")]
         fail_on: Severity,
+        #[command(flatten)]
+        limits: LimitArgs,
         #[command(flatten)]
         out: Output,
     },
@@ -140,9 +146,36 @@ pub struct InvestigationArgs {
     pub environment: Option<String>,
 }
 
+/// How much of one file a run reads (see `limits`): each default is documented in the README,
+/// and a file past one is a blind spot naming the option that raises it.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct LimitArgs {
+    /// Largest IaC file read, in bytes [default: 8388608 (8 MiB)].
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_bytes: Option<usize>,
+    /// Deepest nesting read (HCL and JSON brackets, YAML collections) [default: 128; at most 1000].
+    #[arg(long, value_name = "LEVELS", value_parser = clap::value_parser!(u16).range(1..=crate::limits::MAX_DEPTH_CEILING as i64))]
+    pub max_depth: Option<u16>,
+    /// Most nodes one YAML or JSON file may expand to, aliases included [default: 500000].
+    #[arg(long, value_name = "NODES")]
+    pub max_yaml_nodes: Option<usize>,
+}
+
+impl LimitArgs {
+    pub fn limits(self) -> crate::limits::Limits {
+        let d = crate::limits::Limits::default();
+        crate::limits::Limits {
+            max_file_bytes: self.max_file_bytes.unwrap_or(d.max_file_bytes),
+            max_depth: self.max_depth.map_or(d.max_depth, usize::from),
+            max_yaml_nodes: self.max_yaml_nodes.unwrap_or(d.max_yaml_nodes),
+        }
+    }
+}
+
 impl InvestigationArgs {
-    pub fn options(self) -> Options {
+    pub fn options(self, limits: crate::limits::Limits) -> Options {
         Options {
+            limits,
             at: self.at,
             since: self.since,
             until: self.until,
@@ -178,10 +211,12 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             reference,
             fail_on,
             investigation,
+            limits,
             out,
         } => {
             let mut r = Repo::open(&repo)?;
-            let mut inv = investigate(&mut r, &reference, None, investigation.options())?;
+            let options = investigation.options(limits.limits());
+            let mut inv = investigate(&mut r, &reference, None, options)?;
             if matches!(out.format, Format::Markdown | Format::Html) {
                 crate::investigation::add_excerpts(&r, &mut inv);
             }
@@ -204,9 +239,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             address,
             repo,
             reference,
+            limits,
             out,
         } => {
             let mut r = Repo::open(&repo)?;
+            r.limits = limits.limits();
             let result = crate::resource_history::history(&mut r, &reference, &address)?;
             let text = match out.format {
                 Format::Json => {
@@ -248,9 +285,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             range,
             repo,
             fail_on,
+            limits,
             out,
         } => {
             let mut r = Repo::open(&repo)?;
+            r.limits = limits.limits();
             let result = crate::review::review(&mut r, &range)?;
             let text = match out.format {
                 Format::Json => report::json::render(&report::review::json(&result, fail_on)),

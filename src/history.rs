@@ -21,9 +21,6 @@ use sha2::Digest;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
-/// Blobs larger than this are not read into memory (reported as a problem instead).
-pub const MAX_BLOB_BYTES: usize = crate::formats::terraform::MAX_FILE_BYTES;
-
 /// What can go wrong opening or resolving; reading a single object later is a blind spot, not an
 /// error.
 #[derive(Debug, thiserror::Error)]
@@ -105,6 +102,9 @@ pub struct Repo {
     mailmap: Option<git2::Mailmap>,
     /// Every commit and IaC blob read, with the SHA-256 of its bytes: what the report certifies.
     ledger: std::cell::RefCell<Ledger>,
+    /// The run's limits: blobs over the size limit are not loaded (a problem instead), and the
+    /// snapshot layer parses under the rest.
+    pub limits: crate::limits::Limits,
 }
 
 /// The objects an analysis read: id → (kind, SHA-256 of the object's bytes). Kept apart from the
@@ -161,6 +161,7 @@ impl Repo {
             given: path.to_string(),
             mailmap: None,
             ledger: Default::default(),
+            limits: Default::default(),
         })
     }
 
@@ -649,7 +650,7 @@ impl Repo {
         }
         let odb = self.repo.odb().ok()?;
         let (size, _) = odb.read_header(entry.id()).ok()?;
-        if size > MAX_BLOB_BYTES {
+        if size > self.limits.max_file_bytes {
             return None;
         }
         self.repo
@@ -671,10 +672,8 @@ impl Repo {
         let (size, _) = odb
             .read_header(id)
             .map_err(|e| format!("object {id} is missing or corrupt: {}", e.message()))?;
-        if size > MAX_BLOB_BYTES {
-            return Err(format!(
-                "file is {size} bytes, over the {MAX_BLOB_BYTES} byte limit"
-            ));
+        if size > self.limits.max_file_bytes {
+            return Err(self.limits.file_too_large(size));
         }
         self.repo
             .find_blob(id)

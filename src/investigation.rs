@@ -61,6 +61,8 @@ pub struct Options {
     pub parties: Option<String>,
     pub deploys: Option<String>,
     pub environment: Option<String>,
+    /// The run's limits (recorded in the report when raised, so `verify` reads under the same).
+    pub limits: crate::limits::Limits,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -131,6 +133,7 @@ pub fn investigate(
         until: options.until.as_ref().map(|u| u.seconds),
         watch: None,
     };
+    repo.limits = options.limits;
     let scan = scan::scan_with(repo, reference, walk)?;
     let deploys = deploy_input.map(|(f, bytes, rows, env)| {
         let ids: Vec<String> = (0..scan.landings.len())

@@ -22,6 +22,7 @@ pub mod formats;
 pub mod graph;
 pub mod history;
 pub mod investigation;
+pub mod limits;
 pub mod model;
 pub mod report;
 pub mod resource_history;

@@ -43,7 +43,7 @@ impl Snapshots {
             return Arc::clone(u);
         }
         let files = repo.read_entries(&entries);
-        let mut unit = formats::parse_unit(dir, &files.files);
+        let mut unit = formats::parse_unit_with(dir, &files.files, &repo.limits);
         unit.problems.extend(
             files
                 .problems

@@ -110,6 +110,8 @@ pub fn verify(
         parties: file_for(parties, "parties_file", "parties")?,
         deploys: file_for(deploys, "deploys_file", "deploys")?,
         environment: text("environment"),
+        limits: crate::limits::Limits::from_recorded(&options["limits"])
+            .map_err(|e| bad(format!("inputs.options.{e}")))?,
     };
     let repo_path = match repo_arg {
         Some(p) => p.to_string(),

@@ -16,24 +16,23 @@
 //!   `apiVersion` and `kind`, or `AWSTemplateFormatVersion` or an `AWS::` type). A file that
 //!   does not parse and looks like neither is skipped silently, like any other foreign file.
 
-use super::{cloudformation, kubernetes, terraform, tree};
+use super::{cloudformation, kubernetes, tree};
+use crate::limits::Limits;
 use crate::model::{Problem, Unit};
 
 /// The reason a Helm template is not read (one blind spot per template file).
 pub const HELM_TEMPLATE: &str = "Helm template: not YAML until rendered, so not read; render the \
     chart (helm template) and scan the output to judge it";
 
-/// Reads one manifest or template file.
+/// Reads one manifest or template file under the default limits.
 pub fn parse(path: &str, bytes: &[u8]) -> Unit {
-    if bytes.len() > terraform::MAX_FILE_BYTES {
-        return problem(
-            path,
-            format!(
-                "file is {} bytes, over the {} byte limit",
-                bytes.len(),
-                terraform::MAX_FILE_BYTES
-            ),
-        );
+    parse_with(path, bytes, &Limits::default())
+}
+
+/// Reads one manifest or template file under the run's limits.
+pub fn parse_with(path: &str, bytes: &[u8], limits: &Limits) -> Unit {
+    if bytes.len() > limits.max_file_bytes {
+        return problem(path, limits.file_too_large(bytes.len()));
     }
     let Ok(text) = std::str::from_utf8(bytes) else {
         // Binary or another encoding: not a manifest anyone applies.
@@ -51,9 +50,9 @@ pub fn parse(path: &str, bytes: &[u8]) -> Unit {
         return Unit::default();
     }
     let docs = if path.ends_with(".json") {
-        tree::parse_json(text)
+        tree::parse_json_with(text, limits)
     } else {
-        tree::parse_yaml(text)
+        tree::parse_yaml_with(text, limits)
     };
     let mut unit = if docs.docs.iter().any(cloudformation::is_template) {
         cloudformation::read(path, &docs.docs)

@@ -18,6 +18,7 @@ pub mod manifest;
 pub mod terraform;
 pub mod tree;
 
+use crate::limits::Limits;
 use crate::model::Unit;
 
 /// Is this repository path a file the Terraform reader takes?
@@ -86,12 +87,20 @@ pub fn belongs_to(path: &str, unit: &str) -> bool {
     is_iac_path(path) && unit_of(path) == unit
 }
 
+/// Parses the files of one unit under the default limits.
+pub fn parse_unit(unit: &str, files: &[(String, Vec<u8>)]) -> Unit {
+    parse_unit_with(unit, files, &Limits::default())
+}
+
 /// Parses the files of one unit, whatever its format: a manifest unit (one YAML or JSON file) is
 /// read as Kubernetes or CloudFormation by its content, anything else as a Terraform directory.
-pub fn parse_unit(unit: &str, files: &[(String, Vec<u8>)]) -> Unit {
+/// A file past one of the run's `limits` is a problem naming the limit, never an error.
+pub fn parse_unit_with(unit: &str, files: &[(String, Vec<u8>)], limits: &Limits) -> Unit {
     match files {
-        [(path, bytes)] if path == unit && is_manifest_file(path) => manifest::parse(path, bytes),
-        _ => terraform::parse_unit(unit, files),
+        [(path, bytes)] if path == unit && is_manifest_file(path) => {
+            manifest::parse_with(path, bytes, limits)
+        }
+        _ => terraform::parse_unit_with(unit, files, limits),
     }
 }
 

@@ -15,6 +15,7 @@
 //! the variable's default (or the tfvars line that overrides it), because that is where a change
 //! to the value is made, and setting blame must point there.
 
+use crate::limits::{Limits, MAX_DEPTH_CEILING};
 use crate::model::{Location, Problem, Resource, SettingPath, Unit, Value};
 use hcl::edit as hcl_edit;
 use hcl_edit::expr::{
@@ -25,11 +26,8 @@ use hcl_edit::template::{Element, Template};
 use hcl_edit::Span;
 use std::collections::BTreeMap;
 
-/// Files larger than this are not parsed (a blind spot instead): a hostile repository may hold a
-/// huge file named `.tf`.
-pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
-/// Bracket nesting beyond this is refused before parsing: the parsers recurse.
-pub const MAX_NESTING: usize = 128;
+// File size and bracket nesting are run limits ([`Limits`]): the size because a hostile
+// repository may hold a huge file named `.tf`, the nesting because the parsers recurse.
 /// Evaluation depth (locals referring to locals, nested expressions).
 const MAX_EVAL_DEPTH: usize = 64;
 /// Largest collection `dynamic`/`for` expansion will produce.
@@ -88,12 +86,18 @@ fn too_large(text: &str) -> Value {
     ))
 }
 
-/// Parses the files of one unit (paths repository-relative, contents raw bytes).
-pub fn parse_unit(_unit: &str, files: &[(String, Vec<u8>)]) -> Unit {
+/// Parses the files of one unit (paths repository-relative, contents raw bytes) under the
+/// default limits.
+pub fn parse_unit(unit: &str, files: &[(String, Vec<u8>)]) -> Unit {
+    parse_unit_with(unit, files, &Limits::default())
+}
+
+/// Parses the files of one unit under the run's limits.
+pub fn parse_unit_with(_unit: &str, files: &[(String, Vec<u8>)], limits: &Limits) -> Unit {
     let mut problems = Vec::new();
     let mut sources: Vec<(&str, &str)> = Vec::new();
     for (path, bytes) in files {
-        match check_text(bytes) {
+        match check_text(bytes, limits) {
             Ok(text) => sources.push((path.as_str(), text)),
             Err(reason) => problems.push(Problem {
                 file: path.clone(),
@@ -130,30 +134,35 @@ pub fn parse_unit(_unit: &str, files: &[(String, Vec<u8>)]) -> Unit {
 }
 
 /// Refuses what must not reach a parser: oversized files, invalid UTF-8, runaway nesting.
-pub(crate) fn check_text(bytes: &[u8]) -> Result<&str, String> {
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "file is {} bytes, over the {} byte limit",
-            bytes.len(),
-            MAX_FILE_BYTES
-        ));
+pub(crate) fn check_text<'a>(bytes: &'a [u8], limits: &Limits) -> Result<&'a str, String> {
+    if bytes.len() > limits.max_file_bytes {
+        return Err(limits.file_too_large(bytes.len()));
     }
     let text = std::str::from_utf8(bytes)
-        .map_err(|e| format!("not valid UTF-8 (at byte {})", e.valid_up_to()))?;
+        .map_err(|e| format!("not valid UTF-8 (at byte {}): not read", e.valid_up_to()))?;
+    if !nesting_within(text, limits.max_depth) {
+        return Err(limits.too_deep());
+    }
+    Ok(text)
+}
+
+/// Whether brackets nest no deeper than `max`. Counts brackets inside strings and comments too:
+/// conservative (a string of 200 `[` is refused), but it needs no parser, which is the point.
+fn nesting_within(text: &str, max: usize) -> bool {
     let mut depth = 0usize;
     for b in text.bytes() {
         match b {
             b'{' | b'[' | b'(' => {
                 depth += 1;
-                if depth > MAX_NESTING {
-                    return Err(format!("nested deeper than {MAX_NESTING} levels"));
+                if depth > max {
+                    return false;
                 }
             }
             b'}' | b']' | b')' => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
-    Ok(text)
+    true
 }
 
 enum Parsed<'a> {
@@ -202,6 +211,14 @@ fn parse_file<'a>(path: &'a str, text: &'a str) -> Result<Parsed<'a>, String> {
 }
 
 pub(crate) fn parse_json(text: &str) -> Result<jsonc_parser::ast::Value<'_>, String> {
+    // jsonc-parser recurses. Files were checked against the run's depth limit already, but this
+    // also parses strings built by evaluation (a policy assembled from locals), which no file
+    // check has seen: the ceiling keeps those from overflowing the stack.
+    if !nesting_within(text, MAX_DEPTH_CEILING) {
+        return Err(format!(
+            "invalid JSON: nested deeper than {MAX_DEPTH_CEILING} levels"
+        ));
+    }
     let opts = jsonc_parser::ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,

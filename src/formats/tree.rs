@@ -9,8 +9,8 @@
 //! loader, for three reasons: the loader gives a tagged scalar's inner node a 0:0 span (CRATES.md)
 //! where the event has the real one; anchors and aliases are expanded here against our own node
 //! budget, so an alias bomb (a few lines that expand to billions of nodes) stops at
-//! [`MAX_NODES`] with a readable reason; and nesting is refused past [`MAX_DEPTH`] before anything
-//! recursive walks the tree. JSON is read with `jsonc-parser` in strict mode (the Terraform
+//! the run's node limit ([`Limits::max_yaml_nodes`]) with a readable reason; and nesting is
+//! refused past the run's depth limit before anything recursive walks the tree. JSON is read with `jsonc-parser` in strict mode (the Terraform
 //! reader's settings), which is several times faster than reading it as YAML and has no tab
 //! quirks.
 //!
@@ -19,16 +19,15 @@
 //! cluster would read it.
 
 use crate::formats::terraform;
+use crate::limits::Limits;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use std::collections::HashMap;
 
-/// Nesting deeper than this is refused (a problem): everything that walks the tree recurses, and
-/// no real manifest or template comes near it.
-pub const MAX_DEPTH: usize = 64;
-/// The most nodes one file may produce, alias expansions included: bounds memory and time on an
-/// alias bomb.
-pub const MAX_NODES: usize = 500_000;
-/// The most documents one YAML stream may hold.
+// Nesting deeper than the run's limit is refused (a problem): everything that walks the tree
+// recurses. The node limit, alias expansions included, bounds memory and time on an alias bomb.
+
+/// The most documents one YAML stream may hold (a constant: each document is a unit's resource
+/// list, and the node limit already bounds the work).
 pub const MAX_DOCUMENTS: usize = 10_000;
 
 /// A node and the 1-based line where it was written.
@@ -148,10 +147,18 @@ enum Frame {
     },
 }
 
+/// Reads a YAML stream under the default limits.
+pub fn parse_yaml(text: &str) -> Docs {
+    parse_yaml_with(text, &Limits::default())
+}
+
 /// Reads a YAML stream. Never panics; stops at the first error or limit, keeping the documents
 /// completed before it.
-pub fn parse_yaml(text: &str) -> Docs {
-    let mut b = Builder::default();
+pub fn parse_yaml_with(text: &str, limits: &Limits) -> Docs {
+    let mut b = Builder {
+        limits: *limits,
+        ..Builder::default()
+    };
     let mut parser = Parser::new_from_str(text);
     while let Some(next) = parser.next_event() {
         match next {
@@ -176,6 +183,7 @@ struct Builder {
     stack: Vec<Frame>,
     anchors: HashMap<usize, Node>,
     nodes: usize,
+    limits: Limits,
 }
 
 impl Builder {
@@ -195,11 +203,12 @@ impl Builder {
                     .get(&id)
                     .cloned()
                     .ok_or_else(|| format!("line {line}: alias to an unknown anchor"))?;
-                let left = MAX_NODES.saturating_sub(self.nodes);
+                let left = self.limits.max_yaml_nodes.saturating_sub(self.nodes);
                 self.count(node.size(left))?;
-                if self.stack.len() + node.height() > MAX_DEPTH {
+                if self.stack.len() + node.height() > self.limits.max_depth {
                     return Err(format!(
-                        "line {line}: alias expands deeper than {MAX_DEPTH} levels"
+                        "line {line}: alias expands {}",
+                        self.limits.too_deep()
                     ));
                 }
                 self.complete(Node::new(line, node.kind), 0)
@@ -254,18 +263,16 @@ impl Builder {
 
     fn count(&mut self, n: usize) -> Result<(), String> {
         self.nodes = self.nodes.saturating_add(n);
-        if self.nodes > MAX_NODES {
-            return Err(format!(
-                "more than {MAX_NODES} nodes (anchors and aliases included): not read"
-            ));
+        if self.nodes > self.limits.max_yaml_nodes {
+            return Err(self.limits.too_many_nodes());
         }
         Ok(())
     }
 
     fn open(&mut self) -> Result<(), String> {
         self.count(1)?;
-        if self.stack.len() >= MAX_DEPTH {
-            return Err(format!("nested deeper than {MAX_DEPTH} levels: not read"));
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(self.limits.too_deep());
         }
         Ok(())
     }
@@ -390,9 +397,14 @@ fn is_number(s: &str) -> bool {
     (first.is_ascii_digit() || (first == '.' && body.len() > 1)) && body.parse::<f64>().is_ok()
 }
 
-/// Reads a JSON file (strict JSON) as one document.
+/// Reads a JSON file under the default limits.
 pub fn parse_json(text: &str) -> Docs {
-    if let Err(reason) = terraform::check_text(text.as_bytes()) {
+    parse_json_with(text, &Limits::default())
+}
+
+/// Reads a JSON file (strict JSON) as one document.
+pub fn parse_json_with(text: &str, limits: &Limits) -> Docs {
+    if let Err(reason) = terraform::check_text(text.as_bytes(), limits) {
         return Docs {
             docs: Vec::new(),
             error: Some(reason),
@@ -402,7 +414,7 @@ pub fn parse_json(text: &str) -> Docs {
         Ok(v) => {
             let lines = LineIndex::new(text);
             let mut nodes = 0usize;
-            match json_node(&v, &lines, 0, &mut nodes) {
+            match json_node(&v, &lines, 0, &mut nodes, limits) {
                 Ok(n) => Docs {
                     docs: vec![n],
                     error: None,
@@ -425,15 +437,16 @@ fn json_node(
     lines: &LineIndex,
     depth: usize,
     nodes: &mut usize,
+    limits: &Limits,
 ) -> Result<Node, String> {
     use jsonc_parser::ast::Value as J;
     use jsonc_parser::common::Ranged;
     *nodes += 1;
-    if *nodes > MAX_NODES {
-        return Err(format!("more than {MAX_NODES} nodes: not read"));
+    if *nodes > limits.max_yaml_nodes {
+        return Err(limits.too_many_nodes());
     }
-    if depth > MAX_DEPTH {
-        return Err(format!("nested deeper than {MAX_DEPTH} levels: not read"));
+    if depth > limits.max_depth {
+        return Err(limits.too_deep());
     }
     let line = lines.line(v.start());
     let kind = match v {
@@ -444,7 +457,7 @@ fn json_node(
         J::Array(a) => Kind::Seq(
             a.elements
                 .iter()
-                .map(|e| json_node(e, lines, depth + 1, nodes))
+                .map(|e| json_node(e, lines, depth + 1, nodes, limits))
                 .collect::<Result<_, _>>()?,
         ),
         J::Object(o) => Kind::Map(
@@ -454,7 +467,7 @@ fn json_node(
                     Ok((
                         p.name.as_str().to_string(),
                         u32::try_from(lines.line(p.name.start())).unwrap_or(u32::MAX),
-                        json_node(&p.value, lines, depth + 1, nodes)?,
+                        json_node(&p.value, lines, depth + 1, nodes, limits)?,
                     ))
                 })
                 .collect::<Result<_, String>>()?,

@@ -443,6 +443,11 @@ pub fn scan_report(inv: &Investigation) -> J {
         "deployments": deployments,
         "limitations": crate::investigation::LIMITATIONS,
     });
+    // Raised limits are an input like any other (verify reads under the same); the defaults are
+    // not written, so a report made with them keeps its shape.
+    if let Some(limits) = inv.options.limits.recorded() {
+        report["inputs"]["options"]["limits"] = limits;
+    }
     seal(&mut report);
     report
 }
