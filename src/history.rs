@@ -544,6 +544,17 @@ impl Repo {
                     (_, Err(reason)) => acc.unreadable.push((path.clone(), reason)),
                 }
             }
+            // A submodule's content is in another repository: whatever IaC it holds (a module a
+            // unit sources, a vendored chart) is invisible here, so its appearance or change is
+            // a blind spot at this landing rather than nothing.
+            if let Some((id, _)) = ne.filter(|(_, m)| *m == 0o160000) {
+                acc.unreadable.push((
+                    path.clone(),
+                    format!(
+                        "submodule entry (commit {id}): its content is in another repository, not read"
+                    ),
+                ));
+            }
             if !formats::is_iac_path(&path) {
                 continue;
             }

@@ -29,10 +29,23 @@ pub fn history(
         },
     )?;
     if r.watched.is_empty() {
+        // Files that could not be read may hold it: say so, naming the first, rather than
+        // claim it was never there.
+        let unread = match r.blind_spots.first() {
+            Some(b) => format!(
+                "; {} part{} of the history could not be read and may hold it (first: {} at {}: {})",
+                r.blind_spots.len(),
+                if r.blind_spots.len() == 1 { "" } else { "s" },
+                if b.file.is_empty() { crate::formats::unit_display(&b.unit) } else { &b.file },
+                r.landing_commit(b.from).id,
+                b.reason
+            ),
+            None => String::new(),
+        };
         return Err(HistoryError::Git {
             repo: repo.given.clone(),
             reason: format!(
-                "no resource {address} in the history of {reference} (give its address as in the code, e.g. aws_security_group.web)"
+                "no resource {address} in the history of {reference} (give its address as in the code, e.g. aws_security_group.web){unread}"
             ),
         });
     }
@@ -158,6 +171,8 @@ pub fn json(r: &ScanResult, address: &str) -> J {
         },
         "changes": changes,
         "windows": windows,
+        // What could not be read: a change inside a blind spot is not listed above.
+        "blind_spots": crate::report::json::blind_spots(r),
         "limitations": crate::investigation::LIMITATIONS,
     });
     seal(&mut j);
@@ -222,5 +237,7 @@ pub fn text(r: &ScanResult, address: &str) -> String {
             }
         }
     }
+    out.push('\n');
+    crate::report::text::blind_spot_lines(&mut out, r);
     out
 }

@@ -34,9 +34,18 @@ pub fn parse_with(path: &str, bytes: &[u8], limits: &Limits) -> Unit {
     if bytes.len() > limits.max_file_bytes {
         return problem(path, limits.file_too_large(bytes.len()));
     }
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        // Binary or another encoding: not a manifest anyone applies.
-        return Unit::default();
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        // Binary or another encoding is usually not a manifest anyone applies, and is skipped
+        // like any foreign file; but one that reads as a manifest or template around the bad
+        // bytes (a hostile edit, a mis-encoded comment) is a file the rules should have judged.
+        Err(e) if looks_like_iac(&String::from_utf8_lossy(bytes)) => {
+            return problem(
+                path,
+                format!("not valid UTF-8 (at byte {}): not read", e.valid_up_to()),
+            );
+        }
+        Err(_) => return Unit::default(),
     };
     // Editors on Windows write a byte order mark; the JSON reader would refuse it.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);

@@ -168,6 +168,16 @@ pub fn parse_yaml_with(text: &str, limits: &Limits) -> Docs {
                     break;
                 }
             }
+            // saphyr-parser counts flow nesting (`[`, `{`) in a u8 and stops at 255 with this
+            // message, before our own depth check sees the events: say what it means.
+            Err(e) if e.info() == "recursion limit exceeded" => {
+                b.out.error = Some(format!(
+                    "nested deeper than the YAML parser's fixed limit of 255 flow levels ([ and {{) \
+                     at line {}: not read",
+                    e.marker().line()
+                ));
+                break;
+            }
             Err(e) => {
                 b.out.error = Some(format!("invalid YAML: {e}"));
                 break;

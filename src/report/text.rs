@@ -7,6 +7,7 @@ use super::json::duration_seconds;
 use crate::graph::{self, Role};
 use crate::history::CommitInfo;
 use crate::investigation::Investigation;
+use crate::scan::ScanResult;
 use crate::timeline::Window;
 use petgraph::stable_graph::NodeIndex;
 use std::fmt::Write;
@@ -222,26 +223,7 @@ pub fn scan_report(inv: &Investigation) -> String {
             out.push('\n');
         }
     }
-    if !r.blind_spots.is_empty() {
-        let _ = writeln!(out, "Blind spots (nothing is claimed inside them)");
-        for b in &r.blind_spots {
-            let to =
-                b.to.map(|t| format!("to {}", short(&r.landing_commit(t).id)))
-                    .unwrap_or_else(|| "to the tip".into());
-            let what = match (b.unit.as_str(), b.file.as_str()) {
-                ("", "") => "history",
-                (unit, "") => unit,
-                (_, file) => file,
-            };
-            let _ = writeln!(
-                out,
-                "  {what}: from {} {to}: {}",
-                short(&r.landing_commit(b.from).id),
-                b.reason
-            );
-        }
-        out.push('\n');
-    }
+    blind_spot_lines(&mut out, r);
     if !r.anomalies.is_empty() {
         let _ = writeln!(out, "Anomalies");
         for a in &r.anomalies {
@@ -322,6 +304,32 @@ fn party_section(out: &mut String, inv: &Investigation) {
         for (name, email) in unmatched {
             let _ = writeln!(out, "    {name} <{email}>");
         }
+    }
+    out.push('\n');
+}
+
+/// The blind spots of a scan as a text section (nothing when there are none): shared by the scan
+/// and history reports, so neither can leave out what could not be read.
+pub fn blind_spot_lines(out: &mut String, r: &ScanResult) {
+    if r.blind_spots.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "Blind spots (nothing is claimed inside them)");
+    for b in &r.blind_spots {
+        let to =
+            b.to.map(|t| format!("to {}", short(&r.landing_commit(t).id)))
+                .unwrap_or_else(|| "to the tip".into());
+        let what = match (b.unit.as_str(), b.file.as_str()) {
+            ("", "") => "history",
+            (unit, "") => unit,
+            (_, file) => file,
+        };
+        let _ = writeln!(
+            out,
+            "  {what}: from {} {to}: {}",
+            short(&r.landing_commit(b.from).id),
+            b.reason
+        );
     }
     out.push('\n');
 }
