@@ -237,7 +237,9 @@ pub fn text(r: &ScanResult, address: &str) -> String {
             }
         }
     }
-    out.push('\n');
-    crate::report::text::blind_spot_lines(&mut out, r);
+    if !r.blind_spots.is_empty() {
+        out.push('\n');
+        crate::report::text::blind_spot_lines(&mut out, r);
+    }
     out
 }

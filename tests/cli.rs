@@ -259,32 +259,8 @@ fn an_unknown_value_is_a_blind_spot_not_a_verdict() {
 
 // --- the evidence is never touched ----------------------------------------------------------
 
-#[test]
-fn scan_and_review_write_nothing_into_the_repository() {
-    let mut f = Fixture::new();
-    f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
-    f.commit("Carol Client <carol@client.example>", "base");
-    f.git(&["checkout", "-q", "-b", "feature"]);
-    f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
-    f.commit("Dave Client <dave@client.example>", "open");
-    let before = common::snapshot(f.path());
-    bin().args(["scan", &f.repo()]).output().expect("runs");
-    bin()
-        .args(["scan", &f.repo(), "--format", "json"])
-        .output()
-        .expect("runs");
-    bin()
-        .args(["review", "main..feature", &f.repo()])
-        .output()
-        .expect("runs");
-    let after = common::snapshot(f.path());
-    assert_eq!(
-        before.keys().collect::<Vec<_>>(),
-        after.keys().collect::<Vec<_>>(),
-        "files were added or removed"
-    );
-    assert!(before == after, "a file changed");
-}
+// (Covered for every command in tests/investigation.rs,
+// `no_command_writes_anything_into_the_repository`.)
 
 #[test]
 fn text_report_tells_the_story() {

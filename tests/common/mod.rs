@@ -166,9 +166,12 @@ pub fn exposures<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
         .collect()
 }
 
-/// Every file under `dir` with its bytes: compared before and after a command to show it wrote
-/// nothing.
-pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+/// Every file under `dir` with its bytes and modification time: compared before and after a
+/// command to show it wrote nothing (a rewrite with the same bytes, such as an index refresh that
+/// finds nothing new, still changes the time).
+pub fn snapshot(
+    dir: &Path,
+) -> std::collections::BTreeMap<std::path::PathBuf, (Vec<u8>, std::time::SystemTime)> {
     let mut out = std::collections::BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -177,7 +180,11 @@ pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Ve
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.insert(p.clone(), std::fs::read(&p).expect("readable"));
+                let modified = e
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .expect("modification time");
+                out.insert(p.clone(), (std::fs::read(&p).expect("readable"), modified));
             }
         }
     }
