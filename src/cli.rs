@@ -153,7 +153,7 @@ pub struct LimitArgs {
     /// Largest IaC file read, in bytes [default: 8388608 (8 MiB)].
     #[arg(long, value_name = "BYTES")]
     pub max_file_bytes: Option<usize>,
-    /// Deepest nesting read (HCL and JSON brackets, YAML collections) [default: 128; at most 1000].
+    /// Deepest nesting read (HCL and JSON brackets, YAML collections) [default: 128; at most 500].
     #[arg(long, value_name = "LEVELS", value_parser = clap::value_parser!(u16).range(1..=crate::limits::MAX_DEPTH_CEILING as i64))]
     pub max_depth: Option<u16>,
     /// Most nodes one YAML or JSON file may expand to, aliases included [default: 500000].

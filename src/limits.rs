@@ -14,15 +14,20 @@
 //! value and calls the same parse function.
 //!
 //! Nesting is the one limit with a ceiling: the parsers (hcl-edit, jsonc-parser) and everything
-//! that walks a parsed tree recurse, so a raised depth costs stack. [`MAX_DEPTH_CEILING`] is what
-//! the main thread's stack holds with room to spare (measured on debug builds, whose frames are
-//! the largest); the option refuses anything above it rather than risk a stack overflow, which
-//! would abort the process without a report.
+//! that walks a parsed tree recurse, so a raised depth costs stack, and jsonc-parser refuses
+//! nesting past 512 levels on its own. [`MAX_DEPTH_CEILING`] sits under that, and the main
+//! thread's stack holds every reader at it with room to spare (tested on a debug build, whose
+//! frames are the largest); the option refuses anything above it rather than risk a stack
+//! overflow, which would abort the process without a report.
+//!
+//! The parsers' own fixed limits stay under ours whatever the option says: hcl-edit refuses HCL
+//! nested past 64 levels, jsonc-parser JSON past 512, saphyr-parser YAML flow collections past
+//! 255. Each of those is a blind spot quoting the parser.
 
 use serde::Serialize;
 
 /// The most `--max-depth` may be raised to (see the module documentation).
-pub const MAX_DEPTH_CEILING: usize = 1_000;
+pub const MAX_DEPTH_CEILING: usize = 500;
 
 /// The limits of one run. `Default` gives the documented defaults (README, "Limits").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

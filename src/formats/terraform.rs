@@ -15,7 +15,7 @@
 //! the variable's default (or the tfvars line that overrides it), because that is where a change
 //! to the value is made, and setting blame must point there.
 
-use crate::limits::{Limits, MAX_DEPTH_CEILING};
+use crate::limits::Limits;
 use crate::model::{Location, Problem, Resource, SettingPath, Unit, Value};
 use hcl::edit as hcl_edit;
 use hcl_edit::expr::{
@@ -211,14 +211,6 @@ fn parse_file<'a>(path: &'a str, text: &'a str) -> Result<Parsed<'a>, String> {
 }
 
 pub(crate) fn parse_json(text: &str) -> Result<jsonc_parser::ast::Value<'_>, String> {
-    // jsonc-parser recurses. Files were checked against the run's depth limit already, but this
-    // also parses strings built by evaluation (a policy assembled from locals), which no file
-    // check has seen: the ceiling keeps those from overflowing the stack.
-    if !nesting_within(text, MAX_DEPTH_CEILING) {
-        return Err(format!(
-            "invalid JSON: nested deeper than {MAX_DEPTH_CEILING} levels"
-        ));
-    }
     let opts = jsonc_parser::ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,
@@ -1647,6 +1639,33 @@ mod tests {
             .map(|(p, c)| (p.to_string(), c.as_bytes().to_vec()))
             .collect();
         parse_unit("m", &files)
+    }
+
+    /// A string built by evaluation is parsed as JSON when it looks like a document (a policy
+    /// assembled from locals). Doubling a local builds one nested 10,240 deep from a file whose
+    /// own nesting is 10, which the file's depth check cannot see. What keeps jsonc-parser (which
+    /// recurses) from overflowing the stack is its own fixed limit of 512 levels; this guards it
+    /// across upgrades, since nothing of ours would catch its removal.
+    #[test]
+    fn json_built_by_evaluation_cannot_overflow_the_stack() {
+        let mut src = String::from("locals {\n  a0 = \"[[[[[[[[[[\"\n");
+        for i in 1..=10 {
+            src.push_str(&format!(
+                "  a{i} = \"${{local.a{p}}}${{local.a{p}}}\"\n",
+                p = i - 1
+            ));
+        }
+        src.push_str(
+            "}\nresource \"aws_iam_policy\" \"p\" {\n  policy = \"{\\\"x\\\": ${local.a10}}\"\n}\n",
+        );
+        let u = unit(&[("m/main.tf", &src)]);
+        assert!(
+            u.resources.contains_key("aws_iam_policy.p"),
+            "{:?}",
+            u.problems
+        );
+        let deep = format!("{{\"x\": {}1{}}}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(parse_json(&deep).is_err_and(|e| e.contains("nesting depth")));
     }
 
     fn get<'u>(u: &'u Unit, addr: &str, path: &str) -> &'u Value {

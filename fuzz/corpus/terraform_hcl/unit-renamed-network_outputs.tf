@@ -1,0 +1,3 @@
+output "jump_security_group_id" {
+  value = aws_security_group.jump.id
+}
