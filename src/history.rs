@@ -40,6 +40,9 @@ pub enum HistoryError {
     Git { repo: String, reason: String },
 }
 
+/// Content comparisons per landing when pairing renames (see [`Repo::changes`]).
+const MAX_SIMILARITY_DIFFS: usize = 10_000;
+
 /// A person as a commit names them, after the repository's mailmap.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Person {
@@ -410,18 +413,42 @@ impl Repo {
                 remaining_adds.push((path, id));
             }
         }
-        // Similar renames: same file name, content at least half the same.
+        // Similar renames: same file name, content at least half the same. Each comparison is a
+        // diff, and a hostile commit can delete and add thousands of files of one name (every
+        // module's `main.tf`): candidates with the same parent directory name go first (a moved
+        // tree pairs on the first try), and past a budget of diffs per landing the remaining adds
+        // stay adds (the unit is then followed as deleted and created, not as moved: its windows
+        // close and reopen under the new path, nothing is lost).
+        // (file name, parent directory name) of a path.
+        fn tail(p: &str) -> (&str, &str) {
+            let mut parts = p.rsplit('/');
+            (parts.next().unwrap_or(p), parts.next().unwrap_or(""))
+        }
+        let mut by_name: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+        for (i, (d, _)) in dels.iter().enumerate() {
+            by_name.entry(tail(d).0).or_default().push(i);
+        }
+        let mut taken = vec![false; dels.len()];
         let mut adds_left = Vec::new();
+        let mut budget = MAX_SIMILARITY_DIFFS;
         for (path, id) in remaining_adds {
-            let name = path.rsplit('/').next().unwrap_or(&path).to_string();
-            let found = dels.iter().position(|(d, did)| {
-                d.rsplit('/').next() == Some(name.as_str()) && self.similar(*did, id)
+            let (name, parent) = tail(&path);
+            let mut candidates: Vec<usize> = match by_name.get(name) {
+                Some(c) if budget > 0 => c.iter().copied().filter(|&i| !taken[i]).collect(),
+                _ => Vec::new(),
+            };
+            candidates.sort_by_key(|&i| tail(&dels[i].0).1 != parent);
+            let found = candidates.into_iter().find(|&i| {
+                budget > 0 && {
+                    budget -= 1;
+                    self.similar(dels[i].1, id)
+                }
             });
             match found {
-                Some(pos) => {
-                    let (old_path, _) = dels.remove(pos);
+                Some(i) => {
+                    taken[i] = true;
                     out.push(FileChange {
-                        old_path: Some(old_path),
+                        old_path: Some(dels[i].0.clone()),
                         new_path: Some(path),
                     });
                 }
@@ -432,10 +459,15 @@ impl Repo {
             old_path: None,
             new_path: Some(p),
         }));
-        out.extend(dels.into_iter().map(|(p, _)| FileChange {
-            old_path: Some(p),
-            new_path: None,
-        }));
+        out.extend(
+            dels.into_iter()
+                .zip(taken)
+                .filter(|(_, t)| !t)
+                .map(|((p, _), _)| FileChange {
+                    old_path: Some(p),
+                    new_path: None,
+                }),
+        );
         out.sort_by(|a, b| (&a.new_path, &a.old_path).cmp(&(&b.new_path, &b.old_path)));
         Changes {
             files: out,
@@ -828,6 +860,10 @@ pub struct UnitFiles {
 /// - Object cache capped at 8 MiB (default 256 MiB). A scan decodes every landing's commit and
 ///   trees once and rarely returns to them, so a large cache only makes memory grow with history
 ///   length.
+/// - Trees up to 1 MiB cached (default 4 KiB). Every unit a landing touches is looked up by path
+///   from the root, so a directory with thousands of modules is read (and its SHA-1 verified) once
+///   per unit without it: 4,000 modules in one directory took 4 s (debug) for that alone, and the
+///   cost grows with the square of the directory's size.
 fn configure_libgit2() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -836,6 +872,7 @@ fn configure_libgit2() {
         unsafe {
             let _ = git2::opts::set_verify_owner_validation(false);
             let _ = git2::opts::set_cache_max_size(8 * 1024 * 1024);
+            let _ = git2::opts::set_cache_object_limit(ObjectType::Tree, 1024 * 1024);
         }
     });
 }

@@ -737,3 +737,45 @@ fn limits_apply_to_every_command_that_reads_files() {
         assert!(err.contains(part), "{part}: {err}");
     }
 }
+
+/// A commit that deletes 2,000 files of one name and adds 2,000 others of the same name, each
+/// different: rename pairing compares contents pair by pair, so without a budget this is
+/// millions of diffs in one landing. It must stay quick, and the window it carries is kept.
+#[test]
+fn many_same_named_files_moved_at_once_stay_quick() {
+    let body = |i: usize, salt: &str| {
+        format!(
+            "locals {{\n  {salt}{i} = \"{}\"\n}}\n",
+            format!("{salt}{i}-").repeat(20)
+        )
+        .into_bytes()
+    };
+    let mut s = Stream::new();
+    let paths_a: Vec<String> = (0..2_000).map(|i| format!("a/m{i}/main.tf")).collect();
+    let paths_b: Vec<String> = (0..2_000).map(|i| format!("b/m{i}/main.tf")).collect();
+    let mut first = vec![normal_window()];
+    first.extend(
+        paths_a
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Op::File(p, body(i, "x"))),
+    );
+    s.commit("1704070800 +0000", "open ssh, 2000 modules", first);
+    let mut moved: Vec<Op<'_>> = paths_a.iter().map(|p| Op::Delete(p)).collect();
+    moved.extend(
+        paths_b
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Op::File(p, body(i, "y"))),
+    );
+    s.commit("1704074400 +0000", "replace them", moved);
+    let (repo, ids) = s.build();
+    let started = std::time::Instant::now();
+    let r = scan(&repo.path().display().to_string(), &[]);
+    assert_window_kept(&r, &ids[0]);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
