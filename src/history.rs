@@ -180,10 +180,28 @@ impl Repo {
     }
 
     fn unknown_rev(&self, spec: &str, e: git2::Error) -> HistoryError {
+        // The common cases get a sentence instead of libgit2's "revspec 'HEAD' not found": a
+        // repository with no commits, and a HEAD naming a branch that does not exist (a bare
+        // clone or import whose default branch has another name).
+        let head_target = (spec == "HEAD")
+            .then(|| self.repo.find_reference("HEAD").ok())
+            .flatten()
+            .and_then(|h| h.symbolic_target().ok().flatten().map(str::to_string));
+        let reason = match head_target {
+            // (libgit2's `is_empty` is true only when HEAD names the configured default branch.)
+            _ if self.repo.references().is_ok_and(|mut r| r.next().is_none()) => {
+                "the repository has no commits: there is no history to read".to_string()
+            }
+            Some(target) => format!(
+                "HEAD names {target}, which does not exist; give the branch with --ref ({})",
+                e.message()
+            ),
+            None => e.message().to_string(),
+        };
         HistoryError::UnknownRevision {
             spec: spec.to_string(),
             repo: self.given.clone(),
-            reason: e.message().to_string(),
+            reason,
         }
     }
 

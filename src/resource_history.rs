@@ -36,7 +36,11 @@ pub fn history(
                 "; {} part{} of the history could not be read and may hold it (first: {} at {}: {})",
                 r.blind_spots.len(),
                 if r.blind_spots.len() == 1 { "" } else { "s" },
-                if b.file.is_empty() { crate::formats::unit_display(&b.unit) } else { &b.file },
+                match (b.file.as_str(), b.unit.as_str()) {
+                    ("", "") => "the history",
+                    ("", unit) => crate::formats::unit_display(unit),
+                    (file, _) => file,
+                },
                 r.landing_commit(b.from).id,
                 b.reason
             ),

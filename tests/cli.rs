@@ -65,7 +65,32 @@ fn an_empty_repository_is_a_clear_error_not_a_panic() {
     let f = Fixture::new();
     let out = bin().args(["scan", &f.repo()]).output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("HEAD"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("HEAD") && err.contains("no commits"), "{err}");
+    assert!(err.contains(&f.repo()), "{err}");
+}
+
+/// A HEAD naming a branch that does not exist (the default branch has another name) says so and
+/// what to do, rather than libgit2's "revspec not found".
+#[test]
+fn a_head_naming_a_missing_branch_says_which_and_what_to_do() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
+    f.commit("Carol Client <carol@client.example>", "base");
+    f.git(&["branch", "-m", "trunk"]);
+    f.git(&["symbolic-ref", "HEAD", "refs/heads/master"]);
+    let out = bin().args(["scan", &f.repo()]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("refs/heads/master") && err.contains("--ref"),
+        "{err}"
+    );
+    let out = bin()
+        .args(["scan", &f.repo(), "--ref", "trunk"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
 }
 
 // --- merges ---------------------------------------------------------------------------------
