@@ -19,6 +19,7 @@ pub mod cli;
 pub mod deploys;
 pub mod exit_codes;
 pub mod formats;
+pub mod fuzzing;
 pub mod graph;
 pub mod history;
 pub mod investigation;

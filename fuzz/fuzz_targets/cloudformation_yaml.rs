@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 
+// The body is configtrail::fuzzing, shared with the CI test that replays this target's corpus.
 fuzz_target!(|data: &[u8]| {
-    let unit = configtrail::formats::parse_unit("cfn/stack.yaml", &[("cfn/stack.yaml".to_string(), data.to_vec())]);
-    let _ = configtrail::rules::evaluate_unit(configtrail::rules::registry(), &unit);
+    configtrail::fuzzing::run("cloudformation_yaml", data);
 });
