@@ -555,7 +555,23 @@ impl Repo {
                 continue;
             }
             let Ok(name_str) = std::str::from_utf8(&name) else {
-                continue; // a non-UTF-8 file name cannot be an IaC path we read
+                // Terraform reads any file whose name ends in `.tf`, whatever its other bytes:
+                // one named so is IaC this reader cannot address, so it is a blind spot at the
+                // landing that adds or changes it, not nothing.
+                let lossy = String::from_utf8_lossy(&name);
+                let path = if prefix.is_empty() {
+                    lossy.into_owned()
+                } else {
+                    format!("{prefix}/{lossy}")
+                };
+                if ne.is_some() && formats::is_iac_path(&path) {
+                    acc.unreadable.push((
+                        path,
+                        "file name is not valid UTF-8: not read (shown with U+FFFD for the bad bytes)"
+                            .to_string(),
+                    ));
+                }
+                continue;
             };
             let path = if prefix.is_empty() {
                 name_str.to_string()

@@ -30,6 +30,8 @@ enum Op<'a> {
     Mode(&'a str, &'a str, Vec<u8>),
     Gitlink(&'a str, &'a str),
     Delete(&'a str),
+    /// A file whose path is raw bytes (not necessarily UTF-8).
+    RawPath(Vec<u8>, Vec<u8>),
 }
 
 /// A fast-import stream of a single branch, `main`.
@@ -70,6 +72,14 @@ impl Stream {
                 }
                 Op::Delete(p) => {
                     writeln!(self.out, "D {p}").expect("write");
+                    continue;
+                }
+                Op::RawPath(p, d) => {
+                    self.out.extend_from_slice(b"M 100644 inline ");
+                    self.out.extend_from_slice(&p);
+                    writeln!(self.out, "\ndata {}", d.len()).expect("write");
+                    self.out.extend_from_slice(&d);
+                    self.out.push(b'\n');
                     continue;
                 }
             };
@@ -400,6 +410,27 @@ fn invalid_utf8_inside_a_valid_file_is_named() {
         &ids[1],
         &["not valid UTF-8", "at byte 47"],
     );
+}
+
+/// A file whose name is not valid UTF-8 but ends in `.tf` (Terraform would read it): a blind
+/// spot at the landing that adds it, not skipped.
+#[test]
+fn a_tf_file_with_a_non_utf8_name_is_named() {
+    let mut s = Stream::new();
+    s.commit("1704070800 +0000", "open ssh", vec![normal_window()]);
+    s.commit(
+        "1704074400 +0000",
+        "hidden",
+        vec![Op::RawPath(
+            b"hid/ma\xffin.tf".to_vec(),
+            b"locals {}\n".to_vec(),
+        )],
+    );
+    let (repo, ids) = s.build();
+    let r = scan(&repo.path().display().to_string(), &[]);
+    assert_window_kept(&r, &ids[0]);
+    let spot = blind_spot(&r, "", &ids[1], &["file name is not valid UTF-8"]);
+    assert_eq!(spot["unit"], "hid/ma\u{fffd}in.tf", "{spot:#}");
 }
 
 /// A symlink named `main.tf` pointing at `/etc/passwd` (and a manifest pointing at it): never
