@@ -661,12 +661,12 @@ fn a_missing_object_names_itself() {
     f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
     let c1 = f.commit(WHO, "open ssh");
     f.write("app/main.tf", &sg("0.0.0.0/0", 443, 443));
-    let c2 = f.commit(WHO, "rdp");
+    let c2 = f.commit(WHO, "https");
     f.write(
         "app/main.tf",
         &format!("# v3\n{}", sg("0.0.0.0/0", 443, 443)),
     );
-    f.commit(WHO, "comment");
+    let c3 = f.commit(WHO, "comment");
     let blob = f.git(&["rev-parse", &format!("{c2}:app/main.tf")]);
     let loose = |id: &str| f.path().join(".git/objects").join(&id[..2]).join(&id[2..]);
     std::fs::remove_file(loose(&blob)).expect("loose blob");
@@ -679,16 +679,13 @@ fn a_missing_object_names_itself() {
         &["object", &blob, "missing or corrupt"],
     );
 
-    // A commit object gone: the landings before it cannot be reached.
+    // A commit object gone: the landings before it cannot be reached. What the remaining
+    // landing shows is still reported (from there: the history before it is the blind spot).
     std::fs::remove_file(loose(&c2)).expect("loose commit");
     let r = scan(&f.repo(), &[]);
-    let spot = blind_spot(
-        &r,
-        "",
-        &r["inputs"]["head"].as_str().unwrap_or("").to_string(),
-        &["cannot be read", &c2],
-    );
+    let spot = blind_spot(&r, "", &c3, &["cannot be read", &c2]);
     assert_eq!(spot["unit"], "", "{spot:#}");
+    assert_window_kept(&r, &c3);
 }
 
 // --- limits apply to every command ----------------------------------------------------------
