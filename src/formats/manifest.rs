@@ -120,6 +120,41 @@ mod tests {
         assert_eq!(tsconfig, Unit::default());
     }
 
+    /// A manifest with one bad byte was skipped as foreign (found by the hostile corpus): what
+    /// reads as a manifest around the bad bytes is a problem; binary that does not stays silent.
+    #[test]
+    fn invalid_utf8_is_a_problem_when_it_reads_as_a_manifest() {
+        let u = parse("k8s/pod.yaml", b"apiVersion: v1\nkind: Pod # \xc3\x28\n");
+        assert_eq!(u.problems.len(), 1, "{u:?}");
+        assert!(u.problems[0]
+            .reason
+            .contains("not valid UTF-8 (at byte 27)"));
+        assert_eq!(
+            parse("img/logo.json", b"\x89PNG\r\n\x1a\n\xff"),
+            Unit::default()
+        );
+    }
+
+    #[test]
+    fn limits_are_the_runs() {
+        let low = Limits {
+            max_file_bytes: 10,
+            ..Limits::default()
+        };
+        let u = parse_with("k8s/pod.yaml", b"apiVersion: v1\nkind: Pod\n", &low);
+        assert!(u.problems[0].reason.contains("--max-file-bytes"), "{u:?}");
+        let few = Limits {
+            max_yaml_nodes: 3,
+            ..Limits::default()
+        };
+        let u = parse_with(
+            "k8s/pod.yaml",
+            b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n",
+            &few,
+        );
+        assert!(u.problems[0].reason.contains("--max-yaml-nodes"), "{u:?}");
+    }
+
     #[test]
     fn helm_templates_are_a_problem_not_a_parse_error() {
         let u = parse(

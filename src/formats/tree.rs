@@ -566,7 +566,14 @@ mod tests {
     #[test]
     fn deep_nesting_is_refused() {
         let deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
-        assert!(parse_yaml(&deep).error.is_some());
+        // saphyr-parser's own flow limit (255) comes first, and is said in words.
+        let e = parse_yaml(&deep).error.expect("refused");
+        assert!(e.contains("fixed limit of 255 flow levels"), "{e}");
+        // Our limit, and its option, for block nesting under the parser's.
+        let e = parse_yaml(&format!("{}1{}", "[".repeat(200), "]".repeat(200)))
+            .error
+            .expect("refused");
+        assert!(e.contains("128 levels") && e.contains("--max-depth"), "{e}");
         let block: String = (0..200).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
         assert!(parse_yaml(&block).error.is_some());
         assert!(parse_json(&deep).error.is_some());
