@@ -122,6 +122,13 @@ impl Ledger {
             .or_insert_with(|| (kind, sha2::Sha256::digest(bytes).into()));
     }
 
+    /// Adds the objects another reader read (the same object is the same bytes).
+    pub fn merge(&mut self, other: Ledger) {
+        for (id, v) in other.objects {
+            self.objects.entry(id).or_insert(v);
+        }
+    }
+
     /// How many objects of each kind were read.
     pub fn count(&self, kind: &str) -> usize {
         self.objects.values().filter(|(k, _)| *k == kind).count()

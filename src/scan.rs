@@ -152,6 +152,13 @@ impl DirTrie {
 /// on the review's starting commit).
 const MAX_TRACE: usize = 100_000;
 
+/// Histories at least this long are read on a separate thread (below it, the thread costs more
+/// than it saves).
+const PARALLEL_MIN: usize = 64;
+
+/// Landings the reader may run ahead of the fold (bounds memory).
+const READ_AHEAD: usize = 128;
+
 /// Where a scan walks: the tip (default: what `reference` resolves to) and where it stops.
 #[derive(Debug, Clone, Default)]
 pub struct Walk {
@@ -221,12 +228,43 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
         });
     }
     let progress = crate::report::progress::bar(landings.len() as u64);
-    for oid in landings {
+    // Reading (tree compares, blobs, parsing) runs on a thread of its own, ahead of the fold,
+    // with its own handle on the repository (libgit2 handles are not shared across threads).
+    // The fold consumes landings in order, so the result is the same as a sequential scan.
+    let mut reader_ledger = None;
+    let mut done = 0;
+    if landings.len() >= PARALLEL_MIN {
+        let path = repo.given.clone();
+        let oids = landings.clone();
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Prepared>(READ_AHEAD);
+        let reader = std::thread::spawn(move || {
+            let mut r = Repo::open(&path).ok()?;
+            r.load_mailmap(tip);
+            let mut snapshots = Snapshots::default();
+            for oid in oids {
+                if tx.send(prepare(&r, &mut snapshots, oid)).is_err() {
+                    break;
+                }
+            }
+            Some(r.ledger())
+        });
+        for prepared in rx {
+            engine.apply(prepared);
+            done += 1;
+            progress.inc(1);
+        }
+        reader_ledger = reader.join().ok().flatten();
+    }
+    // Sequentially: short histories, or whatever the reader could not do.
+    for &oid in &landings[done..] {
         engine.step(oid);
         progress.inc(1);
     }
     progress.finish_and_clear();
     let mut result = engine.finish(reference, tip);
+    if let Some(l) = reader_ledger {
+        result.ledger.merge(l);
+    }
     result.until = walk.until;
     Ok(result)
 }
@@ -300,10 +338,22 @@ impl<'r> Engine<'r> {
 
     /// Processes one landing.
     pub fn step(&mut self, oid: Oid) {
+        let prepared = prepare(self.repo, &mut self.snapshots, oid);
+        self.apply(prepared);
+    }
+
+    /// Folds a landing whose reading was done by [`prepare`] (here or on the reader thread).
+    pub fn apply(&mut self, prepared: Prepared) {
+        let Prepared {
+            oid,
+            info,
+            changes,
+            mut units,
+        } = prepared;
         let li = self.landings.len();
-        let commit = match self.repo.commit(oid) {
-            Ok(c) => c,
-            Err(e) => {
+        let (commit, info) = match (self.repo.commit(oid), info) {
+            (Ok(c), Ok(info)) => (c, info),
+            (Err(e), _) => {
                 // Unreachable in practice (the walk read it), but never a panic.
                 self.blind.push(BlindSpot {
                     from: li.saturating_sub(1),
@@ -314,12 +364,22 @@ impl<'r> Engine<'r> {
                 });
                 return;
             }
+            (_, Err(reason)) => {
+                self.blind.push(BlindSpot {
+                    from: li.saturating_sub(1),
+                    unit: String::new(),
+                    file: String::new(),
+                    to: None,
+                    reason,
+                });
+                return;
+            }
         };
-        let ci = self.commits.intern(self.repo.commit_info(&commit));
+        let ci = self.commits.intern(info);
         self.landings.push(ci);
-        let tree = match commit.tree() {
-            Ok(t) => t,
-            Err(e) => {
+        let (tree, changes) = match (commit.tree(), changes) {
+            (Ok(t), Ok(changes)) => (t, changes),
+            (Err(e), _) => {
                 self.blind.push(BlindSpot {
                     from: li,
                     unit: String::new(),
@@ -329,9 +389,17 @@ impl<'r> Engine<'r> {
                 });
                 return;
             }
+            (_, Err(reason)) => {
+                self.blind.push(BlindSpot {
+                    from: li,
+                    unit: String::new(),
+                    file: String::new(),
+                    to: Some(li),
+                    reason,
+                });
+                return;
+            }
         };
-        let parent_tree = self.repo.first_parent_tree(&commit);
-        let changes = self.repo.changes(parent_tree.as_ref(), Some(&tree));
         // A subtree that cannot be read hides whatever units are under it: a blind spot for this
         // landing, and those units keep their state (their windows neither open nor close).
         for (path, reason) in &changes.unreadable {
@@ -406,7 +474,10 @@ impl<'r> Engine<'r> {
             };
             let mut best: Option<(usize, usize)> = None;
             for (i, to) in appeared.iter().enumerate() {
-                let unit = self.snapshots.unit_at(self.repo, &tree, to);
+                let unit = match units.get(to) {
+                    Some(u) => Arc::clone(u),
+                    None => self.snapshots.unit_at(self.repo, &tree, to),
+                };
                 let shared = unit.resources.keys().filter(|a| old.contains(a)).count();
                 if shared * 2 >= old.len() && best.is_none_or(|(_, b)| shared > b) {
                     best = Some((i, shared));
@@ -425,7 +496,10 @@ impl<'r> Engine<'r> {
             SideMap::new()
         };
         for dir in touched.iter().filter(|d| !hidden(d)) {
-            let unit = self.snapshots.unit_at(self.repo, &tree, dir);
+            let unit = match units.remove(dir) {
+                Some(u) => u,
+                None => self.snapshots.unit_at(self.repo, &tree, dir),
+            };
             self.apply_unit(dir, unit, li, ci, &side);
         }
     }
@@ -944,6 +1018,64 @@ impl<'r> Engine<'r> {
             watched: self.watched,
         }
     }
+}
+
+/// A landing as read from the repository, before the fold: its commit, the IaC files it changed,
+/// and the parsed units it touched. Reading is most of a scan's cost and depends on nothing the
+/// fold holds, so a scan prepares landings on a reader thread ahead of the fold.
+pub struct Prepared {
+    oid: Oid,
+    info: Result<crate::history::CommitInfo, String>,
+    changes: Result<crate::history::Changes, String>,
+    units: HashMap<String, Arc<Unit>>,
+}
+
+/// Reads one landing: commit, tree compare against the first parent, and every unit the
+/// compare touched (those under an unreadable subtree excepted).
+pub fn prepare(repo: &Repo, snapshots: &mut Snapshots, oid: Oid) -> Prepared {
+    let mut out = Prepared {
+        oid,
+        info: Err(String::new()),
+        changes: Err(String::new()),
+        units: HashMap::new(),
+    };
+    let commit = match repo.commit(oid) {
+        Ok(c) => c,
+        Err(e) => {
+            out.info = Err(format!("commit {oid} cannot be read: {}", e.message()));
+            return out;
+        }
+    };
+    out.info = Ok(repo.commit_info(&commit));
+    let tree = match commit.tree() {
+        Ok(t) => t,
+        Err(e) => {
+            out.changes = Err(format!("tree of {oid} cannot be read: {}", e.message()));
+            return out;
+        }
+    };
+    let parent_tree = repo.first_parent_tree(&commit);
+    let changes = repo.changes(parent_tree.as_ref(), Some(&tree));
+    let hidden = |dir: &str| {
+        changes
+            .unreadable
+            .iter()
+            .any(|(p, _)| dir == p || dir.starts_with(&format!("{p}/")) || p.is_empty())
+    };
+    let dirs: BTreeSet<&str> = changes
+        .files
+        .iter()
+        .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
+        .flatten()
+        .map(formats::unit_of)
+        .filter(|d| !hidden(d))
+        .collect();
+    for dir in dirs {
+        out.units
+            .insert(dir.to_string(), snapshots.unit_at(repo, &tree, dir));
+    }
+    out.changes = Ok(changes);
+    out
 }
 
 /// Causes in reading order: necessary ones first, then the most recent, then by setting.
