@@ -24,4 +24,5 @@ pub mod review;
 pub mod rules;
 pub mod scan;
 pub mod snapshots;
+pub mod suppress;
 pub mod timeline;

@@ -484,9 +484,11 @@ impl<'r> Engine<'r> {
                         address,
                         opened: li,
                         closed: None,
+                        latest: f.clone(),
                         finding: f,
                         causes: Vec::new(),
                         widenings: Vec::new(),
+                        narrowings: Vec::new(),
                         remediation: None,
                         baseline: true,
                     });
@@ -534,17 +536,20 @@ impl<'r> Engine<'r> {
                         file,
                         opened: li,
                         closed: None,
+                        latest: f.clone(),
                         finding: f,
                         causes,
                         widenings: Vec::new(),
+                        narrowings: Vec::new(),
                         remediation: None,
                         baseline: self.seeding,
                     });
                 }
                 Transition::Continue { before, after } => {
-                    let widened =
-                        after.scope.compare(&before.scope) == Some(std::cmp::Ordering::Greater);
-                    let causes = if widened {
+                    let order = after.scope.compare(&before.scope);
+                    let widened = order == Some(std::cmp::Ordering::Greater);
+                    let narrowed = order == Some(std::cmp::Ordering::Less);
+                    let causes = if widened || narrowed {
                         self.causes_of(rule, &eff, dir, &unit_id, &address, &after)
                             .into_iter()
                             .filter(|c| c.blamed.landing == li)
@@ -554,14 +559,20 @@ impl<'r> Engine<'r> {
                     };
                     if let Some(&w) = self.open.get(&wkey) {
                         let win = &mut self.windows[w];
+                        let change = Widening {
+                            landing: li,
+                            before: before.summary.clone(),
+                            after: after.summary.clone(),
+                            causes,
+                            before_scope: before.scope.clone(),
+                            after_scope: after.scope.clone(),
+                        };
                         if widened {
-                            win.widenings.push(Widening {
-                                landing: li,
-                                before: before.summary.clone(),
-                                after: after.summary.clone(),
-                                causes,
-                            });
+                            win.widenings.push(change);
+                        } else if narrowed {
+                            win.narrowings.push(change);
                         }
+                        win.latest = after;
                     }
                 }
                 Transition::Close(f) => {
@@ -856,6 +867,12 @@ impl<'r> Engine<'r> {
             blamed: pick.clone(),
             but_for,
         })
+    }
+
+    /// The unit at `dir` as the last landing stepped left it (what HEAD holds, for a review that
+    /// places its findings at file:line in HEAD).
+    pub fn current_unit(&self, dir: &str) -> Option<Arc<Unit>> {
+        self.units.get(dir).map(|s| Arc::clone(&s.unit))
     }
 
     pub fn finish(mut self, reference: &str, tip: Oid) -> ScanResult {
