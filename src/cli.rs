@@ -17,7 +17,7 @@ use std::io::Write;
     name = "configtrail",
     version,
     about = "Which security settings of an IaC repository became permissive, through which commits, for how long, and who is responsible.",
-    after_help = "Exit codes: 0 done, nothing at or above the threshold; 1 findings at or above it; 2 bad input or usage."
+    after_help = "Exit codes: 0 done, nothing at or above the threshold (suppressed findings never count); 1 findings at or above it; 2 bad input or usage."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -28,6 +28,10 @@ pub struct Cli {
 pub enum Format {
     Text,
     Json,
+    /// A pull-request comment (review).
+    Markdown,
+    /// SARIF 2.1.0 for code scanning (review, check).
+    Sarif,
 }
 
 #[derive(Debug, clap::Args)]
@@ -69,6 +73,26 @@ pub enum Command {
         #[command(flatten)]
         out: Output,
     },
+    /// The rules on files as they are now, with no history: a directory (a repository or not) or
+    /// one file. For pre-commit hooks and editors.
+    Check {
+        /// A directory or a file.
+        #[arg(default_value = ".")]
+        path: String,
+        /// Exit 1 when an unsuppressed finding at or above this severity is found.
+        #[arg(long, value_enum, default_value_t = Severity::High, value_name = "SEVERITY")]
+        fail_on: Severity,
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Shell completions, generated from this command line's definition.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The man page (roff), generated from this command line's definition.
+    Man,
 }
 
 /// Runs a parsed command line; returns the exit code.
@@ -85,6 +109,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             let text = match out.format {
                 Format::Json => report::json::render(&report::json::scan_report(&result)),
                 Format::Text => report::text::scan_report(&result),
+                Format::Markdown | Format::Sarif => anyhow::bail!(
+                    "--format {:?} is not available for scan; use text or json",
+                    out.format
+                ),
             };
             emit(&out, &text)?;
             let failing = fail_on.is_some_and(|t| {
@@ -111,6 +139,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             let text = match out.format {
                 Format::Json => report::json::render(&report::review::json(&result, fail_on)),
                 Format::Text => report::review::text(&result, fail_on),
+                Format::Markdown => report::review_markdown::markdown(&result, fail_on),
+                Format::Sarif => report::json::render(&report::review::sarif(&result)),
             };
             emit(&out, &text)?;
             Ok(if result.fails(fail_on) {
@@ -119,7 +149,58 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 exit_codes::CLEAN
             })
         }
+        Command::Check {
+            path,
+            fail_on,
+            out,
+        } => {
+            let result = crate::check::check(&path, crate::rules::registry())?;
+            let text = match out.format {
+                Format::Json => report::json::render(&report::check::json(&result, fail_on)),
+                Format::Text => report::check::text(&result, fail_on),
+                Format::Sarif => report::json::render(&report::check::sarif(&result)),
+                Format::Markdown => {
+                    anyhow::bail!("--format markdown is not available for check; use text, json or sarif")
+                }
+            };
+            emit(&out, &text)?;
+            Ok(if result.fails(fail_on) {
+                exit_codes::FINDINGS
+            } else {
+                exit_codes::CLEAN
+            })
+        }
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut command(), "configtrail", &mut buf);
+            emit_bytes(&buf)?;
+            Ok(exit_codes::CLEAN)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(command())
+                .render(&mut buf)
+                .context("cannot render the man page")?;
+            emit_bytes(&buf)?;
+            Ok(exit_codes::CLEAN)
+        }
     }
+}
+
+/// The clap definition, for generated completions and man page.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command()
+}
+
+fn emit_bytes(bytes: &[u8]) -> anyhow::Result<()> {
+    emit(
+        &Output {
+            format: Format::Text,
+            output: None,
+        },
+        &String::from_utf8_lossy(bytes),
+    )
 }
 
 fn emit(out: &Output, text: &str) -> anyhow::Result<()> {

@@ -14,6 +14,7 @@
 
 pub mod attribution;
 pub mod causes;
+pub mod check;
 pub mod cli;
 pub mod exit_codes;
 pub mod formats;
@@ -23,6 +24,7 @@ pub mod report;
 pub mod review;
 pub mod rules;
 pub mod scan;
+pub mod semdiff;
 pub mod snapshots;
 pub mod suppress;
 pub mod timeline;

@@ -869,10 +869,13 @@ impl<'r> Engine<'r> {
         })
     }
 
-    /// The unit at `dir` as the last landing stepped left it (what HEAD holds, for a review that
-    /// places its findings at file:line in HEAD).
-    pub fn current_unit(&self, dir: &str) -> Option<Arc<Unit>> {
-        self.units.get(dir).map(|s| Arc::clone(&s.unit))
+    /// Every unit as the last landing stepped left it, by directory (what HEAD holds, for a
+    /// review that places its findings at file:line in HEAD). Shared, not copied.
+    pub fn current_units(&self) -> BTreeMap<String, Arc<Unit>> {
+        self.units
+            .iter()
+            .map(|(d, s)| (d.clone(), Arc::clone(&s.unit)))
+            .collect()
     }
 
     pub fn finish(mut self, reference: &str, tip: Oid) -> ScanResult {

@@ -37,3 +37,17 @@ pub fn unit_display(path: &str) -> &str {
         path
     }
 }
+
+/// The format a file is read as, if any. (One arm per format: a new reader adds its arm here and
+/// in [`parse_unit`], and `check` and the history stage pick it up.)
+pub fn format_of(path: &str) -> Option<crate::model::Format> {
+    is_terraform_file(path).then_some(crate::model::Format::Terraform)
+}
+
+/// Parses the files of one unit with the reader of its format. Every file of a unit has the same
+/// format (a unit is a Terraform directory, one YAML file, one template).
+pub fn parse_unit(unit: &str, files: &[(String, Vec<u8>)]) -> crate::model::Unit {
+    match files.first().and_then(|(p, _)| format_of(p)) {
+        Some(crate::model::Format::Terraform) | None => terraform::parse_unit(unit, files),
+    }
+}

@@ -4,9 +4,12 @@
 //! contract of DESIGN.md. Every format reads the same result; none computes anything of its own
 //! beyond presentation, so formats cannot disagree.
 
+pub mod check;
 pub mod json;
 pub mod progress;
 pub mod review;
+pub mod review_markdown;
+pub mod sarif;
 pub mod text;
 
 use sha2::{Digest, Sha256};
