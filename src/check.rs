@@ -34,7 +34,7 @@ const SKIPPED_DIRS: &[&str] = &[".git", ".terraform"];
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CheckError {
-    #[error("{path}: cannot be read: {source}")]
+    #[error("{path}: cannot be read")]
     Unreadable {
         path: String,
         source: std::io::Error,
@@ -74,8 +74,10 @@ pub struct CheckBlindSpot {
 }
 
 pub struct CheckResult {
-    /// The path as given.
+    /// The path as given (the first, when several were).
     pub path: String,
+    /// Every path given, in order (a pre-commit hook passes the staged files).
+    pub paths: Vec<String>,
     pub files: usize,
     pub units: usize,
     pub rules: &'static [Rule],
@@ -101,6 +103,8 @@ impl CheckResult {
 /// not read.
 #[derive(Default)]
 struct Walk {
+    /// Put before every relative path: the directory of a single file, as given.
+    prefix: String,
     units: BTreeMap<String, Vec<(String, Vec<u8>)>>,
     blind: Vec<CheckBlindSpot>,
     entries: usize,
@@ -115,6 +119,15 @@ fn rel(root: &Path, p: &Path) -> String {
 }
 
 impl Walk {
+    fn rel(&self, root: &Path, p: &Path) -> String {
+        let r = rel(root, p);
+        if self.prefix.is_empty() {
+            r
+        } else {
+            format!("{}/{r}", self.prefix)
+        }
+    }
+
     fn blind(&mut self, file: &str, reason: String) {
         self.blind.push(CheckBlindSpot {
             unit: formats::unit_of(file).to_string(),
@@ -125,7 +138,7 @@ impl Walk {
 
     /// Reads one file if it is IaC: never a link, never over the size limit.
     fn file(&mut self, root: &Path, path: &Path, meta: &std::fs::Metadata) {
-        let name = rel(root, path);
+        let name = self.rel(root, path);
         if !formats::is_iac_path(&name) {
             return;
         }
@@ -158,7 +171,7 @@ impl Walk {
     }
 
     fn dir(&mut self, root: &Path, dir: &Path, depth: usize) {
-        let name = rel(root, dir);
+        let name = self.rel(root, dir);
         if depth > MAX_DEPTH {
             self.blind(
                 &format!("{name}/"),
@@ -176,7 +189,10 @@ impl Walk {
                 })
                 .collect(),
             Err(e) => {
-                self.blind(&format!("{name}/"), format!("directory cannot be read: {e}"));
+                self.blind(
+                    &format!("{name}/"),
+                    format!("directory cannot be read: {e}"),
+                );
                 return;
             }
         };
@@ -186,7 +202,7 @@ impl Walk {
             if self.entries > MAX_ENTRIES {
                 if self.entries == MAX_ENTRIES + 1 {
                     self.blind(
-                        &rel(root, &p),
+                        &self.rel(root, &p),
                         format!("more than {MAX_ENTRIES} entries: the walk stopped here"),
                     );
                 }
@@ -240,7 +256,18 @@ pub fn check(path: &str, rules: &'static [Rule]) -> Result<CheckResult, CheckErr
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        let name = rel(base, given);
+        // Paths are reported as the user wrote them: `net/main.tf` stays `net/main.tf`, so a
+        // hook given repository-relative names reports repository-relative paths.
+        walk.prefix = match given.parent() {
+            Some(p) => p
+                .components()
+                .filter(|c| !matches!(c, std::path::Component::CurDir))
+                .collect::<PathBuf>()
+                .to_string_lossy()
+                .into_owned(),
+            None => String::new(),
+        };
+        let name = walk.rel(base, given);
         if !formats::is_iac_path(&name) {
             return Err(CheckError::NotIac(path.to_string()));
         }
@@ -302,13 +329,12 @@ pub fn check(path: &str, rules: &'static [Rule]) -> Result<CheckResult, CheckErr
         blind.retain(|b| &b.file == only || b.file.is_empty());
         unmatched.retain(|s: &Suppression| &s.file == only);
     }
-    findings.sort_by(|a, b| {
-        (&a.unit, &a.address, a.rule).cmp(&(&b.unit, &b.address, b.rule))
-    });
+    findings.sort_by(|a, b| (&a.unit, &a.address, a.rule).cmp(&(&b.unit, &b.address, b.rule)));
     blind.sort();
     blind.dedup();
     Ok(CheckResult {
         path: path.to_string(),
+        paths: vec![path.to_string()],
         files,
         units,
         rules,
@@ -375,4 +401,44 @@ fn judge(
             Verdict::Pass => {}
         }
     }
+}
+
+/// Runs the rules on several paths (files or directories) and merges the results: what two paths
+/// share (a file given twice, a file inside a directory also given) is reported once.
+pub fn check_all(paths: &[String], rules: &'static [Rule]) -> Result<CheckResult, CheckError> {
+    let mut merged: Option<CheckResult> = None;
+    for p in paths {
+        let r = check(p, rules)?;
+        merged = Some(match merged {
+            None => r,
+            Some(mut m) => {
+                m.paths.push(p.clone());
+                m.files += r.files;
+                m.units += r.units;
+                m.findings.extend(r.findings);
+                m.blind_spots.extend(r.blind_spots);
+                m.unmatched_suppressions.extend(r.unmatched_suppressions);
+                m
+            }
+        });
+    }
+    let mut m = match merged {
+        Some(m) => m,
+        None => check(".", rules)?,
+    };
+    let key = |f: &CheckFinding| {
+        (
+            f.unit.clone(),
+            f.address.clone(),
+            f.rule,
+            f.location.clone(),
+        )
+    };
+    m.findings.sort_by_key(key);
+    m.findings.dedup_by(|a, b| key(a) == key(b));
+    m.blind_spots.sort();
+    m.blind_spots.dedup();
+    m.unmatched_suppressions.sort();
+    m.unmatched_suppressions.dedup();
+    Ok(m)
 }

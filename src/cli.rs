@@ -76,9 +76,10 @@ pub enum Command {
     /// The rules on files as they are now, with no history: a directory (a repository or not) or
     /// one file. For pre-commit hooks and editors.
     Check {
-        /// A directory or a file.
+        /// Directories or files (default: the current directory). Several may be given, as a
+        /// pre-commit hook does with the staged files.
         #[arg(default_value = ".")]
-        path: String,
+        paths: Vec<String>,
         /// Exit 1 when an unsuppressed finding at or above this severity is found.
         #[arg(long, value_enum, default_value_t = Severity::High, value_name = "SEVERITY")]
         fail_on: Severity,
@@ -150,17 +151,19 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             })
         }
         Command::Check {
-            path,
+            paths,
             fail_on,
             out,
         } => {
-            let result = crate::check::check(&path, crate::rules::registry())?;
+            let result = crate::check::check_all(&paths, crate::rules::registry())?;
             let text = match out.format {
                 Format::Json => report::json::render(&report::check::json(&result, fail_on)),
                 Format::Text => report::check::text(&result, fail_on),
                 Format::Sarif => report::json::render(&report::check::sarif(&result)),
                 Format::Markdown => {
-                    anyhow::bail!("--format markdown is not available for check; use text, json or sarif")
+                    anyhow::bail!(
+                        "--format markdown is not available for check; use text, json or sarif"
+                    )
                 }
             };
             emit(&out, &text)?;

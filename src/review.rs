@@ -163,20 +163,20 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
                     && o.address == w.address
             })
         };
-        let finding = |change, causes, before_scope: Option<&Scope>, after_scope: Option<&Scope>| {
-            let summary = |s: Option<&Scope>, text: &str| s.map(|_| text.to_string());
-            Finding {
+        // `before`/`after` (summaries) are kept as the contract had them: set for a widening or
+        // narrowing only. The scopes carry the values for every kind of change.
+        let finding =
+            |change, causes, before_scope: Option<&Scope>, after_scope: Option<&Scope>| Finding {
                 change,
                 window: i,
                 causes,
-                before: summary(before_scope, &w.latest.summary),
-                after: summary(after_scope, &w.latest.summary),
+                before: None,
+                after: None,
                 before_scope: before_scope.cloned(),
                 after_scope: after_scope.cloned(),
                 location: None,
                 suppression: None,
-            }
-        };
+            };
         match (w.opened >= start, w.closed) {
             (true, None) if by_range(&w.causes) => findings.push(finding(
                 Change::Introduced,
@@ -213,7 +213,11 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
                     Movement::Shifted if !wide.is_empty() => Change::Widened,
                     _ => continue,
                 };
-                let causes = if change == Change::Widened { &wide } else { &narrow };
+                let causes = if change == Change::Widened {
+                    &wide
+                } else {
+                    &narrow
+                };
                 let mut f = finding(
                     change,
                     causes.iter().flat_map(|wd| wd.causes.clone()).collect(),
@@ -272,7 +276,9 @@ fn place_and_suppress(
     let mut unmatched = std::collections::BTreeSet::new();
     for f in findings.iter_mut() {
         let w: &Window = &scan.windows[f.window];
-        let resource = units.get(&w.unit_path).and_then(|u| u.resources.get(&w.address));
+        let resource = units
+            .get(&w.unit_path)
+            .and_then(|u| u.resources.get(&w.address));
         let Some(res) = resource else {
             // Removed by the range: the fix's own location is the best there is.
             f.location = f.causes.first().map(|c| c.blamed.change.location.clone());

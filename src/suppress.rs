@@ -111,8 +111,14 @@ pub const FOREIGN: &[(&str, &[&str])] = &[
     ("CKV_AWS_79", &["aws-ec2-imdsv1-allowed"]),
     ("CKV_AWS_87", &["aws-redshift-public"]),
     ("aws-ebs-enable-volume-encryption", &["aws-ebs-unencrypted"]),
-    ("aws-ec2-enforce-http-token-imds", &["aws-ec2-imdsv1-allowed"]),
-    ("aws-ec2-no-public-ingress-acl", &["aws-nacl-ingress-all-open"]),
+    (
+        "aws-ec2-enforce-http-token-imds",
+        &["aws-ec2-imdsv1-allowed"],
+    ),
+    (
+        "aws-ec2-no-public-ingress-acl",
+        &["aws-nacl-ingress-all-open"],
+    ),
     (
         "aws-ec2-no-public-ingress-sgr",
         &[
@@ -121,7 +127,10 @@ pub const FOREIGN: &[(&str, &[&str])] = &[
             "aws-sg-database-port-public",
         ],
     ),
-    ("aws-eks-no-public-cluster-access", &["aws-eks-endpoint-public"]),
+    (
+        "aws-eks-no-public-cluster-access",
+        &["aws-eks-endpoint-public"],
+    ),
     ("aws-kms-auto-rotate-keys", &["aws-kms-rotation-off"]),
     ("aws-rds-no-public-db-access", &["aws-rds-public"]),
     ("aws-s3-no-public-access-with-acl", &["aws-s3-acl-public"]),
@@ -168,12 +177,15 @@ pub fn lex_hcl(text: &str) -> Lexed {
             b'#' | b'/' if c == b'#' || bytes.get(i + 1) == Some(&b'/') => {
                 let start = if c == b'#' { i + 1 } else { i + 2 };
                 let end = text[start..].find('\n').map_or(bytes.len(), |n| start + n);
-                out.comments.push((line, text[start..end].trim().to_string()));
+                out.comments
+                    .push((line, text[start..end].trim().to_string()));
                 i = end;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
                 // Block comments are skipped (a suppression is a line comment), lines counted.
-                let end = text[i + 2..].find("*/").map_or(bytes.len(), |n| i + 2 + n + 2);
+                let end = text[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |n| i + 2 + n + 2);
                 line += text[i..end].matches('\n').count() as u32;
                 i = end;
             }
@@ -279,9 +291,7 @@ pub fn parse_comment(
             // configtrail:ignore ID reason; trivy:ignore:ID reason; tfsec:ignore:ID reason.
             // trivy and tfsec allow `:exp:DATE` and `[params]` after the id: kept in the id's
             // tail, not the reason.
-            _ => body
-                .split_once(char::is_whitespace)
-                .unwrap_or((body, "")),
+            _ => body.split_once(char::is_whitespace).unwrap_or((body, "")),
         };
         let id = match tool {
             Tool::Trivy | Tool::Tfsec => id.split([':', '[']).next().unwrap_or(id),
@@ -464,7 +474,13 @@ resource "aws_security_group" "plain" {
 
     #[test]
     fn unterminated_input_is_partial_not_a_hang() {
-        for t in ["resource \"a\" \"b\" {", "\"unterminated", "<<EOF\nno end", "/* open", "{{{{"] {
+        for t in [
+            "resource \"a\" \"b\" {",
+            "\"unterminated",
+            "<<EOF\nno end",
+            "/* open",
+            "{{{{",
+        ] {
             let l = lex_hcl(t);
             assert!(l.blocks.len() <= 1, "{t}: {l:?}");
         }

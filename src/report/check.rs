@@ -65,6 +65,7 @@ pub fn json(r: &CheckResult, fail_on: Severity) -> J {
         "tool": tool(),
         "inputs": {
             "path": r.path,
+            "paths": r.paths,
             "files": r.files,
             "units": r.units,
             "rules": {"count": r.rules.len(), "digest": crate::rules::digest(r.rules)},
@@ -88,7 +89,7 @@ pub fn text(r: &CheckResult, fail_on: Severity) -> String {
     let _ = writeln!(
         out,
         "configtrail check {}: {} file{} in {} unit{}\n",
-        r.path,
+        r.paths.join(" "),
         r.files,
         if r.files == 1 { "" } else { "s" },
         r.units,
@@ -139,7 +140,11 @@ pub fn text(r: &CheckResult, fail_on: Severity) -> String {
             s.id
         );
     }
-    let suppressed = r.findings.iter().filter(|f| f.suppression.is_some()).count();
+    let suppressed = r
+        .findings
+        .iter()
+        .filter(|f| f.suppression.is_some())
+        .count();
     let _ = writeln!(
         out,
         "{} finding{} ({suppressed} suppressed), {} blind spot{}; fails at >= {fail_on}: {}",

@@ -239,11 +239,7 @@ pub fn sarif(r: &ReviewResult) -> J {
                 format: "terraform",
                 unit: crate::formats::unit_display(&w.unit_path).to_string(),
                 address: w.address.clone(),
-                message: format!(
-                    "{} {}: {what}{who}",
-                    w.address,
-                    f.change.as_str()
-                ),
+                message: format!("{} {}: {what}{who}", w.address, f.change.as_str()),
                 file,
                 line,
                 suppression: f.suppression.clone(),

@@ -44,6 +44,7 @@ fn who(r: &ReviewResult, f: &Finding) -> String {
 fn what(f: &Finding, summary: &str) -> String {
     let moved = super::review::delta(f);
     match (&f.before, &f.after, moved.is_empty()) {
+        _ if f.change == Change::Fixed => cell(&format!("no longer: {summary}")),
         (Some(_), Some(_), false) => cell(&moved.join("; ")),
         (Some(b), Some(a), true) => cell(&format!("{b} → {a}")),
         _ => cell(summary),
@@ -174,7 +175,10 @@ pub fn markdown(r: &ReviewResult, fail_on: Severity) -> String {
         let _ = writeln!(out, "\n</details>");
     }
     if r.findings.is_empty() {
-        let _ = writeln!(out, "Nothing in this range changes a security setting's exposure.");
+        let _ = writeln!(
+            out,
+            "Nothing in this range changes a security setting's exposure."
+        );
     }
     out
 }

@@ -136,7 +136,10 @@ fn descriptor(r: &Rule) -> sarif::ReportingDescriptor {
         )
         .properties(
             sarif::PropertyBag::builder()
-                .tags(vec!["security".to_string(), m.category.as_str().to_string()])
+                .tags(vec![
+                    "security".to_string(),
+                    m.category.as_str().to_string(),
+                ])
                 .additional_properties(props)
                 .build(),
         )
@@ -231,9 +234,18 @@ mod tests {
     #[test]
     fn fingerprint_ignores_line_and_commit_but_not_identity() {
         let a = fingerprint("r", "terraform", "net", "aws_security_group.web");
-        assert_eq!(a, fingerprint("r", "terraform", "net", "aws_security_group.web"));
-        assert_ne!(a, fingerprint("r", "terraform", "net", "aws_security_group.db"));
-        assert_ne!(a, fingerprint("r2", "terraform", "net", "aws_security_group.web"));
+        assert_eq!(
+            a,
+            fingerprint("r", "terraform", "net", "aws_security_group.web")
+        );
+        assert_ne!(
+            a,
+            fingerprint("r", "terraform", "net", "aws_security_group.db")
+        );
+        assert_ne!(
+            a,
+            fingerprint("r2", "terraform", "net", "aws_security_group.web")
+        );
         // Field boundaries are kept: ("ab","c") is not ("a","bc").
         assert_ne!(
             fingerprint("r", "terraform", "ab", "c"),
@@ -249,8 +261,14 @@ mod tests {
 
     #[test]
     fn severity_maps_to_level_and_score() {
-        assert!(matches!(level(Severity::Critical), sarif::ResultLevel::Error));
-        assert!(matches!(level(Severity::Medium), sarif::ResultLevel::Warning));
+        assert!(matches!(
+            level(Severity::Critical),
+            sarif::ResultLevel::Error
+        ));
+        assert!(matches!(
+            level(Severity::Medium),
+            sarif::ResultLevel::Warning
+        ));
         assert!(matches!(level(Severity::Low), sarif::ResultLevel::Note));
         let score = |s| security_severity(s).parse::<f64>().expect("number");
         assert!(score(Severity::Critical) > 9.0 && score(Severity::High) >= 7.0);
