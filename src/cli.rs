@@ -107,9 +107,18 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         } => {
             let mut r = Repo::open(&repo)?;
             let result = crate::scan::scan(&mut r, &reference)?;
+            // Suppressions are evidence in a scan: recorded acceptances, added as new fields.
+            let accepted = crate::acceptance::acceptances(&r, &result);
             let text = match out.format {
-                Format::Json => report::json::render(&report::json::scan_report(&result)),
-                Format::Text => report::text::scan_report(&result),
+                Format::Json => {
+                    let mut j = report::json::scan_report(&result);
+                    report::acceptance::annotate_json(&mut j, &result, &accepted);
+                    report::json::render(&j)
+                }
+                Format::Text => {
+                    report::text::scan_report(&result)
+                        + &report::acceptance::text_section(&result, &accepted)
+                }
                 Format::Markdown | Format::Sarif => anyhow::bail!(
                     "--format {:?} is not available for scan; use text or json",
                     out.format

@@ -12,6 +12,7 @@
 //! `model` is the one shape the stages pass along. Only `history` touches git; only `report`
 //! formats output; `main.rs` only parses the command line.
 
+pub mod acceptance;
 pub mod attribution;
 pub mod causes;
 pub mod check;

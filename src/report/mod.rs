@@ -4,6 +4,7 @@
 //! contract of DESIGN.md. Every format reads the same result; none computes anything of its own
 //! beyond presentation, so formats cannot disagree.
 
+pub mod acceptance;
 pub mod check;
 pub mod json;
 pub mod progress;
