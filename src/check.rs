@@ -442,3 +442,53 @@ pub fn check_all(paths: &[String], rules: &'static [Rule]) -> Result<CheckResult
     m.unmatched_suppressions.dedup();
     Ok(m)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_use_slashes_and_the_prefix() {
+        let root = Path::new("/r");
+        assert_eq!(rel(root, Path::new("/r/a/b.tf")), "a/b.tf");
+        let w = Walk {
+            prefix: "net".into(),
+            ..Walk::default()
+        };
+        assert_eq!(w.rel(root, Path::new("/r/main.tf")), "net/main.tf");
+    }
+
+    #[test]
+    fn reads_are_bounded_even_if_the_file_grew() {
+        let f = tempfile::NamedTempFile::new().expect("temp file");
+        std::fs::write(f.path(), b"0123456789").expect("write");
+        assert_eq!(read_bounded(f.path(), 10).expect("fits").len(), 10);
+        assert!(read_bounded(f.path(), 9).is_err());
+    }
+
+    #[test]
+    fn a_walk_skips_git_and_terraform_caches_and_never_follows_links() {
+        let d = tempfile::tempdir().expect("dir");
+        for p in [
+            "a/main.tf",
+            ".git/x.tf",
+            ".terraform/m/main.tf",
+            "b/c/d.tf.json",
+        ] {
+            let path = d.path().join(p);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, "{}").expect("write");
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(d.path(), d.path().join("a/loop")).expect("link");
+        let mut w = Walk::default();
+        w.dir(d.path(), d.path(), 0);
+        let units: Vec<&String> = w.units.keys().collect();
+        assert_eq!(units, vec!["a", "b/c"]);
+        assert!(
+            w.blind.is_empty(),
+            "a link to a directory is not IaC: {:?}",
+            w.blind
+        );
+    }
+}

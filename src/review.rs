@@ -18,6 +18,7 @@ use crate::scan::{self, ScanResult};
 use crate::semdiff::{self, Movement};
 use crate::suppress::{self, FileSuppressions, Suppression};
 use crate::timeline::{Cause, Widening, Window};
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -199,7 +200,7 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
                         .collect()
                 };
                 let wide = in_range_changes(&w.widenings);
-                let narrow = in_range_changes(&w.narrowings);
+                let narrow = in_range_changes(&w.other_moves);
                 let mut all: Vec<&Widening> = wide.iter().chain(narrow.iter()).collect();
                 all.sort_by_key(|wd| wd.landing);
                 let (Some(first), Some(last)) = (all.first(), all.last()) else {
@@ -209,21 +210,22 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
                 let change = match semdiff::classify(Some(before), Some(after)) {
                     Movement::Widened => Change::Widened,
                     Movement::Narrowed => Change::Narrowed,
-                    // Wider somewhere and narrower elsewhere: for a reviewer it is wider.
-                    Movement::Shifted if !wide.is_empty() => Change::Widened,
+                    // Wider somewhere and narrower elsewhere (SSH exposure moved to RDP): for a
+                    // reviewer something is newly exposed, so it is wider.
+                    Movement::Shifted => Change::Widened,
                     _ => continue,
                 };
-                let causes = if change == Change::Widened {
-                    &wide
-                } else {
-                    &narrow
-                };
-                let mut f = finding(
-                    change,
-                    causes.iter().flat_map(|wd| wd.causes.clone()).collect(),
-                    Some(before),
-                    Some(after),
-                );
+                // The commits that moved it the reported way (for a shift, every move counts).
+                let causes: Vec<Cause> = all
+                    .iter()
+                    .filter(|wd| {
+                        let narrower =
+                            wd.after_scope.compare(&wd.before_scope) == Some(Ordering::Less);
+                        narrower == (change == Change::Narrowed)
+                    })
+                    .flat_map(|wd| wd.causes.clone())
+                    .collect();
+                let mut f = finding(change, causes, Some(before), Some(after));
                 f.before = Some(first.before.clone());
                 f.after = Some(last.after.clone());
                 findings.push(f);

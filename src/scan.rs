@@ -488,7 +488,7 @@ impl<'r> Engine<'r> {
                         finding: f,
                         causes: Vec::new(),
                         widenings: Vec::new(),
-                        narrowings: Vec::new(),
+                        other_moves: Vec::new(),
                         remediation: None,
                         baseline: true,
                     });
@@ -540,7 +540,7 @@ impl<'r> Engine<'r> {
                         finding: f,
                         causes,
                         widenings: Vec::new(),
-                        narrowings: Vec::new(),
+                        other_moves: Vec::new(),
                         remediation: None,
                         baseline: self.seeding,
                     });
@@ -548,7 +548,8 @@ impl<'r> Engine<'r> {
                 Transition::Continue { before, after } => {
                     let order = after.scope.compare(&before.scope);
                     let widened = order == Some(std::cmp::Ordering::Greater);
-                    let narrowed = order == Some(std::cmp::Ordering::Less);
+                    // Narrower, or incomparable (wider somewhere, narrower elsewhere).
+                    let narrowed = order != Some(std::cmp::Ordering::Equal) && !widened;
                     let causes = if widened || narrowed {
                         self.causes_of(rule, &eff, dir, &unit_id, &address, &after)
                             .into_iter()
@@ -570,7 +571,7 @@ impl<'r> Engine<'r> {
                         if widened {
                             win.widenings.push(change);
                         } else if narrowed {
-                            win.narrowings.push(change);
+                            win.other_moves.push(change);
                         }
                         win.latest = after;
                     }

@@ -172,9 +172,11 @@ pub struct Window {
     pub finding: Finding,
     pub causes: Vec<Cause>,
     pub widenings: Vec<Widening>,
-    /// Changes inside the window that made it strictly less permissive without closing it (the
-    /// counterpart of a widening; a review reports them as "narrowed").
-    pub narrowings: Vec<Widening>,
+    /// The other changes of scope inside the window: strictly less permissive without closing
+    /// it (a narrowing), or wider in one dimension and narrower in another (a shift, such as SSH
+    /// exposure moved to RDP). Kept apart from `widenings`, which stay strictly wider; a review
+    /// compares the scope before its range with the scope at HEAD across both lists.
+    pub other_moves: Vec<Widening>,
     /// The finding as it holds at the window's last landing (or at the tip): `finding` is the
     /// one that opened it.
     pub latest: Finding,

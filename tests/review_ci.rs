@@ -273,3 +273,24 @@ fn review_text_snapshot() {
     let (_, text) = review(&s, &[]);
     insta::assert_snapshot!(text);
 }
+
+/// Exposure moved rather than grown (SSH to RDP): something is newly exposed, so for a reviewer
+/// it is wider, with the commit that moved it.
+#[test]
+fn an_incomparable_move_is_reported_as_widened() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("admin", "0.0.0.0/0", 22, 22, ""));
+    f.commit(CAROL, "ssh open (known)");
+    f.git(&["checkout", "-q", "-b", "feature"]);
+    f.write("net/main.tf", &sg("admin", "0.0.0.0/0", 3389, 3389, ""));
+    let moved = f.commit(BOB, "rdp instead");
+    let out = common::bin()
+        .args(["review", "main..feature", &f.repo(), "--format", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let r: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let w = finding(&r, "widened", "aws_security_group.admin");
+    assert_eq!(w["changes"], serde_json::json!(["ports 22 → 3389"]));
+    assert_eq!(w["causes"][0]["commit"], moved.as_str());
+}

@@ -207,7 +207,11 @@ pub fn sarif(r: &ReviewResult) -> J {
                 .iter()
                 .map(|c| {
                     let ci = &s.commits.infos[c.blamed.commit];
-                    json!({"commit": ci.id, "author": ci.author.name, "email": ci.author.email})
+                    json!({
+                        "commit": ci.id, "author": ci.author.name, "email": ci.author.email,
+                        "setting": format!("{}.{}", c.blamed.change.address, c.blamed.change.path),
+                        "but_for": c.but_for,
+                    })
                 })
                 .collect();
             props.insert("causes".to_string(), J::Array(commits));

@@ -182,3 +182,14 @@ pub fn markdown(r: &ReviewResult, fail_on: Severity) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_cannot_break_the_table() {
+        assert_eq!(cell("a|b\nc"), "a\\|b c");
+        assert_eq!(code("x`y|z"), "`x'y\\|z`");
+    }
+}
