@@ -294,3 +294,50 @@ fn an_incomparable_move_is_reported_as_widened() {
     assert_eq!(w["changes"], serde_json::json!(["ports 22 → 3389"]));
     assert_eq!(w["causes"][0]["commit"], moved.as_str());
 }
+
+/// Every sample repository, over ranges of its last one to three landings: SARIF is schema-valid
+/// and holds one result per introduced, widened or narrowed finding of the JSON; Markdown says
+/// the same counts.
+#[test]
+fn sarif_is_schema_valid_on_every_sample_and_agrees_with_json() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir("sample-repos").expect("sample-repos") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "git") {
+            continue;
+        }
+        let repo = path.display().to_string();
+        for n in 1..=3 {
+            let range = format!("HEAD~{n}..HEAD");
+            let run = |format: &str| {
+                let out = common::bin()
+                    .args(["review", &range, &repo, "--format", format])
+                    .output()
+                    .expect("runs");
+                (
+                    out.status.code(),
+                    String::from_utf8(out.stdout).expect("UTF-8"),
+                )
+            };
+            let (code, json) = run("json");
+            if code == Some(2) {
+                continue; // shorter history than the range
+            }
+            let r: Value = serde_json::from_str(&json).expect("JSON");
+            let alerts = r["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .filter(|f| f["change"] != "fixed")
+                .count();
+            let (_, sarif) = run("sarif");
+            let sarif = validate_sarif(&sarif);
+            let results = sarif["runs"][0]["results"].as_array().expect("results");
+            assert_eq!(results.len(), alerts, "{repo} {range}");
+            let (_, md) = run("markdown");
+            assert!(md.starts_with("### configtrail review: "), "{repo} {range}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} ranges checked");
+}
