@@ -341,3 +341,42 @@ fn sarif_is_schema_valid_on_every_sample_and_agrees_with_json() {
     }
     assert!(checked >= 20, "only {checked} ranges checked");
 }
+
+/// A cause written long before the range (the world CIDR set 150 landings earlier, its unit
+/// edited many times since without touching it) keeps its real author: the walk back through
+/// the history before the range goes as far as the trace needs, in steps.
+#[test]
+fn a_cause_written_long_before_the_range_keeps_its_author() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("web", "0.0.0.0/0", 443, 443, ""));
+    let wrote = f.commit(CAROL, "https from anywhere");
+    for n in 0..150 {
+        // Every third landing edits the same unit, the rest another one.
+        let file = if n % 3 == 0 {
+            "net/notes.tf"
+        } else {
+            "app/main.tf"
+        };
+        f.write(file, &format!("locals {{\n  n = {n}\n}}\n"));
+        f.commit(BOB, "unrelated");
+    }
+    f.git(&["checkout", "-q", "-b", "feature"]);
+    f.write("net/main.tf", &sg("web", "0.0.0.0/0", 22, 22, ""));
+    let moved = f.commit(ALICE, "ssh on the web group");
+    let out = common::bin()
+        .args(["review", "main..feature", &f.repo(), "--format", "json"])
+        .output()
+        .expect("runs");
+    let r: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let i = finding(&r, "introduced", "aws_security_group.web");
+    let causes = i["causes"].as_array().expect("causes");
+    let by = |setting: &str| {
+        causes
+            .iter()
+            .find(|c| c["setting"] == setting)
+            .unwrap_or_else(|| panic!("no cause {setting}: {causes:#?}"))
+    };
+    assert_eq!(by("ingress[0].cidr_blocks")["commit"], wrote.as_str());
+    assert_eq!(by("ingress[0].cidr_blocks")["but_for"], true);
+    assert_eq!(by("ingress[0].from_port")["commit"], moved.as_str());
+}
