@@ -28,6 +28,12 @@ cargo build --release --quiet
 bin=target/release/configtrail
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+cpu_ms() { # median user+system CPU time in ms: steadier than wall time on a shared machine
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f '%U %S' -o /tmp/bench-review.cpu "$@" >/dev/null 2>&1 || true
+    tail -n 1 /tmp/bench-review.cpu | awk '{printf "%d\n", ($1 + $2) * 1000}'
+  done | median
+}
 time_ms() { # runs "$@" $runs times, prints the median wall time in milliseconds
   for _ in $(seq "$runs"); do
     s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N)
@@ -45,13 +51,18 @@ iac=$(git -C "$repo" diff --name-only "$spec" -- '*.tf' | wc -l)
 t_review=$("$bin" --version >/dev/null; time_ms "$bin" review "$spec" "$repo" --format json)
 t_sarif=$(time_ms "$bin" review "$spec" "$repo" --format sarif)
 t_diff=$(time_ms git -C "$repo" diff --stat "$spec")
+c_review=$(cpu_ms "$bin" review "$spec" "$repo" --format json)
+c_one=$(cpu_ms "$bin" review "main~1..main" "$repo" --format json)
 ratio=$(awk -v a="$t_review" -v b="$t_diff" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')
 
 echo "repository: $repo"
 echo "history: $all commits ($landings landings), $dirs module directories"
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 echo "range: $spec = $range landings, $in_range commits, $iac IaC files changed"
 printf '%-34s %10s\n' "measure (median of $runs)" "ms"
 printf '%-34s %10s\n' "configtrail review --format json" "$t_review"
 printf '%-34s %10s\n' "configtrail review --format sarif" "$t_sarif"
 printf '%-34s %10s\n' "git diff --stat (same range)" "$t_diff"
+printf '%-34s %10s\n' "review --format json, CPU" "$c_review"
+printf '%-34s %10s\n' "review of 1 landing, CPU" "$c_one"
 printf '%-34s %10s\n' "ratio review / git diff --stat" "$ratio"
