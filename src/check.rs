@@ -99,13 +99,14 @@ impl CheckResult {
     }
 }
 
-/// What the walk collected: unit → files (path relative to the root, bytes), and what it could
-/// not read.
+/// What the walk collected: unit → files (path relative to the root, path on disk), and what it
+/// could not read. Contents are read a unit at a time when it is judged, so memory holds one
+/// unit, not the tree.
 #[derive(Default)]
 struct Walk {
     /// Put before every relative path: the directory of a single file, as given.
     prefix: String,
-    units: BTreeMap<String, Vec<(String, Vec<u8>)>>,
+    units: BTreeMap<String, Vec<(String, PathBuf)>>,
     blind: Vec<CheckBlindSpot>,
     entries: usize,
 }
@@ -150,6 +151,8 @@ impl Walk {
             return;
         }
         if !meta.is_file() {
+            // A FIFO or device named like IaC: opening it could block forever.
+            self.blind(&name, "not a regular file: not read".into());
             return;
         }
         let limit = formats::terraform::MAX_FILE_BYTES as u64;
@@ -160,14 +163,31 @@ impl Walk {
             );
             return;
         }
-        match read_bounded(path, limit) {
-            Ok(bytes) => self
-                .units
-                .entry(formats::unit_of(&name).to_string())
-                .or_default()
-                .push((name, bytes)),
-            Err(e) => self.blind(&name, format!("cannot be read: {e}")),
+        self.units
+            .entry(formats::unit_of(&name).to_string())
+            .or_default()
+            .push((name, path.to_path_buf()));
+    }
+
+    /// Reads a unit's files: never over the size limit (checked again at read time, since a
+    /// file may grow after the walk saw it); a file that cannot be read is a blind spot.
+    fn read(
+        files: &[(String, PathBuf)],
+        blind: &mut Vec<CheckBlindSpot>,
+    ) -> Vec<(String, Vec<u8>)> {
+        let limit = formats::terraform::MAX_FILE_BYTES as u64;
+        let mut out = Vec::new();
+        for (name, path) in files {
+            match read_bounded(path, limit) {
+                Ok(bytes) => out.push((name.clone(), bytes)),
+                Err(e) => blind.push(CheckBlindSpot {
+                    unit: formats::unit_of(name).to_string(),
+                    file: name.clone(),
+                    reason: format!("cannot be read: {e}"),
+                }),
+            }
         }
+        out
     }
 
     fn dir(&mut self, root: &Path, dir: &Path, depth: usize) {
@@ -296,8 +316,9 @@ pub fn check(path: &str, rules: &'static [Rule]) -> Result<CheckResult, CheckErr
     let mut findings = Vec::new();
     let mut blind = std::mem::take(&mut walk.blind);
     let mut unmatched = BTreeSet::new();
-    for (dir, files) in &walk.units {
-        let unit = formats::parse_unit(dir, files);
+    for (dir, paths) in &walk.units {
+        let files = Walk::read(paths, &mut blind);
+        let unit = formats::parse_unit(dir, &files);
         let sups: BTreeMap<&str, FileSuppressions> = files
             .iter()
             .map(|(f, bytes)| {

@@ -222,3 +222,34 @@ fn check_reads_the_sample_repositories_work_tree_formats() {
     assert_eq!(code, Some(0));
     assert!(text.contains("0 files in 0 units"), "{text}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_like_iac_is_a_blind_spot_not_a_hang() {
+    let d = tempfile::tempdir().expect("dir");
+    let fifo = d.path().join("main.tf");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let (code, json) = check(d.path(), &[".", "--format", "json"]);
+    assert_eq!(code, Some(0));
+    let r: Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(r["blind_spots"][0]["file"], "main.tf");
+    assert_eq!(
+        r["blind_spots"][0]["reason"],
+        "not a regular file: not read"
+    );
+}
+
+#[test]
+fn an_oversized_file_is_a_blind_spot() {
+    let d = tempfile::tempdir().expect("dir");
+    let f = std::fs::File::create(d.path().join("big.tf")).expect("create");
+    f.set_len(9 * 1024 * 1024).expect("sparse file");
+    let (_, json) = check(d.path(), &[".", "--format", "json"]);
+    let r: Value = serde_json::from_str(&json).expect("JSON");
+    let reason = r["blind_spots"][0]["reason"].as_str().expect("reason");
+    assert!(reason.contains("over the 8388608 byte limit"), "{reason}");
+}
