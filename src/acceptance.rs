@@ -15,7 +15,9 @@
 //! comment is named, as it is for settings.
 //!
 //! The resource's declaration is found in each version of the file by its header
-//! (`resource "kind" "name"`), so the walk needs no parse of the unit.
+//! (`resource "kind" "name"`), so the walk needs no parse of the unit. The walk follows the
+//! file's path at the window's end: if the file was renamed after the comment was written, the
+//! rename's landing is named (setting blame follows renames; this does not, yet).
 
 use crate::history::Repo;
 use crate::scan::ScanResult;
@@ -93,12 +95,24 @@ impl Reader<'_> {
         address: &str,
         rule: &'static str,
     ) -> (Option<Oid>, Option<Suppression>) {
-        let Some((blob, mode)) = self.blob(commit, file) else {
-            return (None, None);
-        };
+        match self.blob(commit, file) {
+            Some((blob, mode)) => (Some(blob), self.in_blob(blob, mode, file, address, rule)),
+            None => (None, None),
+        }
+    }
+
+    /// The suppression of `rule` on `address` in one version of `file`.
+    fn in_blob(
+        &mut self,
+        blob: Oid,
+        mode: i32,
+        file: &str,
+        address: &str,
+        rule: &'static str,
+    ) -> Option<Suppression> {
         let key = (blob, address.to_string(), rule);
         if let Some(s) = self.cache.get(&key) {
-            return (Some(blob), s.clone());
+            return s.clone();
         }
         let files = self
             .repo
@@ -111,7 +125,7 @@ impl Reader<'_> {
             suppress::find(&fs.for_resource(line), rule).cloned()
         });
         self.cache.insert(key, found.clone());
-        (Some(blob), found)
+        found
     }
 }
 
@@ -143,9 +157,14 @@ pub fn acceptances(repo: &Repo, scan: &ScanResult) -> BTreeMap<usize, Acceptance
                 break;
             }
             let Some(prev) = oid(li - 1) else { break };
+            // An unchanged blob cannot have gained or lost the comment: not read again.
             let (prev_blob, prev_found) = match reader.blob(prev, &w.file) {
                 Some((b, _)) if Some(b) == blob => (Some(b), Some(sup.clone())),
-                _ => reader.at(prev, &w.file, &w.address, w.rule),
+                Some((b, mode)) => (
+                    Some(b),
+                    reader.in_blob(b, mode, &w.file, &w.address, w.rule),
+                ),
+                None => (None, None),
             };
             if !prev_found.is_some_and(|p| same(&p, &sup)) {
                 added_at = Some(li);
