@@ -55,7 +55,7 @@ pub struct Finding {
     pub before_scope: Option<Scope>,
     pub after_scope: Option<Scope>,
     /// Where the finding is in HEAD: the first evidence setting on the resource, else the
-    /// resource's declaration. `None` for a fix that removed the resource.
+    /// resource's declaration. For a fix that removed the resource, where the fix was made.
     pub location: Option<Location>,
     /// A recorded decision to accept this finding (a suppression comment on the resource in
     /// HEAD). A suppressed finding is reported, but does not fail the review.
@@ -293,6 +293,10 @@ fn place_and_suppress(
             .find(|e| e.address == w.address)
             .map(|e| res.location_of(&e.path));
         f.location = Some(evidence.unwrap_or_else(|| res.location.clone()));
+        // A fixed finding no longer holds: there is nothing left to accept.
+        if f.change == Change::Fixed {
+            continue;
+        }
         let file = res.location.file.clone();
         if !files.contains_key(&file) {
             let text = head_tree
