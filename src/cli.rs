@@ -120,8 +120,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                         + &report::acceptance::text_section(&result, &accepted)
                 }
                 Format::Markdown | Format::Sarif => anyhow::bail!(
-                    "--format {:?} is not available for scan; use text or json",
+                    "--format {} is not available for scan; use text or json",
                     out.format
+                        .to_possible_value()
+                        .map(|v| v.get_name().to_string())
+                        .unwrap_or_default()
                 ),
             };
             emit(&out, &text)?;
