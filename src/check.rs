@@ -191,6 +191,9 @@ impl Walk {
     }
 
     fn dir(&mut self, root: &Path, dir: &Path, depth: usize) {
+        if self.entries > MAX_ENTRIES {
+            return; // stopped: not even listed
+        }
         let name = self.rel(root, dir);
         if depth > MAX_DEPTH {
             self.blind(
