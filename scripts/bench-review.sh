@@ -3,6 +3,7 @@
 # history, against `git diff --stat` of the same range, in the same run. Median of N runs.
 #
 #   scripts/bench-review.sh [COMMITS] [MODULES] [RANGE] [N]     defaults: 30000 500 50 15
+#   SYNTH_GROW=1 scripts/bench-review.sh ...    modules added through the history (synth-repo.py grow)
 #
 # The repository is built by scripts/synth-repo.py (deterministic: same arguments, same commit
 # ids) into ${BENCH_DIR:-/tmp/configtrail-bench}/synth-COMMITS-MODULES.git and reused. Measurement
@@ -14,12 +15,13 @@ modules=${2:-500}
 range=${3:-50}
 runs=${4:-15}
 dir=${BENCH_DIR:-/tmp/configtrail-bench}
-repo="$dir/synth-$commits-$modules.git"
+grow=${SYNTH_GROW:+grow}
+repo="$dir/synth-$commits-$modules${grow:+-grow}.git"
 
 if [ ! -d "$repo" ]; then
   mkdir -p "$dir"
   git init -q --bare "$repo"
-  python3 scripts/synth-repo.py "$commits" "$modules" | git -C "$repo" fast-import --quiet
+  python3 scripts/synth-repo.py "$commits" "$modules" 7 $grow | git -C "$repo" fast-import --quiet
   git -C "$repo" symbolic-ref HEAD refs/heads/main
   git -C "$repo" gc -q --aggressive 2>/dev/null || git -C "$repo" gc -q
   git -C "$repo" commit-graph write --reachable 2>/dev/null || true

@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Writes a git fast-import stream of a synthetic IaC history to stdout.
 
-    scripts/synth-repo.py COMMITS MODULES [SEED] | git -C REPO.git fast-import --quiet
+    scripts/synth-repo.py COMMITS MODULES [SEED] [grow] | git -C REPO.git fast-import --quiet
 
 About a third of the commits touch a Terraform module (a security group whose ingress CIDR and
 ports move between safe and world-open values, so windows open and close), the rest touch
 application files; every 25th landing merges a short branch. Identities and dates are fixed by
 the seed, so the same arguments give the same repository.
+
+With `grow`, only a tenth of the modules exist at first and the others are added at even
+intervals through the history, as in a repository that grows; without it every module exists
+from the first commit (the worst case for tracing a setting back to its origin).
 """
 import random
 import sys
@@ -15,6 +19,7 @@ def main():
     commits = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     modules = int(sys.argv[2]) if len(sys.argv) > 2 else 100
     rnd = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 7)
+    grow = len(sys.argv) > 4 and sys.argv[4] == "grow"
     people = ["Alice Provider <alice@msp.example>", "Bob Provider <bob@msp.example>",
               "Carol Client <carol@client.example>", "Dave Client <dave@client.example>"]
     cidrs = ["10.0.0.0/8", "10.1.0.0/16", "0.0.0.0/0", "192.168.0.0/16"]
@@ -50,18 +55,23 @@ def main():
         return mark
 
     # The initial layout.
-    tip = commit("main", "initial layout", [(f"infra/mod{m:04d}/main.tf", tf(m)) for m in range(modules)])
+    present = max(1, modules // 10) if grow else modules
+    every = max(1, commits // max(1, modules - present + 1))
+    tip = commit("main", "initial layout", [(f"infra/mod{m:04d}/main.tf", tf(m)) for m in range(present)])
     landings = 1
     while landings < commits:
-        if landings % 25 == 0:
+        if grow and present < modules and landings % every == 0:
+            tip = commit("main", f"add mod{present}", [(f"infra/mod{present:04d}/main.tf", tf(present))], (tip,))
+            present += 1
+        elif landings % 25 == 0:
             base = tip
-            m = rnd.randrange(modules)
+            m = rnd.randrange(present)
             state[m] = (rnd.choice(cidrs), rnd.choice([22, 443, 5432]))
             b1 = commit("topic", "topic work", [(f"infra/mod{m:04d}/main.tf", tf(m))], (base,))
             b2 = commit("topic", "topic docs", [("docs/topic.md", f"topic {landings}\n")], (b1,))
             tip = commit("main", "merge topic", [], (tip, b2))
         elif rnd.random() < 1 / 3:
-            m = rnd.randrange(modules)
+            m = rnd.randrange(present)
             state[m] = (rnd.choice(cidrs), rnd.choice([22, 443, 5432]))
             tip = commit("main", f"change mod{m}", [(f"infra/mod{m:04d}/main.tf", tf(m))], (tip,))
         else:
