@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """Writes a git fast-import stream of a synthetic IaC history to stdout.
 
-    scripts/synth-repo.py COMMITS MODULES [SEED] [--files N] [--k8s N] [--app-rate P] \
+    scripts/synth-repo.py COMMITS MODULES [SEED] [grow] [--files N] [--k8s N] [--app-rate P] \
         | git -C REPO.git fast-import --quiet
+
+grow           only a tenth of the modules exist at first; the others are added at even intervals
+               through the history, as in a repository that grows (without it every module exists
+               from the first commit: the worst case for tracing a setting back to its origin)
 
 --files N      files per module directory (main.tf plus variables.tf, outputs.tf, ...; default 1)
 --k8s N        Kubernetes manifests under k8s/ (deployments whose securityContext moves between
@@ -33,6 +37,7 @@ def main():
     files = int(flags.get("files", 1))
     k8s = int(flags.get("k8s", 0))
     app_rate = float(flags.get("app-rate", 0))
+    grow = len(args) > 3 and args[3] == "grow"
     people = ["Alice Provider <alice@msp.example>", "Bob Provider <bob@msp.example>",
               "Carol Client <carol@client.example>", "Dave Client <dave@client.example>"]
     cidrs = ["10.0.0.0/8", "10.1.0.0/16", "0.0.0.0/0", "192.168.0.0/16"]
@@ -83,8 +88,10 @@ def main():
         return mark
 
     # The initial layout.
-    layout = [(f"infra/mod{m:04d}/main.tf", tf(m)) for m in range(modules)]
-    for m in range(modules):
+    present = max(1, modules // 10) if grow else modules
+    every = max(1, commits // max(1, modules - present + 1))
+    layout = [(f"infra/mod{m:04d}/main.tf", tf(m)) for m in range(present)]
+    for m in range(present):
         for i in range(1, files):
             name, text = extra(m, i)
             layout.append((f"infra/mod{m:04d}/{name}", text))
@@ -98,9 +105,12 @@ def main():
         return files_
     landings = 1
     while landings < commits:
-        if landings % 25 == 0:
+        if grow and present < modules and landings % every == 0:
+            tip = commit("main", f"add mod{present}", [(f"infra/mod{present:04d}/main.tf", tf(present))], (tip,))
+            present += 1
+        elif landings % 25 == 0:
             base = tip
-            m = rnd.randrange(modules)
+            m = rnd.randrange(present)
             state[m] = (rnd.choice(cidrs), rnd.choice([22, 443, 5432]))
             b1 = commit("topic", "topic work", [(f"infra/mod{m:04d}/main.tf", tf(m))], (base,))
             b2 = commit("topic", "topic docs", [("docs/topic.md", f"topic {landings}\n")], (b1,))
@@ -111,7 +121,7 @@ def main():
                 privileged[k] = rnd.random() < 0.3
                 tip = commit("main", f"change app{k}", app([(f"k8s/app{k:03d}.yaml", manifest(k))]), (tip,))
             else:
-                m = rnd.randrange(modules)
+                m = rnd.randrange(present)
                 state[m] = (rnd.choice(cidrs), rnd.choice([22, 443, 5432]))
                 tip = commit("main", f"change mod{m}", app([(f"infra/mod{m:04d}/main.tf", tf(m))]), (tip,))
         else:
