@@ -1,7 +1,18 @@
 #!/usr/bin/env python3
 """Writes a git fast-import stream of a synthetic IaC history to stdout.
 
-    scripts/synth-repo.py COMMITS MODULES [SEED] | git -C REPO.git fast-import --quiet
+    scripts/synth-repo.py COMMITS MODULES [SEED] [grow] [--files N] [--k8s N] [--app-rate P] \
+        | git -C REPO.git fast-import --quiet
+
+grow           only a tenth of the modules exist at first; the others are added at even intervals
+               through the history, as in a repository that grows (without it every module exists
+               from the first commit: the worst case for tracing a setting back to its origin)
+
+--files N      files per module directory (main.tf plus variables.tf, outputs.tf, ...; default 1)
+--k8s N        Kubernetes manifests under k8s/ (deployments whose securityContext moves between
+               privileged and not; default 0)
+--app-rate P   probability that a commit also changes application files (default 0: a commit
+               changes either IaC or application files)
 
 About a third of the commits touch a Terraform module (a security group whose ingress CIDR and
 ports move between safe and world-open values, so windows open and close), the rest touch
@@ -12,9 +23,21 @@ import random
 import sys
 
 def main():
-    commits = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    modules = int(sys.argv[2]) if len(sys.argv) > 2 else 100
-    rnd = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 7)
+    args, flags = [], {}
+    argv = sys.argv[1:]
+    while argv:
+        a = argv.pop(0)
+        if a.startswith("--"):
+            flags[a[2:]] = argv.pop(0)
+        else:
+            args.append(a)
+    commits = int(args[0]) if len(args) > 0 else 2000
+    modules = int(args[1]) if len(args) > 1 else 100
+    rnd = random.Random(int(args[2]) if len(args) > 2 else 7)
+    files = int(flags.get("files", 1))
+    k8s = int(flags.get("k8s", 0))
+    app_rate = float(flags.get("app-rate", 0))
+    grow = len(args) > 3 and args[3] == "grow"
     people = ["Alice Provider <alice@msp.example>", "Bob Provider <bob@msp.example>",
               "Carol Client <carol@client.example>", "Dave Client <dave@client.example>"]
     cidrs = ["10.0.0.0/8", "10.1.0.0/16", "0.0.0.0/0", "192.168.0.0/16"]
@@ -29,6 +52,21 @@ def main():
                 f'    from_port   = {port}\n    to_port     = {port}\n    protocol    = "tcp"\n'
                 f'    cidr_blocks = ["{cidr}"]\n  }}\n}}\n'
                 f'resource "aws_kms_key" "k{m}" {{\n  enable_key_rotation = true\n}}\n')
+
+    def extra(m, i):
+        # The other files of a module: variables and outputs, as real modules have.
+        names = ["variables.tf", "outputs.tf", "versions.tf", "locals.tf"]
+        name = names[(i - 1) % len(names)] if i - 1 < len(names) else f"extra{i}.tf"
+        return name, (f'variable "name_{m}_{i}" {{\n  type    = string\n  default = "mod{m}"\n}}\n'
+                      f'output "sg_{m}_{i}" {{\n  value = aws_security_group.sg{m}.id\n}}\n')
+
+    privileged = {k: False for k in range(k8s)}
+
+    def manifest(k):
+        return (f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app{k}\n  namespace: team{k % 7}\n"
+                f"spec:\n  template:\n    spec:\n      containers:\n        - name: main\n"
+                f"          image: registry.example/app{k}:1\n          securityContext:\n"
+                f"            privileged: {'true' if privileged[k] else 'false'}\n")
 
     def data(text):
         b = text.encode()
@@ -50,20 +88,42 @@ def main():
         return mark
 
     # The initial layout.
-    tip = commit("main", "initial layout", [(f"infra/mod{m:04d}/main.tf", tf(m)) for m in range(modules)])
+    present = max(1, modules // 10) if grow else modules
+    every = max(1, commits // max(1, modules - present + 1))
+    layout = [(f"infra/mod{m:04d}/main.tf", tf(m)) for m in range(present)]
+    for m in range(present):
+        for i in range(1, files):
+            name, text = extra(m, i)
+            layout.append((f"infra/mod{m:04d}/{name}", text))
+    layout += [(f"k8s/app{k:03d}.yaml", manifest(k)) for k in range(k8s)]
+    tip = commit("main", "initial layout", layout)
+
+    def app(files_):
+        if app_rate and rnd.random() < app_rate:
+            n = rnd.randrange(50)
+            files_.append((f"app/file{n:03d}.py", f"print({landings})\n"))
+        return files_
     landings = 1
     while landings < commits:
-        if landings % 25 == 0:
+        if grow and present < modules and landings % every == 0:
+            tip = commit("main", f"add mod{present}", [(f"infra/mod{present:04d}/main.tf", tf(present))], (tip,))
+            present += 1
+        elif landings % 25 == 0:
             base = tip
-            m = rnd.randrange(modules)
+            m = rnd.randrange(present)
             state[m] = (rnd.choice(cidrs), rnd.choice([22, 443, 5432]))
             b1 = commit("topic", "topic work", [(f"infra/mod{m:04d}/main.tf", tf(m))], (base,))
             b2 = commit("topic", "topic docs", [("docs/topic.md", f"topic {landings}\n")], (b1,))
             tip = commit("main", "merge topic", [], (tip, b2))
         elif rnd.random() < 1 / 3:
-            m = rnd.randrange(modules)
-            state[m] = (rnd.choice(cidrs), rnd.choice([22, 443, 5432]))
-            tip = commit("main", f"change mod{m}", [(f"infra/mod{m:04d}/main.tf", tf(m))], (tip,))
+            if k8s and rnd.random() < 0.2:
+                k = rnd.randrange(k8s)
+                privileged[k] = rnd.random() < 0.3
+                tip = commit("main", f"change app{k}", app([(f"k8s/app{k:03d}.yaml", manifest(k))]), (tip,))
+            else:
+                m = rnd.randrange(present)
+                state[m] = (rnd.choice(cidrs), rnd.choice([22, 443, 5432]))
+                tip = commit("main", f"change mod{m}", app([(f"infra/mod{m:04d}/main.tf", tf(m))]), (tip,))
         else:
             n = rnd.randrange(50)
             tip = commit("main", "app change", [(f"app/file{n:03d}.py", f"print({landings})\n")], (tip,))

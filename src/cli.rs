@@ -18,7 +18,7 @@ use std::io::Write;
     name = "configtrail",
     version,
     about = "Which security settings of an IaC repository became permissive, through which commits, for how long, and who is responsible.",
-    after_help = "Exit codes: 0 done, nothing at or above the threshold; 1 findings at or above it; 2 bad input or usage."
+    after_help = "Exit codes: 0 done, nothing at or above the threshold (suppressed findings never count); 1 findings at or above it; 2 bad input or usage."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -35,6 +35,8 @@ pub enum Format {
     Html,
     /// The causal graph as Graphviz (scan).
     Dot,
+    /// SARIF 2.1.0 for code scanning (review, check).
+    Sarif,
 }
 
 #[derive(Debug, clap::Args)]
@@ -110,6 +112,29 @@ pub enum Command {
         #[command(flatten)]
         out: Output,
     },
+    /// The rules on files as they are now, with no history: a directory (a repository or not) or
+    /// one file. For pre-commit hooks and editors.
+    Check {
+        /// Directories or files (default: the current directory). Several may be given, as a
+        /// pre-commit hook does with the staged files.
+        #[arg(default_value = ".")]
+        paths: Vec<String>,
+        /// Exit 1 when an unsuppressed finding at or above this severity is found.
+        #[arg(long, value_enum, default_value_t = Severity::High, value_name = "SEVERITY")]
+        fail_on: Severity,
+        #[command(flatten)]
+        limits: LimitArgs,
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Shell completions, generated from this command line's definition.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The man page (roff), generated from this command line's definition.
+    Man,
     /// The rule catalogue: list, show one rule, run a pack's own cases, write docs/rules.md.
     Rules {
         #[command(subcommand)]
@@ -193,14 +218,15 @@ fn instant(s: &str) -> Result<Instant, String> {
 }
 
 /// Renders a scan investigation in the chosen format.
-pub fn render_scan(inv: &Investigation, format: Format) -> String {
-    match format {
+pub fn render_scan(inv: &Investigation, format: Format) -> Result<String, UsageError> {
+    Ok(match format {
         Format::Json => report::json::render(&report::json::scan_report(inv)),
         Format::Text => report::text::scan_report(inv),
         Format::Markdown => report::markdown::scan_report(inv),
         Format::Html => report::html::scan_report(inv),
         Format::Dot => report::dot::render(inv),
-    }
+        Format::Sarif => return Err(unsupported("scan", format)),
+    })
 }
 
 /// Runs a parsed command line; returns the exit code.
@@ -220,7 +246,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             if matches!(out.format, Format::Markdown | Format::Html) {
                 crate::investigation::add_excerpts(&r, &mut inv);
             }
-            emit(&out, &render_scan(&inv, out.format))?;
+            emit(&out, &render_scan(&inv, out.format)?)?;
             let failing = fail_on.is_some_and(|t| {
                 inv.windows.iter().any(|&i| {
                     let w = &inv.scan.windows[i];
@@ -294,16 +320,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             let text = match out.format {
                 Format::Json => report::json::render(&report::review::json(&result, fail_on)),
                 Format::Text => report::review::text(&result, fail_on),
-                other => {
-                    return Err(crate::cli::UsageError(format!(
-                        "review does not write --format {}: use text or json",
-                        other
-                            .to_possible_value()
-                            .map(|v| v.get_name().to_string())
-                            .unwrap_or_default()
-                    ))
-                    .into())
-                }
+                Format::Markdown => report::review_markdown::markdown(&result, fail_on),
+                Format::Sarif => report::json::render(&report::review::sarif(&result)),
+                other => return Err(unsupported("review", other).into()),
             };
             emit(&out, &text)?;
             Ok(if result.fails(fail_on) {
@@ -311,6 +330,41 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             } else {
                 exit_codes::CLEAN
             })
+        }
+        Command::Check {
+            paths,
+            fail_on,
+            limits,
+            out,
+        } => {
+            let result =
+                crate::check::check_all(&paths, crate::rules::registry(), &limits.limits())?;
+            let text = match out.format {
+                Format::Json => report::json::render(&report::check::json(&result, fail_on)),
+                Format::Text => report::check::text(&result, fail_on),
+                Format::Sarif => report::json::render(&report::check::sarif(&result)),
+                other => return Err(unsupported("check", other).into()),
+            };
+            emit(&out, &text)?;
+            Ok(if result.fails(fail_on) {
+                exit_codes::FINDINGS
+            } else {
+                exit_codes::CLEAN
+            })
+        }
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut command(), "configtrail", &mut buf);
+            emit_bytes(&buf)?;
+            Ok(exit_codes::CLEAN)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(command())
+                .render(&mut buf)
+                .context("cannot render the man page")?;
+            emit_bytes(&buf)?;
+            Ok(exit_codes::CLEAN)
         }
         Command::Rules { command } => run_rules(&command),
     }
@@ -321,6 +375,22 @@ fn run_rules(command: &crate::catalogue::RulesCommand) -> anyhow::Result<i32> {
     let (text, code) = crate::catalogue::run(command)?;
     crate::catalogue::print(&text).context("cannot write to stdout")?;
     Ok(code)
+}
+
+/// The clap definition, for generated completions and man page.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command()
+}
+
+fn emit_bytes(bytes: &[u8]) -> anyhow::Result<()> {
+    emit(
+        &Output {
+            format: Format::Text,
+            output: None,
+        },
+        &String::from_utf8_lossy(bytes),
+    )
 }
 
 fn emit(out: &Output, text: &str) -> anyhow::Result<()> {
@@ -341,8 +411,14 @@ fn emit(out: &Output, text: &str) -> anyhow::Result<()> {
 }
 
 fn unsupported(command: &str, f: Format) -> UsageError {
+    let supported = match command {
+        "scan" => "text, json, markdown, html or dot",
+        "review" => "text, json, markdown or sarif",
+        "check" => "text, json or sarif",
+        _ => "text or json",
+    };
     UsageError(format!(
-        "{command} does not write --format {}: use text or json",
+        "{command} does not write --format {}: use {supported}",
         f.to_possible_value()
             .map(|v| v.get_name().to_string())
             .unwrap_or_default()

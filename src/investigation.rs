@@ -88,6 +88,9 @@ pub struct Investigation {
     /// The windows the report covers, as indices into `scan.windows`, in report order.
     pub windows: Vec<usize>,
     pub graph: Graph,
+    /// Recorded risk acceptances: the suppression covering a window's finding at its end, by
+    /// window index.
+    pub acceptances: std::collections::BTreeMap<usize, crate::acceptance::Acceptance>,
     /// Diff excerpts of the changes, by change node (filled for the formats that show them).
     pub excerpts: std::collections::BTreeMap<petgraph::stable_graph::NodeIndex, String>,
 }
@@ -134,7 +137,11 @@ pub fn investigate(
         watch: None,
     };
     repo.limits = options.limits;
-    let scan = scan::scan_with(repo, reference, walk)?;
+    let mut scan = scan::scan_with(repo, reference, walk)?;
+    // Suppressions are evidence in a scan (a recorded acceptance of the risk), found by walking
+    // the history of the comment; the objects that walk reads are part of what was examined.
+    let acceptances = crate::acceptance::acceptances(repo, &scan);
+    scan.ledger.merge(repo.ledger());
     let deploys = deploy_input.map(|(f, bytes, rows, env)| {
         let ids: Vec<String> = (0..scan.landings.len())
             .map(|i| scan.landing_commit(i).id.clone())
@@ -156,6 +163,7 @@ pub fn investigate(
         deploys,
         windows,
         graph,
+        acceptances,
         excerpts: Default::default(),
     })
 }

@@ -12,9 +12,11 @@
 //! `model` is the one shape the stages pass along. Only `history` touches git; only `report`
 //! formats output; `main.rs` only parses the command line.
 
+pub mod acceptance;
 pub mod attribution;
 pub mod catalogue;
 pub mod causes;
+pub mod check;
 pub mod cli;
 pub mod deploys;
 pub mod exit_codes;
@@ -30,7 +32,9 @@ pub mod resource_history;
 pub mod review;
 pub mod rules;
 pub mod scan;
+pub mod semdiff;
 pub mod signing;
 pub mod snapshots;
+pub mod suppress;
 pub mod timeline;
 pub mod verify;

@@ -12,14 +12,21 @@
 //! changed its unit, so it keeps its real author.
 
 use crate::history::{HistoryError, Repo};
-use crate::rules::Severity;
+use crate::model::{Location, Unit};
+use crate::rules::{Scope, Severity};
 use crate::scan::{self, ScanResult};
-use crate::timeline::Cause;
+use crate::semdiff::{self, Movement};
+use crate::suppress::{self, FileSuppressions, Suppression};
+use crate::timeline::{Cause, Widening, Window};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Change {
     Introduced,
     Widened,
+    Narrowed,
     Fixed,
 }
 
@@ -28,6 +35,7 @@ impl Change {
         match self {
             Change::Introduced => "introduced",
             Change::Widened => "widened",
+            Change::Narrowed => "narrowed",
             Change::Fixed => "fixed",
         }
     }
@@ -42,6 +50,16 @@ pub struct Finding {
     /// For a widening: the exposure before and after.
     pub before: Option<String>,
     pub after: Option<String>,
+    /// How much was exposed before the range and at HEAD (`None`: the rule did not fire): the
+    /// values of the semantic diff.
+    pub before_scope: Option<Scope>,
+    pub after_scope: Option<Scope>,
+    /// Where the finding is in HEAD: the first evidence setting on the resource, else the
+    /// resource's declaration. For a fix that removed the resource, where the fix was made.
+    pub location: Option<Location>,
+    /// A recorded decision to accept this finding (a suppression comment on the resource in
+    /// HEAD). A suppressed finding is reported, but does not fail the review.
+    pub suppression: Option<Suppression>,
 }
 
 pub struct ReviewResult {
@@ -53,6 +71,9 @@ pub struct ReviewResult {
     /// Index of the first landing in the range.
     pub start: usize,
     pub findings: Vec<Finding>,
+    /// Suppression comments on the resources of the findings whose id configtrail has no
+    /// equivalent for (or does not know): shown, so a decision is never silently dropped.
+    pub unmatched_suppressions: Vec<Suppression>,
 }
 
 impl ReviewResult {
@@ -61,11 +82,13 @@ impl ReviewResult {
         crate::rules::find(self.scan.rules, w.rule).map(|r| r.meta.severity)
     }
 
-    /// Something introduced or widened at or above `threshold`?
+    /// Something introduced or widened at or above `threshold`, and not suppressed?
     pub fn fails(&self, threshold: Severity) -> bool {
-        self.findings
-            .iter()
-            .any(|f| f.change != Change::Fixed && self.severity(f).is_some_and(|s| s >= threshold))
+        self.findings.iter().any(|f| {
+            matches!(f.change, Change::Introduced | Change::Widened)
+                && f.suppression.is_none()
+                && self.severity(f).is_some_and(|s| s >= threshold)
+        })
     }
 }
 
@@ -120,6 +143,7 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
     for oid in in_range_landings {
         engine.step(oid);
     }
+    let units_at_head = engine.current_units();
     let scan = engine.finish(head_spec, head);
     let start = usize::from(seed.is_some());
     // A commit BASE already contains is not the range's doing, even when it reaches HEAD through
@@ -140,47 +164,83 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
                     && o.address == w.address
             })
         };
-        match (w.opened >= start, w.closed) {
-            (true, None) if by_range(&w.causes) => findings.push(Finding {
-                change: Change::Introduced,
+        // `before`/`after` (summaries) are kept as the contract had them: set for a widening or
+        // narrowing only. The scopes carry the values for every kind of change.
+        let finding =
+            |change, causes, before_scope: Option<&Scope>, after_scope: Option<&Scope>| Finding {
+                change,
                 window: i,
+                causes,
+                before: None,
+                after: None,
+                before_scope: before_scope.cloned(),
+                after_scope: after_scope.cloned(),
+                location: None,
+                suppression: None,
+            };
+        match (w.opened >= start, w.closed) {
+            (true, None) if by_range(&w.causes) => findings.push(finding(
+                Change::Introduced,
                 // What the range did, and whatever else was necessary; settings written before
                 // the range that made no difference are the scan's business, not the review's.
-                causes: w
-                    .causes
+                w.causes
                     .iter()
                     .filter(|c| in_range(c.blamed.commit) || c.but_for)
                     .cloned()
                     .collect(),
-                before: None,
-                after: None,
-            }),
+                None,
+                Some(&w.latest.scope),
+            )),
             (false, None) => {
-                let wide: Vec<_> = w
-                    .widenings
+                // Held before the range and still held: did the range move it, and which way?
+                let in_range_changes = |list: &[Widening]| -> Vec<Widening> {
+                    list.iter()
+                        .filter(|wd| wd.landing >= start && by_range(&wd.causes))
+                        .cloned()
+                        .collect()
+                };
+                let wide = in_range_changes(&w.widenings);
+                let narrow = in_range_changes(&w.other_moves);
+                let mut all: Vec<&Widening> = wide.iter().chain(narrow.iter()).collect();
+                all.sort_by_key(|wd| wd.landing);
+                let (Some(first), Some(last)) = (all.first(), all.last()) else {
+                    continue;
+                };
+                let (before, after) = (&first.before_scope, &last.after_scope);
+                let change = match semdiff::classify(Some(before), Some(after)) {
+                    Movement::Widened => Change::Widened,
+                    Movement::Narrowed => Change::Narrowed,
+                    // Wider somewhere and narrower elsewhere (SSH exposure moved to RDP): for a
+                    // reviewer something is newly exposed, so it is wider.
+                    Movement::Shifted => Change::Widened,
+                    _ => continue,
+                };
+                // The commits that moved it the reported way (for a shift, every move counts).
+                let causes: Vec<Cause> = all
                     .iter()
-                    .filter(|wd| wd.landing >= start && by_range(&wd.causes))
+                    .filter(|wd| {
+                        let narrower =
+                            wd.after_scope.compare(&wd.before_scope) == Some(Ordering::Less);
+                        narrower == (change == Change::Narrowed)
+                    })
+                    .flat_map(|wd| wd.causes.clone())
                     .collect();
-                if let (Some(first), Some(last)) = (wide.first(), wide.last()) {
-                    findings.push(Finding {
-                        change: Change::Widened,
-                        window: i,
-                        causes: wide.iter().flat_map(|wd| wd.causes.clone()).collect(),
-                        before: Some(first.before.clone()),
-                        after: Some(last.after.clone()),
-                    });
-                }
+                let mut f = finding(change, causes, Some(before), Some(after));
+                f.before = Some(first.before.clone());
+                f.after = Some(last.after.clone());
+                findings.push(f);
             }
-            (false, Some(c)) if c >= start && !reopened(w) => findings.push(Finding {
-                change: Change::Fixed,
-                window: i,
-                causes: w.remediation.iter().cloned().collect(),
-                before: None,
-                after: None,
-            }),
+            (false, Some(c)) if c >= start && !reopened(w) => findings.push(finding(
+                Change::Fixed,
+                w.remediation.iter().cloned().collect(),
+                Some(&w.latest.scope),
+                None,
+            )),
             _ => {}
         }
     }
+    let unmatched_suppressions =
+        place_and_suppress(repo, head, &scan, &units_at_head, &mut findings);
     findings.sort_by(|a, b| {
         let (wa, wb) = (&scan.windows[a.window], &scan.windows[b.window]);
         (a.change, wa.rule, &wa.unit_id, &wa.address).cmp(&(
@@ -197,8 +257,69 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
         merge_base: merge_base.to_string(),
         start,
         findings,
+        unmatched_suppressions,
         scan,
     })
+}
+
+/// Places each finding at file:line in HEAD and attaches the suppression written on its resource
+/// there, if any. Returns the suppressions on those resources that name no configtrail rule.
+/// Reads only the files of units that have findings, from HEAD's tree.
+fn place_and_suppress(
+    repo: &Repo,
+    head: git2::Oid,
+    scan: &ScanResult,
+    units: &BTreeMap<String, Arc<Unit>>,
+    findings: &mut [Finding],
+) -> Vec<Suppression> {
+    let known = suppress::known_ids(scan.rules);
+    let head_tree = repo.tree_of(head).and_then(|t| repo.find_tree(t));
+    let mut files: BTreeMap<String, FileSuppressions> = BTreeMap::new();
+    let mut unmatched = std::collections::BTreeSet::new();
+    for f in findings.iter_mut() {
+        let w: &Window = &scan.windows[f.window];
+        let resource = units
+            .get(&w.unit_path)
+            .and_then(|u| u.resources.get(&w.address));
+        let Some(res) = resource else {
+            // Removed by the range: the fix's own location is the best there is.
+            f.location = f.causes.first().map(|c| c.blamed.change.location.clone());
+            continue;
+        };
+        let evidence = w
+            .latest
+            .evidence
+            .iter()
+            .find(|e| e.address == w.address)
+            .map(|e| res.location_of(&e.path));
+        f.location = Some(evidence.unwrap_or_else(|| res.location.clone()));
+        // A fixed finding no longer holds: there is nothing left to accept.
+        if f.change == Change::Fixed {
+            continue;
+        }
+        let file = res.location.file.clone();
+        if !files.contains_key(&file) {
+            let text = head_tree
+                .as_ref()
+                .and_then(|t| {
+                    let entries = repo.unit_entries(t, crate::formats::unit_of(&file)).ok()?;
+                    let wanted: Vec<_> = entries.into_iter().filter(|e| e.0 == file).collect();
+                    repo.read_entries(&wanted).files.into_iter().next()
+                })
+                .map(|(_, bytes)| String::from_utf8_lossy(&bytes).into_owned())
+                .unwrap_or_default();
+            files.insert(
+                file.clone(),
+                FileSuppressions::new(&file, &text, known.clone()),
+            );
+        }
+        if let Some(fs) = files.get(&file) {
+            let sups = fs.for_resource(res.location.line);
+            f.suppression = suppress::find(&sups, w.rule).cloned();
+            unmatched.extend(sups.into_iter().filter(|s| s.rules.is_empty()));
+        }
+    }
+    unmatched.into_iter().collect()
 }
 
 #[cfg(test)]

@@ -152,6 +152,9 @@ pub struct Widening {
     pub before: String,
     pub after: String,
     pub causes: Vec<Cause>,
+    /// How much was exposed before and after: the values of the semantic diff.
+    pub before_scope: crate::rules::Scope,
+    pub after_scope: crate::rules::Scope,
 }
 
 /// A maximal run of landings in which a violation holds.
@@ -169,6 +172,14 @@ pub struct Window {
     pub finding: Finding,
     pub causes: Vec<Cause>,
     pub widenings: Vec<Widening>,
+    /// The other changes of scope inside the window: strictly less permissive without closing
+    /// it (a narrowing), or wider in one dimension and narrower in another (a shift, such as SSH
+    /// exposure moved to RDP). Kept apart from `widenings`, which stay strictly wider; a review
+    /// compares the scope before its range with the scope at HEAD across both lists.
+    pub other_moves: Vec<Widening>,
+    /// The finding as it holds at the window's last landing (or at the tip): `finding` is the
+    /// one that opened it.
+    pub latest: Finding,
     pub remediation: Option<Cause>,
     /// Held already at the start of a review range (not introduced by it).
     pub baseline: bool,

@@ -690,9 +690,10 @@ fn a_missing_object_names_itself() {
 
 // --- limits apply to every command ----------------------------------------------------------
 
-/// A lowered limit is applied by scan, review and history alike, each naming the option; when
-/// nothing of a resource can be read, history says which file and why instead of claiming the
-/// resource never existed.
+/// A lowered limit is applied by scan, review, history and check alike, each naming the option;
+/// when nothing of a resource can be read, history says which file and why instead of claiming
+/// the resource never existed. The history is long enough for scan to read it on its reader
+/// thread, which must read under the same limits.
 #[test]
 fn limits_apply_to_every_command_that_reads_files() {
     let big = format!("# {}\n{}", "padding ".repeat(250), sg("0.0.0.0/0", 22, 22));
@@ -703,25 +704,36 @@ fn limits_apply_to_every_command_that_reads_files() {
         vec![Op::File("docs/a.tf", b"locals {}\n".to_vec())],
     );
     s.commit("1704074400 +0000", "open ssh", vec![normal_window()]);
-    s.commit(
-        "1704078000 +0000",
+    for i in 0..70 {
+        s.commit(
+            &format!("{} +0000", 1704078000 + i * 60),
+            "filler",
+            vec![Op::File(
+                "docs/a.tf",
+                format!("locals {{ v = {i} }}\n").into_bytes(),
+            )],
+        );
+    }
+    let grown = s.commit(
+        "1704999999 +0000",
         "grow",
-        vec![Op::File("net/main.tf", big.into_bytes())],
+        vec![Op::File("net/main.tf", big.clone().into_bytes())],
     );
     let (repo, ids) = s.build();
     let path = repo.path().display().to_string();
     let lowered = ["--max-file-bytes", "1000"];
     let r = scan(&path, &lowered);
+    assert_eq!(r["inputs"]["landings"], 73);
     assert_window_kept(&r, &ids[1]);
     blind_spot(
         &r,
         "net/main.tf",
-        &ids[2],
+        &ids[grown - 1],
         &["over the limit of 1000 bytes", "--max-file-bytes"],
     );
     assert_eq!(r["inputs"]["options"]["limits"]["max_file_bytes"], 1000);
 
-    let range = format!("{}..{}", ids[0], ids[2]);
+    let range = format!("{}..{}", ids[0], ids[grown - 1]);
     let mut args = vec!["review", &range, &path, "--format", "json"];
     args.extend_from_slice(&lowered);
     let (code, out, err) = run_bounded(&args, 30);
@@ -764,6 +776,31 @@ fn limits_apply_to_every_command_that_reads_files() {
     ] {
         assert!(err.contains(part), "{part}: {err}");
     }
+
+    // check reads files on disk under the same limits.
+    let tree = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(tree.path().join("net")).expect("mkdir");
+    std::fs::write(tree.path().join("net/main.tf"), &big).expect("write");
+    let dir = tree.path().display().to_string();
+    let (code, out, err) = run_bounded(
+        &[
+            "check",
+            &dir,
+            "--format",
+            "json",
+            "--max-file-bytes",
+            "1000",
+        ],
+        30,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("over the limit of 1000 bytes (raise with --max-file-bytes)"),
+        "{out}"
+    );
+    let (code, out, err) = run_bounded(&["check", &dir, "--format", "json"], 30);
+    assert_eq!(code, 1, "{err}");
+    assert!(!out.contains("over the limit"), "{out}");
 }
 
 /// A commit that deletes 2,000 files of one name and adds 2,000 others of the same name, each

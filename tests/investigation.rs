@@ -577,30 +577,43 @@ fn no_command_writes_anything_into_the_repository() {
         r,
     ]);
     assert_eq!(code, 0, "{err}");
-    let commands: [&[&str]; 7] = [
-        &["verify", r, &repo],
-        &["history", "aws_security_group.web", &repo],
-        &[
+    let mut commands: Vec<Vec<&str>> = vec![
+        vec!["verify", r, &repo],
+        vec!["rules", "list"],
+        vec!["rules", "show", "aws-sg-admin-port-public"],
+    ];
+    for format in ["text", "json"] {
+        commands.push(vec![
             "history",
             "aws_security_group.web",
             &repo,
             "--format",
-            "json",
-        ],
-        &["review", "main..feature", &repo, "--fail-on", "critical"],
-        &[
+            format,
+        ]);
+    }
+    for format in ["text", "json", "markdown", "sarif"] {
+        commands.push(vec![
             "review",
             "main..feature",
             &repo,
             "--format",
-            "json",
+            format,
             "--fail-on",
             "critical",
-        ],
-        &["rules", "list"],
-        &["rules", "show", "aws-sg-admin-port-public"],
-    ];
-    for args in commands {
+        ]);
+    }
+    // check reads the work tree (skipping .git), which is part of the evidence too.
+    for format in ["text", "json", "sarif"] {
+        commands.push(vec![
+            "check",
+            &repo,
+            "--format",
+            format,
+            "--fail-on",
+            "critical",
+        ]);
+    }
+    for args in &commands {
         let (code, _, err) = run(args);
         assert_eq!(code, 0, "{args:?}: {err}");
     }

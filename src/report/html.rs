@@ -340,6 +340,13 @@ fn exposure(out: &mut String, inv: &Investigation, k: usize, x: NodeIndex) {
                 .unwrap_or("nobody (category not in the matrix)"))
         );
     }
+    if let Some(a) = inv.graph.window(x).and_then(|i| inv.acceptances.get(&i)) {
+        let _ = writeln!(
+            out,
+            "<p>Recorded risk acceptance (a suppression; the window is reported all the same): {}</p>",
+            esc(&super::acceptance::describe(r, a))
+        );
+    }
     let _ = writeln!(out, "<ol>");
     let mut items: Vec<(NodeIndex, String)> = Vec::new();
     for (n, role, _) in inv.graph.changes(x, |_| true) {

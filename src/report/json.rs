@@ -265,6 +265,11 @@ pub fn exposure(inv: &Investigation, x: NodeIndex) -> J {
         })).collect::<Vec<_>>(),
         "remediation": causes(|r| r == Role::Remediation).into_iter().next(),
     });
+    // Present only for a suppressed window, so reports of histories without suppressions keep
+    // their shape.
+    if let Some(a) = inv.graph.window(x).and_then(|i| inv.acceptances.get(&i)) {
+        j["suppression"] = super::acceptance::suppression_json(r, a);
+    }
     if let Some(at) = &inv.options.at {
         j["at"] = json!({
             "time": at.text,

@@ -337,6 +337,13 @@ pub fn scan_report(inv: &Investigation) -> String {
                 )
             );
         }
+        if let Some(a) = inv.graph.window(x).and_then(|i| inv.acceptances.get(&i)) {
+            let _ = writeln!(
+                out,
+                "- recorded risk acceptance (a suppression; the window is reported all the same): {}",
+                text(&super::acceptance::describe(r, a))
+            );
+        }
         let _ = writeln!(out, "\n#### Causal chain\n");
         let mut shown = std::collections::BTreeSet::new();
         for (n, _, _) in inv.graph.changes(x, |r| r == Role::Cause) {

@@ -4,12 +4,16 @@
 //! contract of DESIGN.md. Every format reads the same result; none computes anything of its own
 //! beyond presentation, so formats cannot disagree.
 
+pub mod acceptance;
+pub mod check;
 pub mod dot;
 pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod progress;
 pub mod review;
+pub mod review_markdown;
+pub mod sarif;
 pub mod text;
 
 use sha2::{Digest, Sha256};

@@ -1,8 +1,11 @@
-//! The review report: `configtrail.review/1` JSON and a text summary for a pull request.
+//! The review report: `configtrail.review/1` JSON, a text summary, and SARIF, for a pull request.
+//! (The Markdown comment is in `review_markdown.rs`.)
 
 use super::json::{cause, resource, rule, seal, tool};
-use crate::review::ReviewResult;
+use crate::review::{Finding, ReviewResult};
 use crate::rules::Severity;
+use crate::semdiff;
+use crate::timeline::Window;
 use serde_json::{json, Value as J};
 use std::fmt::Write;
 
@@ -22,6 +25,14 @@ pub fn json(r: &ReviewResult, fail_on: Severity) -> J {
                 "summary": w.finding.summary,
                 "before": f.before,
                 "after": f.after,
+                "scope": {
+                    "before": f.before_scope.as_ref().map(semdiff::scope_json),
+                    "after": f.after_scope.as_ref().map(semdiff::scope_json),
+                },
+                "changes": delta(f),
+                "location": f.location,
+                "suppression": f.suppression.as_ref().map(|x| x.to_json()),
+                "fingerprint": fingerprint(w),
                 "causes": f.causes.iter().map(|c| cause(s, c)).collect::<Vec<_>>(),
             })
         })
@@ -41,6 +52,7 @@ pub fn json(r: &ReviewResult, fail_on: Severity) -> J {
         },
         "findings": findings,
         "fails": r.fails(fail_on),
+        "unmatched_suppressions": r.unmatched_suppressions.iter().map(|x| x.to_json()).collect::<Vec<_>>(),
         "blind_spots": super::json::blind_spots(s)
             .as_array()
             .map(|a| a.iter().enumerate()
@@ -85,10 +97,19 @@ pub fn text(r: &ReviewResult, fail_on: Severity) -> String {
         match (&f.before, &f.after) {
             (Some(b), Some(a)) => {
                 let _ = writeln!(out, "           {b} -> {a}");
+                for d in delta(f) {
+                    let _ = writeln!(out, "           {d}");
+                }
             }
             _ => {
                 let _ = writeln!(out, "           {}", w.finding.summary);
             }
+        }
+        if let Some(l) = &f.location {
+            let _ = writeln!(out, "           at {}:{} in HEAD", l.file, l.line);
+        }
+        if let Some(sup) = &f.suppression {
+            let _ = writeln!(out, "           SUPPRESSED {}", suppression_line(sup));
         }
         for c in &f.causes {
             let commit = &s.commits.infos[c.blamed.commit];
@@ -108,13 +129,127 @@ pub fn text(r: &ReviewResult, fail_on: Severity) -> String {
         out.push('\n');
     }
     let count = |c: crate::review::Change| r.findings.iter().filter(|f| f.change == c).count();
+    for sup in &r.unmatched_suppressions {
+        let _ = writeln!(
+            out,
+            "unmatched suppression at {}:{}: {} {} names no configtrail rule",
+            sup.file,
+            sup.line,
+            sup.tool.as_str(),
+            sup.id
+        );
+    }
     let _ = writeln!(
         out,
-        "{} introduced, {} widened, {} fixed; fails at >= {fail_on}: {}",
+        "{} introduced, {} widened, {} narrowed, {} fixed, {} suppressed; fails at >= {fail_on}: {}",
         count(crate::review::Change::Introduced),
         count(crate::review::Change::Widened),
+        count(crate::review::Change::Narrowed),
         count(crate::review::Change::Fixed),
+        r.findings.iter().filter(|f| f.suppression.is_some()).count(),
         if r.fails(fail_on) { "yes" } else { "no" }
     );
     out
+}
+
+/// `tool ID: reason (file:line)`, the way every format shows a suppression.
+pub fn suppression_line(sup: &crate::suppress::Suppression) -> String {
+    let reason = if sup.reason.is_empty() {
+        "no reason given".to_string()
+    } else {
+        sup.reason.clone()
+    };
+    format!(
+        "by {} {}: {reason} ({}:{})",
+        sup.tool.as_str(),
+        sup.id,
+        sup.file,
+        sup.line
+    )
+}
+
+/// The dimensions a widening or narrowing moved, `networks 10.0.0.0/8 → 0.0.0.0/0`.
+pub fn delta(f: &Finding) -> Vec<String> {
+    match (&f.before_scope, &f.after_scope) {
+        (Some(b), Some(a)) => semdiff::delta(b, a),
+        _ => Vec::new(),
+    }
+}
+
+/// The finding's stable identity, shared with SARIF and `check`.
+pub fn fingerprint(w: &Window) -> String {
+    super::sarif::fingerprint(
+        w.rule,
+        "terraform",
+        crate::formats::unit_display(&w.unit_path),
+        &w.address,
+    )
+}
+
+/// SARIF for code scanning: the introduced, widened and narrowed findings at file:line in HEAD
+/// (a fix is not an alert; its absence closes the alert on the next upload).
+pub fn sarif(r: &ReviewResult) -> J {
+    let s = &r.scan;
+    let findings: Vec<super::sarif::SarifFinding> = r
+        .findings
+        .iter()
+        .filter(|f| f.change != crate::review::Change::Fixed)
+        .map(|f| {
+            let w = &s.windows[f.window];
+            let mut props = std::collections::BTreeMap::new();
+            props.insert("change".to_string(), json!(f.change.as_str()));
+            if let (Some(b), Some(a)) = (&f.before, &f.after) {
+                props.insert("before".to_string(), json!(b));
+                props.insert("after".to_string(), json!(a));
+            }
+            let commits: Vec<J> = f
+                .causes
+                .iter()
+                .map(|c| {
+                    let ci = &s.commits.infos[c.blamed.commit];
+                    json!({
+                        "commit": ci.id, "author": ci.author.name, "email": ci.author.email,
+                        "setting": format!("{}.{}", c.blamed.change.address, c.blamed.change.path),
+                        "but_for": c.but_for,
+                    })
+                })
+                .collect();
+            props.insert("causes".to_string(), J::Array(commits));
+            let who = f
+                .causes
+                .first()
+                .map(|c| {
+                    let ci = &s.commits.infos[c.blamed.commit];
+                    format!(
+                        " by {} in {}",
+                        ci.author.name,
+                        ci.id.get(..10).unwrap_or(&ci.id)
+                    )
+                })
+                .unwrap_or_default();
+            let moved = delta(f);
+            let what = if moved.is_empty() {
+                w.latest.summary.clone()
+            } else {
+                format!("{} ({})", w.latest.summary, moved.join("; "))
+            };
+            let (file, line) = f
+                .location
+                .as_ref()
+                .map(|l| (l.file.clone(), l.line))
+                .unwrap_or_else(|| (w.file.clone(), 0));
+            super::sarif::SarifFinding {
+                rule: w.rule,
+                format: "terraform",
+                unit: crate::formats::unit_display(&w.unit_path).to_string(),
+                address: w.address.clone(),
+                message: format!("{} {}: {what}{who}", w.address, f.change.as_str()),
+                file,
+                line,
+                suppression: f.suppression.clone(),
+                properties: props,
+            }
+        })
+        .collect();
+    super::sarif::render(s.rules, &findings)
 }

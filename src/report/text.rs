@@ -199,6 +199,14 @@ pub fn scan_report(inv: &Investigation) -> String {
                 );
             }
             let _ = writeln!(out, "    {:<10} {}", "exposure", w.finding.summary);
+            if let Some(a) = inv.graph.window(x).and_then(|i| inv.acceptances.get(&i)) {
+                let _ = writeln!(
+                    out,
+                    "    {:<10} {}",
+                    "accepted",
+                    super::acceptance::describe(r, a)
+                );
+            }
             let mut prev: Option<usize> = None;
             for (n, _, _) in inv.graph.changes(x, |r| r == Role::Cause) {
                 let label = if prev.is_none() { "opened by" } else { "and" };
