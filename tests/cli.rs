@@ -512,3 +512,29 @@ fn review_traces_a_cause_from_before_the_range_to_its_author() {
         .any(|c| c["commit"] == lift.as_str() && c["setting"] == "block_public_acls"));
     assert_eq!(r["inputs"]["landings"], 1);
 }
+
+/// The limit options say their defaults in `--help`, and those are the defaults the code uses
+/// (the help text is written by hand, so this is what keeps it from drifting).
+#[test]
+fn limit_options_document_the_defaults_they_apply() {
+    let d = configtrail::limits::Limits::default();
+    for command in ["scan", "review", "history", "check"] {
+        let out = bin().args([command, "--help"]).output().expect("runs");
+        let help = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for needle in [
+            "--max-file-bytes <BYTES>".to_string(),
+            format!("[default: {}", d.max_file_bytes),
+            format!(
+                "[default: {}; at most {}]",
+                d.max_depth,
+                configtrail::limits::MAX_DEPTH_CEILING
+            ),
+            format!("[default: {}]", d.max_yaml_nodes),
+        ] {
+            assert!(help.contains(&needle), "{command}: {needle} not in {help}");
+        }
+    }
+}
