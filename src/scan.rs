@@ -223,11 +223,24 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
                     .map_or(true, |c| c.committer().when().seconds() > until)
             })
             .unwrap_or(landings.len());
+        let first = landings.first().map(|&oid| {
+            let at = repo
+                .commit(oid)
+                .map(|c| {
+                    let w = c.committer().when();
+                    crate::history::rfc3339(w.seconds(), w.offset_minutes())
+                })
+                .unwrap_or_default();
+            format!(" (the first, {oid}, was committed at {at})")
+        });
         landings.truncate(keep);
         if landings.is_empty() {
             return Err(HistoryError::Git {
                 repo: repo.given.clone(),
-                reason: format!("no landing of {reference} was committed before --until"),
+                reason: format!(
+                    "no landing of {reference} was committed before --until{}",
+                    first.unwrap_or_default()
+                ),
             });
         }
     }

@@ -538,3 +538,24 @@ fn limit_options_document_the_defaults_they_apply() {
         }
     }
 }
+
+/// `--until` before the first landing cannot proceed (exit 2), and says which landing is first
+/// and when it was committed, so the investigator can see the date they gave is the problem.
+#[test]
+fn until_before_the_history_names_the_first_landing() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
+    let first = f.commit("Carol Client <carol@client.example>", "base");
+    let out = bin()
+        .args(["scan", &f.repo(), "--until", "2000-01-01"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&first)
+            && err.contains("2024-01-01T01:00:00+00:00")
+            && err.contains(&f.repo()),
+        "{err}"
+    );
+}
