@@ -466,6 +466,15 @@ fn a_symlink_is_never_followed() {
             "{format}"
         );
     }
+    // check, on a work tree holding the same link: not followed either.
+    let tree = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(tree.path().join("link")).expect("mkdir");
+    std::os::unix::fs::symlink("/etc/passwd", tree.path().join("link/main.tf")).expect("link");
+    let dir = tree.path().display().to_string();
+    let (code, out, err) = run_bounded(&["check", &dir, "--format", "json"], 30);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("symbolic link: not followed"), "{out}");
+    assert!(!out.contains(&first) && !out.contains("root:x:0"), "{out}");
 }
 
 /// A submodule entry: its content is in another repository, so the landing that adds it is
