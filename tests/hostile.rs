@@ -434,9 +434,21 @@ fn a_tf_file_with_a_non_utf8_name_is_named() {
 }
 
 /// A symlink named `main.tf` pointing at `/etc/passwd` (and a manifest pointing at it): never
-/// followed. The report holds nothing of the target, and says the file is a symbolic link.
+/// followed. The report holds nothing of the target, and says the file is a symbolic link. Two
+/// more links make "never opened" testable: one at a FIFO (opening it would block, and the time
+/// limit would fail the test), one at a file holding a canary that must not reach the report.
 #[test]
 fn a_symlink_is_never_followed() {
+    let traps = tempfile::tempdir().expect("temp dir");
+    let fifo = traps.path().join("trap.tf");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let canary = traps.path().join("canary.tf");
+    std::fs::write(&canary, "resource \"aws_s3_bucket\" \"CANARY_7f3a\" {}\n").expect("write");
+    let target = |p: &std::path::Path| p.display().to_string().into_bytes();
     let mut s = Stream::new();
     s.commit("1704070800 +0000", "open ssh", vec![normal_window()]);
     s.commit(
@@ -445,15 +457,23 @@ fn a_symlink_is_never_followed() {
         vec![
             Op::Mode("120000", "link/main.tf", b"/etc/passwd".to_vec()),
             Op::Mode("120000", "k8s/app.yaml", b"/etc/passwd".to_vec()),
+            Op::Mode("120000", "fifo/main.tf", target(&fifo)),
+            Op::Mode("120000", "canary/main.tf", target(&canary)),
         ],
     );
     let (repo, ids) = s.build();
     let path = repo.path().display().to_string();
     let r = scan(&path, &[]);
     assert_window_kept(&r, &ids[0]);
-    for file in ["link/main.tf", "k8s/app.yaml"] {
+    for file in [
+        "link/main.tf",
+        "k8s/app.yaml",
+        "fifo/main.tf",
+        "canary/main.tf",
+    ] {
         blind_spot(&r, file, &ids[1], &["symbolic link", "not followed"]);
     }
+    assert!(!r.to_string().contains("CANARY_7f3a"), "{r:#}");
     // Nothing of the target reached any report: not in JSON, not in the text report, not in
     // the formats that quote file excerpts.
     let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
