@@ -761,6 +761,15 @@ fn limits_apply_to_every_command_that_reads_files() {
         &["over the limit of 1000 bytes", "--max-file-bytes"],
     );
     assert_eq!(r["inputs"]["options"]["limits"]["max_file_bytes"], 1000);
+    // verify recomputes under the limits the report records (under the defaults the grown file
+    // would be read, and the report would not verify).
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let report = out_dir.path().join("r.json").display().to_string();
+    let mut args = vec!["scan", &path, "--format", "json", "--output", &report];
+    args.extend_from_slice(&lowered);
+    assert_eq!(run_bounded(&args, 30).0, 0);
+    let (code, out, err) = run_bounded(&["verify", &report, &path], 30);
+    assert_eq!(code, 0, "{out}{err}");
 
     let range = format!("{}..{}", ids[0], ids[grown - 1]);
     let mut args = vec!["review", &range, &path, "--format", "json"];
