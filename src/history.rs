@@ -221,6 +221,16 @@ impl Repo {
             .and_then(|c| c.tree())
             .ok()
             .and_then(|t| t.get_path(Path::new(".mailmap")).ok().map(|e| e.id()))
+            // A mailmap over the file size limit is not loaded: it is the repository's own claim
+            // about who is who, and one that large is an attack on memory, not a list of people.
+            // The identities then stay as the commits state them (still the evidence); not yet
+            // reported as a blind spot (the scan has no channel for it before its first landing).
+            .filter(|id| {
+                self.repo.odb().is_ok_and(|odb| {
+                    odb.read_header(*id)
+                        .is_ok_and(|(size, _)| size <= self.limits.max_file_bytes)
+                })
+            })
             .and_then(|id| self.repo.find_blob(id).ok())
             .map(|b| String::from_utf8_lossy(b.content()).into_owned());
         self.mailmap = text.and_then(|t| git2::Mailmap::from_buffer(&t).ok());
