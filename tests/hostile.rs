@@ -241,12 +241,42 @@ fn alias_bombs_stop_at_the_node_limit() {
             Op::File("cfn/bomb.yaml", cfn.into_bytes()),
         ],
     );
+    // The HCL counterpart: locals that each repeat the previous ten times, used as the ingress
+    // of a security group (10^9 strings if expanded).
+    let mut hcl = String::from("locals {\n  a0 = [\"0.0.0.0/0\"]\n");
+    for i in 1..=9 {
+        hcl.push_str(&format!(
+            "  a{i} = [{}]\n",
+            vec![format!("local.a{}", i - 1); 10].join(", ")
+        ));
+    }
+    hcl.push_str("}\n");
+    hcl.push_str(&sg("0.0.0.0/0", 3389, 3389).replace("[\"0.0.0.0/0\"]", "flatten(local.a9)"));
+    s.commit(
+        "1704078000 +0000",
+        "hcl bomb",
+        vec![Op::File("hclbomb/main.tf", hcl.into_bytes())],
+    );
     let (repo, ids) = s.build();
     let r = scan(&repo.path().display().to_string(), &[]);
     assert_window_kept(&r, &ids[0]);
     for file in ["k8s/bomb.yaml", "cfn/bomb.yaml"] {
         blind_spot(&r, file, &ids[1], &["500000 nodes", "--max-yaml-nodes"]);
     }
+    // Not expanded: the value is unknown and says why, so the rule cannot decide; and the reason
+    // quotes only the start of it (it rendered to 1.6 MB before).
+    let spot = blind_spot(
+        &r,
+        "hclbomb/main.tf",
+        &ids[2],
+        &[
+            "cannot be decided",
+            "larger than the limit",
+            "more characters",
+        ],
+    );
+    let reason = spot["reason"].as_str().unwrap_or_default();
+    assert!(reason.len() < 1_000, "{} bytes", reason.len());
 }
 
 /// JSON (`.tf.json` and a CloudFormation template), HCL and YAML nested 100,000 levels deep are

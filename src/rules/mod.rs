@@ -320,6 +320,23 @@ pub fn evaluate_unit(rules: &[Rule], unit: &Unit) -> BTreeMap<(&'static str, Str
     out
 }
 
+/// Most characters of a value an undecided reason quotes. A value can be large while staying
+/// under the evaluation limits (locals that repeat each other ten times over render to megabytes
+/// from a few lines: found by the hostile corpus), and a reason is one line of a report.
+const MAX_SHOWN_VALUE: usize = 300;
+
+/// `s` cut to `max` characters, saying how much was left out.
+fn clip(s: String, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        None => s,
+        Some((at, _)) => format!(
+            "{}… ({} more characters)",
+            &s[..at],
+            s[at..].chars().count()
+        ),
+    }
+}
+
 /// Appends to an undecided reason the unknown values behind it (`ingress[0].cidr_blocks =
 /// [var.cidr (no default, not set in tfvars)]`), so a blind spot says what to supply to decide it.
 fn name_unknowns(unit: &Unit, evidence: &[Evidence], reason: String) -> String {
@@ -330,7 +347,7 @@ fn name_unknowns(unit: &Unit, evidence: &[Evidence], reason: String) -> String {
             .get(&ev.address)
             .and_then(|r| r.get(&ev.path));
         if let Some(v) = value.filter(|v| v.contains_unknown()) {
-            let part = format!("{} = {v}", ev.path);
+            let part = clip(format!("{} = {v}", ev.path), MAX_SHOWN_VALUE);
             if !parts.contains(&part) {
                 parts.push(part);
             }
@@ -397,6 +414,12 @@ pub fn run_case(rule: &Rule, case: &Case) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quoted_value_is_clipped_on_a_character_boundary() {
+        assert_eq!(clip("abc".into(), 3), "abc");
+        assert_eq!(clip("é".repeat(5), 2), "éé… (3 more characters)");
+    }
 
     /// Runs every rule's own cases: the pack's positive and negative examples.
     #[test]
