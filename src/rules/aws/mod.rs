@@ -10,8 +10,11 @@ use super::Rule;
 
 pub mod apigw;
 pub mod cloudtrail;
+pub mod datastores;
+pub mod detection;
 pub mod ebs;
 pub mod ec2;
+pub mod edge;
 pub mod eks;
 pub mod iam;
 pub mod kms;
@@ -23,35 +26,52 @@ pub mod redshift;
 pub mod resource_policy;
 pub mod s3;
 pub mod sg;
+pub mod sharing;
 
 /// Every rule of the pack, sorted by id.
 pub static RULES: &[Rule] = &[
+    sharing::AMI_PUBLIC,
     apigw::METHOD_UNAUTHENTICATED,
+    edge::CLOUDFRONT_HTTP_ALLOWED,
+    cloudtrail::KMS_OFF,
     cloudtrail::LOG_VALIDATION_OFF,
     cloudtrail::LOGGING_OFF,
     cloudtrail::SINGLE_REGION,
+    detection::CONFIG_RECORDER_OFF,
     rds::PASSWORD_LITERAL,
+    sharing::EBS_SNAPSHOT_PUBLIC_SHARING,
     ebs::UNENCRYPTED,
     ec2::IMDSV1_ALLOWED,
+    resource_policy::ECR_POLICY_PUBLIC,
     eks::ENDPOINT_PUBLIC,
+    datastores::ELASTICACHE_UNENCRYPTED,
+    detection::GUARDDUTY_DISABLED,
     iam::POLICY_ADMIN_WILDCARD,
     iam::TRUST_ANY_PRINCIPAL,
     resource_policy::KMS_KEY_POLICY_PUBLIC,
     kms::ROTATION_OFF,
+    lambda::PERMISSION_PUBLIC,
     lambda::URL_UNAUTHENTICATED,
     lb::LISTENER_PLAIN_HTTP,
+    edge::LB_TLS_POLICY_OUTDATED,
     nacl::INGRESS_ALL_OPEN,
+    resource_policy::OPENSEARCH_POLICY_PUBLIC,
+    datastores::OPENSEARCH_UNENCRYPTED,
     rds::PUBLIC,
+    sharing::RDS_SNAPSHOT_PUBLIC,
     rds::STORAGE_UNENCRYPTED,
     redshift::PUBLIC,
+    datastores::REDSHIFT_UNENCRYPTED,
     s3::ACL_PUBLIC,
     s3::POLICY_PUBLIC,
     s3::PUBLIC_ACCESS_BLOCK_DISABLED,
+    resource_policy::SECRETSMANAGER_POLICY_PUBLIC,
     sg::ADMIN_PORT_PUBLIC,
     sg::ALL_PORTS_PUBLIC,
     sg::DATABASE_PORT_PUBLIC,
     resource_policy::SNS_POLICY_PUBLIC,
     resource_policy::SQS_POLICY_PUBLIC,
+    detection::VPC_FLOW_LOGS_OFF,
 ];
 
 #[cfg(test)]
