@@ -1,4 +1,7 @@
-//! The AWS pack for Terraform: one file per rule or small family of rules over the same
+//! The AWS pack for Terraform: the settings that open data or control to the world or to everyone
+//! (network exposure, public sharing, resource policies for `*`, administrator grants), and the
+//! controls whose absence leaves an investigator without a record (trails, Config, GuardDuty,
+//! flow logs, versioned log buckets). One file per rule or small family of rules over the same
 //! resources, each rule a `const` [`Rule`] with its documentation (ruff's template), its check and
 //! its own cases.
 //!
@@ -25,6 +28,7 @@ pub mod rds;
 pub mod redshift;
 pub mod resource_policy;
 pub mod s3;
+pub mod s3_evidence;
 pub mod sg;
 pub mod sharing;
 
@@ -42,12 +46,14 @@ pub static RULES: &[Rule] = &[
     sharing::EBS_SNAPSHOT_PUBLIC_SHARING,
     ebs::UNENCRYPTED,
     ec2::IMDSV1_ALLOWED,
+    ec2::PUBLIC_IP_SENSITIVE_TIER,
     resource_policy::ECR_POLICY_PUBLIC,
     eks::ENDPOINT_PUBLIC,
     datastores::ELASTICACHE_UNENCRYPTED,
     detection::GUARDDUTY_DISABLED,
     iam::POLICY_ADMIN_WILDCARD,
     iam::TRUST_ANY_PRINCIPAL,
+    iam::USER_ADMIN_ATTACHED,
     resource_policy::KMS_KEY_POLICY_PUBLIC,
     kms::ROTATION_OFF,
     lambda::PERMISSION_PUBLIC,
@@ -63,12 +69,16 @@ pub static RULES: &[Rule] = &[
     redshift::PUBLIC,
     datastores::REDSHIFT_UNENCRYPTED,
     s3::ACL_PUBLIC,
+    s3_evidence::ACLS_ENABLED,
+    s3_evidence::EVIDENCE_VERSIONING_OFF,
     s3::POLICY_PUBLIC,
     s3::PUBLIC_ACCESS_BLOCK_DISABLED,
+    s3_evidence::TRAIL_BUCKET_LOGGING_OFF,
     resource_policy::SECRETSMANAGER_POLICY_PUBLIC,
     sg::ADMIN_PORT_PUBLIC,
     sg::ALL_PORTS_PUBLIC,
     sg::DATABASE_PORT_PUBLIC,
+    sg::DEFAULT_SG_OPEN,
     resource_policy::SNS_POLICY_PUBLIC,
     resource_policy::SQS_POLICY_PUBLIC,
     detection::VPC_FLOW_LOGS_OFF,
@@ -86,11 +96,11 @@ mod tests {
         assert_eq!(ids, sorted);
     }
 
-    /// The ids other stages and their tests depend on.
+    /// The ids other stages and their tests depend on: the first 26, then the breadth of issue 8.
     #[test]
-    fn the_first_pack_has_its_26_rules() {
+    fn the_pack_has_its_48_rules() {
         let ids: Vec<&str> = RULES.iter().map(|r| r.meta.id).collect();
-        assert_eq!(ids.len(), 26);
+        assert_eq!(ids.len(), 48);
         for id in [
             "aws-sg-admin-port-public",
             "aws-sg-database-port-public",
@@ -118,6 +128,29 @@ mod tests {
             "aws-nacl-ingress-all-open",
             "aws-lb-listener-plain-http",
             "aws-db-password-literal",
+            // Issue 8.
+            "aws-ami-public",
+            "aws-cloudfront-http-allowed",
+            "aws-cloudtrail-kms-off",
+            "aws-config-recorder-off",
+            "aws-ebs-snapshot-public-sharing-allowed",
+            "aws-ec2-public-ip-sensitive-tier",
+            "aws-ecr-policy-public",
+            "aws-elasticache-unencrypted",
+            "aws-guardduty-disabled",
+            "aws-iam-user-admin-attached",
+            "aws-lambda-permission-public",
+            "aws-lb-tls-policy-outdated",
+            "aws-opensearch-policy-public",
+            "aws-opensearch-unencrypted",
+            "aws-rds-snapshot-public",
+            "aws-redshift-unencrypted",
+            "aws-s3-acls-enabled",
+            "aws-s3-evidence-versioning-off",
+            "aws-s3-trail-bucket-logging-off",
+            "aws-secretsmanager-policy-public",
+            "aws-sg-default-open",
+            "aws-vpc-flow-logs-off",
         ] {
             assert!(ids.contains(&id), "missing {id}");
         }
