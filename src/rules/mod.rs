@@ -11,6 +11,7 @@
 //! by `configtrail rules test`).
 
 pub mod aws;
+pub mod azure;
 pub mod cfn;
 pub mod helpers;
 pub mod k8s;
@@ -238,9 +239,10 @@ impl<'a> UnitView<'a> {
 }
 
 /// The built-in packs: name, what it judges, and its rules (sorted by id).
-pub fn packs() -> [(&'static str, &'static str, &'static [Rule]); 3] {
+pub fn packs() -> [(&'static str, &'static str, &'static [Rule]); 4] {
     [
         ("aws", "Terraform, AWS provider", aws::RULES),
+        ("azure", "Terraform, azurerm provider", azure::RULES),
         (
             "cloudformation",
             "CloudFormation templates (AWS)",
