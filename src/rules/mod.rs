@@ -13,6 +13,7 @@
 pub mod aws;
 pub mod azure;
 pub mod cfn;
+pub mod gcp;
 pub mod helpers;
 pub mod k8s;
 pub mod policy;
@@ -239,7 +240,7 @@ impl<'a> UnitView<'a> {
 }
 
 /// The built-in packs: name, what it judges, and its rules (sorted by id).
-pub fn packs() -> [(&'static str, &'static str, &'static [Rule]); 4] {
+pub fn packs() -> [(&'static str, &'static str, &'static [Rule]); 5] {
     [
         ("aws", "Terraform, AWS provider", aws::RULES),
         ("azure", "Terraform, azurerm provider", azure::RULES),
@@ -248,6 +249,7 @@ pub fn packs() -> [(&'static str, &'static str, &'static [Rule]); 4] {
             "CloudFormation templates (AWS)",
             cfn::RULES,
         ),
+        ("gcp", "Terraform, Google Cloud provider", gcp::RULES),
         ("kubernetes", "Kubernetes manifests", k8s::RULES),
     ]
 }
