@@ -1453,4 +1453,151 @@ mod tests {
             Verdict::Undecided { .. }
         ));
     }
+
+    #[test]
+    fn port_specs_and_internet_prefixes() {
+        assert_eq!(parse_port_spec("22"), Some((22, 22)));
+        assert_eq!(parse_port_spec(" 20-25 "), Some((20, 25)));
+        assert_eq!(parse_port_spec("25-20"), Some((20, 25)));
+        assert_eq!(parse_port_spec("*"), Some(ALL_PORTS));
+        assert_eq!(parse_port_spec("ssh"), None);
+        assert_eq!(parse_port_spec("70000"), None);
+        for world in ["*", "Internet", "internet", "Any", "0.0.0.0/0", "::/0"] {
+            assert!(is_internet_prefix(world), "{world}");
+        }
+        for not in [
+            "VirtualNetwork",
+            "AzureLoadBalancer",
+            "10.0.0.0/8",
+            "0.0.0.0",
+        ] {
+            assert!(!is_internet_prefix(not), "{not}");
+        }
+    }
+
+    fn nsg_rule(protocol: &str, ports: Value, source: &str) -> Resource {
+        resource(
+            "azurerm_network_security_rule",
+            map(vec![
+                ("direction", s("Inbound")),
+                ("access", s("Allow")),
+                ("protocol", s(protocol)),
+                ("destination_port_range", ports),
+                ("source_address_prefix", s(source)),
+            ]),
+        )
+    }
+
+    #[test]
+    fn nsg_any_protocol_keeps_its_ports() {
+        // `*` on 443 is not SSH and not every port: unlike AWS `-1`, the ports still apply.
+        let r = nsg_rule("*", s("443"), "Internet");
+        assert_eq!(judge_world_ingress(&r, admin), Verdict::Pass);
+        let r = nsg_rule("*", s("20-25"), "Internet");
+        let Verdict::Violation(f) = judge_world_ingress(&r, admin) else {
+            panic!("ssh inside 20-25 from Internet")
+        };
+        assert!(f.summary.contains("20-25/tcp"), "{}", f.summary);
+        assert!(f
+            .evidence
+            .iter()
+            .any(|e| e.path.to_string() == "source_address_prefix"));
+    }
+
+    #[test]
+    fn nsg_widening_from_one_port_to_every_port_is_ordered_by_scope() {
+        let scope = |r: &Resource| match judge_world_ingress(r, admin) {
+            Verdict::Violation(f) => f.scope,
+            v => panic!("expected a violation, got {v:?}"),
+        };
+        let narrow = scope(&nsg_rule("Tcp", s("22"), "Internet"));
+        let wide = scope(&nsg_rule("Tcp", s("*"), "*"));
+        assert_eq!(wide.compare(&narrow), Some(std::cmp::Ordering::Greater));
+        // Half the space is not the whole space: the ingress rules judge prefix length 0 only.
+        let office = resource(
+            "azurerm_network_security_rule",
+            map(vec![
+                ("direction", s("Inbound")),
+                ("access", s("Allow")),
+                ("protocol", s("Tcp")),
+                ("destination_port_range", s("22")),
+                ("source_address_prefix", s("0.0.0.0/1")),
+            ]),
+        );
+        assert_eq!(judge_world_ingress(&office, admin), Verdict::Pass);
+    }
+
+    #[test]
+    fn nsg_unknown_access_is_undecided_and_outbound_is_nothing() {
+        let mut r = nsg_rule("Tcp", s("22"), "*");
+        if let Value::Map(m) = &mut r.body {
+            m.insert("access".into(), Value::Unknown("var.access".into()));
+        }
+        assert!(matches!(
+            judge_world_ingress(&r, admin),
+            Verdict::Undecided { .. }
+        ));
+        if let Value::Map(m) = &mut r.body {
+            m.insert("direction".into(), s("Outbound"));
+        }
+        assert_eq!(judge_world_ingress(&r, admin), Verdict::Pass);
+    }
+
+    #[test]
+    fn gcp_firewall_without_sources_is_the_world_unless_tags_select() {
+        let allow = list(vec![map(vec![
+            ("protocol", s("tcp")),
+            ("ports", list(vec![s("22")])),
+        ])]);
+        let fw = resource(
+            "google_compute_firewall",
+            map(vec![("allow", allow.clone())]),
+        );
+        assert!(matches!(
+            judge_world_ingress(&fw, admin),
+            Verdict::Violation(_)
+        ));
+        let tagged = resource(
+            "google_compute_firewall",
+            map(vec![
+                ("allow", allow.clone()),
+                ("source_tags", list(vec![s("bastion")])),
+            ]),
+        );
+        assert_eq!(judge_world_ingress(&tagged, admin), Verdict::Pass);
+        let unknown_tags = resource(
+            "google_compute_firewall",
+            map(vec![
+                ("allow", allow),
+                ("source_tags", Value::Unknown("var.tags".into())),
+            ]),
+        );
+        assert!(matches!(
+            judge_world_ingress(&unknown_tags, admin),
+            Verdict::Undecided { .. }
+        ));
+    }
+
+    #[test]
+    fn lookup_returns_an_unknown_ancestor_not_absence() {
+        let r = resource(
+            "x",
+            map(vec![
+                ("site_config", Value::Unknown("dynamic".into())),
+                ("once", map(vec![("a", s("1"))])),
+            ]),
+        );
+        let unknown = lookup(
+            &r,
+            &SettingPath::parse("site_config[0].minimum_tls_version"),
+        );
+        assert!(unknown.is_some_and(Value::is_unknown));
+        assert_eq!(lookup(&r, &SettingPath::parse("missing[0].x")), None);
+        // A block written once as a map answers index 0 (`.tf.json`).
+        assert_eq!(lookup(&r, &SettingPath::parse("once[0].a")), Some(&s("1")));
+        assert!(matches!(
+            flag_at(&r, "site_config[0].enabled", true, false, "x"),
+            Verdict::Undecided { .. }
+        ));
+    }
 }
