@@ -69,7 +69,6 @@ pub static RULES: &[Rule] = &[
     redshift::PUBLIC,
     datastores::REDSHIFT_UNENCRYPTED,
     s3::ACL_PUBLIC,
-    s3_evidence::ACLS_ENABLED,
     s3_evidence::EVIDENCE_VERSIONING_OFF,
     s3::POLICY_PUBLIC,
     s3::PUBLIC_ACCESS_BLOCK_DISABLED,
@@ -98,9 +97,9 @@ mod tests {
 
     /// The ids other stages and their tests depend on: the first 26, then the breadth of issue 8.
     #[test]
-    fn the_pack_has_its_48_rules() {
+    fn the_pack_has_its_47_rules() {
         let ids: Vec<&str> = RULES.iter().map(|r| r.meta.id).collect();
-        assert_eq!(ids.len(), 48);
+        assert_eq!(ids.len(), 47);
         for id in [
             "aws-sg-admin-port-public",
             "aws-sg-database-port-public",
@@ -145,7 +144,6 @@ mod tests {
             "aws-opensearch-unencrypted",
             "aws-rds-snapshot-public",
             "aws-redshift-unencrypted",
-            "aws-s3-acls-enabled",
             "aws-s3-evidence-versioning-off",
             "aws-s3-trail-bucket-logging-off",
             "aws-secretsmanager-policy-public",

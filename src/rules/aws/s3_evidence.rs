@@ -1,4 +1,4 @@
-//! S3 buckets that hold evidence, and S3 object ownership.
+//! S3 buckets that hold evidence.
 //!
 //! An *evidence bucket* is one the unit makes the destination of audit records: the
 //! `s3_bucket_name` of an `aws_cloudtrail` or of an `aws_config_delivery_channel`, or the
@@ -7,12 +7,13 @@
 //! evidence bucket their absence is what lets an intruder erase the trail unseen, which an
 //! investigator needs to know.
 //!
-//! Object ownership is judged wherever it is written: an `aws_s3_bucket_ownership_controls` that
-//! re-enables ACLs (`ObjectWriter`, `BucketOwnerPreferred`) undoes the default that since April
-//! 2023 (`BucketOwnerEnforced`) makes every ACL inert.
+//! Object ownership has no rule of its own: `aws-s3-acl-public` judges an ACL grant together with
+//! the bucket's ownership controls (a grant counts only where ACLs are enabled), which is the
+//! exposure. "ACLs enabled" alone exposes nothing and fired on every bucket that serves ACL-based
+//! content, so it was left out.
 
 use crate::model::{Format, Resource, SettingPath, Value};
-use crate::rules::helpers::{attr_path, ev, read_bool, read_str, string_at, verdict, Read, Tri};
+use crate::rules::helpers::{attr_path, ev, read_bool, read_str, verdict, Read, Tri};
 use crate::rules::{Case, Category, Expect, Rule, RuleMeta, Scope, Severity, UnitView, Verdict};
 
 /// Does `v` (a reference or a literal bucket name) name `bucket`?
@@ -312,61 +313,5 @@ fn trail_bucket_logging_off(bucket: &Resource, view: &UnitView<'_>) -> Verdict {
         },
         Scope::default(),
         || "a trail's s3_bucket_name is not known statically".into(),
-    )
-}
-
-/// ## What it does
-/// Flags an `aws_s3_bucket_ownership_controls` whose `object_ownership` is `ObjectWriter` or
-/// `BucketOwnerPreferred`: ACLs are enabled again on a bucket where, by default since April 2023,
-/// they are disabled (`BucketOwnerEnforced`).
-///
-/// ## References
-/// - NIST SP 800-53 rev5 AC-3, AC-6
-pub const ACLS_ENABLED: Rule = Rule {
-    meta: RuleMeta {
-        id: "aws-s3-acls-enabled",
-        title: "S3 bucket ownership controls enable ACLs",
-        severity: Severity::Low,
-        category: Category::Storage,
-        standards: &["NIST 800-53 AC-3", "NIST 800-53 AC-6"],
-        rationale: "With ACLs enabled, any object or bucket ACL (public-read included) takes \
-            effect again, and objects written by other accounts stay theirs; with \
-            BucketOwnerEnforced, the default since April 2023, every ACL is inert.",
-        remediation: "Set object_ownership = \"BucketOwnerEnforced\" and grant access through \
-            the bucket policy.",
-        evidence: "rule[0].object_ownership",
-        format: Format::Terraform,
-        kinds: &["aws_s3_bucket_ownership_controls"],
-    },
-    check: acls_enabled,
-    cases: &[
-        Case {
-            name: "object writer",
-            address: "aws_s3_bucket_ownership_controls.b",
-            expect: Expect::Violation,
-            source: "resource \"aws_s3_bucket_ownership_controls\" \"b\" {\n  bucket = \"b\"\n  rule {\n    object_ownership = \"ObjectWriter\"\n  }\n}\n",
-        },
-        Case {
-            name: "enforced",
-            address: "aws_s3_bucket_ownership_controls.b",
-            expect: Expect::Pass,
-            source: "resource \"aws_s3_bucket_ownership_controls\" \"b\" {\n  bucket = \"b\"\n  rule {\n    object_ownership = \"BucketOwnerEnforced\"\n  }\n}\n",
-        },
-        Case {
-            name: "dynamic rule over an unknown",
-            address: "aws_s3_bucket_ownership_controls.b",
-            expect: Expect::Undecided,
-            source: "variable \"o\" {}\nresource \"aws_s3_bucket_ownership_controls\" \"b\" {\n  bucket = \"b\"\n  rule {\n    object_ownership = var.o\n  }\n}\n",
-        },
-    ],
-};
-
-fn acls_enabled(res: &Resource, _: &UnitView<'_>) -> Verdict {
-    string_at(
-        res,
-        "rule[0].object_ownership",
-        None,
-        |o| o == "ObjectWriter" || o == "BucketOwnerPreferred",
-        "ACLs enabled",
     )
 }
