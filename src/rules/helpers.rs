@@ -303,12 +303,7 @@ pub fn string_at(
 pub fn list_any_at(res: &Resource, path: &str, bad: impl Fn(&str) -> bool, what: &str) -> Verdict {
     let p = SettingPath::parse(path);
     let v = lookup(res, &p);
-    let (hits, unknown) = strings_matching(v, &bad);
-    let t = if !hits.is_empty() {
-        Tri::Yes
-    } else {
-        Tri::from_bool(unknown).and(Tri::Maybe)
-    };
+    let (t, hits) = any_string(v, &bad);
     verdict(
         t,
         vec![ev(res, p.clone())],
@@ -319,6 +314,18 @@ pub fn list_any_at(res: &Resource, path: &str, bad: impl Fn(&str) -> bool, what:
         },
         || format!("{p} is not known statically: {}", show(v)),
     )
+}
+
+/// Does an element of a string (list) setting satisfy `bad`? `Yes` with the elements that do;
+/// `Maybe` when none does but an element (or the list) is not known statically.
+pub fn any_string(v: Option<&Value>, bad: impl Fn(&str) -> bool) -> (Tri, Vec<String>) {
+    let (hits, unknown) = strings_matching(v, bad);
+    let t = if !hits.is_empty() {
+        Tri::Yes
+    } else {
+        Tri::from_bool(unknown).and(Tri::Maybe)
+    };
+    (t, hits)
 }
 
 /// The elements of a string (list) setting that satisfy `bad`, sorted, and whether some element
@@ -699,8 +706,9 @@ pub fn parse_port_spec(s: &str) -> Option<(u16, u16)> {
     Some((a.min(b), a.max(b)))
 }
 
-/// The networks an internet prefix stands for, for the scope of a violation.
-fn internet_nets() -> Vec<IpNet> {
+/// The networks the internet stands for (`0.0.0.0/0` and `::/0`), for the scope of a violation
+/// whose source is a tag (`Internet`) or a default rather than a CIDR.
+pub fn internet_nets() -> Vec<IpNet> {
     ["0.0.0.0/0", "::/0"]
         .iter()
         .filter_map(|s| s.parse().ok())

@@ -422,6 +422,41 @@ mod tests {
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
+    /// Every pack's table is sorted by id, its ids carry the pack's prefix, and its cases name
+    /// resources of kinds the rule is evaluated on.
+    #[test]
+    fn packs_are_sorted_prefixed_and_their_cases_well_formed() {
+        for (pack, _, rules) in packs() {
+            let prefix = match pack {
+                "aws" => "aws-",
+                "azure" => "azure-",
+                "cloudformation" => "cfn-",
+                "gcp" => "gcp-",
+                _ => "k8s-",
+            };
+            let ids: Vec<&str> = rules.iter().map(|r| r.meta.id).collect();
+            let mut sorted = ids.clone();
+            sorted.sort_unstable();
+            assert_eq!(ids, sorted, "{pack} is not sorted by id");
+            for r in rules {
+                assert!(r.meta.id.starts_with(prefix), "{} in {pack}", r.meta.id);
+                for c in r
+                    .cases
+                    .iter()
+                    .filter(|_| r.meta.format == Format::Terraform)
+                {
+                    let kind = c.address.rsplit_once('.').map_or("", |(k, _)| k);
+                    assert!(
+                        r.meta.kinds.contains(&kind),
+                        "{} / {}: {kind} is not one of the rule's kinds",
+                        r.meta.id,
+                        c.name
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn rule_ids_are_unique_kebab_case_and_sorted_metadata_complete() {
         let mut seen = std::collections::BTreeSet::new();

@@ -2,7 +2,8 @@
 //! to every port. The three rules share the ingress reading of [`helpers::ingress_entries`], which
 //! knows the three Terraform shapes of a permission (inline `ingress` blocks,
 //! `aws_security_group_rule`, `aws_vpc_security_group_ingress_rule`); they differ only in which
-//! protocol and ports they care about.
+//! protocol and ports they care about. The Azure NSG and Google firewall rules use the same three
+//! checks: the ingress reading knows their shapes too.
 
 use crate::model::{Format, Resource};
 use crate::rules::helpers::{self, judge_world_ingress, tcp_on_any, Ports, Protocol, Tri};
@@ -456,7 +457,7 @@ resource "aws_security_group" "app" {
 };
 
 /// Every protocol, or TCP/UDP over the whole port range (0 or 1 to 65535).
-pub(crate) fn every_port(protocol: &Protocol, ports: &Ports) -> Tri {
+fn every_port(protocol: &Protocol, ports: &Ports) -> Tri {
     match protocol {
         Protocol::All => Tri::Yes,
         Protocol::Unknown | Protocol::Absent => Tri::Maybe,

@@ -7,7 +7,7 @@
 
 use crate::model::{Format, Resource, SettingPath, Value};
 use crate::rules::helpers::{
-    bool_is, ev, flag_at, is_world_str, lookup, strings_matching, verdict, Tri,
+    any_string, bool_is, ev, flag_at, internet_nets, is_world_str, lookup, verdict, Tri,
 };
 use crate::rules::{Case, Category, Expect, Rule, RuleMeta, Scope, Severity, UnitView, Verdict};
 
@@ -83,23 +83,14 @@ fn api_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
         Some(v) => (new, Some(v)),
         None => (old.clone(), lookup(res, &old)),
     };
-    let (world, unknown) = strings_matching(v, is_world_str);
+    let (world_t, world) = any_string(v, is_world_str);
     let empty = match v {
         None | Some(Value::Null) => true,
         Some(Value::List(l)) => l.is_empty(),
         _ => false,
     };
-    let open = if !world.is_empty() || empty {
-        Tri::Yes
-    } else if unknown {
-        Tri::Maybe
-    } else {
-        Tri::No
-    };
-    let networks = ["0.0.0.0/0", "::/0"]
-        .iter()
-        .filter_map(|s| s.parse().ok())
-        .collect();
+    let open = world_t.or(Tri::from_bool(empty));
+    let networks = internet_nets();
     verdict(
         public.and(open),
         vec![

@@ -49,27 +49,11 @@ pub static RULES: &[Rule] = &[
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
+    /// The ids reports and the sample repositories depend on; order, prefixes and cases are
+    /// checked for every pack in `rules::tests`.
     #[test]
-    fn table_is_sorted_by_id_and_prefixed() {
-        let ids: Vec<&str> = RULES.iter().map(|r| r.meta.id).collect();
-        let mut sorted = ids.clone();
-        sorted.sort_unstable();
-        assert_eq!(ids, sorted);
-        assert!(ids.iter().all(|id| id.starts_with("azure-")));
-        assert_eq!(ids.len(), 17);
-    }
-
-    /// Every case names a resource of one of its rule's kinds, and every rule has an undecided
-    /// case or a reason not to (a setting only ever absent or literal).
-    #[test]
-    fn cases_are_well_formed() {
-        for r in RULES {
-            for c in r.cases {
-                let kind = c.address.rsplit_once('.').map(|(k, _)| k).unwrap_or("");
-                assert!(r.meta.kinds.contains(&kind), "{} / {}", r.meta.id, c.name);
-            }
-        }
+    fn the_pack_has_its_17_rules() {
+        assert_eq!(super::RULES.len(), 17);
+        assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("azure-")));
     }
 }

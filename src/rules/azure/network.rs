@@ -1,7 +1,7 @@
 //! Network security groups that admit the internet: to administration ports, to database ports,
 //! or to every port. The same three concepts as AWS security groups (`aws-sg-…`), judged by the
-//! same [`judge_world_ingress`] over entries that [`crate::rules::helpers::ingress_entries`] reads
-//! from both Terraform shapes of an NSG rule: inline `security_rule` blocks of an
+//! same checks ([`crate::rules::aws::sg`]) over the entries that
+//! [`crate::rules::helpers::ingress_entries`] reads from both Terraform shapes of an NSG rule: inline `security_rule` blocks of an
 //! `azurerm_network_security_group`, and `azurerm_network_security_rule`.
 //!
 //! What counts as the internet: `*`, `Any`, `Internet` (the service tag for every public address)
@@ -11,10 +11,9 @@
 //! Only `Inbound` + `Allow` rules open anything; priorities are not weighed (a Deny at a lower
 //! number would shadow the Allow, which the rule does not claim to see).
 
-use crate::model::{Format, Resource};
-use crate::rules::aws::sg::{every_port, ADMIN_PORTS, DATABASE_PORTS};
-use crate::rules::helpers::{judge_world_ingress, tcp_on_any};
-use crate::rules::{Case, Category, Expect, Rule, RuleMeta, Severity, UnitView, Verdict};
+use crate::model::Format;
+use crate::rules::aws::sg;
+use crate::rules::{Case, Category, Expect, Rule, RuleMeta, Severity};
 
 const KINDS: &[&str] = &[
     "azurerm_network_security_group",
@@ -52,7 +51,7 @@ pub const ADMIN_PORT_PUBLIC: Rule = Rule {
         format: Format::Terraform,
         kinds: KINDS,
     },
-    check: admin_port_public,
+    check: sg::admin_port_public,
     cases: &[
         Case {
             name: "inline rdp from Internet",
@@ -178,10 +177,6 @@ resource "azurerm_network_security_rule" "ssh" {
     ],
 };
 
-fn admin_port_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
-    judge_world_ingress(res, |p, ports| tcp_on_any(p, ports, ADMIN_PORTS))
-}
-
 /// ## What it does
 /// Flags an NSG rule that allows inbound traffic from the internet to a database or cache port
 /// (the list of `aws-sg-database-port-public`: SQL Server 1433, MySQL 3306, PostgreSQL 5432,
@@ -204,7 +199,7 @@ pub const DATABASE_PORT_PUBLIC: Rule = Rule {
         format: Format::Terraform,
         kinds: KINDS,
     },
-    check: database_port_public,
+    check: sg::database_port_public,
     cases: &[
         Case {
             name: "sql server from 0.0.0.0/0",
@@ -249,10 +244,6 @@ resource "azurerm_network_security_rule" "pg" {
     ],
 };
 
-fn database_port_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
-    judge_world_ingress(res, |p, ports| tcp_on_any(p, ports, DATABASE_PORTS))
-}
-
 /// ## What it does
 /// Flags an NSG rule that allows inbound traffic from the internet on every port (`"*"` or
 /// `"0-65535"`, TCP, UDP or any protocol).
@@ -273,7 +264,7 @@ pub const ALL_PORTS_PUBLIC: Rule = Rule {
         format: Format::Terraform,
         kinds: KINDS,
     },
-    check: all_ports_public,
+    check: sg::all_ports_public,
     cases: &[
         Case {
             name: "any to any from Any",
@@ -325,7 +316,3 @@ resource "azurerm_network_security_group" "open" {
         },
     ],
 };
-
-fn all_ports_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
-    judge_world_ingress(res, every_port)
-}

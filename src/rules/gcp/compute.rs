@@ -10,7 +10,7 @@
 use crate::model::{Format, Resource, SettingPath, Value};
 use crate::rules::gcp::gke::{metadata_false, metadata_true};
 use crate::rules::helpers::{
-    ev, lookup, read_str, show, strings_matching, unknown_blocks_of, verdict, Read, Tri,
+    any_string, ev, lookup, read_str, show, unknown_blocks_of, verdict, Read, Tri,
 };
 use crate::rules::{Case, Category, Expect, Rule, RuleMeta, Scope, Severity, UnitView, Verdict};
 
@@ -97,12 +97,7 @@ fn default_sa_full_scope(res: &Resource, _: &UnitView<'_>) -> Verdict {
         Read::Known(e) => Tri::from_bool(is_default_sa(e.trim())),
         Read::Unknown => Tri::Maybe,
     };
-    let (full, unknown) = strings_matching(lookup(res, &scopes), is_full_scope);
-    let full = if !full.is_empty() {
-        Tri::Yes
-    } else {
-        Tri::from_bool(unknown).and(Tri::Maybe)
-    };
+    let (full, _) = any_string(lookup(res, &scopes), is_full_scope);
     verdict(
         default.and(full),
         vec![ev(res, email.clone()), ev(res, scopes)],

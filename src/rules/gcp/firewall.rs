@@ -1,15 +1,15 @@
 //! VPC firewall rules that admit the internet: to administration ports, to database ports, or to
-//! every port. The AWS security group concept again, through the shared ingress reading, which
+//! every port. The AWS security group concept again: the checks of [`crate::rules::aws::sg`] over
+//! the shared ingress reading, which
 //! applies Google's defaults: `direction` absent is INGRESS, and an ingress rule with no
 //! `source_ranges`, `source_tags` or `source_service_accounts` admits 0.0.0.0/0 (the Compute API's
 //! behaviour, reported as hashicorp/terraform-provider-google#6789 and unchanged through provider
 //! 6.x). An `allow` block without `ports` opens every port of its protocol. Rule priority and
 //! `deny` rules are not weighed.
 
-use crate::model::{Format, Resource};
-use crate::rules::aws::sg::{every_port, ADMIN_PORTS, DATABASE_PORTS};
-use crate::rules::helpers::{judge_world_ingress, tcp_on_any};
-use crate::rules::{Case, Category, Expect, Rule, RuleMeta, Severity, UnitView, Verdict};
+use crate::model::Format;
+use crate::rules::aws::sg;
+use crate::rules::{Case, Category, Expect, Rule, RuleMeta, Severity};
 
 const KINDS: &[&str] = &["google_compute_firewall"];
 
@@ -42,7 +42,7 @@ pub const ADMIN_PORT_PUBLIC: Rule = Rule {
         format: Format::Terraform,
         kinds: KINDS,
     },
-    check: admin_port_public,
+    check: sg::admin_port_public,
     cases: &[
         Case {
             name: "ssh from everywhere",
@@ -145,10 +145,6 @@ resource "google_compute_firewall" "ssh" {
     ],
 };
 
-fn admin_port_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
-    judge_world_ingress(res, |p, ports| tcp_on_any(p, ports, ADMIN_PORTS))
-}
-
 /// ## What it does
 /// Flags a `google_compute_firewall` that admits 0.0.0.0/0 or ::/0 to a database or cache port
 /// (the list of `aws-sg-database-port-public`).
@@ -170,7 +166,7 @@ pub const DATABASE_PORT_PUBLIC: Rule = Rule {
         format: Format::Terraform,
         kinds: KINDS,
     },
-    check: database_port_public,
+    check: sg::database_port_public,
     cases: &[
         Case {
             name: "mysql from everywhere",
@@ -207,10 +203,6 @@ resource "google_compute_firewall" "db" {
     ],
 };
 
-fn database_port_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
-    judge_world_ingress(res, |p, ports| tcp_on_any(p, ports, DATABASE_PORTS))
-}
-
 /// ## What it does
 /// Flags a `google_compute_firewall` that admits 0.0.0.0/0 or ::/0 on every port: protocol `all`,
 /// or TCP/UDP without `ports` or with `0-65535`.
@@ -231,7 +223,7 @@ pub const ALL_PORTS_PUBLIC: Rule = Rule {
         format: Format::Terraform,
         kinds: KINDS,
     },
-    check: all_ports_public,
+    check: sg::all_ports_public,
     cases: &[
         Case {
             name: "all protocols from everywhere",
@@ -281,7 +273,3 @@ resource "google_compute_firewall" "open" {
         },
     ],
 };
-
-fn all_ports_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
-    judge_world_ingress(res, every_port)
-}

@@ -7,7 +7,8 @@
 
 use crate::model::{Format, Resource, SettingPath, Value};
 use crate::rules::helpers::{
-    bool_is, ev, flag_at, is_world_str, lookup, read_str, strings_matching, verdict, Read, Tri,
+    any_string, bool_is, ev, flag_at, internet_nets, is_world_str, lookup, read_str, verdict, Read,
+    Tri,
 };
 use crate::rules::{Case, Category, Expect, Rule, RuleMeta, Scope, Severity, UnitView, Verdict};
 
@@ -126,12 +127,7 @@ fn public_endpoint(res: &Resource, _: &UnitView<'_>) -> Verdict {
             for (path, block) in blocks {
                 for (_, c) in crate::model::blocks_of(block, &path, "cidr_blocks") {
                     let v = c.get_path(&SettingPath::root().key("cidr_block"));
-                    let (world, unknown) = strings_matching(v, is_world_str);
-                    t = t.or(if !world.is_empty() {
-                        Tri::Yes
-                    } else {
-                        Tri::from_bool(unknown).and(Tri::Maybe)
-                    });
+                    t = t.or(any_string(v, is_world_str).0);
                 }
                 if !crate::rules::helpers::unknown_blocks(block, &path, "cidr_blocks").is_empty() {
                     t = t.or(Tri::Maybe);
@@ -145,10 +141,7 @@ fn public_endpoint(res: &Resource, _: &UnitView<'_>) -> Verdict {
         vec![ev(res, private_path), ev(res, at)],
         || "public control plane endpoint admits every address".into(),
         Scope {
-            networks: ["0.0.0.0/0", "::/0"]
-                .iter()
-                .filter_map(|s| s.parse().ok())
-                .collect(),
+            networks: internet_nets(),
             ..Scope::default()
         },
         || "the private endpoint or authorized networks are not known statically".into(),

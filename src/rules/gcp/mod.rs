@@ -47,25 +47,11 @@ pub static RULES: &[Rule] = &[
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
+    /// The ids reports and the sample repositories depend on; order, prefixes and cases are
+    /// checked for every pack in `rules::tests`.
     #[test]
-    fn table_is_sorted_by_id_and_prefixed() {
-        let ids: Vec<&str> = RULES.iter().map(|r| r.meta.id).collect();
-        let mut sorted = ids.clone();
-        sorted.sort_unstable();
-        assert_eq!(ids, sorted);
-        assert!(ids.iter().all(|id| id.starts_with("gcp-")));
-        assert_eq!(ids.len(), 16);
-    }
-
-    #[test]
-    fn cases_name_resources_of_their_rules_kinds() {
-        for r in RULES {
-            for c in r.cases {
-                let kind = c.address.rsplit_once('.').map(|(k, _)| k).unwrap_or("");
-                assert!(r.meta.kinds.contains(&kind), "{} / {}", r.meta.id, c.name);
-            }
-        }
+    fn the_pack_has_its_16_rules() {
+        assert_eq!(super::RULES.len(), 16);
+        assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("gcp-")));
     }
 }
