@@ -11,6 +11,7 @@
 
 use super::Rule;
 
+pub mod access_keys;
 pub mod apigw;
 pub mod cloudtrail;
 pub mod datastores;
@@ -34,6 +35,7 @@ pub mod sharing;
 
 /// Every rule of the pack, sorted by id.
 pub static RULES: &[Rule] = &[
+    access_keys::KEY_LITERAL,
     sharing::AMI_PUBLIC,
     apigw::METHOD_UNAUTHENTICATED,
     edge::CLOUDFRONT_HTTP_ALLOWED,
@@ -97,9 +99,9 @@ mod tests {
 
     /// The ids other stages and their tests depend on: the first 26, then the breadth of issue 8.
     #[test]
-    fn the_pack_has_its_47_rules() {
+    fn the_pack_has_its_48_rules() {
         let ids: Vec<&str> = RULES.iter().map(|r| r.meta.id).collect();
-        assert_eq!(ids.len(), 47);
+        assert_eq!(ids.len(), 48);
         for id in [
             "aws-sg-admin-port-public",
             "aws-sg-database-port-public",
@@ -128,6 +130,7 @@ mod tests {
             "aws-lb-listener-plain-http",
             "aws-db-password-literal",
             // Issue 8.
+            "aws-access-key-literal",
             "aws-ami-public",
             "aws-cloudfront-http-allowed",
             "aws-cloudtrail-kms-off",
