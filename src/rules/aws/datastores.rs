@@ -98,7 +98,8 @@ fn opensearch_unencrypted(res: &Resource, _: &UnitView<'_>) -> Verdict {
 /// ## What it does
 /// Flags an `aws_elasticache_replication_group` with encryption at rest or in transit off. AWS
 /// provider 5.x: `at_rest_encryption_enabled` and `transit_encryption_enabled` default to false
-/// for the Redis engine, so absent is a violation.
+/// for the Redis engine (the default engine), so absent is a violation; for Valkey, encryption at
+/// rest defaults to true.
 ///
 /// ## References
 /// - NIST SP 800-53 rev5 SC-28, SC-8
@@ -127,6 +128,18 @@ pub const ELASTICACHE_UNENCRYPTED: Rule = Rule {
             source: "resource \"aws_elasticache_replication_group\" \"sessions\" {\n  replication_group_id = \"sessions\"\n  description          = \"sessions\"\n}\n",
         },
         Case {
+            name: "valkey encrypts at rest by default, transit written",
+            address: "aws_elasticache_replication_group.sessions",
+            expect: Expect::Pass,
+            source: "resource \"aws_elasticache_replication_group\" \"sessions\" {\n  replication_group_id       = \"sessions\"\n  description                = \"sessions\"\n  engine                     = \"valkey\"\n  transit_encryption_enabled = true\n}\n",
+        },
+        Case {
+            name: "transit from a variable without default",
+            address: "aws_elasticache_replication_group.sessions",
+            expect: Expect::Undecided,
+            source: "variable \"t\" {}\nresource \"aws_elasticache_replication_group\" \"sessions\" {\n  replication_group_id       = \"sessions\"\n  description                = \"sessions\"\n  at_rest_encryption_enabled = true\n  transit_encryption_enabled = var.t\n}\n",
+        },
+        Case {
             name: "both on",
             address: "aws_elasticache_replication_group.sessions",
             expect: Expect::Pass,
@@ -136,12 +149,17 @@ pub const ELASTICACHE_UNENCRYPTED: Rule = Rule {
 };
 
 fn elasticache_unencrypted(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    // The Valkey engine encrypts at rest unless told not to; Redis (the default engine) does not.
+    let valkey = matches!(
+        crate::rules::helpers::read_str(res.attr("engine")),
+        crate::rules::helpers::Read::Known(e) if e.trim().eq_ignore_ascii_case("valkey")
+    );
     any_flag(
         res,
         &[
             (
                 "at_rest_encryption_enabled",
-                false,
+                valkey,
                 false,
                 "not encrypted at rest",
             ),

@@ -264,3 +264,42 @@ fn tls_old(res: &Resource, _: &UnitView<'_>) -> Verdict {
         "TLS older than 1.2 accepted",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Resource;
+    use std::cmp::Ordering;
+
+    fn container(access: &str) -> Resource {
+        let body = Value::Map(
+            [("container_access_type".to_string(), Value::str(access))]
+                .into_iter()
+                .collect(),
+        );
+        Resource::for_test(
+            "azurerm_storage_container.c",
+            "azurerm_storage_container",
+            body,
+        )
+    }
+
+    /// `blob` to `container` adds listing: a widening the timeline can see.
+    #[test]
+    fn container_listing_is_wider_than_blob_reading() {
+        let unit = crate::model::Unit::default();
+        let view = UnitView::new(&unit);
+        let scope = |a: &str| match container_public(&container(a), &view) {
+            Verdict::Violation(f) => f.scope,
+            v => panic!("{a}: {v:?}"),
+        };
+        assert_eq!(
+            scope("container").compare(&scope("blob")),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            container_public(&container("private"), &view),
+            Verdict::Pass
+        );
+    }
+}
