@@ -842,7 +842,10 @@ fn gcp_firewall_entries(res: &Resource) -> Vec<Ingress> {
     if is_ingress == Tri::No {
         return Vec::new();
     }
-    let mut source = prefix_source(&res.body, &root, "source_ranges").unwrap_or_else(|| {
+    // An empty list is no source ranges, as Google reads it.
+    let written = prefix_source(&res.body, &root, "source_ranges")
+        .filter(|_| !matches!(res.attr("source_ranges"), Some(Value::List(l)) if l.is_empty()));
+    let mut source = written.unwrap_or_else(|| {
         // No source ranges: every source, unless tags or service accounts select the sources.
         let narrowed = ["source_tags", "source_service_accounts"]
             .iter()
@@ -1563,6 +1566,17 @@ mod tests {
         );
         assert!(matches!(
             judge_world_ingress(&fw, admin),
+            Verdict::Violation(_)
+        ));
+        let empty = resource(
+            "google_compute_firewall",
+            map(vec![
+                ("allow", allow.clone()),
+                ("source_ranges", list(vec![])),
+            ]),
+        );
+        assert!(matches!(
+            judge_world_ingress(&empty, admin),
             Verdict::Violation(_)
         ));
         let tagged = resource(
