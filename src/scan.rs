@@ -295,6 +295,9 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
                     engine.apply(prepared);
                     done += 1;
                     progress.inc(1);
+                    if done % 256 == 0 && !progress.is_hidden() {
+                        progress.set_message(engine.reached());
+                    }
                 }
                 // A reader that stopped early (it could not open the repository): the rest is
                 // done here, sequentially.
@@ -1107,6 +1110,17 @@ impl<'r> Engine<'r> {
             .iter()
             .map(|(d, s)| (d.clone(), Arc::clone(&s.unit)))
             .collect()
+    }
+
+    /// The date of the last landing folded (for the progress bar).
+    pub fn reached(&self) -> String {
+        self.landings
+            .last()
+            .map(|&i| {
+                let at = &self.commits.infos[i].committer.at;
+                at.get(..10).unwrap_or(at).to_string()
+            })
+            .unwrap_or_default()
     }
 
     pub fn finish(mut self, reference: &str, tip: Oid) -> ScanResult {
