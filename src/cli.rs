@@ -220,7 +220,7 @@ fn instant(s: &str) -> Result<Instant, String> {
 /// Renders a scan investigation in the chosen format.
 pub fn render_scan(inv: &Investigation, format: Format) -> Result<String, UsageError> {
     Ok(match format {
-        Format::Json => report::json::render(&report::json::scan_report(inv)),
+        Format::Json => report::json::render_scan(inv).0,
         Format::Text => report::text::scan_report(inv),
         Format::Markdown => report::markdown::scan_report(inv),
         Format::Html => report::html::scan_report(inv),

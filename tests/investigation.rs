@@ -627,3 +627,31 @@ fn no_command_writes_anything_into_the_repository() {
         assert!(after.get(path) == Some(was), "{} changed", path.display());
     }
 }
+
+#[test]
+fn the_streamed_json_is_byte_for_byte_the_json_tree_rendered() {
+    use configtrail::investigation::{investigate, Options};
+    use configtrail::report::json;
+    let mut checked = 0;
+    for entry in std::fs::read_dir("sample-repos").expect("samples") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "git") {
+            continue;
+        }
+        let p = path.to_str().expect("utf-8").to_string();
+        for parties in [None, Some(PARTIES.to_string())] {
+            let mut repo = configtrail::history::Repo::open(&p).expect("opens");
+            let options = Options {
+                parties,
+                ..Options::default()
+            };
+            let inv = investigate(&mut repo, "HEAD", None, options).expect("scans");
+            let tree = json::scan_report(&inv);
+            let (streamed, digest) = json::render_scan(&inv);
+            assert_eq!(streamed, json::render(&tree), "{p}");
+            assert_eq!(tree["digest"], digest.as_str(), "{p}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} reports compared");
+}

@@ -51,6 +51,8 @@ scenarios! {
     k8s_rbac_service_helm => "k8s-rbac-service-helm",
     cfn_parameter_default_public => "cfn-parameter-default-public",
     cfn_json_security_group => "cfn-json-security-group",
+    azure_storage_nsg => "azure-storage-nsg",
+    gcp_bucket_firewall => "gcp-bucket-firewall",
 }
 
 fn manifest_dir() -> &'static Path {

@@ -70,7 +70,9 @@ svg text{font-family:Helvetica,Arial,sans-serif}
 
 pub fn scan_report(inv: &Investigation) -> String {
     let r = &inv.scan;
-    let report = json::scan_report(inv);
+    // The JSON report's digest, to tie this view to it.
+    let json_digest = json::render_scan(inv).1;
+    let rules_digest = crate::rules::digest(r.rules);
     let mut out = String::new();
     let _ = write!(
         out,
@@ -207,11 +209,7 @@ pub fn scan_report(inv: &Investigation) -> String {
     );
     row(
         "rules",
-        format!(
-            "{} (<code>{}</code>)",
-            r.rules.len(),
-            esc(report["inputs"]["rules"]["digest"].as_str().unwrap_or(""))
-        ),
+        format!("{} (<code>{}</code>)", r.rules.len(), esc(&rules_digest)),
     );
     row(
         "objects read",
@@ -246,10 +244,7 @@ pub fn scan_report(inv: &Investigation) -> String {
     }
     row(
         "JSON report digest",
-        format!(
-            "<code>{}</code>",
-            esc(report["digest"].as_str().unwrap_or(""))
-        ),
+        format!("<code>{}</code>", esc(&json_digest)),
     );
     let _ = writeln!(out, "</table>");
     let _ = writeln!(out, "<h2>Limitations</h2><ul>");

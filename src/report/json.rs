@@ -388,6 +388,109 @@ pub struct PartyRow {
 }
 
 pub fn scan_report(inv: &Investigation) -> J {
+    let mut report = scan_report_frame(inv);
+    report["exposures"] = J::Array(
+        inv.graph
+            .exposures
+            .iter()
+            .map(|&x| exposure(inv, x))
+            .collect(),
+    );
+    seal(&mut report);
+    report
+}
+
+/// The scan report as [`render`] would write [`scan_report`], byte for byte, and its digest, but
+/// without holding every exposure's JSON at once: each is built, hashed in canonical form,
+/// written pretty and dropped. On a 50,000-landing history the JSON tree of all exposures was
+/// the largest single allocation of a scan (measured), so the JSON format streams.
+///
+/// The assembly relies on two facts of serde_json: its maps are ordered by key (no
+/// `preserve_order`), and a string never contains a raw line break, so a nested value's pretty
+/// text is indented by prefixing its lines.
+pub fn render_scan(inv: &Investigation) -> (String, String) {
+    let mut frame = scan_report_frame(inv);
+    let J::Object(map) = &mut frame else {
+        return (String::new(), String::new());
+    };
+    map.remove("exposures");
+    let mut hasher = Sha256::new();
+    let mut exposures = String::new();
+    // Canonical form: keys in order, "exposures" among them.
+    let mut keys: Vec<String> = map.keys().cloned().collect();
+    keys.push("exposures".into());
+    keys.sort();
+    hasher.update(b"{");
+    for (i, k) in keys.iter().enumerate() {
+        if i > 0 {
+            hasher.update(b",");
+        }
+        hasher.update(serde_json::to_string(k).unwrap_or_default().as_bytes());
+        hasher.update(b":");
+        if k == "exposures" {
+            hasher.update(b"[");
+            if inv.graph.exposures.is_empty() {
+                exposures.push_str("[]");
+            } else {
+                exposures.push_str("[\n");
+                for (j, &x) in inv.graph.exposures.iter().enumerate() {
+                    let e = exposure(inv, x);
+                    if j > 0 {
+                        hasher.update(b",");
+                        exposures.push_str(",\n");
+                    }
+                    hasher.update(serde_json::to_vec(&e).unwrap_or_default());
+                    indent_into(&mut exposures, &pretty(&e), "    ", true);
+                }
+                exposures.push_str("\n  ]");
+            }
+            hasher.update(b"]");
+        } else if let Some(v) = map.get(k) {
+            hasher.update(serde_json::to_vec(v).unwrap_or_default());
+        }
+    }
+    hasher.update(b"}");
+    let digest = format!("sha256:{}", crate::rules::hex(&hasher.finalize()));
+    map.insert("digest".into(), J::String(digest.clone()));
+    keys.push("digest".into());
+    keys.sort();
+    let mut out = String::from("{\n");
+    for (i, k) in keys.iter().enumerate() {
+        if i > 0 {
+            out.push_str(",\n");
+        }
+        out.push_str("  ");
+        out.push_str(&serde_json::to_string(k).unwrap_or_default());
+        out.push_str(": ");
+        if k == "exposures" {
+            out.push_str(&exposures);
+        } else if let Some(v) = map.get(k) {
+            indent_into(&mut out, &pretty(v), "  ", false);
+        }
+    }
+    out.push_str("\n}\n");
+    (out, digest)
+}
+
+fn pretty(v: &J) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
+/// Appends `text`, every line but the first prefixed by `indent` (the first too when `first`).
+fn indent_into(out: &mut String, text: &str, indent: &str, first: bool) {
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if i > 0 || first {
+            out.push_str(indent);
+        }
+        out.push_str(line);
+    }
+}
+
+/// Everything of the scan report but its exposures and digest.
+fn scan_report_frame(inv: &Investigation) -> J {
     let r = &inv.scan;
     let o = &inv.options;
     let t = |i: &Option<crate::investigation::Instant>| i.as_ref().map(|i| i.text.clone());
@@ -440,7 +543,7 @@ pub fn scan_report(inv: &Investigation) -> J {
                 "environment": inv.deploys.as_ref().map(|d| d.environment.clone()),
             },
         },
-        "exposures": inv.graph.exposures.iter().map(|&x| exposure(inv, x)).collect::<Vec<_>>(),
+        "exposures": [],
         "windows_total": r.windows.len(),
         "blind_spots": blind_spots(r),
         "anomalies": r.anomalies,
@@ -453,7 +556,6 @@ pub fn scan_report(inv: &Investigation) -> J {
     if let Some(limits) = inv.options.limits.recorded() {
         report["inputs"]["options"]["limits"] = limits;
     }
-    seal(&mut report);
     report
 }
 

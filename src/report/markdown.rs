@@ -123,7 +123,9 @@ fn change(
 
 pub fn scan_report(inv: &Investigation) -> String {
     let r = &inv.scan;
-    let report = json::scan_report(inv);
+    // The JSON report's digest, to tie this view to it.
+    let json_digest = json::render_scan(inv).1;
+    let rules_digest = crate::rules::digest(r.rules);
     let mut out = String::new();
     let shown = inv.graph.exposures.len();
     let open = inv
@@ -165,7 +167,6 @@ pub fn scan_report(inv: &Investigation) -> String {
     );
     let _ = writeln!(out, "## Inputs\n");
     let _ = writeln!(out, "| input | value |\n| --- | --- |");
-    let inputs = &report["inputs"];
     let row = |out: &mut String, k: &str, v: String| {
         let _ = writeln!(out, "| {k} | {v} |");
     };
@@ -184,11 +185,7 @@ pub fn scan_report(inv: &Investigation) -> String {
     row(
         &mut out,
         "rules",
-        format!(
-            "{} ({})",
-            r.rules.len(),
-            code(inputs["rules"]["digest"].as_str().unwrap_or(""))
-        ),
+        format!("{} ({})", r.rules.len(), code(&rules_digest)),
     );
     row(
         &mut out,
@@ -239,11 +236,7 @@ pub fn scan_report(inv: &Investigation) -> String {
     if let Some(m) = inv.options.min_severity {
         row(&mut out, "minimum severity", m.to_string());
     }
-    row(
-        &mut out,
-        "JSON report digest",
-        code(report["digest"].as_str().unwrap_or("")),
-    );
+    row(&mut out, "JSON report digest", code(&json_digest));
     let _ = writeln!(out, "\nRe-run `configtrail scan --format json` with the same inputs, or `configtrail verify`, to reproduce the JSON report bit for bit.\n");
 
     let _ = writeln!(out, "## Exposures\n");

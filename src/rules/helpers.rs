@@ -193,6 +193,156 @@ pub fn show(v: Option<&Value>) -> String {
     }
 }
 
+/// The value at a nested setting path (`site_config[0].minimum_tls_version`), where an ancestor
+/// that is not known statically (a `dynamic` block, a reference) is returned in place of the
+/// setting: the setting is then unknown, not absent. A block written once as a map (`.tf.json`)
+/// answers index 0. `None` when the setting, or a block on the way, is absent.
+pub fn lookup<'a>(res: &'a Resource, path: &SettingPath) -> Option<&'a Value> {
+    use crate::model::Segment;
+    let mut cur = &res.body;
+    for seg in &path.0 {
+        cur = match (seg, cur) {
+            (_, Value::Unknown(_) | Value::Ref(_)) => return Some(cur),
+            (Segment::Key(k), Value::Map(m)) => m.get(k)?,
+            (Segment::Index(i), Value::List(l)) => l.get(*i)?,
+            (Segment::Index(0), Value::Map(_)) => cur,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+/// The verdict of a rule about one boolean setting at `path` (dotted, as `SettingPath::parse`
+/// reads it): violation when its value, with the provider `default` applied when it is absent, is
+/// `bad`. The summary says whether the value was written or defaulted, because an investigator
+/// has to know that nobody wrote it.
+pub fn flag_at(res: &Resource, path: &str, default: bool, bad: bool, what: &str) -> Verdict {
+    let p = SettingPath::parse(path);
+    let v = lookup(res, &p);
+    verdict(
+        bool_is(v, default, bad),
+        vec![ev(res, p.clone())],
+        || match read_bool(v) {
+            Read::Absent => format!("{what} ({p} absent, provider default {default})"),
+            _ => format!("{what} ({p} = {bad})"),
+        },
+        Scope::default(),
+        || format!("{p} is not known statically: {}", show(v)),
+    )
+}
+
+/// The verdict of a rule about several settings of which any one is enough (encryption at rest
+/// or in transit off): the violations of [`flag_at`] for each `(path, default, bad, what)`
+/// joined, a violation winning over an unknown elsewhere.
+pub fn any_flag(res: &Resource, flags: &[(&str, bool, bool, &str)]) -> Verdict {
+    let mut evidence = Vec::new();
+    let mut summaries = Vec::new();
+    let mut undecided = None;
+    for &(path, default, bad, what) in flags {
+        match flag_at(res, path, default, bad, what) {
+            Verdict::Violation(f) => {
+                evidence.extend(f.evidence);
+                summaries.push(f.summary);
+            }
+            u @ Verdict::Undecided { .. } => {
+                undecided.get_or_insert(u);
+            }
+            Verdict::Pass => {}
+        }
+    }
+    if !summaries.is_empty() {
+        return Verdict::Violation(Finding {
+            evidence,
+            summary: summaries.join("; "),
+            scope: Scope::default(),
+        });
+    }
+    undecided.unwrap_or(Verdict::Pass)
+}
+
+/// The verdict of a rule about one string setting at `path`: violation when its value (with the
+/// provider `default` applied when it is absent; `None` when nothing is decided by an absent
+/// value) satisfies `bad`. Compared as written, trimmed.
+pub fn string_at(
+    res: &Resource,
+    path: &str,
+    default: Option<&str>,
+    bad: impl Fn(&str) -> bool,
+    what: &str,
+) -> Verdict {
+    let p = SettingPath::parse(path);
+    let v = lookup(res, &p);
+    let read = read_str(v);
+    let absent = matches!(read, Read::Absent);
+    let t = match read {
+        Read::Absent => Tri::from_bool(default.is_some_and(&bad)),
+        Read::Known(s) => Tri::from_bool(bad(s.trim())),
+        Read::Unknown => Tri::Maybe,
+    };
+    verdict(
+        t,
+        vec![ev(res, p.clone())],
+        || {
+            if absent {
+                format!(
+                    "{what} ({p} absent, provider default {})",
+                    default.unwrap_or("none")
+                )
+            } else {
+                format!("{what} ({p} = {})", show(v))
+            }
+        },
+        Scope::default(),
+        || format!("{p} is not known statically: {}", show(v)),
+    )
+}
+
+/// The verdict of a rule about a string list setting at `path` (a single string is read as a
+/// one-element list): violation when an element satisfies `bad`, undecided when none does but an
+/// element (or the list) is unknown. Evidence is the list setting; the summary names the elements.
+pub fn list_any_at(res: &Resource, path: &str, bad: impl Fn(&str) -> bool, what: &str) -> Verdict {
+    let p = SettingPath::parse(path);
+    let v = lookup(res, &p);
+    let (t, hits) = any_string(v, &bad);
+    verdict(
+        t,
+        vec![ev(res, p.clone())],
+        || format!("{what} ({p} includes {})", hits.join(", ")),
+        Scope {
+            principals: hits.clone(),
+            ..Scope::default()
+        },
+        || format!("{p} is not known statically: {}", show(v)),
+    )
+}
+
+/// Does an element of a string (list) setting satisfy `bad`? `Yes` with the elements that do;
+/// `Maybe` when none does but an element (or the list) is not known statically.
+pub fn any_string(v: Option<&Value>, bad: impl Fn(&str) -> bool) -> (Tri, Vec<String>) {
+    let (hits, unknown) = strings_matching(v, bad);
+    let t = if !hits.is_empty() {
+        Tri::Yes
+    } else {
+        Tri::from_bool(unknown).and(Tri::Maybe)
+    };
+    (t, hits)
+}
+
+/// The elements of a string (list) setting that satisfy `bad`, sorted, and whether some element
+/// is not known statically.
+pub fn strings_matching(v: Option<&Value>, bad: impl Fn(&str) -> bool) -> (Vec<String>, bool) {
+    let mut hits = Vec::new();
+    let mut unknown = false;
+    for item in v.map(Value::as_scalar_list).unwrap_or_default() {
+        match item {
+            Value::String(s) if bad(s.trim()) => hits.push(s.trim().to_string()),
+            Value::String(_) | Value::Null | Value::Number(_) | Value::Bool(_) => {}
+            _ => unknown = true,
+        }
+    }
+    (dedup(hits), unknown)
+}
+
 /// Sorts and removes duplicates, keeping evidence and scopes deterministic.
 pub fn dedup<T: Ord>(mut v: Vec<T>) -> Vec<T> {
     v.sort();
@@ -443,8 +593,10 @@ pub struct Ingress {
     /// Is this really ingress? `No` never appears (egress entries are not produced); `Maybe` for an
     /// `aws_security_group_rule` whose `type` is unknown.
     pub is_ingress: Tri,
-    /// The setting that decides the direction, when there is one (`type`).
+    /// The setting that decides the direction, when there is one (`type`, `direction`).
     pub direction_path: Option<SettingPath>,
+    /// The setting that decides allow or deny, when the format has one (Azure's `access`).
+    pub access_path: Option<SettingPath>,
 }
 
 /// The ingress permissions of a security-group-like resource, in file order.
@@ -497,6 +649,7 @@ pub fn ingress_entries(res: &Resource) -> Vec<Ingress> {
                 to_path: root.key("to_port"),
                 is_ingress: Tri::Yes,
                 direction_path: None,
+                access_path: None,
                 block: root,
             }]
         }
@@ -508,8 +661,247 @@ pub fn ingress_entries(res: &Resource) -> Vec<Ingress> {
         "AWS::EC2::SecurityGroupIngress" => {
             vec![keyed_entry(&res.body, root, &CFN_KEYS, Tri::Yes, None)]
         }
+        // Azure network security groups: inline `security_rule` blocks or standalone rules.
+        "azurerm_network_security_group" => res
+            .blocks("security_rule")
+            .into_iter()
+            .flat_map(|(path, block)| nsg_entries(block, path))
+            .chain(
+                unknown_blocks_of(res, "security_rule")
+                    .into_iter()
+                    .map(unknown_entry),
+            )
+            .collect(),
+        "azurerm_network_security_rule" => nsg_entries(&res.body, root),
+        "google_compute_firewall" => gcp_firewall_entries(res),
         _ => Vec::new(),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Azure network security rules and Google Cloud firewall rules
+// ---------------------------------------------------------------------------------------------
+
+/// Is an address prefix as Azure and Google take it the whole internet? A CIDR of the whole space,
+/// or one of Azure's tags for it: `*`, `Any`, `Internet` (the service tag for every public
+/// address). Other service tags (`VirtualNetwork`, `AzureLoadBalancer`) are not.
+pub fn is_internet_prefix(s: &str) -> bool {
+    let t = s.trim();
+    t == "*"
+        || t.eq_ignore_ascii_case("any")
+        || t.eq_ignore_ascii_case("internet")
+        || is_world_str(t)
+}
+
+/// A port specification as NSG rules (`"22"`, `"20-25"`, `"*"`) and Google firewall rules
+/// (`"22"`, `"1000-2000"`) write it: the inclusive range, `None` when it is not one (the API
+/// rejects those, so they open nothing).
+pub fn parse_port_spec(s: &str) -> Option<(u16, u16)> {
+    let t = s.trim();
+    if t == "*" {
+        return Some(ALL_PORTS);
+    }
+    let (a, b) = t.split_once('-').unwrap_or((t, t));
+    let (a, b) = (a.trim().parse::<u16>().ok()?, b.trim().parse::<u16>().ok()?);
+    Some((a.min(b), a.max(b)))
+}
+
+/// The networks the internet stands for (`0.0.0.0/0` and `::/0`), for the scope of a violation
+/// whose source is a tag (`Internet`) or a default rather than a CIDR.
+pub fn internet_nets() -> Vec<IpNet> {
+    ["0.0.0.0/0", "::/0"]
+        .iter()
+        .filter_map(|s| s.parse().ok())
+        .collect()
+}
+
+/// The source settings of one NSG or firewall entry read as prefixes: a world tag or CIDR counts
+/// as both address families, so that `Internet` and `0.0.0.0/0` have the same scope.
+fn prefix_source(parent: &Value, path: &SettingPath, name: &str) -> Option<Source> {
+    let v = parent.as_map().and_then(|m| m.get(name))?;
+    let mut src = Source {
+        path: path.key(name),
+        nets: Vec::new(),
+        unknown: false,
+    };
+    match v {
+        Value::Null => return None,
+        other => {
+            for item in other.as_scalar_list() {
+                match item {
+                    Value::String(s) if is_internet_prefix(s) => src.nets.extend(internet_nets()),
+                    Value::String(s) => src.nets.extend(parse_net(s)),
+                    Value::Null => {}
+                    _ => src.unknown = true,
+                }
+            }
+        }
+    }
+    Some(src)
+}
+
+/// The port ranges of a list-or-string port setting: `(ranges, unknown)`.
+fn port_specs(v: Option<&Value>) -> (Vec<(u16, u16)>, bool) {
+    let mut out = Vec::new();
+    let mut unknown = false;
+    for item in v.map(Value::as_scalar_list).unwrap_or_default() {
+        match item {
+            Value::String(s) | Value::Number(s) => out.extend(parse_port_spec(s)),
+            Value::Null => {}
+            _ => unknown = true,
+        }
+    }
+    (out, unknown)
+}
+
+/// One `security_rule` block or `azurerm_network_security_rule`: an entry per (protocol, port
+/// range). Protocol `*` is read as TCP and UDP on the rule's ports (unlike an AWS `-1`, an NSG rule
+/// keeps its port ranges whatever the protocol), so "all protocols on 22" is SSH exposure and not
+/// every port. Outbound and Deny rules open nothing; unknown direction or access is `Maybe`.
+fn nsg_entries(block: &Value, path: SettingPath) -> Vec<Ingress> {
+    let get = |k: &str| block.as_map().and_then(|m| m.get(k));
+    let word_is = |k: &str, want: &str| match read_str(get(k)) {
+        Read::Known(s) => Tri::from_bool(s.trim().eq_ignore_ascii_case(want)),
+        Read::Absent => Tri::No,
+        Read::Unknown => Tri::Maybe,
+    };
+    let is_ingress = word_is("direction", "inbound").and(word_is("access", "allow"));
+    if is_ingress == Tri::No {
+        return Vec::new();
+    }
+    let sources: Vec<Source> = ["source_address_prefix", "source_address_prefixes"]
+        .iter()
+        .filter_map(|n| prefix_source(block, &path, n))
+        .collect();
+    let protocols = match read_str(get("protocol")) {
+        Read::Known(p) if matches!(p.trim(), "*") || p.trim().eq_ignore_ascii_case("any") => {
+            vec![Protocol::Tcp, Protocol::Udp]
+        }
+        Read::Known(p) => vec![Protocol::parse(&p)],
+        Read::Absent => vec![Protocol::Absent],
+        Read::Unknown => vec![Protocol::Unknown],
+    };
+    let (single, list) = ("destination_port_range", "destination_port_ranges");
+    let (mut ranges, mut unknown) = port_specs(get(single));
+    let (more, more_unknown) = port_specs(get(list));
+    ranges.extend(more);
+    unknown |= more_unknown;
+    let port_path = if get(list).is_some() && get(single).is_none() {
+        path.key(list)
+    } else {
+        path.key(single)
+    };
+    let mut ports: Vec<Ports> = ranges.iter().map(|&(a, b)| Ports::Range(a, b)).collect();
+    if unknown || ports.is_empty() {
+        ports.push(Ports::Unknown);
+    }
+    let mut out = Vec::new();
+    for protocol in &protocols {
+        for p in &ports {
+            out.push(Ingress {
+                sources: sources.clone(),
+                protocol: protocol.clone(),
+                ports: if protocol.has_ports() || *p == Ports::Unknown {
+                    *p
+                } else {
+                    Ports::NotApplicable
+                },
+                protocol_path: path.key("protocol"),
+                from_path: port_path.clone(),
+                to_path: port_path.clone(),
+                is_ingress,
+                direction_path: Some(path.key("direction")),
+                access_path: Some(path.key("access")),
+                block: path.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// The allow entries of a `google_compute_firewall`: one per (allow block, port range).
+///
+/// Defaults that matter (Google provider 5.x and 6.x, from the Compute API): `direction` absent is
+/// INGRESS; an ingress rule with neither `source_ranges` nor `source_tags` nor
+/// `source_service_accounts` applies to every source, 0.0.0.0/0 (the provider's issue 6789); an
+/// `allow` block without `ports` opens every port of its protocol. `disabled = true` rules open
+/// nothing; `deny` blocks are not exposure.
+fn gcp_firewall_entries(res: &Resource) -> Vec<Ingress> {
+    let root = SettingPath::root();
+    let direction = match read_str(res.attr("direction")) {
+        Read::Absent => Tri::Yes,
+        Read::Known(d) => Tri::from_bool(d.trim().eq_ignore_ascii_case("ingress")),
+        Read::Unknown => Tri::Maybe,
+    };
+    let enabled = match read_bool(res.attr("disabled")) {
+        Read::Absent => Tri::Yes,
+        Read::Known(d) => Tri::from_bool(!d),
+        Read::Unknown => Tri::Maybe,
+    };
+    let is_ingress = direction.and(enabled);
+    if is_ingress == Tri::No {
+        return Vec::new();
+    }
+    // An empty list is no source ranges, as Google reads it.
+    let written = prefix_source(&res.body, &root, "source_ranges")
+        .filter(|_| !matches!(res.attr("source_ranges"), Some(Value::List(l)) if l.is_empty()));
+    let mut source = written.unwrap_or_else(|| {
+        // No source ranges: every source, unless tags or service accounts select the sources.
+        let narrowed = ["source_tags", "source_service_accounts"]
+            .iter()
+            .map(|k| match res.attr(k) {
+                None | Some(Value::Null) => Tri::No,
+                Some(Value::List(l)) if l.is_empty() => Tri::No,
+                Some(Value::List(_)) => Tri::Yes,
+                Some(_) => Tri::Maybe,
+            })
+            .fold(Tri::No, Tri::or);
+        Source {
+            path: root.key("source_ranges"),
+            nets: if narrowed == Tri::No {
+                internet_nets()
+            } else {
+                Vec::new()
+            },
+            unknown: narrowed == Tri::Maybe,
+        }
+    });
+    source.nets = dedup(source.nets);
+    let mut out = Vec::new();
+    for (path, block) in res.blocks("allow") {
+        let get = |k: &str| block.as_map().and_then(|m| m.get(k));
+        let protocol = Protocol::read(get("protocol"));
+        let (ranges, unknown) = port_specs(get("ports"));
+        let ports: Vec<Ports> = if !protocol.has_ports() {
+            vec![Ports::read(&protocol, None, None)]
+        } else if unknown {
+            vec![Ports::Unknown]
+        } else if get("ports").is_none() || ranges.is_empty() {
+            vec![Ports::Range(ALL_PORTS.0, ALL_PORTS.1)]
+        } else {
+            ranges.iter().map(|&(a, b)| Ports::Range(a, b)).collect()
+        };
+        for p in ports {
+            out.push(Ingress {
+                sources: vec![source.clone()],
+                protocol: protocol.clone(),
+                ports: p,
+                protocol_path: path.key("protocol"),
+                from_path: path.key("ports"),
+                to_path: path.key("ports"),
+                is_ingress,
+                direction_path: Some(root.key("direction")),
+                access_path: None,
+                block: path.clone(),
+            });
+        }
+    }
+    out.extend(unknown_blocks_of(res, "allow").into_iter().map(|b| {
+        let mut e = unknown_entry(b);
+        e.is_ingress = is_ingress;
+        e
+    }));
+    out
 }
 
 /// The entries written inline in a group (`ingress` blocks, `SecurityGroupIngress` items), then
@@ -542,6 +934,7 @@ fn unknown_entry(block: SettingPath) -> Ingress {
         to_path: block.clone(),
         is_ingress: Tri::Yes,
         direction_path: None,
+        access_path: None,
         block,
     }
 }
@@ -605,6 +998,7 @@ fn keyed_entry(
         to_path: path.key(keys.to),
         is_ingress,
         direction_path,
+        access_path: None,
         block: path,
     }
 }
@@ -630,6 +1024,7 @@ impl Ingress {
         }
         out.push(ev(res, self.protocol_path.clone()));
         out.extend(self.direction_path.iter().map(|p| ev(res, p.clone())));
+        out.extend(self.access_path.iter().map(|p| ev(res, p.clone())));
         out
     }
 
@@ -650,6 +1045,7 @@ impl Ingress {
         }
         if self.is_ingress == Tri::Maybe {
             out.extend(self.direction_path.iter().map(|p| ev(res, p.clone())));
+            out.extend(self.access_path.iter().map(|p| ev(res, p.clone())));
         }
         out
     }
@@ -1065,6 +1461,164 @@ mod tests {
         );
         assert!(matches!(
             judge_world_ingress(&sg, admin),
+            Verdict::Undecided { .. }
+        ));
+    }
+
+    #[test]
+    fn port_specs_and_internet_prefixes() {
+        assert_eq!(parse_port_spec("22"), Some((22, 22)));
+        assert_eq!(parse_port_spec(" 20-25 "), Some((20, 25)));
+        assert_eq!(parse_port_spec("25-20"), Some((20, 25)));
+        assert_eq!(parse_port_spec("*"), Some(ALL_PORTS));
+        assert_eq!(parse_port_spec("ssh"), None);
+        assert_eq!(parse_port_spec("70000"), None);
+        for world in ["*", "Internet", "internet", "Any", "0.0.0.0/0", "::/0"] {
+            assert!(is_internet_prefix(world), "{world}");
+        }
+        for not in [
+            "VirtualNetwork",
+            "AzureLoadBalancer",
+            "10.0.0.0/8",
+            "0.0.0.0",
+        ] {
+            assert!(!is_internet_prefix(not), "{not}");
+        }
+    }
+
+    fn nsg_rule(protocol: &str, ports: Value, source: &str) -> Resource {
+        resource(
+            "azurerm_network_security_rule",
+            map(vec![
+                ("direction", s("Inbound")),
+                ("access", s("Allow")),
+                ("protocol", s(protocol)),
+                ("destination_port_range", ports),
+                ("source_address_prefix", s(source)),
+            ]),
+        )
+    }
+
+    #[test]
+    fn nsg_any_protocol_keeps_its_ports() {
+        // `*` on 443 is not SSH and not every port: unlike AWS `-1`, the ports still apply.
+        let r = nsg_rule("*", s("443"), "Internet");
+        assert_eq!(judge_world_ingress(&r, admin), Verdict::Pass);
+        let r = nsg_rule("*", s("20-25"), "Internet");
+        let Verdict::Violation(f) = judge_world_ingress(&r, admin) else {
+            panic!("ssh inside 20-25 from Internet")
+        };
+        assert!(f.summary.contains("20-25/tcp"), "{}", f.summary);
+        assert!(f
+            .evidence
+            .iter()
+            .any(|e| e.path.to_string() == "source_address_prefix"));
+    }
+
+    #[test]
+    fn nsg_widening_from_one_port_to_every_port_is_ordered_by_scope() {
+        let scope = |r: &Resource| match judge_world_ingress(r, admin) {
+            Verdict::Violation(f) => f.scope,
+            v => panic!("expected a violation, got {v:?}"),
+        };
+        let narrow = scope(&nsg_rule("Tcp", s("22"), "Internet"));
+        let wide = scope(&nsg_rule("Tcp", s("*"), "*"));
+        assert_eq!(wide.compare(&narrow), Some(std::cmp::Ordering::Greater));
+        // Half the space is not the whole space: the ingress rules judge prefix length 0 only.
+        let office = resource(
+            "azurerm_network_security_rule",
+            map(vec![
+                ("direction", s("Inbound")),
+                ("access", s("Allow")),
+                ("protocol", s("Tcp")),
+                ("destination_port_range", s("22")),
+                ("source_address_prefix", s("0.0.0.0/1")),
+            ]),
+        );
+        assert_eq!(judge_world_ingress(&office, admin), Verdict::Pass);
+    }
+
+    #[test]
+    fn nsg_unknown_access_is_undecided_and_outbound_is_nothing() {
+        let mut r = nsg_rule("Tcp", s("22"), "*");
+        if let Value::Map(m) = &mut r.body {
+            m.insert("access".into(), Value::Unknown("var.access".into()));
+        }
+        assert!(matches!(
+            judge_world_ingress(&r, admin),
+            Verdict::Undecided { .. }
+        ));
+        if let Value::Map(m) = &mut r.body {
+            m.insert("direction".into(), s("Outbound"));
+        }
+        assert_eq!(judge_world_ingress(&r, admin), Verdict::Pass);
+    }
+
+    #[test]
+    fn gcp_firewall_without_sources_is_the_world_unless_tags_select() {
+        let allow = list(vec![map(vec![
+            ("protocol", s("tcp")),
+            ("ports", list(vec![s("22")])),
+        ])]);
+        let fw = resource(
+            "google_compute_firewall",
+            map(vec![("allow", allow.clone())]),
+        );
+        assert!(matches!(
+            judge_world_ingress(&fw, admin),
+            Verdict::Violation(_)
+        ));
+        let empty = resource(
+            "google_compute_firewall",
+            map(vec![
+                ("allow", allow.clone()),
+                ("source_ranges", list(vec![])),
+            ]),
+        );
+        assert!(matches!(
+            judge_world_ingress(&empty, admin),
+            Verdict::Violation(_)
+        ));
+        let tagged = resource(
+            "google_compute_firewall",
+            map(vec![
+                ("allow", allow.clone()),
+                ("source_tags", list(vec![s("bastion")])),
+            ]),
+        );
+        assert_eq!(judge_world_ingress(&tagged, admin), Verdict::Pass);
+        let unknown_tags = resource(
+            "google_compute_firewall",
+            map(vec![
+                ("allow", allow),
+                ("source_tags", Value::Unknown("var.tags".into())),
+            ]),
+        );
+        assert!(matches!(
+            judge_world_ingress(&unknown_tags, admin),
+            Verdict::Undecided { .. }
+        ));
+    }
+
+    #[test]
+    fn lookup_returns_an_unknown_ancestor_not_absence() {
+        let r = resource(
+            "x",
+            map(vec![
+                ("site_config", Value::Unknown("dynamic".into())),
+                ("once", map(vec![("a", s("1"))])),
+            ]),
+        );
+        let unknown = lookup(
+            &r,
+            &SettingPath::parse("site_config[0].minimum_tls_version"),
+        );
+        assert!(unknown.is_some_and(Value::is_unknown));
+        assert_eq!(lookup(&r, &SettingPath::parse("missing[0].x")), None);
+        // A block written once as a map answers index 0 (`.tf.json`).
+        assert_eq!(lookup(&r, &SettingPath::parse("once[0].a")), Some(&s("1")));
+        assert!(matches!(
+            flag_at(&r, "site_config[0].enabled", true, false, "x"),
             Verdict::Undecided { .. }
         ));
     }

@@ -11,7 +11,9 @@
 //! by `configtrail rules test`).
 
 pub mod aws;
+pub mod azure;
 pub mod cfn;
+pub mod gcp;
 pub mod helpers;
 pub mod k8s;
 pub mod policy;
@@ -238,14 +240,16 @@ impl<'a> UnitView<'a> {
 }
 
 /// The built-in packs: name, what it judges, and its rules (sorted by id).
-pub fn packs() -> [(&'static str, &'static str, &'static [Rule]); 3] {
+pub fn packs() -> [(&'static str, &'static str, &'static [Rule]); 5] {
     [
         ("aws", "Terraform, AWS provider", aws::RULES),
+        ("azure", "Terraform, azurerm provider", azure::RULES),
         (
             "cloudformation",
             "CloudFormation templates (AWS)",
             cfn::RULES,
         ),
+        ("gcp", "Terraform, Google Cloud provider", gcp::RULES),
         ("kubernetes", "Kubernetes manifests", k8s::RULES),
     ]
 }
@@ -439,6 +443,41 @@ mod tests {
             }
         }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    /// Every pack's table is sorted by id, its ids carry the pack's prefix, and its cases name
+    /// resources of kinds the rule is evaluated on.
+    #[test]
+    fn packs_are_sorted_prefixed_and_their_cases_well_formed() {
+        for (pack, _, rules) in packs() {
+            let prefix = match pack {
+                "aws" => "aws-",
+                "azure" => "azure-",
+                "cloudformation" => "cfn-",
+                "gcp" => "gcp-",
+                _ => "k8s-",
+            };
+            let ids: Vec<&str> = rules.iter().map(|r| r.meta.id).collect();
+            let mut sorted = ids.clone();
+            sorted.sort_unstable();
+            assert_eq!(ids, sorted, "{pack} is not sorted by id");
+            for r in rules {
+                assert!(r.meta.id.starts_with(prefix), "{} in {pack}", r.meta.id);
+                for c in r
+                    .cases
+                    .iter()
+                    .filter(|_| r.meta.format == Format::Terraform)
+                {
+                    let kind = c.address.rsplit_once('.').map_or("", |(k, _)| k);
+                    assert!(
+                        r.meta.kinds.contains(&kind),
+                        "{} / {}: {kind} is not one of the rule's kinds",
+                        r.meta.id,
+                        c.name
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! CloudTrail: a trail that does not log, that logs one region only, or whose log files can be
-//! altered undetected. Three settings of one resource, each its own exposure (an investigator
+//! CloudTrail: a trail that does not log, that logs one region only, whose log files can be
+//! altered undetected, or whose logs are not encrypted with a customer-managed key. Three settings of one resource, each its own exposure (an investigator
 //! asks "was the trail recording?" separately from "would tampering have shown?").
 
 use crate::model::{Format, Resource};
@@ -281,5 +281,59 @@ fn log_validation_off(res: &Resource, _: &UnitView<'_>) -> Verdict {
         false,
         false,
         "log file validation is off",
+    )
+}
+
+/// ## What it does
+/// Flags an `aws_cloudtrail` without `kms_key_id`: its log files are encrypted only with S3's own
+/// keys (SSE-S3), so anyone who can read the bucket can read the trail.
+///
+/// ## References
+/// - CIS AWS Foundations Benchmark v3.0, 3.5
+/// - NIST SP 800-53 rev5 AU-9, SC-28
+pub const KMS_OFF: Rule = Rule {
+    meta: RuleMeta {
+        id: "aws-cloudtrail-kms-off",
+        title: "CloudTrail logs are not encrypted with a KMS key",
+        severity: Severity::Low,
+        category: Category::Encryption,
+        standards: &["CIS AWS 3.5", "NIST 800-53 AU-9", "NIST 800-53 SC-28"],
+        rationale: "Without SSE-KMS, read access to the log bucket is enough to read the trail; \
+            a KMS key adds a second, separately audited permission (kms:Decrypt).",
+        remediation: "Set kms_key_id to a customer-managed key whose policy lets CloudTrail \
+            encrypt and only the security team decrypt.",
+        evidence: "kms_key_id (absent)",
+        format: Format::Terraform,
+        kinds: &["aws_cloudtrail"],
+    },
+    check: kms_off,
+    cases: &[
+        Case {
+            name: "no key",
+            address: "aws_cloudtrail.main",
+            expect: Expect::Violation,
+            source: "resource \"aws_cloudtrail\" \"main\" {\n  name           = \"main\"\n  s3_bucket_name = \"trail\"\n}\n",
+        },
+        Case {
+            name: "with key",
+            address: "aws_cloudtrail.main",
+            expect: Expect::Pass,
+            source: "resource \"aws_cloudtrail\" \"main\" {\n  name           = \"main\"\n  s3_bucket_name = \"trail\"\n  kms_key_id     = \"arn:aws:kms:eu-west-1:123456789012:key/abc\"\n}\n",
+        },
+    ],
+};
+
+fn kms_off(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    // Any written key, even one not known statically, is a key: only absence is judged.
+    let absent = matches!(
+        res.attr("kms_key_id"),
+        None | Some(crate::model::Value::Null)
+    );
+    verdict(
+        crate::rules::helpers::Tri::from_bool(absent),
+        vec![ev(res, attr_path("kms_key_id"))],
+        || "kms_key_id absent: logs encrypted with SSE-S3 only".to_string(),
+        Scope::default(),
+        String::new,
     )
 }

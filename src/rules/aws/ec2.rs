@@ -267,3 +267,166 @@ pub(crate) fn imds_verdict(t: Tri, evidence: Vec<Evidence>, label: String) -> Ve
         Tri::No => Verdict::Pass,
     }
 }
+
+/// Words that, as a whole token of a `Name`, `Tier` or `Role` tag, say an instance belongs to a
+/// tier that should never face the internet: data stores, back ends, internal services.
+const SENSITIVE_TIER_WORDS: &[&str] = &[
+    "backend",
+    "cache",
+    "data",
+    "database",
+    "db",
+    "internal",
+    "mongo",
+    "mongodb",
+    "mysql",
+    "postgres",
+    "postgresql",
+    "private",
+    "redis",
+];
+
+/// The tags that name a tier, in the order they are consulted.
+const TIER_TAGS: &[&str] = &["Tier", "tier", "Role", "role", "Name"];
+
+/// Does a tag value name a sensitive tier? Whole tokens only (split on anything not alphanumeric),
+/// so `orders-db-1` is a database and `dbadmin-portal` or `metadata` are not.
+pub fn names_sensitive_tier(value: &str) -> bool {
+    value
+        .to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|t| SENSITIVE_TIER_WORDS.contains(&t))
+}
+
+/// ## What it does
+/// Flags an `aws_instance` with `associate_public_ip_address = true` whose `Tier`, `Role` or
+/// `Name` tag names a tier that should not face the internet (database, cache, back end,
+/// internal, private). Web and bastion tiers are not judged: a public address is their purpose.
+/// An absent setting is not judged either: the subnet's `map_public_ip_on_launch` decides it.
+///
+/// ## References
+/// - NIST SP 800-53 rev5 SC-7, AC-4
+pub const PUBLIC_IP_SENSITIVE_TIER: Rule = Rule {
+    meta: RuleMeta {
+        id: "aws-ec2-public-ip-sensitive-tier",
+        title: "Instance of a private tier has a public IP address",
+        severity: Severity::Medium,
+        category: Category::Network,
+        standards: &["NIST 800-53 SC-7", "NIST 800-53 AC-4"],
+        rationale: "A database, cache or back-end instance with a public address is one security \
+            group rule away from the internet, and bypasses the load balancers and NAT that the \
+            architecture relies on. Judged only where the tags name such a tier, to stay quiet \
+            on web and bastion hosts.",
+        remediation: "Set associate_public_ip_address = false and place the instance in a private \
+            subnet; reach it through a load balancer, NAT or Session Manager.",
+        evidence: "associate_public_ip_address, and the tag that names the tier",
+        format: Format::Terraform,
+        kinds: &["aws_instance"],
+    },
+    check: public_ip_sensitive_tier,
+    cases: &[
+        Case {
+            name: "database with a public ip",
+            address: "aws_instance.db",
+            expect: Expect::Violation,
+            source: r#"
+resource "aws_instance" "db" {
+  ami                         = "ami-123"
+  instance_type               = "r6g.large"
+  associate_public_ip_address = true
+  tags = {
+    Name = "orders-db-1"
+  }
+}
+"#,
+        },
+        Case {
+            name: "web server with a public ip",
+            address: "aws_instance.web",
+            expect: Expect::Pass,
+            source: r#"
+resource "aws_instance" "web" {
+  ami                         = "ami-123"
+  instance_type               = "t3.small"
+  associate_public_ip_address = true
+  tags = {
+    Name = "web-1"
+    Tier = "frontend"
+  }
+}
+"#,
+        },
+        Case {
+            name: "database without a public ip",
+            address: "aws_instance.db",
+            expect: Expect::Pass,
+            source: r#"
+resource "aws_instance" "db" {
+  ami                         = "ami-123"
+  instance_type               = "r6g.large"
+  associate_public_ip_address = false
+  tags = {
+    Tier = "database"
+  }
+}
+"#,
+        },
+        Case {
+            name: "public ip from a variable without default",
+            address: "aws_instance.db",
+            expect: Expect::Undecided,
+            source: r#"
+variable "public" {}
+
+resource "aws_instance" "db" {
+  ami                         = "ami-123"
+  instance_type               = "r6g.large"
+  associate_public_ip_address = var.public
+  tags = {
+    Tier = "backend"
+  }
+}
+"#,
+        },
+    ],
+};
+
+fn public_ip_sensitive_tier(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    use crate::rules::helpers::{bool_is, show, verdict};
+    let public_path = attr_path("associate_public_ip_address");
+    let public = bool_is(res.attr("associate_public_ip_address"), false, true);
+    let tags = res.attr("tags");
+    let mut tier = Tri::No;
+    let mut tier_path = attr_path("tags");
+    let mut tier_label = String::new();
+    match tags {
+        Some(Value::Map(m)) => {
+            for key in TIER_TAGS {
+                match m.get(*key) {
+                    Some(Value::String(v)) if names_sensitive_tier(v) => {
+                        tier = Tri::Yes;
+                        tier_path = attr_path("tags").key(key);
+                        tier_label = format!("{key} = {v}");
+                        break;
+                    }
+                    Some(Value::Unknown(_) | Value::Ref(_)) => tier = tier.or(Tri::Maybe),
+                    _ => {}
+                }
+            }
+        }
+        Some(Value::Unknown(_) | Value::Ref(_)) => tier = Tri::Maybe,
+        _ => {}
+    }
+    verdict(
+        public.and(tier),
+        vec![ev(res, public_path), ev(res, tier_path)],
+        || format!("associate_public_ip_address = true on a private tier ({tier_label})"),
+        Scope::default(),
+        || {
+            format!(
+                "associate_public_ip_address or the tier tags are not known statically: {}",
+                show(res.attr("associate_public_ip_address"))
+            )
+        },
+    )
+}

@@ -378,3 +378,96 @@ fn trust_any_principal(res: &Resource, view: &UnitView<'_>) -> Verdict {
         )
     })
 }
+
+/// Is a managed policy ARN the administrator policy? The AWS managed `AdministratorAccess`, in any
+/// partition (`arn:aws:`, `arn:aws-us-gov:`, `arn:aws-cn:`).
+fn is_admin_policy_arn(arn: &str) -> bool {
+    arn.starts_with("arn:aws") && arn.ends_with(":iam::aws:policy/AdministratorAccess")
+}
+
+/// ## What it does
+/// Flags an `aws_iam_user_policy_attachment` (or an `aws_iam_policy_attachment` naming users) of
+/// the AWS managed `AdministratorAccess` policy to a user. Inline `*` on `*` policies on users are
+/// `aws-iam-policy-admin-wildcard`.
+///
+/// ## References
+/// - CIS AWS Foundations Benchmark v3.0, 1.15
+/// - NIST SP 800-53 rev5 AC-6, AC-2
+pub const USER_ADMIN_ATTACHED: Rule = Rule {
+    meta: RuleMeta {
+        id: "aws-iam-user-admin-attached",
+        title: "IAM user holds AdministratorAccess directly",
+        severity: Severity::High,
+        category: Category::Identity,
+        standards: &["CIS AWS 1.15", "NIST 800-53 AC-6", "NIST 800-53 AC-2"],
+        rationale: "An IAM user has long-lived credentials (password, access keys); attached \
+            directly, administrator rights follow those credentials wherever they leak, outside \
+            any group or role review.",
+        remediation: "Grant administration through a role assumed with MFA (or IAM Identity \
+            Center), not to users; at least attach it to a group.",
+        evidence: "policy_arn, and users for aws_iam_policy_attachment",
+        format: Format::Terraform,
+        kinds: &["aws_iam_policy_attachment", "aws_iam_user_policy_attachment"],
+    },
+    check: user_admin_attached,
+    cases: &[
+        Case {
+            name: "administrator access on a user",
+            address: "aws_iam_user_policy_attachment.ops",
+            expect: Expect::Violation,
+            source: "resource \"aws_iam_user_policy_attachment\" \"ops\" {\n  user       = \"ops\"\n  policy_arn = \"arn:aws:iam::aws:policy/AdministratorAccess\"\n}\n",
+        },
+        Case {
+            name: "shared attachment naming users",
+            address: "aws_iam_policy_attachment.admins",
+            expect: Expect::Violation,
+            source: "resource \"aws_iam_policy_attachment\" \"admins\" {\n  name       = \"admins\"\n  users      = [\"ops\"]\n  policy_arn = \"arn:aws:iam::aws:policy/AdministratorAccess\"\n}\n",
+        },
+        Case {
+            name: "read only on a user",
+            address: "aws_iam_user_policy_attachment.ops",
+            expect: Expect::Pass,
+            source: "resource \"aws_iam_user_policy_attachment\" \"ops\" {\n  user       = \"ops\"\n  policy_arn = \"arn:aws:iam::aws:policy/ReadOnlyAccess\"\n}\n",
+        },
+        Case {
+            name: "shared attachment to roles only",
+            address: "aws_iam_policy_attachment.admins",
+            expect: Expect::Pass,
+            source: "resource \"aws_iam_policy_attachment\" \"admins\" {\n  name       = \"admins\"\n  roles      = [\"ops\"]\n  policy_arn = \"arn:aws:iam::aws:policy/AdministratorAccess\"\n}\n",
+        },
+        Case {
+            name: "policy from a variable without default",
+            address: "aws_iam_user_policy_attachment.ops",
+            expect: Expect::Undecided,
+            source: "variable \"p\" {}\nresource \"aws_iam_user_policy_attachment\" \"ops\" {\n  user       = \"ops\"\n  policy_arn = var.p\n}\n",
+        },
+    ],
+};
+
+fn user_admin_attached(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    use crate::rules::helpers::{read_str, verdict, Read};
+    let arn = res.attr("policy_arn");
+    let admin = match read_str(arn) {
+        Read::Known(a) => Tri::from_bool(is_admin_policy_arn(a.trim())),
+        Read::Absent => Tri::No,
+        Read::Unknown => Tri::Maybe,
+    };
+    let mut evidence = vec![ev(res, attr_path("policy_arn"))];
+    let to_users = if res.kind == "aws_iam_policy_attachment" {
+        evidence.push(ev(res, attr_path("users")));
+        match res.attr("users") {
+            None | Some(crate::model::Value::Null) => Tri::No,
+            Some(crate::model::Value::List(l)) => Tri::from_bool(!l.is_empty()),
+            Some(_) => Tri::Maybe,
+        }
+    } else {
+        Tri::Yes
+    };
+    verdict(
+        admin.and(to_users),
+        evidence,
+        || "AdministratorAccess attached to IAM user(s)".to_string(),
+        Scope::default(),
+        || "policy_arn or users is not known statically".to_string(),
+    )
+}

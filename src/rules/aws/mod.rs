@@ -1,4 +1,7 @@
-//! The AWS pack for Terraform: one file per rule or small family of rules over the same
+//! The AWS pack for Terraform: the settings that open data or control to the world or to everyone
+//! (network exposure, public sharing, resource policies for `*`, administrator grants), and the
+//! controls whose absence leaves an investigator without a record (trails, Config, GuardDuty,
+//! flow logs, versioned log buckets). One file per rule or small family of rules over the same
 //! resources, each rule a `const` [`Rule`] with its documentation (ruff's template), its check and
 //! its own cases.
 //!
@@ -8,10 +11,14 @@
 
 use super::Rule;
 
+pub mod access_keys;
 pub mod apigw;
 pub mod cloudtrail;
+pub mod datastores;
+pub mod detection;
 pub mod ebs;
 pub mod ec2;
+pub mod edge;
 pub mod eks;
 pub mod iam;
 pub mod kms;
@@ -22,36 +29,60 @@ pub mod rds;
 pub mod redshift;
 pub mod resource_policy;
 pub mod s3;
+pub mod s3_evidence;
 pub mod sg;
+pub mod sharing;
 
 /// Every rule of the pack, sorted by id.
 pub static RULES: &[Rule] = &[
+    access_keys::KEY_LITERAL,
+    sharing::AMI_PUBLIC,
     apigw::METHOD_UNAUTHENTICATED,
+    edge::CLOUDFRONT_HTTP_ALLOWED,
+    cloudtrail::KMS_OFF,
     cloudtrail::LOG_VALIDATION_OFF,
     cloudtrail::LOGGING_OFF,
     cloudtrail::SINGLE_REGION,
+    detection::CONFIG_RECORDER_OFF,
     rds::PASSWORD_LITERAL,
+    sharing::EBS_SNAPSHOT_PUBLIC_SHARING,
     ebs::UNENCRYPTED,
     ec2::IMDSV1_ALLOWED,
+    ec2::PUBLIC_IP_SENSITIVE_TIER,
+    resource_policy::ECR_POLICY_PUBLIC,
     eks::ENDPOINT_PUBLIC,
+    datastores::ELASTICACHE_UNENCRYPTED,
+    detection::GUARDDUTY_DISABLED,
     iam::POLICY_ADMIN_WILDCARD,
     iam::TRUST_ANY_PRINCIPAL,
+    iam::USER_ADMIN_ATTACHED,
     resource_policy::KMS_KEY_POLICY_PUBLIC,
     kms::ROTATION_OFF,
+    lambda::PERMISSION_PUBLIC,
     lambda::URL_UNAUTHENTICATED,
     lb::LISTENER_PLAIN_HTTP,
+    edge::LB_TLS_POLICY_OUTDATED,
     nacl::INGRESS_ALL_OPEN,
+    resource_policy::OPENSEARCH_POLICY_PUBLIC,
+    datastores::OPENSEARCH_UNENCRYPTED,
     rds::PUBLIC,
+    sharing::RDS_SNAPSHOT_PUBLIC,
     rds::STORAGE_UNENCRYPTED,
     redshift::PUBLIC,
+    datastores::REDSHIFT_UNENCRYPTED,
     s3::ACL_PUBLIC,
+    s3_evidence::EVIDENCE_VERSIONING_OFF,
     s3::POLICY_PUBLIC,
     s3::PUBLIC_ACCESS_BLOCK_DISABLED,
+    s3_evidence::TRAIL_BUCKET_LOGGING_OFF,
+    resource_policy::SECRETSMANAGER_POLICY_PUBLIC,
     sg::ADMIN_PORT_PUBLIC,
     sg::ALL_PORTS_PUBLIC,
     sg::DATABASE_PORT_PUBLIC,
+    sg::DEFAULT_SG_OPEN,
     resource_policy::SNS_POLICY_PUBLIC,
     resource_policy::SQS_POLICY_PUBLIC,
+    detection::VPC_FLOW_LOGS_OFF,
 ];
 
 #[cfg(test)]
@@ -66,11 +97,11 @@ mod tests {
         assert_eq!(ids, sorted);
     }
 
-    /// The ids other stages and their tests depend on.
+    /// The ids other stages and their tests depend on: the first 26, then the breadth of issue 8.
     #[test]
-    fn the_first_pack_has_its_26_rules() {
+    fn the_pack_has_its_48_rules() {
         let ids: Vec<&str> = RULES.iter().map(|r| r.meta.id).collect();
-        assert_eq!(ids.len(), 26);
+        assert_eq!(ids.len(), 48);
         for id in [
             "aws-sg-admin-port-public",
             "aws-sg-database-port-public",
@@ -98,6 +129,29 @@ mod tests {
             "aws-nacl-ingress-all-open",
             "aws-lb-listener-plain-http",
             "aws-db-password-literal",
+            // Issue 8.
+            "aws-access-key-literal",
+            "aws-ami-public",
+            "aws-cloudfront-http-allowed",
+            "aws-cloudtrail-kms-off",
+            "aws-config-recorder-off",
+            "aws-ebs-snapshot-public-sharing-allowed",
+            "aws-ec2-public-ip-sensitive-tier",
+            "aws-ecr-policy-public",
+            "aws-elasticache-unencrypted",
+            "aws-guardduty-disabled",
+            "aws-iam-user-admin-attached",
+            "aws-lambda-permission-public",
+            "aws-lb-tls-policy-outdated",
+            "aws-opensearch-policy-public",
+            "aws-opensearch-unencrypted",
+            "aws-rds-snapshot-public",
+            "aws-redshift-unencrypted",
+            "aws-s3-evidence-versioning-off",
+            "aws-s3-trail-bucket-logging-off",
+            "aws-secretsmanager-policy-public",
+            "aws-sg-default-open",
+            "aws-vpc-flow-logs-off",
         ] {
             assert!(ids.contains(&id), "missing {id}");
         }

@@ -1,4 +1,5 @@
-//! Resource policies open to everyone: SQS queues, SNS topics and KMS keys. Each takes a policy
+//! Resource policies open to everyone: SQS queues, SNS topics, KMS keys, ECR repositories,
+//! Secrets Manager secrets and OpenSearch domains. Each takes a policy
 //! either on the resource itself or on a separate `*_policy` resource; each rule judges whichever
 //! resource carries the policy, so a window opens on the resource whose setting opened it.
 
@@ -11,7 +12,17 @@ use crate::rules::{
 
 /// The `policy` of `res`: violation for an unconditioned Allow to everyone.
 fn policy_public(res: &Resource, view: &UnitView<'_>) -> Verdict {
-    let docs = vec![resolve(view, res, &attr_path("policy"))];
+    policy_public_at(res, view, "policy")
+}
+
+/// The `access_policies` of an OpenSearch domain (or its `aws_opensearch_domain_policy`).
+fn access_policies_public(res: &Resource, view: &UnitView<'_>) -> Verdict {
+    policy_public_at(res, view, "access_policies")
+}
+
+/// The policy in attribute `attr` of `res`: violation for an unconditioned Allow to everyone.
+fn policy_public_at(res: &Resource, view: &UnitView<'_>, attr: &str) -> Verdict {
+    let docs = vec![resolve(view, res, &attr_path(attr))];
     let j = Judgement::of(&docs, |s| s.grants_public());
     match j.outcome() {
         Tri::Yes => Verdict::Violation(Finding {
@@ -387,6 +398,225 @@ resource "aws_kms_key" "data" {
   enable_key_rotation = true
   policy = jsonencode({
     Statement = [{ Effect = "Allow", Principal = { AWS = var.key_users }, Action = "kms:Decrypt", Resource = "*" }]
+  })
+}
+"#,
+        },
+    ],
+};
+
+/// ## What it does
+/// Flags an `aws_ecr_repository_policy` with an unconditioned Allow to principal `*`.
+///
+/// ## Why is this bad?
+/// Anyone can pull the images (and the secrets and internal code baked into them), or, with push
+/// actions, replace an image that production then runs.
+///
+/// ## References
+/// - NIST SP 800-53 rev5 AC-3, AC-6
+pub const ECR_POLICY_PUBLIC: Rule = Rule {
+    meta: RuleMeta {
+        id: "aws-ecr-policy-public",
+        title: "ECR repository policy allows everyone",
+        severity: Severity::High,
+        category: Category::Identity,
+        standards: &["NIST 800-53 AC-3", "NIST 800-53 AC-6"],
+        rationale: "An unconditioned Allow to principal * lets anyone pull the repository's \
+            images, with whatever code and credentials are baked into them, or with push \
+            actions replace an image that production runs.",
+        remediation: "Name the accounts or roles that pull, or add an aws:PrincipalOrgID \
+            condition.",
+        evidence: POLICY_EVIDENCE,
+        format: Format::Terraform,
+        kinds: &["aws_ecr_repository_policy"],
+    },
+    check: policy_public,
+    cases: &[
+        Case {
+            name: "pull for everyone",
+            address: "aws_ecr_repository_policy.app",
+            expect: Expect::Violation,
+            source: r#"
+resource "aws_ecr_repository_policy" "app" {
+  repository = "app"
+  policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = ["ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
+    }]
+  })
+}
+"#,
+        },
+        Case {
+            name: "pull for the organisation",
+            address: "aws_ecr_repository_policy.app",
+            expect: Expect::Pass,
+            source: r#"
+resource "aws_ecr_repository_policy" "app" {
+  repository = "app"
+  policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = ["ecr:BatchGetImage"]
+      Condition = { StringEquals = { "aws:PrincipalOrgID" = "o-abc123" } }
+    }]
+  })
+}
+"#,
+        },
+        Case {
+            name: "policy from a variable without default",
+            address: "aws_ecr_repository_policy.app",
+            expect: Expect::Undecided,
+            source: r#"
+variable "p" {}
+
+resource "aws_ecr_repository_policy" "app" {
+  repository = "app"
+  policy     = var.p
+}
+"#,
+        },
+    ],
+};
+
+/// ## What it does
+/// Flags an `aws_secretsmanager_secret_policy` (or the `policy` of an `aws_secretsmanager_secret`)
+/// with an unconditioned Allow to principal `*`.
+///
+/// ## Why is this bad?
+/// The secret's value (a database password, an API key) can be read by any AWS identity.
+///
+/// ## References
+/// - NIST SP 800-53 rev5 AC-3, AC-6, IA-5
+pub const SECRETSMANAGER_POLICY_PUBLIC: Rule = Rule {
+    meta: RuleMeta {
+        id: "aws-secretsmanager-policy-public",
+        title: "Secrets Manager secret policy allows everyone",
+        severity: Severity::Critical,
+        category: Category::Secrets,
+        standards: &["NIST 800-53 AC-3", "NIST 800-53 AC-6", "NIST 800-53 IA-5"],
+        rationale: "An unconditioned Allow to principal * lets any AWS identity read the \
+            secret's value: the password or key it exists to protect.",
+        remediation: "Name the roles that read the secret, or add an aws:PrincipalOrgID or \
+            aws:PrincipalAccount condition.",
+        evidence: POLICY_EVIDENCE,
+        format: Format::Terraform,
+        kinds: &[
+            "aws_secretsmanager_secret",
+            "aws_secretsmanager_secret_policy",
+        ],
+    },
+    check: policy_public,
+    cases: &[
+        Case {
+            name: "get secret value for everyone",
+            address: "aws_secretsmanager_secret_policy.db",
+            expect: Expect::Violation,
+            source: r#"
+resource "aws_secretsmanager_secret_policy" "db" {
+  secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db"
+  policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "*" }
+      Action    = "secretsmanager:GetSecretValue"
+      Resource  = "*"
+    }]
+  })
+}
+"#,
+        },
+        Case {
+            name: "one role",
+            address: "aws_secretsmanager_secret_policy.db",
+            expect: Expect::Pass,
+            source: r#"
+resource "aws_secretsmanager_secret_policy" "db" {
+  secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db"
+  policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::123456789012:role/app" }
+      Action    = "secretsmanager:GetSecretValue"
+      Resource  = "*"
+    }]
+  })
+}
+"#,
+        },
+    ],
+};
+
+/// ## What it does
+/// Flags an `aws_opensearch_domain` or `aws_elasticsearch_domain` (or its `*_domain_policy`)
+/// whose `access_policies` allow principal `*` without a condition.
+///
+/// ## Why is this bad?
+/// For a domain with a public endpoint, an open access policy means anyone on the internet can
+/// read, write and delete its indices; exposed Elasticsearch clusters are among the largest data
+/// leaks on record.
+///
+/// ## References
+/// - NIST SP 800-53 rev5 AC-3, SC-7
+pub const OPENSEARCH_POLICY_PUBLIC: Rule = Rule {
+    meta: RuleMeta {
+        id: "aws-opensearch-policy-public",
+        title: "OpenSearch domain access policy allows everyone",
+        severity: Severity::Critical,
+        category: Category::Storage,
+        standards: &["NIST 800-53 AC-3", "NIST 800-53 SC-7"],
+        rationale: "An unconditioned Allow to principal * on a domain's access policy lets \
+            anyone who reaches the endpoint read, write and delete its indices.",
+        remediation: "Grant named roles, or restrict by aws:SourceIp, and place the domain in a \
+            VPC (vpc_options).",
+        evidence: "the effect and principal of each Allow statement for principal * without a \
+            condition, in access_policies",
+        format: Format::Terraform,
+        kinds: &[
+            "aws_elasticsearch_domain",
+            "aws_elasticsearch_domain_policy",
+            "aws_opensearch_domain",
+            "aws_opensearch_domain_policy",
+        ],
+    },
+    check: access_policies_public,
+    cases: &[
+        Case {
+            name: "es:* for everyone",
+            address: "aws_opensearch_domain_policy.logs",
+            expect: Expect::Violation,
+            source: r#"
+resource "aws_opensearch_domain_policy" "logs" {
+  domain_name = "logs"
+  access_policies = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "*" }
+      Action    = "es:*"
+      Resource  = "arn:aws:es:eu-west-1:123456789012:domain/logs/*"
+    }]
+  })
+}
+"#,
+        },
+        Case {
+            name: "restricted by source ip",
+            address: "aws_opensearch_domain.logs",
+            expect: Expect::Pass,
+            source: r#"
+resource "aws_opensearch_domain" "logs" {
+  domain_name = "logs"
+  access_policies = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "*" }
+      Action    = "es:*"
+      Condition = { IpAddress = { "aws:SourceIp" = ["203.0.113.0/24"] } }
+    }]
   })
 }
 "#,

@@ -2,7 +2,8 @@
 //! to every port. The three rules share the ingress reading of [`helpers::ingress_entries`], which
 //! knows the three Terraform shapes of a permission (inline `ingress` blocks,
 //! `aws_security_group_rule`, `aws_vpc_security_group_ingress_rule`); they differ only in which
-//! protocol and ports they care about.
+//! protocol and ports they care about. The Azure NSG and Google firewall rules use the same three
+//! checks: the ingress reading knows their shapes too.
 
 use crate::model::{Format, Resource};
 use crate::rules::helpers::{self, judge_world_ingress, tcp_on_any, Ports, Protocol, Tri};
@@ -471,4 +472,103 @@ fn every_port(protocol: &Protocol, ports: &Ports) -> Tri {
 
 pub(crate) fn all_ports_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
     judge_world_ingress(res, every_port)
+}
+
+/// ## What it does
+/// Flags an `aws_default_security_group` that keeps any `ingress` or `egress` rule. Terraform
+/// removes the default group's rules when it adopts it, so every rule left here was written.
+///
+/// ## Why is this bad?
+/// Resources launched without a security group land in the default one; a default group that
+/// admits traffic exposes them without anyone having chosen to.
+///
+/// ## References
+/// - CIS AWS Foundations Benchmark v3.0, 5.4
+/// - NIST SP 800-53 rev5 SC-7, CM-7
+pub const DEFAULT_SG_OPEN: Rule = Rule {
+    meta: RuleMeta {
+        id: "aws-sg-default-open",
+        title: "Default security group allows traffic",
+        severity: Severity::Medium,
+        category: Category::Network,
+        standards: &["CIS AWS 5.4", "NIST 800-53 SC-7", "NIST 800-53 CM-7"],
+        rationale: "Anything launched without an explicit security group joins the VPC's default \
+            group; rules on it expose those resources without anyone having chosen to.",
+        remediation: "Declare the aws_default_security_group with no ingress and no egress \
+            blocks, and give every resource a purpose-made group.",
+        evidence: "each ingress and egress block of the default group",
+        format: Format::Terraform,
+        kinds: &["aws_default_security_group"],
+    },
+    check: default_sg_open,
+    cases: &[
+        Case {
+            name: "default group admits the vpc",
+            address: "aws_default_security_group.default",
+            expect: Expect::Violation,
+            source: r#"
+resource "aws_default_security_group" "default" {
+  vpc_id = "vpc-123"
+  ingress {
+    protocol  = -1
+    self      = true
+    from_port = 0
+    to_port   = 0
+  }
+}
+"#,
+        },
+        Case {
+            name: "default group emptied",
+            address: "aws_default_security_group.default",
+            expect: Expect::Pass,
+            source:
+                "resource \"aws_default_security_group\" \"default\" {\n  vpc_id = \"vpc-123\"\n}\n",
+        },
+        Case {
+            name: "dynamic egress over a variable without default",
+            address: "aws_default_security_group.default",
+            expect: Expect::Undecided,
+            source: r#"
+variable "rules" {}
+
+resource "aws_default_security_group" "default" {
+  vpc_id = "vpc-123"
+  dynamic "egress" {
+    for_each = var.rules
+    content {
+      protocol    = "-1"
+      from_port   = 0
+      to_port     = 0
+      cidr_blocks = ["0.0.0.0/0"]
+    }
+  }
+}
+"#,
+        },
+    ],
+};
+
+fn default_sg_open(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    use crate::rules::helpers::{ev, unknown_blocks_of};
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for name in ["ingress", "egress"] {
+        known.extend(res.blocks(name).into_iter().map(|(p, _)| ev(res, p)));
+        unknown.extend(unknown_blocks_of(res, name).into_iter().map(|p| ev(res, p)));
+    }
+    if !known.is_empty() {
+        return Verdict::Violation(crate::rules::Finding {
+            summary: format!("default security group keeps {} rule(s)", known.len()),
+            evidence: known,
+            scope: crate::rules::Scope::default(),
+        });
+    }
+    if !unknown.is_empty() {
+        return Verdict::Undecided {
+            evidence: unknown,
+            reason: "the default group's rules are not known statically".into(),
+        };
+    }
+    Verdict::Pass
 }

@@ -1,0 +1,209 @@
+//! Azure SQL, PostgreSQL, MySQL and MariaDB: firewall rules that admit the whole internet, and
+//! servers whose public network access is on.
+//!
+//! A firewall rule is a start and an end address. The rule reads the range as the networks it
+//! spans (so `0.0.0.0`–`255.255.255.255` is `0.0.0.0/0`) and treats a range of half the IPv4
+//! space or more as the internet: nobody writes such a range to admit a partner. Its scope is
+//! those networks, so widening a range is a widening. The special `0.0.0.0`–`0.0.0.0` rule
+//! ("allow Azure services") is not internet exposure and is not judged here.
+
+use crate::model::{Format, Resource};
+use crate::rules::helpers::{attr_path, ev, flag_at, read_str, Read};
+use crate::rules::{
+    Case, Category, Expect, Finding, Rule, RuleMeta, Scope, Severity, UnitView, Verdict,
+};
+use ipnet::{IpNet, Ipv4Net, Ipv4Subnets};
+use std::net::Ipv4Addr;
+
+const FIREWALL_KINDS: &[&str] = &[
+    "azurerm_mariadb_firewall_rule",
+    "azurerm_mssql_firewall_rule",
+    "azurerm_mysql_firewall_rule",
+    "azurerm_mysql_flexible_server_firewall_rule",
+    "azurerm_postgresql_firewall_rule",
+    "azurerm_postgresql_flexible_server_firewall_rule",
+    "azurerm_sql_firewall_rule",
+];
+
+/// Half the IPv4 space: a range at least this large is the internet for this rule.
+const INTERNET_SIZED: u64 = 1 << 31;
+
+/// ## What it does
+/// Flags a database firewall rule whose `start_ip_address`–`end_ip_address` range spans half the
+/// IPv4 space or more (typically `0.0.0.0`–`255.255.255.255`).
+///
+/// ## References
+/// - CIS Microsoft Azure Foundations Benchmark v2.0, 4.1.2
+/// - NIST SP 800-53 rev5 SC-7, AC-3
+pub const FIREWALL_OPEN: Rule = Rule {
+    meta: RuleMeta {
+        id: "azure-db-firewall-open",
+        title: "Database firewall admits the whole internet",
+        severity: Severity::High,
+        category: Category::Network,
+        standards: &["CIS Azure 4.1.2", "NIST 800-53 SC-7", "NIST 800-53 AC-3"],
+        rationale: "A firewall rule from 0.0.0.0 to 255.255.255.255 lets every address on the \
+            internet reach the server's login: password spraying and exploits of the engine \
+            are then one step away from the data.",
+        remediation: "Admit only the addresses of the clients that need the server, or turn \
+            public network access off and use private endpoints.",
+        evidence: "start_ip_address, end_ip_address",
+        format: Format::Terraform,
+        kinds: FIREWALL_KINDS,
+    },
+    check: firewall_open,
+    cases: &[
+        Case {
+            name: "sql server open to all",
+            address: "azurerm_mssql_firewall_rule.all",
+            expect: Expect::Violation,
+            source: "resource \"azurerm_mssql_firewall_rule\" \"all\" {\n  name             = \"all\"\n  server_id        = \"sql\"\n  start_ip_address = \"0.0.0.0\"\n  end_ip_address   = \"255.255.255.255\"\n}\n",
+        },
+        Case {
+            name: "postgres flexible, upper half and more",
+            address: "azurerm_postgresql_flexible_server_firewall_rule.wide",
+            expect: Expect::Violation,
+            source: "resource \"azurerm_postgresql_flexible_server_firewall_rule\" \"wide\" {\n  name             = \"wide\"\n  server_id        = \"pg\"\n  start_ip_address = \"1.0.0.0\"\n  end_ip_address   = \"255.255.255.255\"\n}\n",
+        },
+        Case {
+            name: "allow azure services",
+            address: "azurerm_mssql_firewall_rule.azure",
+            expect: Expect::Pass,
+            source: "resource \"azurerm_mssql_firewall_rule\" \"azure\" {\n  name             = \"azure\"\n  server_id        = \"sql\"\n  start_ip_address = \"0.0.0.0\"\n  end_ip_address   = \"0.0.0.0\"\n}\n",
+        },
+        Case {
+            name: "office range",
+            address: "azurerm_mysql_flexible_server_firewall_rule.office",
+            expect: Expect::Pass,
+            source: "resource \"azurerm_mysql_flexible_server_firewall_rule\" \"office\" {\n  name             = \"office\"\n  server_name      = \"db\"\n  start_ip_address = \"203.0.113.0\"\n  end_ip_address   = \"203.0.113.255\"\n}\n",
+        },
+        Case {
+            name: "end from a variable without default",
+            address: "azurerm_mssql_firewall_rule.v",
+            expect: Expect::Undecided,
+            source: "variable \"end\" {}\nresource \"azurerm_mssql_firewall_rule\" \"v\" {\n  name             = \"v\"\n  server_id        = \"sql\"\n  start_ip_address = \"0.0.0.0\"\n  end_ip_address   = var.end\n}\n",
+        },
+    ],
+};
+
+/// An address setting: `Ok(Some)` known, `Ok(None)` absent or not an address, `Err` unknown.
+fn address(res: &Resource, name: &str) -> Result<Option<Ipv4Addr>, ()> {
+    match read_str(res.attr(name)) {
+        Read::Known(s) => Ok(s.trim().parse().ok()),
+        Read::Absent => Ok(None),
+        Read::Unknown => Err(()),
+    }
+}
+
+fn firewall_open(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    let evidence = vec![
+        ev(res, attr_path("start_ip_address")),
+        ev(res, attr_path("end_ip_address")),
+    ];
+    let (start, end) = match (
+        address(res, "start_ip_address"),
+        address(res, "end_ip_address"),
+    ) {
+        (Ok(Some(s)), Ok(Some(e))) => (s.min(e), s.max(e)),
+        (Err(()), _) | (_, Err(())) => {
+            return Verdict::Undecided {
+                evidence,
+                reason: "the firewall rule's range is not known statically".into(),
+            }
+        }
+        _ => return Verdict::Pass,
+    };
+    let size = u64::from(u32::from(end)) - u64::from(u32::from(start)) + 1;
+    if size < INTERNET_SIZED {
+        return Verdict::Pass;
+    }
+    let networks: Vec<IpNet> = Ipv4Subnets::new(start, end, 0)
+        .map(|n: Ipv4Net| IpNet::V4(n))
+        .collect();
+    Verdict::Violation(Finding {
+        evidence,
+        summary: format!("firewall admits {start}-{end}"),
+        scope: Scope {
+            networks,
+            ..Scope::default()
+        },
+    })
+}
+
+/// ## What it does
+/// Flags an `azurerm_mssql_server`, `azurerm_postgresql_server`, `azurerm_mysql_server` or
+/// `azurerm_mariadb_server` whose `public_network_access_enabled` is true or absent (default true
+/// in azurerm 3.x and 4.x).
+///
+/// ## References
+/// - NIST SP 800-53 rev5 SC-7
+pub const PUBLIC_NETWORK_ACCESS: Rule = Rule {
+    meta: RuleMeta {
+        id: "azure-db-public-network-access",
+        title: "Database server accepts connections from public networks",
+        severity: Severity::Medium,
+        category: Category::Network,
+        standards: &["NIST 800-53 SC-7"],
+        rationale: "With public network access on, the server has an internet endpoint guarded \
+            only by its firewall rules and logins. The azurerm 3.x/4.x default is true, so a \
+            server that does not turn it off has it.",
+        remediation: "Set public_network_access_enabled = false and connect through private \
+            endpoints.",
+        evidence: "public_network_access_enabled (absent means true)",
+        format: Format::Terraform,
+        kinds: &[
+            "azurerm_mariadb_server",
+            "azurerm_mssql_server",
+            "azurerm_mysql_server",
+            "azurerm_postgresql_server",
+        ],
+    },
+    check: public_network_access,
+    cases: &[
+        Case {
+            name: "default",
+            address: "azurerm_mssql_server.sql",
+            expect: Expect::Violation,
+            source: "resource \"azurerm_mssql_server\" \"sql\" {\n  name    = \"sql\"\n  version = \"12.0\"\n}\n",
+        },
+        Case {
+            name: "off",
+            address: "azurerm_mssql_server.sql",
+            expect: Expect::Pass,
+            source: "resource \"azurerm_mssql_server\" \"sql\" {\n  name                          = \"sql\"\n  version                       = \"12.0\"\n  public_network_access_enabled = false\n}\n",
+        },
+        Case {
+            name: "from a variable without default",
+            address: "azurerm_postgresql_server.pg",
+            expect: Expect::Undecided,
+            source: "variable \"pub\" {}\nresource \"azurerm_postgresql_server\" \"pg\" {\n  name                          = \"pg\"\n  public_network_access_enabled = var.pub\n}\n",
+        },
+    ],
+};
+
+fn public_network_access(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    flag_at(
+        res,
+        "public_network_access_enabled",
+        true,
+        true,
+        "public network access on",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_range_is_the_whole_space() {
+        let nets: Vec<Ipv4Net> = Ipv4Subnets::new(
+            Ipv4Addr::new(0, 0, 0, 0),
+            Ipv4Addr::new(255, 255, 255, 255),
+            0,
+        )
+        .collect();
+        assert_eq!(nets.len(), 1);
+        assert_eq!(nets[0].to_string(), "0.0.0.0/0");
+    }
+}

@@ -1,0 +1,59 @@
+//! The Azure pack for Terraform (`azurerm` 3.x and 4.x): the settings through which Azure data and
+//! control are opened to the internet or to everyone. Storage accounts and containers (public
+//! blob access, anonymous containers, plain HTTP, old TLS), network security groups open to the
+//! internet on administrative, database or all ports, database firewalls and public network
+//! access, Key Vault purge protection and network rules, AKS public API servers and RBAC,
+//! Owner at subscription scope, App Service HTTPS and TLS, and disks without customer-managed keys.
+//!
+//! Provider defaults are part of each rule: where the azurerm default is permissive
+//! (`allow_nested_items_to_be_public`, `https_only`, `purge_protection_enabled`,
+//! `public_network_access_enabled`, an AKS cluster without authorized ranges), an absent setting is
+//! a violation and the summary says it was defaulted; where it is safe (HTTPS-only storage,
+//! TLS 1.2), only a written weaker value is. Attributes renamed between 3.x and 4.x are read under
+//! both names.
+//!
+//! [`RULES`] lists them sorted by id; the network rules reuse the AWS security group concept
+//! (ports, internet sources, widening by scope) through the shared ingress reading.
+
+use super::Rule;
+
+pub mod aks;
+pub mod appservice;
+pub mod compute;
+pub mod database;
+pub mod identity;
+pub mod keyvault;
+pub mod network;
+pub mod storage;
+
+/// Every rule of the pack, sorted by id.
+pub static RULES: &[Rule] = &[
+    aks::API_PUBLIC,
+    aks::RBAC_OFF,
+    appservice::HTTP_ALLOWED,
+    appservice::TLS_OLD,
+    database::FIREWALL_OPEN,
+    database::PUBLIC_NETWORK_ACCESS,
+    compute::DISK_NO_CMK,
+    keyvault::NETWORK_OPEN,
+    keyvault::PURGE_PROTECTION_OFF,
+    network::ADMIN_PORT_PUBLIC,
+    network::ALL_PORTS_PUBLIC,
+    network::DATABASE_PORT_PUBLIC,
+    identity::OWNER_SUBSCRIPTION,
+    storage::CONTAINER_PUBLIC,
+    storage::HTTP_ALLOWED,
+    storage::NESTED_PUBLIC_ALLOWED,
+    storage::TLS_OLD,
+];
+
+#[cfg(test)]
+mod tests {
+    /// The ids reports and the sample repositories depend on; order, prefixes and cases are
+    /// checked for every pack in `rules::tests`.
+    #[test]
+    fn the_pack_has_its_17_rules() {
+        assert_eq!(super::RULES.len(), 17);
+        assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("azure-")));
+    }
+}

@@ -1,0 +1,305 @@
+//! Storage accounts and containers: public blob access, anonymous containers, plain HTTP, and TLS
+//! older than 1.2.
+//!
+//! Provider defaults (azurerm 3.x and 4.x, which renamed `enable_https_traffic_only` to
+//! `https_traffic_only_enabled`; both names are read): `allow_nested_items_to_be_public` defaults
+//! to true, so an account that does not say otherwise lets its containers be made public, and is
+//! a violation; HTTPS-only defaults to true and `min_tls_version` to `TLS1_2`, so only a written
+//! weaker value is.
+
+use crate::model::{Format, Resource, Value};
+use crate::rules::helpers::{
+    attr_path, ev, flag_at, read_str, show, string_at, verdict, Read, Tri,
+};
+use crate::rules::{Case, Category, Expect, Rule, RuleMeta, Scope, Severity, UnitView, Verdict};
+
+/// ## What it does
+/// Flags an `azurerm_storage_account` that allows its containers and blobs to be made public:
+/// `allow_nested_items_to_be_public` true or absent (azurerm 3.x/4.x default true).
+///
+/// ## References
+/// - CIS Microsoft Azure Foundations Benchmark v2.0, 3.7
+/// - NIST SP 800-53 rev5 AC-3
+pub const NESTED_PUBLIC_ALLOWED: Rule = Rule {
+    meta: RuleMeta {
+        id: "azure-storage-public-access-allowed",
+        title: "Storage account lets containers be made public",
+        severity: Severity::Medium,
+        category: Category::Storage,
+        standards: &["CIS Azure 3.7", "NIST 800-53 AC-3"],
+        rationale: "With public access allowed on the account, one container setting publishes \
+            its blobs to anyone. The azurerm 3.x/4.x default is true, so an account that does not \
+            set allow_nested_items_to_be_public = false allows it.",
+        remediation: "Set allow_nested_items_to_be_public = false and serve public content \
+            through a CDN with its own access control.",
+        evidence: "allow_nested_items_to_be_public (absent means true)",
+        format: Format::Terraform,
+        kinds: &["azurerm_storage_account"],
+    },
+    check: nested_public_allowed,
+    cases: &[
+        Case {
+            name: "provider default",
+            address: "azurerm_storage_account.data",
+            expect: Expect::Violation,
+            source: "resource \"azurerm_storage_account\" \"data\" {\n  name                     = \"data\"\n  resource_group_name      = \"rg\"\n  location                 = \"westeurope\"\n  account_tier             = \"Standard\"\n  account_replication_type = \"LRS\"\n}\n",
+        },
+        Case {
+            name: "disallowed",
+            address: "azurerm_storage_account.data",
+            expect: Expect::Pass,
+            source: "resource \"azurerm_storage_account\" \"data\" {\n  name                            = \"data\"\n  resource_group_name             = \"rg\"\n  location                        = \"westeurope\"\n  account_tier                    = \"Standard\"\n  account_replication_type        = \"LRS\"\n  allow_nested_items_to_be_public = false\n}\n",
+        },
+        Case {
+            name: "from a variable without default",
+            address: "azurerm_storage_account.data",
+            expect: Expect::Undecided,
+            source: "variable \"pub\" {}\nresource \"azurerm_storage_account\" \"data\" {\n  name                            = \"data\"\n  allow_nested_items_to_be_public = var.pub\n}\n",
+        },
+    ],
+};
+
+fn nested_public_allowed(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    flag_at(
+        res,
+        "allow_nested_items_to_be_public",
+        true,
+        true,
+        "containers may be made public",
+    )
+}
+
+/// What an anonymous reader can do with a container access type, as actions for the scope:
+/// `blob` reads blobs whose name is known, `container` also lists them.
+fn anonymous_actions(access: &str) -> Vec<String> {
+    match access {
+        "blob" => vec!["storage:readblob".into()],
+        "container" => vec!["storage:listblobs".into(), "storage:readblob".into()],
+        _ => Vec::new(),
+    }
+}
+
+/// ## What it does
+/// Flags an `azurerm_storage_container` with `container_access_type` `blob` or `container`
+/// (default `private`). `container` is wider than `blob` (listing as well as reading), so a
+/// change from one to the other is a widening.
+///
+/// ## References
+/// - CIS Microsoft Azure Foundations Benchmark v2.0, 3.7
+/// - NIST SP 800-53 rev5 AC-3, AC-14
+pub const CONTAINER_PUBLIC: Rule = Rule {
+    meta: RuleMeta {
+        id: "azure-storage-container-public",
+        title: "Storage container allows anonymous access",
+        severity: Severity::High,
+        category: Category::Storage,
+        standards: &["CIS Azure 3.7", "NIST 800-53 AC-3", "NIST 800-53 AC-14"],
+        rationale: "Anyone on the internet can read the container's blobs (access type blob) or \
+            list and read them all (container), without any credential.",
+        remediation: "Set container_access_type = \"private\" and hand out short-lived SAS \
+            tokens or use Entra ID authorisation.",
+        evidence: "container_access_type",
+        format: Format::Terraform,
+        kinds: &["azurerm_storage_container"],
+    },
+    check: container_public,
+    cases: &[
+        Case {
+            name: "container listing for everyone",
+            address: "azurerm_storage_container.exports",
+            expect: Expect::Violation,
+            source: "resource \"azurerm_storage_container\" \"exports\" {\n  name                  = \"exports\"\n  storage_account_name  = \"data\"\n  container_access_type = \"container\"\n}\n",
+        },
+        Case {
+            name: "private by default",
+            address: "azurerm_storage_container.exports",
+            expect: Expect::Pass,
+            source: "resource \"azurerm_storage_container\" \"exports\" {\n  name                 = \"exports\"\n  storage_account_name = \"data\"\n}\n",
+        },
+        Case {
+            name: "from a variable without default",
+            address: "azurerm_storage_container.exports",
+            expect: Expect::Undecided,
+            source: "variable \"access\" {}\nresource \"azurerm_storage_container\" \"exports\" {\n  name                  = \"exports\"\n  storage_account_name  = \"data\"\n  container_access_type = var.access\n}\n",
+        },
+    ],
+};
+
+fn container_public(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    let v = res.attr("container_access_type");
+    let (t, actions) = match read_str(v) {
+        Read::Known(a) => {
+            let actions = anonymous_actions(a.trim());
+            (Tri::from_bool(!actions.is_empty()), actions)
+        }
+        Read::Absent => (Tri::No, Vec::new()),
+        Read::Unknown => (Tri::Maybe, Vec::new()),
+    };
+    verdict(
+        t,
+        vec![ev(res, attr_path("container_access_type"))],
+        || format!("container_access_type = {} (anonymous access)", show(v)),
+        Scope {
+            actions,
+            principals: vec!["*".into()],
+            ..Scope::default()
+        },
+        || format!("container_access_type is not known statically: {}", show(v)),
+    )
+}
+
+/// ## What it does
+/// Flags an `azurerm_storage_account` with `https_traffic_only_enabled = false` (azurerm 4.x) or
+/// `enable_https_traffic_only = false` (3.x). Both default to true.
+///
+/// ## References
+/// - CIS Microsoft Azure Foundations Benchmark v2.0, 3.1
+/// - NIST SP 800-53 rev5 SC-8
+pub const HTTP_ALLOWED: Rule = Rule {
+    meta: RuleMeta {
+        id: "azure-storage-http-allowed",
+        title: "Storage account accepts plain HTTP",
+        severity: Severity::Medium,
+        category: Category::Encryption,
+        standards: &["CIS Azure 3.1", "NIST 800-53 SC-8"],
+        rationale: "Requests over HTTP, shared keys and SAS tokens included, cross the network in \
+            clear. The provider default (3.x and 4.x) is HTTPS only; this is a written choice.",
+        remediation: "Set https_traffic_only_enabled = true (enable_https_traffic_only on 3.x), or \
+            remove the setting.",
+        evidence: "https_traffic_only_enabled or enable_https_traffic_only",
+        format: Format::Terraform,
+        kinds: &["azurerm_storage_account"],
+    },
+    check: http_allowed,
+    cases: &[
+        Case {
+            name: "4.x name off",
+            address: "azurerm_storage_account.data",
+            expect: Expect::Violation,
+            source: "resource \"azurerm_storage_account\" \"data\" {\n  name                       = \"data\"\n  https_traffic_only_enabled = false\n}\n",
+        },
+        Case {
+            name: "3.x name off",
+            address: "azurerm_storage_account.data",
+            expect: Expect::Violation,
+            source: "resource \"azurerm_storage_account\" \"data\" {\n  name                      = \"data\"\n  enable_https_traffic_only = false\n}\n",
+        },
+        Case {
+            name: "default",
+            address: "azurerm_storage_account.data",
+            expect: Expect::Pass,
+            source: "resource \"azurerm_storage_account\" \"data\" {\n  name = \"data\"\n}\n",
+        },
+    ],
+};
+
+fn http_allowed(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    let name = if matches!(res.attr("enable_https_traffic_only"), Some(v) if *v != Value::Null) {
+        "enable_https_traffic_only"
+    } else {
+        "https_traffic_only_enabled"
+    };
+    flag_at(res, name, true, false, "plain HTTP accepted")
+}
+
+/// TLS versions older than 1.2 as Azure spells them: `TLS1_0`, `TLS1_1` (storage) and `1.0`,
+/// `1.1` (SQL, App Service).
+pub fn is_old_tls(v: &str) -> bool {
+    matches!(
+        v.trim().to_ascii_uppercase().as_str(),
+        "TLS1_0" | "TLS1_1" | "1.0" | "1.1" | "TLS1.0" | "TLS1.1"
+    )
+}
+
+/// ## What it does
+/// Flags an `azurerm_storage_account` with `min_tls_version` `TLS1_0` or `TLS1_1`. The default is
+/// `TLS1_2` since azurerm 3.0.
+///
+/// ## References
+/// - CIS Microsoft Azure Foundations Benchmark v2.0, 3.15
+/// - NIST SP 800-53 rev5 SC-8, SC-13
+pub const TLS_OLD: Rule = Rule {
+    meta: RuleMeta {
+        id: "azure-storage-tls-old",
+        title: "Storage account accepts TLS older than 1.2",
+        severity: Severity::Medium,
+        category: Category::Encryption,
+        standards: &["CIS Azure 3.15", "NIST 800-53 SC-8", "NIST 800-53 SC-13"],
+        rationale: "TLS 1.0 and 1.1 are deprecated (RFC 8996); clients can be downgraded to them. \
+            The azurerm 3.x/4.x default is TLS1_2, so this is a written choice.",
+        remediation: "Set min_tls_version = \"TLS1_2\" or remove the setting.",
+        evidence: "min_tls_version",
+        format: Format::Terraform,
+        kinds: &["azurerm_storage_account"],
+    },
+    check: tls_old,
+    cases: &[
+        Case {
+            name: "tls 1.0",
+            address: "azurerm_storage_account.data",
+            expect: Expect::Violation,
+            source: "resource \"azurerm_storage_account\" \"data\" {\n  name            = \"data\"\n  min_tls_version = \"TLS1_0\"\n}\n",
+        },
+        Case {
+            name: "default",
+            address: "azurerm_storage_account.data",
+            expect: Expect::Pass,
+            source: "resource \"azurerm_storage_account\" \"data\" {\n  name = \"data\"\n}\n",
+        },
+        Case {
+            name: "from a variable without default",
+            address: "azurerm_storage_account.data",
+            expect: Expect::Undecided,
+            source: "variable \"tls\" {}\nresource \"azurerm_storage_account\" \"data\" {\n  name            = \"data\"\n  min_tls_version = var.tls\n}\n",
+        },
+    ],
+};
+
+fn tls_old(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    string_at(
+        res,
+        "min_tls_version",
+        Some("TLS1_2"),
+        is_old_tls,
+        "TLS older than 1.2 accepted",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Resource;
+    use std::cmp::Ordering;
+
+    fn container(access: &str) -> Resource {
+        let body = Value::Map(
+            [("container_access_type".to_string(), Value::str(access))]
+                .into_iter()
+                .collect(),
+        );
+        Resource::for_test(
+            "azurerm_storage_container.c",
+            "azurerm_storage_container",
+            body,
+        )
+    }
+
+    /// `blob` to `container` adds listing: a widening the timeline can see.
+    #[test]
+    fn container_listing_is_wider_than_blob_reading() {
+        let unit = crate::model::Unit::default();
+        let view = UnitView::new(&unit);
+        let scope = |a: &str| match container_public(&container(a), &view) {
+            Verdict::Violation(f) => f.scope,
+            v => panic!("{a}: {v:?}"),
+        };
+        assert_eq!(
+            scope("container").compare(&scope("blob")),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            container_public(&container("private"), &view),
+            Verdict::Pass
+        );
+    }
+}

@@ -1,0 +1,57 @@
+//! The Google Cloud pack for Terraform (`google` provider 5.x and 6.x): the settings through which
+//! Google Cloud data and control are opened to the internet or to everyone. Firewall rules open
+//! to 0.0.0.0/0 on administrative, database or all ports; buckets and KMS keys granted to
+//! `allUsers`/`allAuthenticatedUsers`; buckets with per-object ACLs; Cloud SQL authorized to the
+//! world or public without SSL; Owner/Editor granted to people or the public; service account
+//! keys whose private key lands in Terraform state; GKE legacy ABAC, open control planes and legacy
+//! metadata; instances with the default service account at full scope, serial consoles and OS
+//! Login off.
+//!
+//! Provider and API defaults are part of each rule: where they are permissive (a firewall rule
+//! without sources admits 0.0.0.0/0; `uniform_bucket_level_access` false; Cloud SQL public IP on
+//! and SSL optional; no master authorized networks), an absent setting is a violation; where they
+//! are safe (legacy ABAC, legacy metadata endpoints, serial port), only a written value is.
+//!
+//! IAM comes in three Terraform shapes (member, binding, policy); [`iam::grants`] reads them once
+//! for every rule about grants.
+
+use super::Rule;
+
+pub mod compute;
+pub mod firewall;
+pub mod gke;
+pub mod iam;
+pub mod kms;
+pub mod sql;
+pub mod storage;
+
+/// Every rule of the pack, sorted by id.
+pub static RULES: &[Rule] = &[
+    compute::DEFAULT_SA_FULL_SCOPE,
+    compute::OSLOGIN_OFF,
+    compute::SERIAL_PORT_ENABLED,
+    firewall::ADMIN_PORT_PUBLIC,
+    firewall::ALL_PORTS_PUBLIC,
+    firewall::DATABASE_PORT_PUBLIC,
+    gke::LEGACY_ABAC,
+    gke::LEGACY_METADATA,
+    gke::PUBLIC_ENDPOINT,
+    iam::PRIMITIVE_ROLE,
+    iam::SERVICE_ACCOUNT_KEY,
+    kms::KEY_PUBLIC,
+    sql::AUTHORIZED_WORLD,
+    sql::PUBLIC_NO_SSL,
+    storage::BUCKET_PUBLIC,
+    storage::UNIFORM_ACCESS_OFF,
+];
+
+#[cfg(test)]
+mod tests {
+    /// The ids reports and the sample repositories depend on; order, prefixes and cases are
+    /// checked for every pack in `rules::tests`.
+    #[test]
+    fn the_pack_has_its_16_rules() {
+        assert_eq!(super::RULES.len(), 16);
+        assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("gcp-")));
+    }
+}
