@@ -5,7 +5,7 @@
 //! as the Markdown report. Like every format it reads the investigation's graph.
 
 use super::human_duration;
-use super::json::{self, analysis_end, duration_seconds, live_seconds, party_table};
+use super::json::{self, analysis_end, duration_seconds, party_table};
 use crate::graph::{self, Node, Role};
 use crate::investigation::{landed, Investigation, LIMITATIONS};
 use petgraph::stable_graph::NodeIndex;
@@ -122,19 +122,13 @@ pub fn scan_report(inv: &Investigation) -> String {
     if !rows.is_empty() {
         let _ = writeln!(out, "<h2>Parties</h2><p class=\"note\">Each window is counted for the party of its necessary (but-for) causes: the author's party, else the committer's.</p>");
         let _ = writeln!(out, "<table><tr><th>party</th><th>windows opened</th><th>exposure-days</th><th>live-days</th><th>inside responsibility</th><th>outside</th><th>unassigned</th></tr>");
-        let days = |s: i64| format!("{:.1}", s as f64 / 86_400.0);
         for row in &rows {
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(row.party.as_deref().unwrap_or("(no party)")),
-                row.windows_opened,
-                days(row.exposure_seconds),
-                row.live_seconds.map(days).unwrap_or_else(|| "–".into()),
-                row.inside,
-                row.outside,
-                row.unassigned
-            );
+            let cells: Vec<String> = row
+                .cells()
+                .iter()
+                .map(|c| format!("<td>{}</td>", esc(c)))
+                .collect();
+            let _ = writeln!(out, "<tr>{}</tr>", cells.concat());
         }
         let _ = writeln!(out, "</table>");
         let unmatched = inv.graph.unmatched_people();
@@ -302,28 +296,13 @@ fn exposure(out: &mut String, inv: &Investigation, k: usize, x: NodeIndex) {
         ),
     };
     let _ = writeln!(out, "<p>{span}</p>");
-    if let (Some(log), Some(live)) = (&inv.deploys, inv.graph.live.get(&x)) {
-        let text = match (live.intervals.first(), live.intervals.last()) {
-            (Some(&(s, _)), Some(&(_, e))) => format!(
-                "live in {}: {}{} → {} (<b>{}</b>)",
-                esc(&log.environment),
-                if live.start_unknown {
-                    "no later than "
-                } else {
-                    ""
-                },
-                esc(&log.rows[s].at),
-                e.map(|e| esc(&log.rows[e].at))
-                    .unwrap_or_else(|| if w.closed.is_some() {
-                        "fix not deployed by the end of the log".into()
-                    } else {
-                        "still live".into()
-                    }),
-                human_duration(live_seconds(inv, x).unwrap_or(0))
-            ),
-            _ => "never live per the deploy log".into(),
-        };
-        let _ = writeln!(out, "<p>{text}</p>");
+    if let (Some(log), Some(span)) = (&inv.deploys, json::live_span(inv, x, w)) {
+        let _ = writeln!(
+            out,
+            "<p>live in {}: <b>{}</b></p>",
+            esc(&log.environment),
+            esc(&span)
+        );
     }
     if inv.parties.is_some() {
         let _ = writeln!(

@@ -373,6 +373,49 @@ pub fn party_table(inv: &Investigation) -> Vec<PartyRow> {
     rows
 }
 
+/// A window's live span in words, for every view: `no later than A → B, 40 days 6 hours` (the
+/// environment is the view's to name); `None` without a deploy log.
+pub fn live_span(inv: &Investigation, x: NodeIndex, w: &Window) -> Option<String> {
+    let (log, live) = (inv.deploys.as_ref()?, inv.graph.live.get(&x)?);
+    Some(match (live.intervals.first(), live.intervals.last()) {
+        (Some(&(s, _)), Some(&(_, e))) => format!(
+            "{}{} → {}, {}",
+            if live.start_unknown {
+                "no later than "
+            } else {
+                ""
+            },
+            log.rows[s].at,
+            e.map(|e| log.rows[e].at.clone()).unwrap_or_else(|| {
+                if w.closed.is_some() {
+                    "fix not deployed by the end of the log".into()
+                } else {
+                    "still live".into()
+                }
+            }),
+            super::human_duration(live_seconds(inv, x).unwrap_or(0))
+        ),
+        _ => "never live per the deploy log".into(),
+    })
+}
+
+impl PartyRow {
+    /// The row's cells as every table shows them: party, windows, exposure-days, live-days,
+    /// inside, outside, unassigned.
+    pub fn cells(&self) -> [String; 7] {
+        let days = |s: i64| format!("{:.1}", s as f64 / 86_400.0);
+        [
+            self.party.clone().unwrap_or_else(|| "(no party)".into()),
+            self.windows_opened.to_string(),
+            days(self.exposure_seconds),
+            self.live_seconds.map(days).unwrap_or_else(|| "-".into()),
+            self.inside.to_string(),
+            self.outside.to_string(),
+            self.unassigned.to_string(),
+        ]
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PartyRow {
     pub party: Option<String>,

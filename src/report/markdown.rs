@@ -4,7 +4,7 @@
 //! JSON report's digest so the two can be tied together.
 
 use super::human_duration;
-use super::json::{self, duration_seconds, live_seconds, party_table};
+use super::json::{self, duration_seconds, party_table};
 use crate::graph::{self, Role};
 use crate::investigation::{Investigation, LIMITATIONS};
 use petgraph::stable_graph::NodeIndex;
@@ -296,28 +296,8 @@ pub fn scan_report(inv: &Investigation) -> String {
                 );
             }
         }
-        if let (Some(log), Some(live)) = (&inv.deploys, inv.graph.live.get(&x)) {
-            let _ = match (live.intervals.first(), live.intervals.last()) {
-                (Some(&(s, _)), Some(&(_, e))) => writeln!(
-                    out,
-                    "- live in {}: {}{} → {} ({})",
-                    text(&log.environment),
-                    if live.start_unknown {
-                        "no later than "
-                    } else {
-                        ""
-                    },
-                    log.rows[s].at,
-                    e.map(|e| log.rows[e].at.clone())
-                        .unwrap_or_else(|| if w.closed.is_some() {
-                            "fix not deployed by the end of the log".into()
-                        } else {
-                            "still live".into()
-                        }),
-                    human_duration(live_seconds(inv, x).unwrap_or(0))
-                ),
-                _ => writeln!(out, "- never live per the deploy log"),
-            };
+        if let (Some(log), Some(span)) = (&inv.deploys, json::live_span(inv, x, w)) {
+            let _ = writeln!(out, "- live in {}: {}", text(&log.environment), span);
         }
         if inv.parties.is_some() {
             let _ = writeln!(
@@ -372,19 +352,9 @@ pub fn scan_report(inv: &Investigation) -> String {
         let _ = writeln!(out, "## Parties\n");
         let _ = writeln!(out, "Each window is counted for the party of its necessary (but-for) causes: the author's party, else the committer's.\n");
         let _ = writeln!(out, "| party | windows opened | exposure-days | live-days | inside responsibility | outside | unassigned |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-        let days = |s: i64| format!("{:.1}", s as f64 / 86_400.0);
         for row in &rows {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} | {} |",
-                text(row.party.as_deref().unwrap_or("(no party)")),
-                row.windows_opened,
-                days(row.exposure_seconds),
-                row.live_seconds.map(days).unwrap_or_else(|| "–".into()),
-                row.inside,
-                row.outside,
-                row.unassigned
-            );
+            let cells = row.cells().map(|c| text(&c));
+            let _ = writeln!(out, "| {} |", cells.join(" | "));
         }
         let unmatched = inv.graph.unmatched_people();
         if !unmatched.is_empty() {

@@ -167,29 +167,8 @@ pub fn scan_report(inv: &Investigation) -> String {
                 ),
             };
             let _ = writeln!(out, "    {span}");
-            if let (Some(log), Some(live)) = (&inv.deploys, inv.graph.live.get(&x)) {
-                let secs = super::json::live_seconds(inv, x).unwrap_or(0);
-                let line = match (live.intervals.first(), live.intervals.last()) {
-                    (Some(&(s, _)), Some(&(_, e))) => format!(
-                        "live {}{} -> {}, {}",
-                        if live.start_unknown {
-                            "no later than "
-                        } else {
-                            ""
-                        },
-                        log.rows[s].at,
-                        e.map(|e| log.rows[e].at.clone()).unwrap_or_else(|| {
-                            if w.closed.is_some() {
-                                "fix not deployed by the end of the log".into()
-                            } else {
-                                "still live".into()
-                            }
-                        }),
-                        human_duration(secs)
-                    ),
-                    _ => "never live per the deploy log".into(),
-                };
-                let _ = writeln!(out, "    {line}");
+            if let Some(span) = super::json::live_span(inv, x, w) {
+                let _ = writeln!(out, "    live {span}");
             }
             if let Some(resp) = inv.graph.responsible(x) {
                 let _ = writeln!(
@@ -292,18 +271,11 @@ fn party_section(out: &mut String, inv: &Investigation) {
         "  {:<16} {:>7} {:>14} {:>14} {:>7} {:>8} {:>10}",
         "party", "windows", "exposure-days", "live-days", "inside", "outside", "unassigned"
     );
-    let days = |s: i64| format!("{:.1}", s as f64 / 86_400.0);
     for row in &rows {
+        let [party, windows, exposure, live, inside, outside, unassigned] = row.cells();
         let _ = writeln!(
             out,
-            "  {:<16} {:>7} {:>14} {:>14} {:>7} {:>8} {:>10}",
-            row.party.as_deref().unwrap_or("(no party)"),
-            row.windows_opened,
-            days(row.exposure_seconds),
-            row.live_seconds.map(days).unwrap_or_else(|| "-".into()),
-            row.inside,
-            row.outside,
-            row.unassigned
+            "  {party:<16} {windows:>7} {exposure:>14} {live:>14} {inside:>7} {outside:>8} {unassigned:>10}"
         );
     }
     let unmatched = inv.graph.unmatched_people();
