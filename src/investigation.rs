@@ -95,6 +95,30 @@ pub struct Investigation {
     pub excerpts: std::collections::BTreeMap<petgraph::stable_graph::NodeIndex, String>,
 }
 
+impl Investigation {
+    /// The cause (or widening cause, or remediation) a change node of the graph stands for.
+    pub fn cause(
+        &self,
+        node: petgraph::stable_graph::NodeIndex,
+    ) -> Option<&crate::timeline::Cause> {
+        self.graph
+            .g
+            .node_weight(node)
+            .and_then(|n| crate::graph::cause_of(&self.scan, n))
+    }
+
+    /// The party of a change as reports word it: `None` without a parties file, else the
+    /// party's name or "no party matched".
+    pub fn party_label(&self, node: petgraph::stable_graph::NodeIndex) -> Option<&str> {
+        self.parties.as_ref()?;
+        Some(
+            self.graph
+                .party_of_change(node)
+                .unwrap_or("no party matched"),
+        )
+    }
+}
+
 fn read(file: &str) -> Result<Vec<u8>, InvestigationError> {
     std::fs::read(file).map_err(|e| InvestigationError::Read {
         file: file.to_string(),
@@ -177,12 +201,7 @@ const EXCERPT_LINES: usize = 24;
 pub fn add_excerpts(repo: &Repo, inv: &mut Investigation) {
     let mut out = std::collections::BTreeMap::new();
     for n in inv.graph.g.node_indices() {
-        let Some(c) = inv
-            .graph
-            .g
-            .node_weight(n)
-            .and_then(|w| crate::graph::cause_of(&inv.scan, w))
-        else {
+        let Some(c) = inv.cause(n) else {
             continue;
         };
         let Ok(oid) = git2::Oid::from_str(&inv.scan.commits.infos[c.blamed.commit].id) else {

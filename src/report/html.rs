@@ -6,7 +6,7 @@
 
 use super::human_duration;
 use super::json::{self, analysis_end, duration_seconds, party_table};
-use crate::graph::{self, Node, Role};
+use crate::graph::{Node, Role};
 use crate::investigation::{landed, Investigation, LIMITATIONS};
 use petgraph::stable_graph::NodeIndex;
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
@@ -337,24 +337,15 @@ fn exposure(out: &mut String, inv: &Investigation, k: usize, x: NodeIndex) {
     }
     let mut shown: std::collections::BTreeSet<(usize, String)> = Default::default();
     for (n, label) in items {
-        let Some(c) = inv
-            .graph
-            .g
-            .node_weight(n)
-            .and_then(|nw| graph::cause_of(r, nw))
-        else {
+        let Some(c) = inv.cause(n) else {
             continue;
         };
         let commit = &r.commits.infos[c.blamed.commit];
         let landing = &r.commits.infos[c.blamed.landing_commit];
-        let party = if inv.parties.is_some() {
-            format!(
-                " · party <b>{}</b>",
-                esc(inv.graph.party_of_change(n).unwrap_or("no party matched"))
-            )
-        } else {
-            String::new()
-        };
+        let party = inv
+            .party_label(n)
+            .map(|p| format!(" · party <b>{}</b>", esc(p)))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
             "<li><b>{}</b>: {} at <code>{}:{}</code>{}<br><span class=\"meta\">{} &lt;{}&gt; · {} · commit <code>{}</code> “{}”{}{}{party}</span>",
@@ -503,12 +494,7 @@ fn timeline(out: &mut String, inv: &Investigation) {
                 }
             }
             for (n, role, _) in inv.graph.changes(x, |_| true) {
-                let Some(c) = inv
-                    .graph
-                    .g
-                    .node_weight(n)
-                    .and_then(|nw| graph::cause_of(r, nw))
-                else {
+                let Some(c) = inv.cause(n) else {
                     continue;
                 };
                 let cx = xs(landed(

@@ -5,7 +5,7 @@
 //! so the same input gives byte-identical output; `digest` is the SHA-256 of the canonical
 //! (compact, sorted) JSON of everything else in the report, so any edit to a report shows.
 
-use crate::graph::{self, Role};
+use crate::graph::Role;
 use crate::history::{seconds_of, Person};
 use crate::investigation::Investigation;
 use crate::scan::ScanResult;
@@ -114,12 +114,7 @@ pub fn resource(w: &Window) -> J {
 /// contract holds responsible.
 fn cause_in(inv: &Investigation, node: NodeIndex, responsible: Option<&str>) -> J {
     let r = &inv.scan;
-    let Some(c) = inv
-        .graph
-        .g
-        .node_weight(node)
-        .and_then(|n| graph::cause_of(r, n))
-    else {
+    let Some(c) = inv.cause(node) else {
         return J::Null;
     };
     let mut j = cause(r, c);
@@ -335,13 +330,7 @@ pub fn party_table(inv: &Investigation) -> Vec<PartyRow> {
         let causes = inv.graph.changes(x, |r| r == Role::Cause);
         let necessary: Vec<_> = causes
             .iter()
-            .filter(|&&(n, _, _)| {
-                inv.graph
-                    .g
-                    .node_weight(n)
-                    .and_then(|n| graph::cause_of(&inv.scan, n))
-                    .is_some_and(|c| c.but_for)
-            })
+            .filter(|&&(n, _, _)| inv.cause(n).is_some_and(|c| c.but_for))
             .collect();
         let counted = if necessary.is_empty() {
             causes.iter().collect::<Vec<_>>()

@@ -5,7 +5,7 @@
 
 use super::human_duration;
 use super::json::{self, duration_seconds, party_table};
-use crate::graph::{self, Role};
+use crate::graph::Role;
 use crate::investigation::{Investigation, LIMITATIONS};
 use petgraph::stable_graph::NodeIndex;
 use std::fmt::Write;
@@ -46,25 +46,16 @@ fn change(
     shown: &mut std::collections::BTreeSet<(usize, String)>,
 ) {
     let r = &inv.scan;
-    let Some(c) = inv
-        .graph
-        .g
-        .node_weight(n)
-        .and_then(|w| graph::cause_of(r, w))
-    else {
+    let Some(c) = inv.cause(n) else {
         return;
     };
     let commit = &r.commits.infos[c.blamed.commit];
     let landing = &r.commits.infos[c.blamed.landing_commit];
     let ch = &c.blamed.change;
-    let party = if inv.parties.is_some() {
-        format!(
-            " — party: **{}**",
-            text(inv.graph.party_of_change(n).unwrap_or("no party matched"))
-        )
-    } else {
-        String::new()
-    };
+    let party = inv
+        .party_label(n)
+        .map(|p| format!(" — party: **{}**", text(p)))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
         "- **{label}**: {} at {}{}",

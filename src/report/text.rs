@@ -30,12 +30,7 @@ fn cause_lines(
     same_commit: bool,
 ) {
     let r = &inv.scan;
-    let Some(c) = inv
-        .graph
-        .g
-        .node_weight(node)
-        .and_then(|n| graph::cause_of(r, n))
-    else {
+    let Some(c) = inv.cause(node) else {
         return;
     };
     let commit = &r.commits.infos[c.blamed.commit];
@@ -249,11 +244,7 @@ pub fn scan_report(inv: &Investigation) -> String {
 }
 
 fn commit_of(inv: &Investigation, n: NodeIndex) -> Option<usize> {
-    inv.graph
-        .g
-        .node_weight(n)
-        .and_then(|nw| graph::cause_of(&inv.scan, nw))
-        .map(|c| c.blamed.commit)
+    inv.cause(n).map(|c| c.blamed.commit)
 }
 
 /// The table per party, and the people no party matched.
