@@ -226,10 +226,7 @@ impl Parties {
             parties,
             responsibility: spec.responsibility,
             matchers,
-            digest: format!(
-                "sha256:{}",
-                crate::rules::hex(&<sha2::Sha256 as sha2::Digest>::digest(bytes))
-            ),
+            digest: crate::rules::sha256_tag(bytes),
         })
     }
 

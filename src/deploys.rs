@@ -218,10 +218,7 @@ pub fn resolve(
     DeployLog {
         rows: out,
         environment: environment.to_string(),
-        digest: format!(
-            "sha256:{}",
-            crate::rules::hex(&<sha2::Sha256 as sha2::Digest>::digest(bytes))
-        ),
+        digest: crate::rules::sha256_tag(bytes),
         ignored,
     }
 }

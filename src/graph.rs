@@ -180,10 +180,10 @@ impl Graph {
             if let Some(log) = deploys {
                 let live = deploys::live(log, w.opened, w.closed);
                 for &(s, e) in &live.intervals {
-                    let sn = gr.deployment(log, s);
+                    let sn = gr.deployment(s);
                     gr.g.add_edge(sn, x, Edge::MadeLive);
                     if let Some(e) = e {
-                        let en = gr.deployment(log, e);
+                        let en = gr.deployment(e);
                         gr.g.add_edge(en, x, Edge::EndedLive);
                     }
                 }
@@ -263,14 +263,14 @@ impl Graph {
         if let Some(log) = deploys {
             // The first deployment, in time, whose state contains this landing.
             if let Some(row) = log.rows.iter().position(|d| d.landing >= li) {
-                let d = self.deployment(log, row);
+                let d = self.deployment(row);
                 self.g.add_edge(n, d, Edge::DeployedBy);
             }
         }
         n
     }
 
-    fn deployment(&mut self, _log: &DeployLog, row: usize) -> NodeIndex {
+    fn deployment(&mut self, row: usize) -> NodeIndex {
         if let Some(&n) = self.deployments.get(&row) {
             return n;
         }

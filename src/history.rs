@@ -897,6 +897,19 @@ pub struct Changes {
     pub unreadable: Vec<(String, String)>,
 }
 
+impl Changes {
+    /// Whether unit `dir` lies under a subtree that could not be read (the root included): its
+    /// files are unknown at this landing, not absent.
+    pub fn hides(&self, dir: &str) -> bool {
+        self.unreadable.iter().any(|(p, _)| {
+            p.is_empty()
+                || dir
+                    .strip_prefix(p.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+    }
+}
+
 struct Acc<'a> {
     adds: &'a mut Vec<(String, Oid)>,
     dels: &'a mut Vec<(String, Oid)>,

@@ -296,8 +296,7 @@ pub fn open_at(r: &ScanResult, w: &Window, t: i64) -> bool {
 }
 
 /// Whether the window's violation was live (deployed) at `t`, per the deploy log.
-pub fn live_at(r: &ScanResult, log: &DeployLog, w: &Window, t: i64) -> bool {
-    let _ = r;
+pub fn live_at(log: &DeployLog, w: &Window, t: i64) -> bool {
     deploys::live(log, w.opened, w.closed)
         .intervals
         .iter()
@@ -323,7 +322,7 @@ fn keep(r: &ScanResult, o: &Options, log: Option<&DeployLog>, w: &Window) -> boo
         }
     }
     if let Some(at) = &o.at {
-        let live = log.is_some_and(|l| live_at(r, l, w, at.seconds));
+        let live = log.is_some_and(|l| live_at(l, w, at.seconds));
         if !open_at(r, w, at.seconds) && !live {
             return false;
         }

@@ -204,12 +204,12 @@ pub fn text(r: &ScanResult, address: &str) -> String {
                 landing.committer.at,
                 commit.author.name,
                 commit.author.email,
-                commit.id.get(..10).unwrap_or(&commit.id),
+                crate::report::short(&commit.id),
                 commit.summary,
                 if landing.id != commit.id {
                     format!(
                         " (merged in {} by {})",
-                        landing.id.get(..10).unwrap_or(&landing.id),
+                        crate::report::short(&landing.id),
                         landing.committer.name
                     )
                 } else {

@@ -480,12 +480,7 @@ impl<'r> Engine<'r> {
                 reason: reason.clone(),
             });
         }
-        let hidden = |dir: &str| {
-            changes
-                .unreadable
-                .iter()
-                .any(|(p, _)| dir == p || dir.starts_with(&format!("{p}/")) || p.is_empty())
-        };
+        let hidden = |dir: &str| changes.hides(dir);
         if changes.files.is_empty() {
             return;
         }
@@ -1214,12 +1209,7 @@ pub fn prepare(repo: &Repo, snapshots: &mut Snapshots, oid: Oid) -> Prepared {
     };
     let parent_tree = repo.first_parent_tree(&commit);
     let changes = repo.changes(parent_tree.as_ref(), Some(&tree));
-    let hidden = |dir: &str| {
-        changes
-            .unreadable
-            .iter()
-            .any(|(p, _)| dir == p || dir.starts_with(&format!("{p}/")) || p.is_empty())
-    };
+    let hidden = |dir: &str| changes.hides(dir);
     let dirs: BTreeSet<&str> = changes
         .files
         .iter()

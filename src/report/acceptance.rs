@@ -49,7 +49,7 @@ pub fn describe(scan: &ScanResult, a: &Acceptance) -> String {
                 ci.author.name,
                 ci.author.email,
                 ci.author.at,
-                ci.id.get(..10).unwrap_or(&ci.id)
+                crate::report::short(&ci.id)
             )
         }
         _ => "added at or before the oldest readable landing".to_string(),

@@ -1,6 +1,7 @@
 //! The causal graph as Graphviz DOT: the graph itself, node by node and edge by edge, so what
 //! `dot -Tsvg` draws is exactly what every other format reports.
 
+use super::short;
 use crate::graph::{self, Node, Role};
 use crate::investigation::Investigation;
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
@@ -22,10 +23,6 @@ pub fn quote(s: &str) -> String {
     }
     out.push('"');
     out
-}
-
-fn short(id: &str) -> &str {
-    id.get(..10).unwrap_or(id)
 }
 
 /// A node's label and Graphviz attributes, shared with the HTML drawing.

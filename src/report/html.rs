@@ -4,8 +4,8 @@
 //! deployments and the incident instant), the causal graph drawn in columns, and the same text
 //! as the Markdown report. Like every format it reads the investigation's graph.
 
-use super::human_duration;
 use super::json::{self, analysis_end, duration_seconds, party_table};
+use super::{human_duration, short};
 use crate::graph::{Node, Role};
 use crate::investigation::{landed, Investigation, LIMITATIONS};
 use petgraph::stable_graph::NodeIndex;
@@ -28,10 +28,6 @@ pub fn esc(s: &str) -> String {
         }
     }
     out
-}
-
-fn short(id: &str) -> &str {
-    id.get(..10).unwrap_or(id)
 }
 
 fn colour(severity: &str) -> &'static str {

@@ -6,7 +6,7 @@
 //! (compact, sorted) JSON of everything else in the report, so any edit to a report shows.
 
 use crate::graph::Role;
-use crate::history::{seconds_of, Person};
+use crate::history::Person;
 use crate::investigation::Investigation;
 use crate::scan::ScanResult;
 use crate::timeline::{Cause, Window};
@@ -77,10 +77,7 @@ pub fn exposure_id(r: &ScanResult, w: &Window) -> String {
 
 /// Seconds from the opening landing to the closing one (or to the tip), never negative.
 pub fn duration_seconds(r: &ScanResult, w: &Window) -> i64 {
-    let at = |li: usize| {
-        seconds_of(&r.landing_commit(li).committer.at)
-            .unwrap_or(r.landing_commit(li).committer.seconds)
-    };
+    let at = |li: usize| crate::investigation::landed(r, li);
     let end = match (w.closed, r.until) {
         (Some(c), _) => at(c),
         (None, Some(until)) => until,
@@ -269,7 +266,7 @@ pub fn exposure(inv: &Investigation, x: NodeIndex) -> J {
         j["at"] = json!({
             "time": at.text,
             "open": crate::investigation::open_at(r, w, at.seconds),
-            "live": inv.deploys.as_ref().map(|l| crate::investigation::live_at(r, l, w, at.seconds)),
+            "live": inv.deploys.as_ref().map(|l| crate::investigation::live_at(l, w, at.seconds)),
         });
     }
     j

@@ -3,16 +3,12 @@
 //! spots, anomalies and limitations. A view of the graph, like every other format; it names the
 //! JSON report's digest so the two can be tied together.
 
-use super::human_duration;
 use super::json::{self, duration_seconds, party_table};
+use super::{human_duration, short};
 use crate::graph::Role;
 use crate::investigation::{Investigation, LIMITATIONS};
 use petgraph::stable_graph::NodeIndex;
 use std::fmt::Write;
-
-fn short(id: &str) -> &str {
-    id.get(..10).unwrap_or(id)
-}
 
 /// Inline code that a backtick in repository text cannot end early.
 pub fn code(s: &str) -> String {

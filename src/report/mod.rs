@@ -16,13 +16,15 @@ pub mod review_markdown;
 pub mod sarif;
 pub mod text;
 
-use sha2::{Digest, Sha256};
-
 /// `sha256:<hex>` of the canonical form of a JSON value: keys sorted (serde_json's default map
 /// is ordered), no whitespace. The report's own `digest` field is computed over everything else.
 pub fn canonical_digest(v: &serde_json::Value) -> String {
-    let bytes = serde_json::to_vec(v).unwrap_or_default();
-    format!("sha256:{}", crate::rules::hex(&Sha256::digest(&bytes)))
+    crate::rules::sha256_tag(&serde_json::to_vec(v).unwrap_or_default())
+}
+
+/// A commit id as people read it: its first ten hex digits.
+pub fn short(id: &str) -> &str {
+    id.get(..10).unwrap_or(id)
 }
 
 /// Human duration: "12 days 3 hours".

@@ -78,7 +78,7 @@ pub fn text(r: &ReviewResult, fail_on: Severity) -> String {
         } else {
             "s"
         },
-        r.merge_base.get(..10).unwrap_or(&r.merge_base)
+        crate::report::short(&r.merge_base)
     );
     for f in &r.findings {
         let w = &s.windows[f.window];
@@ -118,7 +118,7 @@ pub fn text(r: &ReviewResult, fail_on: Severity) -> String {
                 "           {} <{}> in {} \"{}\": {} at {}:{}{}",
                 commit.author.name,
                 commit.author.email,
-                commit.id.get(..10).unwrap_or(&commit.id),
+                crate::report::short(&commit.id),
                 commit.summary,
                 c.summary,
                 c.blamed.change.location.file,
@@ -220,11 +220,7 @@ pub fn sarif(r: &ReviewResult) -> J {
                 .first()
                 .map(|c| {
                     let ci = &s.commits.infos[c.blamed.commit];
-                    format!(
-                        " by {} in {}",
-                        ci.author.name,
-                        ci.id.get(..10).unwrap_or(&ci.id)
-                    )
+                    format!(" by {} in {}", ci.author.name, crate::report::short(&ci.id))
                 })
                 .unwrap_or_default();
             let moved = delta(f);

@@ -30,7 +30,7 @@ fn who(r: &ReviewResult, f: &Finding) -> String {
             parts.push(format!(
                 "{} in {}",
                 cell(&ci.author.name),
-                code(ci.id.get(..10).unwrap_or(&ci.id))
+                code(crate::report::short(&ci.id))
             ));
         }
     }
@@ -113,7 +113,7 @@ pub fn markdown(r: &ReviewResult, fail_on: Severity) -> String {
         s.landings.len() - r.start,
         if s.landings.len() - r.start == 1 { "" } else { "s" },
         cell(&r.range),
-        r.merge_base.get(..10).unwrap_or(&r.merge_base)
+        crate::report::short(&r.merge_base)
     );
     for (title, list) in [
         ("New or wider", &risky),

@@ -2,8 +2,8 @@
 //! rule, how long it was open, who opened it (and through which merge), who widened and who closed
 //! it; then what could not be read and what looks doubtful.
 
-use super::human_duration;
 use super::json::duration_seconds;
+use super::{human_duration, short};
 use crate::graph::{self, Role};
 use crate::history::CommitInfo;
 use crate::investigation::Investigation;
@@ -11,10 +11,6 @@ use crate::scan::ScanResult;
 use crate::timeline::Window;
 use petgraph::stable_graph::NodeIndex;
 use std::fmt::Write;
-
-fn short(id: &str) -> &str {
-    id.get(..10).unwrap_or(id)
-}
 
 fn who(c: &CommitInfo) -> String {
     format!("{} <{}>", c.author.name, c.author.email)

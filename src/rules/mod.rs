@@ -292,6 +292,11 @@ pub fn digest(rules: &[Rule]) -> String {
     format!("sha256:{}", hex(&h.finalize()))
 }
 
+/// `sha256:<hex>` of some bytes: how reports name a file's or a document's digest.
+pub(crate) fn sha256_tag(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex(&<Sha256 as Digest>::digest(bytes)))
+}
+
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     let mut s = String::with_capacity(bytes.len() * 2);
