@@ -234,6 +234,15 @@ pub struct Live {
     pub start_unknown: bool,
 }
 
+impl Live {
+    /// Whether the window was live at `t` (seconds).
+    pub fn covers(&self, log: &DeployLog, t: i64) -> bool {
+        self.intervals
+            .iter()
+            .any(|&(s, e)| log.rows[s].seconds <= t && e.is_none_or(|e| log.rows[e].seconds > t))
+    }
+}
+
 /// The live intervals of a window opened at landing `opened` and closed at `closed` (`None`:
 /// open at the end of the analysis).
 pub fn live(log: &DeployLog, opened: usize, closed: Option<usize>) -> Live {

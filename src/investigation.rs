@@ -297,10 +297,7 @@ pub fn open_at(r: &ScanResult, w: &Window, t: i64) -> bool {
 
 /// Whether the window's violation was live (deployed) at `t`, per the deploy log.
 pub fn live_at(log: &DeployLog, w: &Window, t: i64) -> bool {
-    deploys::live(log, w.opened, w.closed)
-        .intervals
-        .iter()
-        .any(|&(s, e)| log.rows[s].seconds <= t && e.is_none_or(|e| log.rows[e].seconds > t))
+    deploys::live(log, w.opened, w.closed).covers(log, t)
 }
 
 fn keep(r: &ScanResult, o: &Options, log: Option<&DeployLog>, w: &Window) -> bool {

@@ -266,7 +266,8 @@ pub fn exposure(inv: &Investigation, x: NodeIndex) -> J {
         j["at"] = json!({
             "time": at.text,
             "open": crate::investigation::open_at(r, w, at.seconds),
-            "live": inv.deploys.as_ref().map(|l| crate::investigation::live_at(l, w, at.seconds)),
+            // The graph holds the window's live intervals already.
+            "live": inv.deploys.as_ref().zip(inv.graph.live.get(&x)).map(|(l, live)| live.covers(l, at.seconds)),
         });
     }
     j
