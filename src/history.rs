@@ -14,12 +14,14 @@
 //! deletes of the same file name, which is what keeps a unit's identity through a directory move.
 
 use crate::formats;
+use crate::objects::{self, Tree, TreeCache};
 use chrono::{DateTime, FixedOffset};
-use git2::{Commit, ObjectType, Oid, Repository, Tree};
+use git2::{Commit, ObjectType, Oid, Repository};
 use serde::Serialize;
 use sha2::Digest;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 /// What can go wrong opening or resolving; reading a single object later is a blind spot, not an
 /// error.
@@ -108,6 +110,8 @@ pub struct Repo {
     /// The run's limits: blobs over the size limit are not loaded (a problem instead), and the
     /// snapshot layer parses under the rest.
     pub limits: crate::limits::Limits,
+    /// Parsed trees (see `objects`): each handle has its own, so reader threads share no lock.
+    trees: std::cell::RefCell<TreeCache>,
 }
 
 /// The objects an analysis read: id → (kind, SHA-256 of the object's bytes). Kept apart from the
@@ -172,6 +176,7 @@ impl Repo {
             mailmap: None,
             ledger: Default::default(),
             limits: Default::default(),
+            trees: Default::default(),
         })
     }
 
@@ -246,7 +251,7 @@ impl Repo {
             if Some(id) == stop_before {
                 break;
             }
-            match self.repo.find_commit(id) {
+            match self.commit(id) {
                 Ok(c) => {
                     out.push(id);
                     cur = if c.parent_count() > 0 {
@@ -284,8 +289,24 @@ impl Repo {
         (out, truncation)
     }
 
+    /// A commit, verified: its bytes must hash to its id (libgit2's own check is off, see
+    /// [`configure_libgit2`]), else it is an error like a missing object.
     pub fn commit(&self, id: Oid) -> Result<Commit<'_>, git2::Error> {
-        self.repo.find_commit(id)
+        let c = self.repo.find_commit(id)?;
+        if objects::hashes_to("commit", &raw_commit(&c), id) {
+            return Ok(c);
+        }
+        // The header and message put back together did not round-trip (libgit2 normalises a
+        // few odd encodings): check the stored bytes themselves.
+        let odb = self.repo.odb()?;
+        let obj = odb.read(id)?;
+        if objects::hashes_to("commit", obj.data(), id) {
+            Ok(c)
+        } else {
+            Err(git2::Error::from_str(&format!(
+                "commit {id} is corrupt: its content does not hash to its id"
+            )))
+        }
     }
 
     /// The commits reachable from `head` and not from `base` (what `git rev-list base..head`
@@ -304,16 +325,72 @@ impl Repo {
 
     /// A commit's tree id, if the commit can be read.
     pub fn tree_of(&self, commit: Oid) -> Option<Oid> {
-        self.repo.find_commit(commit).ok().map(|c| c.tree_id())
+        self.commit(commit).ok().map(|c| c.tree_id())
     }
 
-    pub fn find_tree(&self, id: Oid) -> Option<Tree<'_>> {
-        self.repo.find_tree(id).ok()
+    pub fn find_tree(&self, id: Oid) -> Option<Arc<Tree>> {
+        self.read_tree(id).ok()
+    }
+
+    /// A tree, from this handle's cache or read raw from the object database, verified against
+    /// its id and parsed; the error says why it cannot be read.
+    pub fn read_tree(&self, id: Oid) -> Result<Arc<Tree>, String> {
+        if let Some(t) = self.trees.borrow_mut().get(id) {
+            return Ok(t);
+        }
+        let odb = self
+            .repo
+            .odb()
+            .map_err(|e| format!("tree {id} cannot be read: {}", e.message()))?;
+        let obj = odb
+            .read(id)
+            .map_err(|e| format!("tree {id} cannot be read: {}", e.message()))?;
+        if obj.kind() != ObjectType::Tree {
+            return Err(format!(
+                "tree {id} cannot be read: the object is not a tree"
+            ));
+        }
+        if !objects::hashes_to("tree", obj.data(), id) {
+            return Err(format!(
+                "tree {id} is corrupt: its content does not hash to its id"
+            ));
+        }
+        let tree = Arc::new(
+            Tree::parse(obj.data().into()).map_err(|e| format!("tree {id} cannot be read: {e}"))?,
+        );
+        self.trees.borrow_mut().insert(id, Arc::clone(&tree));
+        Ok(tree)
+    }
+
+    /// A commit's tree.
+    pub fn commit_tree(&self, c: &Commit<'_>) -> Result<Arc<Tree>, String> {
+        self.read_tree(c.tree_id())
+    }
+
+    /// The entry at `path` (slash-separated, not empty) under `root`: `Ok(None)` when some
+    /// component is absent or a file where a directory is needed.
+    pub fn entry_at(&self, root: &Tree, path: &str) -> Result<Option<objects::Entry>, String> {
+        let mut parts = path.split('/').peekable();
+        let mut holder: Option<Arc<Tree>> = None;
+        while let Some(part) = parts.next() {
+            let t: &Tree = holder.as_deref().unwrap_or(root);
+            let Some(e) = t.get(part.as_bytes()).copied() else {
+                return Ok(None);
+            };
+            if parts.peek().is_none() {
+                return Ok(Some(e));
+            }
+            if !e.is_tree() {
+                return Ok(None);
+            }
+            holder = Some(self.read_tree(e.id)?);
+        }
+        Ok(None)
     }
 
     /// A commit's first parent, if it has one and it can be read.
     pub fn first_parent(&self, id: Oid) -> Option<Oid> {
-        let c = self.repo.find_commit(id).ok()?;
+        let c = self.commit(id).ok()?;
         if c.parent_count() == 0 {
             return None;
         }
@@ -322,12 +399,12 @@ impl Repo {
 
     /// The tree of a commit's first parent; `None` for a root commit or an unreadable parent
     /// (the caller then re-reads everything, which is slower but never wrong).
-    pub fn first_parent_tree(&self, c: &Commit<'_>) -> Option<Tree<'_>> {
+    pub fn first_parent_tree(&self, c: &Commit<'_>) -> Option<Arc<Tree>> {
         if c.parent_count() == 0 {
             return None;
         }
-        let parent = self.repo.find_commit(c.parent_id(0).ok()?).ok()?;
-        parent.tree().ok()
+        let parent = self.commit(c.parent_id(0).ok()?).ok()?;
+        self.commit_tree(&parent).ok()
     }
 
     /// Author, committer (through the mailmap), trailers and signature presence of a commit.
@@ -412,7 +489,7 @@ impl Repo {
     /// The IaC files that differ between two trees (`None` = the empty tree), renames paired,
     /// and the subtrees that could not be read (missing or corrupt objects): what is under those
     /// is unknown at this landing, not absent.
-    pub fn changes(&self, old: Option<&Tree<'_>>, new: Option<&Tree<'_>>) -> Changes {
+    pub fn changes(&self, old: Option<&Tree>, new: Option<&Tree>) -> Changes {
         let mut adds: Vec<(String, Oid)> = Vec::new();
         let mut dels: Vec<(String, Oid)> = Vec::new();
         let mut mods: Vec<String> = Vec::new();
@@ -532,39 +609,30 @@ impl Repo {
     }
 
     /// Recursive tree compare that descends only into subtrees whose ids differ.
-    fn compare(
-        &self,
-        old: Option<&Tree<'_>>,
-        new: Option<&Tree<'_>>,
-        prefix: &str,
-        acc: &mut Acc<'_>,
-    ) {
+    fn compare(&self, old: Option<&Tree>, new: Option<&Tree>, prefix: &str, acc: &mut Acc<'_>) {
         // Both trees are walked in step, in git's tree order, without copying their entries:
         // this loop runs for every landing, and allocation was most of its cost (profiled).
         // A tree whose entries are out of order (git never writes one; a hostile repository
         // can) is compared by name instead, which is slower but cannot mispair entries.
-        let ((o, o_sorted), (n, n_sorted)) = (tree_entries(old), tree_entries(new));
-        let pairs = if o_sorted && n_sorted {
-            merge_entries(&o, &n)
+        let empty = Tree::empty();
+        let (o, n) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
+        let pairs = if o.is_sorted() && n.is_sorted() {
+            merge_entries(o, n)
         } else {
-            {
-                let by_name = |t: Option<&Tree<'_>>| -> BTreeMap<Vec<u8>, (Oid, i32)> {
-                    t.map(|t| {
-                        t.iter()
-                            .map(|e| (e.name_bytes().to_vec(), (e.id(), e.filemode())))
-                            .collect()
-                    })
-                    .unwrap_or_default()
-                };
-                let (o, n) = (by_name(old), by_name(new));
-                let mut names: Vec<&Vec<u8>> = o.keys().chain(n.keys()).collect();
-                names.sort();
-                names.dedup();
-                names
-                    .into_iter()
-                    .map(|name| (name.clone(), o.get(name).copied(), n.get(name).copied()))
+            let by_name = |t: &Tree| -> BTreeMap<Vec<u8>, (Oid, i32)> {
+                t.entries()
+                    .iter()
+                    .map(|e| (t.name(e).to_vec(), (e.id, e.mode)))
                     .collect()
-            }
+            };
+            let (o, n) = (by_name(o), by_name(n));
+            let mut names: Vec<&Vec<u8>> = o.keys().chain(n.keys()).collect();
+            names.sort();
+            names.dedup();
+            names
+                .into_iter()
+                .map(|name| (name.clone(), o.get(name).copied(), n.get(name).copied()))
+                .collect()
         };
         for (name, oe, ne) in pairs {
             let (oe, ne) = (oe.as_ref(), ne.as_ref());
@@ -595,21 +663,22 @@ impl Repo {
             } else {
                 format!("{prefix}/{name_str}")
             };
-            let is_tree = |e: Option<&(Oid, i32)>| e.is_some_and(|(_, m)| *m == 0o040000);
+            let is_tree = |e: Option<&(Oid, i32)>| e.is_some_and(|(_, m)| *m == objects::MODE_TREE);
             let is_file = |e: Option<&(Oid, i32)>| {
-                e.is_some_and(|(_, m)| *m == 0o100644 || *m == 0o100755 || *m == 0o120000)
+                e.is_some_and(|(_, m)| {
+                    matches!(
+                        *m,
+                        objects::MODE_BLOB | objects::MODE_EXEC | objects::MODE_LINK
+                    )
+                })
             };
             if is_tree(oe) || is_tree(ne) {
                 let read = |e: Option<&(Oid, i32)>| match e.filter(|_| is_tree(e)) {
                     None => Ok(None),
-                    Some((id, _)) => self
-                        .repo
-                        .find_tree(*id)
-                        .map(Some)
-                        .map_err(|err| format!("tree {id} cannot be read: {}", err.message())),
+                    Some((id, _)) => self.read_tree(*id).map(Some),
                 };
                 match (read(oe), read(ne)) {
-                    (Ok(ot), Ok(nt)) => self.compare(ot.as_ref(), nt.as_ref(), &path, acc),
+                    (Ok(ot), Ok(nt)) => self.compare(ot.as_deref(), nt.as_deref(), &path, acc),
                     // The old side is gone but the new one reads: everything under it is re-read
                     // (reported as modified, so nothing pairs as a rename by accident).
                     (Err(_), Ok(nt)) => {
@@ -620,7 +689,7 @@ impl Repo {
                             mods: &mut mods,
                             unreadable: acc.unreadable,
                         };
-                        self.compare(None, nt.as_ref(), &path, &mut sub);
+                        self.compare(None, nt.as_deref(), &path, &mut sub);
                         acc.mods.extend(mods);
                         acc.mods.extend(adds.into_iter().map(|(p, _)| p));
                     }
@@ -652,33 +721,31 @@ impl Repo {
 
     /// The entries of the unit `dir` at a commit's tree: the Terraform files directly inside a
     /// directory, or the one file of a manifest unit; path, blob id and file mode. Cheap (no blob is read), so it can key a parse cache.
-    pub fn unit_entries(
-        &self,
-        tree: &Tree<'_>,
-        dir: &str,
-    ) -> Result<Vec<(String, Oid, i32)>, String> {
+    pub fn unit_entries(&self, tree: &Tree, dir: &str) -> Result<Vec<(String, Oid, i32)>, String> {
         let sub;
         let t = if dir.is_empty() {
             tree
         } else {
-            match tree.get_path(Path::new(dir)) {
-                Ok(e) if e.kind() == Some(ObjectType::Tree) => match self.repo.find_tree(e.id()) {
-                    Ok(t) => {
-                        sub = t;
-                        &sub
-                    }
-                    Err(e) => return Err(format!("tree cannot be read: {}", e.message())),
-                },
+            match self.entry_at(tree, dir)? {
+                Some(e) if e.is_tree() => {
+                    sub = self.read_tree(e.id)?;
+                    &*sub
+                }
                 // A manifest or template is a unit of its own: the unit is the file.
-                Ok(e) if e.kind() == Some(ObjectType::Blob) && formats::is_manifest_file(dir) => {
-                    return Ok(vec![(dir.to_string(), e.id(), e.filemode())]);
+                Some(e)
+                    if matches!(
+                        e.mode,
+                        objects::MODE_BLOB | objects::MODE_EXEC | objects::MODE_LINK
+                    ) && formats::is_manifest_file(dir) =>
+                {
+                    return Ok(vec![(dir.to_string(), e.id, e.mode)]);
                 }
                 _ => return Ok(Vec::new()),
             }
         };
         let mut out = Vec::new();
-        for e in t.iter() {
-            let Ok(name) = std::str::from_utf8(e.name_bytes()) else {
+        for e in t.entries() {
+            let Ok(name) = std::str::from_utf8(t.name(e)) else {
                 continue;
             };
             let path = if dir.is_empty() {
@@ -686,8 +753,8 @@ impl Repo {
             } else {
                 format!("{dir}/{name}")
             };
-            if formats::belongs_to(&path, dir) && e.kind() != Some(ObjectType::Tree) {
-                out.push((path, e.id(), e.filemode()));
+            if formats::belongs_to(&path, dir) && !e.is_tree() {
+                out.push((path, e.id, e.mode));
             }
         }
         Ok(out)
@@ -726,18 +793,17 @@ impl Repo {
         if self.ledger.borrow().objects.contains_key(&id) {
             return;
         }
-        let header = c.raw_header_bytes();
-        let mut raw = Vec::with_capacity(header.len() + 1 + c.message_raw_bytes().len());
-        raw.extend_from_slice(header);
-        raw.push(b'\n');
-        raw.extend_from_slice(c.message_raw_bytes());
+        // The collision-detecting SHA-1 (libgit2's), once per commit read: commits are evidence.
+        let raw = raw_commit(c);
         if Oid::hash_object(ObjectType::Commit, &raw).is_ok_and(|h| h == id) {
             self.ledger.borrow_mut().record(id, "commit", &raw);
             return;
         }
         let Ok(odb) = self.repo.odb() else { return };
         if let Ok(obj) = odb.read(id) {
-            self.ledger.borrow_mut().record(id, "commit", obj.data());
+            if Oid::hash_object(ObjectType::Commit, obj.data()).is_ok_and(|h| h == id) {
+                self.ledger.borrow_mut().record(id, "commit", obj.data());
+            }
         };
     }
 
@@ -745,23 +811,22 @@ impl Repo {
     /// Not recorded in the ledger: excerpts are presentation, read after the analysis; `None`
     /// when the file is absent, too large, or unreadable.
     pub fn file_at(&self, commit: Oid, path: &str, in_parent: bool) -> Option<Vec<u8>> {
-        let mut c = self.repo.find_commit(commit).ok()?;
+        let mut c = self.commit(commit).ok()?;
         if in_parent {
-            c = c.parent(0).ok()?;
+            c = self.commit(c.parent_id(0).ok()?).ok()?;
         }
-        let entry = c.tree().ok()?.get_path(Path::new(path)).ok()?;
-        if entry.kind() != Some(ObjectType::Blob) || entry.filemode() == 0o120000 {
+        let root = self.commit_tree(&c).ok()?;
+        let entry = self.entry_at(&root, path).ok()??;
+        if !matches!(entry.mode, objects::MODE_BLOB | objects::MODE_EXEC) {
             return None;
         }
         let odb = self.repo.odb().ok()?;
-        let (size, _) = odb.read_header(entry.id()).ok()?;
+        let (size, _) = odb.read_header(entry.id).ok()?;
         if size > self.limits.max_file_bytes {
             return None;
         }
-        self.repo
-            .find_blob(entry.id())
-            .ok()
-            .map(|b| b.content().to_vec())
+        let b = self.repo.find_blob(entry.id).ok()?;
+        objects::hashes_to("blob", b.content(), entry.id).then(|| b.content().to_vec())
     }
 
     /// A copy of the objects read so far.
@@ -780,13 +845,18 @@ impl Repo {
         if size > self.limits.max_file_bytes {
             return Err(self.limits.file_too_large(size));
         }
-        self.repo
+        let b = self
+            .repo
             .find_blob(id)
-            .map(|b| {
-                self.ledger.borrow_mut().record(id, "blob", b.content());
-                b.content().to_vec()
-            })
-            .map_err(|e| format!("object {id} is missing or corrupt: {}", e.message()))
+            .map_err(|e| format!("object {id} is missing or corrupt: {}", e.message()))?;
+        // The collision-detecting SHA-1 (libgit2's): a blob's bytes are evidence.
+        if !Oid::hash_object(ObjectType::Blob, b.content()).is_ok_and(|h| h == id) {
+            return Err(format!(
+                "object {id} is missing or corrupt: its content does not hash to its id"
+            ));
+        }
+        self.ledger.borrow_mut().record(id, "blob", b.content());
+        Ok(b.content().to_vec())
     }
 
     /// The merge base of two commits.
@@ -799,89 +869,68 @@ impl Repo {
 
     /// Every IaC unit directory in a tree (for evaluating a whole snapshot, as `review` does at
     /// its base).
-    pub fn all_units(&self, tree: &Tree<'_>) -> Vec<String> {
+    pub fn all_units(&self, tree: &Tree) -> Vec<String> {
         let mut dirs = std::collections::BTreeSet::new();
-        let _ = tree.walk(git2::TreeWalkMode::PreOrder, |root, e| {
-            if let Ok(name) = std::str::from_utf8(e.name_bytes()) {
-                let path = format!("{root}{name}");
-                if e.kind() == Some(ObjectType::Blob) && formats::is_iac_path(&path) {
+        // Depth-first with an explicit stack (a hostile repository can nest directories deeper
+        // than any call stack); subtrees that cannot be read are skipped here, as `review`'s
+        // base snapshot reads each unit again and reports what it cannot read.
+        let mut stack: Vec<(String, Arc<Tree>)> = Vec::new();
+        let mut visit = |prefix: &str, t: &Tree, stack: &mut Vec<(String, Arc<Tree>)>| {
+            for e in t.entries() {
+                let Ok(name) = std::str::from_utf8(t.name(e)) else {
+                    continue;
+                };
+                let path = format!("{prefix}{name}");
+                if e.is_tree() {
+                    if let Ok(sub) = self.read_tree(e.id) {
+                        stack.push((format!("{path}/"), sub));
+                    }
+                } else if e.mode != objects::MODE_COMMIT && formats::is_iac_path(&path) {
                     dirs.insert(formats::unit_of(&path).to_string());
                 }
             }
-            git2::TreeWalkResult::Ok
-        });
+        };
+        visit("", tree, &mut stack);
+        while let Some((prefix, t)) = stack.pop() {
+            visit(&prefix, &t, &mut stack);
+        }
         dirs.into_iter().collect()
     }
-}
-
-/// A tree's entries (borrowed, not copied), and whether they are in git's order (names compared
-/// as if a subtree's name ended in `/`) with no name twice. An absent tree is empty.
-fn tree_entries<'t>(t: Option<&'t Tree<'_>>) -> (Vec<git2::TreeEntry<'t>>, bool) {
-    let v: Vec<git2::TreeEntry<'t>> = t.map(|t| t.iter().collect()).unwrap_or_default();
-    let sorted = v.windows(2).all(|w| {
-        tree_order(
-            w[0].name_bytes(),
-            w[0].filemode() == 0o040000,
-            w[1].name_bytes(),
-            w[1].filemode() == 0o040000,
-        ) == std::cmp::Ordering::Less
-    });
-    (v, sorted)
-}
-
-/// Git's tree order: byte order, a subtree's name compared as if it ended in `/`.
-fn tree_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
-    let n = a.len().min(b.len());
-    match a[..n].cmp(&b[..n]) {
-        std::cmp::Ordering::Equal => {}
-        o => return o,
-    }
-    let next = |s: &[u8], tree: bool| s.get(n).copied().or(if tree { Some(b'/') } else { None });
-    next(a, a_tree).cmp(&next(b, b_tree))
 }
 
 type Entry = (Oid, i32);
 
 /// The two sides of a tree compare paired by name, in order.
-fn merge_entries(
-    o: &[git2::TreeEntry<'_>],
-    n: &[git2::TreeEntry<'_>],
-) -> Vec<(Vec<u8>, Option<Entry>, Option<Entry>)> {
-    let key = |e: &git2::TreeEntry<'_>| (e.id(), e.filemode());
+fn merge_entries(o: &Tree, n: &Tree) -> Vec<(Vec<u8>, Option<Entry>, Option<Entry>)> {
+    let key = |e: &objects::Entry| (e.id, e.mode);
+    let (oe, ne) = (o.entries(), n.entries());
     let (mut i, mut j) = (0, 0);
     let mut out = Vec::new();
-    while i < o.len() || j < n.len() {
-        let ord = match (o.get(i), n.get(j)) {
-            (Some(a), Some(b)) => {
-                // Same name and same kind pair up; a file and a directory of the same name are
-                // two entries (a kind change is a delete and an add).
-                tree_order(
-                    a.name_bytes(),
-                    a.filemode() == 0o040000,
-                    b.name_bytes(),
-                    b.filemode() == 0o040000,
-                )
-            }
+    while i < oe.len() || j < ne.len() {
+        let ord = match (oe.get(i), ne.get(j)) {
+            // Same name and same kind pair up; a file and a directory of the same name are
+            // two entries (a kind change is a delete and an add).
+            (Some(a), Some(b)) => objects::order(o.name(a), a.is_tree(), n.name(b), b.is_tree()),
             (Some(_), None) => std::cmp::Ordering::Less,
             _ => std::cmp::Ordering::Greater,
         };
         match ord {
             std::cmp::Ordering::Equal => {
-                let (a, b) = (&o[i], &n[j]);
+                let (a, b) = (&oe[i], &ne[j]);
                 if key(a) != key(b) {
-                    out.push((a.name_bytes().to_vec(), Some(key(a)), Some(key(b))));
+                    out.push((o.name(a).to_vec(), Some(key(a)), Some(key(b))));
                 }
                 i += 1;
                 j += 1;
             }
             std::cmp::Ordering::Less => {
-                let a = &o[i];
-                out.push((a.name_bytes().to_vec(), Some(key(a)), None));
+                let a = &oe[i];
+                out.push((o.name(a).to_vec(), Some(key(a)), None));
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
-                let b = &n[j];
-                out.push((b.name_bytes().to_vec(), None, Some(key(b))));
+                let b = &ne[j];
+                out.push((n.name(b).to_vec(), None, Some(key(b))));
                 j += 1;
             }
         }
@@ -932,13 +981,14 @@ pub struct UnitFiles {
 ///   default, a protection against running another user's hooks and configured programs;
 ///   configtrail runs none of those (no checkout, no filters, no hooks), so the check would only
 ///   stand between the investigator and the evidence.
-/// - Object cache capped at 8 MiB (default 256 MiB). A scan decodes every landing's commit and
-///   trees once and rarely returns to them, so a large cache only makes memory grow with history
-///   length.
-/// - Trees up to 1 MiB cached (default 4 KiB). Every unit a landing touches is looked up by path
-///   from the root, so a directory with thousands of modules is read (and its SHA-1 verified) once
-///   per unit without it: 4,000 modules in one directory took 4 s (debug) for that alone, and the
-///   cost grows with the square of the directory's size.
+/// - libgit2's hash verification off. It checks every object with the collision-detecting SHA-1,
+///   which was a fifth of a scan's CPU. The checks are made here instead, on every object read:
+///   trees with the CPU's SHA-1 instructions (`objects`), commits and blobs, whose bytes are the
+///   evidence, with libgit2's collision-detecting hash. An object that fails is a blind spot, as
+///   before.
+/// - Object cache capped at 8 MiB (default 256 MiB), and no trees in it: trees are parsed and
+///   cached by each handle (`objects`), so libgit2 keeping them too would only add memory and a
+///   lock shared by the reader threads.
 fn configure_libgit2() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -946,10 +996,21 @@ fn configure_libgit2() {
         // opened and before this process starts threads that use libgit2.
         unsafe {
             let _ = git2::opts::set_verify_owner_validation(false);
+            git2::opts::strict_hash_verification(false);
             let _ = git2::opts::set_cache_max_size(8 * 1024 * 1024);
-            let _ = git2::opts::set_cache_object_limit(ObjectType::Tree, 1024 * 1024);
+            let _ = git2::opts::set_cache_object_limit(ObjectType::Tree, 0);
         }
     });
+}
+
+/// A commit object's bytes as libgit2 parsed them: the header, a blank line, the message.
+fn raw_commit(c: &Commit<'_>) -> Vec<u8> {
+    let (header, message) = (c.raw_header_bytes(), c.message_raw_bytes());
+    let mut raw = Vec::with_capacity(header.len() + 1 + message.len());
+    raw.extend_from_slice(header);
+    raw.push(b'\n');
+    raw.extend_from_slice(message);
+    raw
 }
 
 /// The signature a raw commit header carries (`gpgsig`, or `gpgsig-sha256`), unfolded: the
@@ -1028,10 +1089,10 @@ mod tests {
     fn tree_order_puts_a_directory_after_a_file_with_its_name_as_prefix() {
         use std::cmp::Ordering::*;
         // git sorts "a.tf" < "a/" (as "a/") < "a0": '.' < '/' < '0'.
-        assert_eq!(tree_order(b"a.tf", false, b"a", true), Less);
-        assert_eq!(tree_order(b"a", true, b"a0", false), Less);
-        assert_eq!(tree_order(b"a", false, b"a", true), Less);
-        assert_eq!(tree_order(b"a", true, b"a", true), Equal);
+        assert_eq!(crate::objects::order(b"a.tf", false, b"a", true), Less);
+        assert_eq!(crate::objects::order(b"a", true, b"a0", false), Less);
+        assert_eq!(crate::objects::order(b"a", false, b"a", true), Less);
+        assert_eq!(crate::objects::order(b"a", true, b"a", true), Equal);
     }
 
     #[test]

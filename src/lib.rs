@@ -27,6 +27,7 @@ pub mod history;
 pub mod investigation;
 pub mod limits;
 pub mod model;
+pub mod objects;
 pub mod report;
 pub mod resource_history;
 pub mod review;

@@ -156,22 +156,20 @@ impl DirTrie {
         let mut cursor = 0usize;
         for (name, child) in self.children.iter_mut() {
             let cid = tree.as_ref().and_then(|t| {
-                let near = (cursor..(cursor + 4).min(t.len()))
-                    .find(|&k| t.get(k).is_some_and(|e| e.name_bytes() == name.as_bytes()));
+                let entries = t.entries();
+                let near = (cursor..(cursor + 4).min(entries.len()))
+                    .find(|&k| t.name(&entries[k]) == name.as_bytes());
                 let entry = match near {
                     Some(k) => {
                         cursor = k + 1;
-                        t.get(k)
+                        entries.get(k)
                     }
-                    None => t.get_name(name),
+                    None => t.get(name.as_bytes()),
                 };
                 entry
                     // A manifest unit is a file: its blob id tells when it changed.
-                    .filter(|e| {
-                        e.kind() == Some(git2::ObjectType::Tree)
-                            || (child.dir.is_some() && e.kind() == Some(git2::ObjectType::Blob))
-                    })
-                    .map(|e| e.id())
+                    .filter(|e| e.is_tree() || (child.dir.is_some() && e.is_blob()))
+                    .map(|e| e.id)
             });
             child.visit(repo, cid, i, out);
         }
@@ -305,18 +303,25 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
                 .collect();
             let (tx, rx) = std::sync::mpsc::sync_channel::<Prepared>(READ_AHEAD);
             receivers.push(rx);
-            handles.push(std::thread::spawn(move || {
-                let mut r = Repo::open(&path).ok()?;
-                r.limits = limits;
-                r.load_mailmap(tip);
-                let mut snapshots = Snapshots::default();
-                for oid in oids {
-                    if tx.send(prepare(&r, &mut snapshots, oid)).is_err() {
-                        break;
+            let spawned = std::thread::Builder::new()
+                .name(format!("reader-{k}"))
+                .spawn(move || {
+                    let mut r = Repo::open(&path).ok()?;
+                    r.limits = limits;
+                    r.load_mailmap(tip);
+                    let mut snapshots = Snapshots::default();
+                    for oid in oids {
+                        if tx.send(prepare(&r, &mut snapshots, oid)).is_err() {
+                            break;
+                        }
                     }
-                }
-                Some(r.ledger())
-            }));
+                    Some(r.ledger())
+                });
+            // A thread that cannot start drops its sender: the fold sees the channel closed and
+            // does the rest sequentially.
+            if let Ok(h) = spawned {
+                handles.push(h);
+            }
         }
         'fold: while done < landings.len() {
             match receivers[(done / BLOCK) % n].recv() {
@@ -388,7 +393,9 @@ impl<'r> Engine<'r> {
         let ci = self.commits.intern(info);
         let li = self.landings.len();
         self.landings.push(ci);
-        let Ok(tree) = commit.tree() else { return };
+        let Ok(tree) = self.repo.commit_tree(&commit) else {
+            return;
+        };
         self.seed = Some(oid);
         self.seeding = true;
         for dir in self.repo.all_units(&tree) {
@@ -509,7 +516,7 @@ impl<'r> Engine<'r> {
         } else {
             None
         };
-        let tree = commit.as_ref().and_then(|c| c.tree().ok());
+        let tree = commit.as_ref().and_then(|c| self.repo.commit_tree(c).ok());
         // A unit directory renamed: its state follows it, so windows continue under the new path.
         let vanished = |this: &Self, dir: &str| {
             lost_files.contains(dir)
@@ -591,11 +598,13 @@ impl<'r> Engine<'r> {
             let Ok(c) = self.repo.commit(oid) else {
                 continue;
             };
-            let Ok(tree) = c.tree() else { continue };
+            let Ok(tree) = self.repo.commit_tree(&c) else {
+                continue;
+            };
             let parent_tree = self.repo.first_parent_tree(&c);
             let dirs: BTreeSet<String> = self
                 .repo
-                .changes(parent_tree.as_ref(), Some(&tree))
+                .changes(parent_tree.as_deref(), Some(&tree))
                 .files
                 .iter()
                 .flat_map(|ch| [ch.old_path.clone(), ch.new_path.clone()])
@@ -1200,15 +1209,15 @@ pub fn prepare(repo: &Repo, snapshots: &mut Snapshots, oid: Oid) -> Prepared {
         }
     };
     out.info = Ok(repo.commit_info(&commit));
-    let tree = match commit.tree() {
+    let tree = match repo.commit_tree(&commit) {
         Ok(t) => t,
         Err(e) => {
-            out.changes = Err(format!("tree of {oid} cannot be read: {}", e.message()));
+            out.changes = Err(format!("tree of {oid} cannot be read: {e}"));
             return out;
         }
     };
     let parent_tree = repo.first_parent_tree(&commit);
-    let changes = repo.changes(parent_tree.as_ref(), Some(&tree));
+    let changes = repo.changes(parent_tree.as_deref(), Some(&tree));
     let hidden = |dir: &str| changes.hides(dir);
     let dirs: BTreeSet<&str> = changes
         .files

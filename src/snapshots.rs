@@ -9,7 +9,8 @@
 use crate::formats;
 use crate::history::Repo;
 use crate::model::{Problem, Unit};
-use git2::{Oid, Tree};
+use crate::objects::Tree;
+use git2::Oid;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -26,7 +27,7 @@ pub struct Snapshots {
 
 impl Snapshots {
     /// The unit at `dir` in `tree` (an empty unit when the directory has no IaC files).
-    pub fn unit_at(&mut self, repo: &Repo, tree: &Tree<'_>, dir: &str) -> Arc<Unit> {
+    pub fn unit_at(&mut self, repo: &Repo, tree: &Tree, dir: &str) -> Arc<Unit> {
         let entries = match repo.unit_entries(tree, dir) {
             Ok(e) => e,
             Err(reason) => {

@@ -747,6 +747,53 @@ fn a_missing_object_names_itself() {
     assert_window_kept(&r, &c3);
 }
 
+/// An object whose bytes are not what its id says (the file of another object put in its place,
+/// as tampering or disk corruption would leave it) is not read as if it were: a blob, a tree and
+/// a commit each become a blind spot naming the object, and the rest of the history is reported.
+/// libgit2's own hash check is off (configtrail checks every object itself); this holds it to
+/// that.
+#[test]
+fn a_tampered_object_is_a_blind_spot_not_evidence() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    let c1 = f.commit(WHO, "open ssh");
+    f.write("app/main.tf", &sg("0.0.0.0/0", 443, 443));
+    let c2 = f.commit(WHO, "https");
+    f.write(
+        "app/main.tf",
+        &format!("# v3\n{}", sg("0.0.0.0/0", 443, 443)),
+    );
+    let c3 = f.commit(WHO, "comment");
+    let loose = |id: &str| f.path().join(".git/objects").join(&id[..2]).join(&id[2..]);
+    let swap = |victim: &str, donor: &str| {
+        std::fs::remove_file(loose(victim)).expect("loose object");
+        std::fs::copy(loose(donor), loose(victim)).expect("copy object");
+    };
+
+    // A blob: app/main.tf at c2 holds the bytes of net/main.tf.
+    let blob = f.git(&["rev-parse", &format!("{c2}:app/main.tf")]);
+    let donor = f.git(&["rev-parse", &format!("{c1}:net/main.tf")]);
+    swap(&blob, &donor);
+    let r = scan(&f.repo(), &[]);
+    assert_window_kept(&r, &c1);
+    blind_spot(&r, "app/main.tf", &c2, &[&blob, "does not hash to its id"]);
+
+    // A tree: the `app` directory of c2 holds the bytes of the `net` directory.
+    let tree = f.git(&["rev-parse", &format!("{c2}:app")]);
+    let donor = f.git(&["rev-parse", &format!("{c1}:net")]);
+    swap(&tree, &donor);
+    let r = scan(&f.repo(), &[]);
+    assert_window_kept(&r, &c1);
+    let spot = blind_spot(&r, "", &c2, &[&tree, "does not hash to its id"]);
+    assert_eq!(spot["unit"], "app", "{spot:#}");
+
+    // A commit: c2 holds the bytes of c1. History before c3 is cut there, and says why.
+    swap(&c2, &c1);
+    let r = scan(&f.repo(), &[]);
+    let spot = blind_spot(&r, "", &c3, &[&c2, "does not hash to its id"]);
+    assert_eq!(spot["unit"], "", "{spot:#}");
+}
+
 // --- limits apply to every command ----------------------------------------------------------
 
 /// A lowered limit is applied by scan, review, history and check alike, each naming the option;
