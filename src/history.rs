@@ -14,7 +14,7 @@
 //! deletes of the same file name, which is what keeps a unit's identity through a directory move.
 
 use crate::formats;
-use crate::objects::{self, Tree, TreeCache};
+use crate::objects::{self, Cache, Tree};
 use chrono::{DateTime, FixedOffset};
 use git2::{Commit, ObjectType, Oid, Repository};
 use serde::Serialize;
@@ -110,8 +110,10 @@ pub struct Repo {
     /// The run's limits: blobs over the size limit are not loaded (a problem instead), and the
     /// snapshot layer parses under the rest.
     pub limits: crate::limits::Limits,
-    /// Parsed trees (see `objects`): each handle has its own, so reader threads share no lock.
-    trees: std::cell::RefCell<TreeCache>,
+    /// Parsed trees and verified file contents (see `objects`): each handle has its own, so
+    /// reader threads share no lock.
+    trees: std::cell::RefCell<Cache<Tree>>,
+    blobs: std::cell::RefCell<Cache<[u8]>>,
 }
 
 /// The objects an analysis read: id → (kind, SHA-256 of the object's bytes). Kept apart from the
@@ -176,7 +178,8 @@ impl Repo {
             mailmap: None,
             ledger: Default::default(),
             limits: Default::default(),
-            trees: Default::default(),
+            trees: std::cell::RefCell::new(Cache::new(objects::TREE_CACHE_BYTES)),
+            blobs: std::cell::RefCell::new(Cache::new(objects::BLOB_CACHE_BYTES)),
         })
     }
 
@@ -244,6 +247,10 @@ impl Repo {
     /// The first-parent chain ending at `tip`, oldest first, stopping after `limit` (the merge
     /// base for a review) or at the root, or where history is cut (shallow clone, missing object).
     pub fn landings(&self, tip: Oid, stop_before: Option<Oid>) -> (Vec<Oid>, Option<Truncation>) {
+        // The walk runs before anything else can start, so it reads each commit's raw bytes and
+        // takes the first parent from the header, without libgit2's full parse. A shallow clone
+        // is walked through libgit2, whose grafts say where its history begins.
+        let shallow = self.repo.is_shallow();
         let mut out = Vec::new();
         let mut cur = Some(tip);
         let mut truncation = None;
@@ -251,10 +258,9 @@ impl Repo {
             if Some(id) == stop_before {
                 break;
             }
-            match self.commit(id) {
-                Ok(c) => {
-                    out.push(id);
-                    cur = if c.parent_count() > 0 {
+            let next = if shallow {
+                self.commit(id).map(|c| {
+                    if c.parent_count() > 0 {
                         c.parent_id(0).ok()
                     } else {
                         // libgit2 grafts a shallow clone's boundary commit into a root; its raw
@@ -268,11 +274,18 @@ impl Repo {
                             });
                         }
                         None
-                    };
+                    }
+                })
+            } else {
+                self.first_parent_raw(id)
+            };
+            match next {
+                Ok(parent) => {
+                    out.push(id);
+                    cur = parent;
                 }
                 Err(e) => {
                     let oldest = out.last().map(|o: &Oid| o.to_string()).unwrap_or_default();
-                    let shallow = self.repo.is_shallow();
                     truncation = Some(Truncation {
                         oldest,
                         reason: if shallow {
@@ -287,6 +300,41 @@ impl Repo {
         }
         out.reverse();
         (out, truncation)
+    }
+
+    /// A commit's first parent from its raw bytes, verified against its id.
+    fn first_parent_raw(&self, id: Oid) -> Result<Option<Oid>, git2::Error> {
+        let odb = self.repo.odb()?;
+        let obj = odb.read(id)?;
+        if obj.kind() != ObjectType::Commit {
+            return Err(git2::Error::from_str(&format!(
+                "object {id} is not a commit"
+            )));
+        }
+        if !objects::hashes_to("commit", obj.data(), id) {
+            return Err(git2::Error::from_str(&format!(
+                "commit {id} is corrupt: its content does not hash to its id"
+            )));
+        }
+        let data = obj.data();
+        // The header: a `tree` line, then the `parent` lines, first parent first.
+        let mut lines = data.split(|&b| b == b'\n');
+        if !lines.next().is_some_and(|l| l.starts_with(b"tree ")) {
+            return Err(git2::Error::from_str(&format!(
+                "commit {id} is malformed: no tree"
+            )));
+        }
+        match lines.next().and_then(|l| l.strip_prefix(b"parent ")) {
+            Some(hex) => std::str::from_utf8(hex)
+                .ok()
+                .and_then(|h| Oid::from_str(h).ok())
+                .filter(|_| hex.len() == 40)
+                .map(Some)
+                .ok_or_else(|| {
+                    git2::Error::from_str(&format!("commit {id} is malformed: bad parent"))
+                }),
+            None => Ok(None),
+        }
     }
 
     /// A commit, verified: its bytes must hash to its id (libgit2's own check is off, see
@@ -835,6 +883,14 @@ impl Repo {
     }
 
     fn read_blob(&self, id: Oid) -> Result<Vec<u8>, String> {
+        // Only a blob that was read whole and verified is cached, so a hit has passed the size
+        // limit and the hash check, and is already in the ledger.
+        if let Some(b) = self.blobs.borrow_mut().get(id) {
+            if b.len() > self.limits.max_file_bytes {
+                return Err(self.limits.file_too_large(b.len()));
+            }
+            return Ok(b.to_vec());
+        }
         let odb = self
             .repo
             .odb()
@@ -856,6 +912,7 @@ impl Repo {
             ));
         }
         self.ledger.borrow_mut().record(id, "blob", b.content());
+        self.blobs.borrow_mut().insert(id, b.content().into());
         Ok(b.content().to_vec())
     }
 

@@ -64,9 +64,7 @@ impl Tree {
         let mut i = 0usize;
         while i < data.len() {
             let rest = &data[i..];
-            let sp = rest
-                .iter()
-                .position(|&b| b == b' ')
+            let sp = memchr::memchr(b' ', &rest[..rest.len().min(8)])
                 .ok_or("malformed tree: missing space after a file mode")?;
             let digits = &rest[..sp];
             if digits.is_empty()
@@ -80,9 +78,7 @@ impl Tree {
                 return Err("malformed tree: a file mode is out of range".into());
             }
             let name_start = i + sp + 1;
-            let nul = data[name_start..]
-                .iter()
-                .position(|&b| b == 0)
+            let nul = memchr::memchr(0, &data[name_start..])
                 .ok_or("malformed tree: an entry name is not terminated")?;
             if nul == 0 {
                 return Err("malformed tree: an entry has an empty name".into());
@@ -141,11 +137,6 @@ impl Tree {
     pub fn get(&self, name: &[u8]) -> Option<&Entry> {
         self.entries.iter().find(|e| self.name(e) == name)
     }
-
-    /// Bytes held, for the cache's budget.
-    fn weight(&self) -> usize {
-        self.data.len() + self.entries.len() * std::mem::size_of::<Entry>() + 64
-    }
 }
 
 /// libgit2's `normalize_filemode`: what `git_tree_entry_filemode` reports.
@@ -187,22 +178,52 @@ pub fn hashes_to(kind: &str, data: &[u8], id: Oid) -> bool {
     h.finalize().as_slice() == id.as_bytes()
 }
 
-/// Bytes of parsed trees one reader keeps. A landing reads the trees on the paths it changed;
-/// its parent's were read by the landing before, so a small cache holds what is revisited.
-const CACHE_BYTES: usize = 4 * 1024 * 1024;
-
-/// Parsed trees by id, in two generations: when the young one is full it becomes the old one
-/// and the old one is dropped, so what was used recently stays (a hit in the old generation
-/// moves the tree back) and memory is bounded without per-entry bookkeeping.
-#[derive(Default)]
-pub struct TreeCache {
-    young: HashMap<Oid, Arc<Tree>>,
-    old: HashMap<Oid, Arc<Tree>>,
-    bytes: usize,
+/// What a cache entry costs, in bytes.
+pub trait Weigh {
+    fn weight(&self) -> usize;
 }
 
-impl TreeCache {
-    pub fn get(&mut self, id: Oid) -> Option<Arc<Tree>> {
+impl Weigh for Tree {
+    fn weight(&self) -> usize {
+        self.data.len() + self.entries.len() * std::mem::size_of::<Entry>() + 64
+    }
+}
+
+impl Weigh for [u8] {
+    fn weight(&self) -> usize {
+        self.len() + 64
+    }
+}
+
+/// Bytes of parsed trees one reader keeps. A landing reads the trees on the paths it changed;
+/// its parent's were read by the landing before, so a small cache holds what is revisited.
+pub const TREE_CACHE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Bytes of file contents one reader keeps. A unit is re-read whole when one of its files
+/// changes; the others are usually the same blobs as at the last landing that touched it.
+pub const BLOB_CACHE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Objects by id, in two generations: when the young one is full it becomes the old one and the
+/// old one is dropped, so what was used recently stays (a hit in the old generation moves the
+/// object back) and memory is bounded without per-entry bookkeeping.
+pub struct Cache<V: Weigh + ?Sized> {
+    young: HashMap<Oid, Arc<V>>,
+    old: HashMap<Oid, Arc<V>>,
+    bytes: usize,
+    budget: usize,
+}
+
+impl<V: Weigh + ?Sized> Cache<V> {
+    pub fn new(budget: usize) -> Self {
+        Cache {
+            young: HashMap::new(),
+            old: HashMap::new(),
+            bytes: 0,
+            budget,
+        }
+    }
+
+    pub fn get(&mut self, id: Oid) -> Option<Arc<V>> {
         if let Some(t) = self.young.get(&id) {
             return Some(Arc::clone(t));
         }
@@ -211,14 +232,14 @@ impl TreeCache {
         Some(t)
     }
 
-    pub fn insert(&mut self, id: Oid, tree: Arc<Tree>) {
-        let w = tree.weight();
-        if self.bytes + w > CACHE_BYTES / 2 {
+    pub fn insert(&mut self, id: Oid, value: Arc<V>) {
+        let w = value.weight();
+        if self.bytes + w > self.budget / 2 {
             self.old = std::mem::take(&mut self.young);
             self.bytes = 0;
         }
         self.bytes += w;
-        self.young.insert(id, tree);
+        self.young.insert(id, value);
     }
 }
 
@@ -315,7 +336,7 @@ mod tests {
 
     #[test]
     fn the_cache_stays_within_its_budget_and_keeps_recent_trees() {
-        let mut c = TreeCache::default();
+        let mut c: Cache<Tree> = Cache::new(TREE_CACHE_BYTES);
         let big = Arc::new(Tree::parse(vec![0u8; 0].into()).unwrap());
         let first = Oid::from_bytes(&[9; 20]).unwrap();
         c.insert(first, Arc::clone(&big));
@@ -327,6 +348,6 @@ mod tests {
                 assert!(c.get(first).is_some(), "a tree in use is kept");
             }
         }
-        assert!(c.young.len() + c.old.len() <= CACHE_BYTES / 64);
+        assert!(c.young.len() + c.old.len() <= TREE_CACHE_BYTES / 64);
     }
 }

@@ -294,14 +294,15 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
             // The run's limits go with each handle: a reader under the defaults would read what
             // the user lowered, or refuse what they raised, on long histories only.
             let limits = repo.limits;
-            let oids: Vec<Oid> = landings
+            let blocks: Vec<Vec<Oid>> = landings
                 .chunks(BLOCK)
                 .skip(k)
                 .step_by(n)
-                .flatten()
-                .copied()
+                .map(<[Oid]>::to_vec)
                 .collect();
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Prepared>(READ_AHEAD);
+            // Whole blocks are passed, not landings: a hand-over per landing was a thread wake-up
+            // per landing (50,000 context switches on 50,000 landings, measured).
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Prepared>>(READ_AHEAD / BLOCK - 1);
             receivers.push(rx);
             let spawned = std::thread::Builder::new()
                 .name(format!("reader-{k}"))
@@ -310,8 +311,12 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
                     r.limits = limits;
                     r.load_mailmap(tip);
                     let mut snapshots = Snapshots::default();
-                    for oid in oids {
-                        if tx.send(prepare(&r, &mut snapshots, oid)).is_err() {
+                    for block in blocks {
+                        let prepared = block
+                            .into_iter()
+                            .map(|oid| prepare(&r, &mut snapshots, oid))
+                            .collect();
+                        if tx.send(prepared).is_err() {
                             break;
                         }
                     }
@@ -325,12 +330,14 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
         }
         'fold: while done < landings.len() {
             match receivers[(done / BLOCK) % n].recv() {
-                Ok(prepared) => {
-                    engine.apply(prepared);
-                    done += 1;
-                    progress.inc(1);
-                    if done % 256 == 0 && !progress.is_hidden() {
-                        progress.set_message(engine.reached());
+                Ok(block) => {
+                    for prepared in block {
+                        engine.apply(prepared);
+                        done += 1;
+                        progress.inc(1);
+                        if done % 256 == 0 && !progress.is_hidden() {
+                            progress.set_message(engine.reached());
+                        }
                     }
                 }
                 // A reader that stopped early (it could not open the repository): the rest is
