@@ -114,6 +114,9 @@ pub struct Repo {
     /// reader threads share no lock.
     trees: std::cell::RefCell<Cache<Tree>>,
     blobs: std::cell::RefCell<Cache<[u8]>>,
+    /// Whether the repository is a shallow clone, asked once (libgit2 looks at the file system
+    /// each time, and walks ask for every commit).
+    shallow: bool,
 }
 
 /// The objects an analysis read: id → (kind, SHA-256 of the object's bytes). Kept apart from the
@@ -173,13 +176,14 @@ impl Repo {
             reason: e.message().to_string(),
         })?;
         Ok(Repo {
-            repo,
             given: path.to_string(),
             mailmap: None,
             ledger: Default::default(),
             limits: Default::default(),
             trees: std::cell::RefCell::new(Cache::new(objects::TREE_CACHE_BYTES)),
             blobs: std::cell::RefCell::new(Cache::new(objects::BLOB_CACHE_BYTES)),
+            shallow: repo.is_shallow(),
+            repo,
         })
     }
 
@@ -250,7 +254,7 @@ impl Repo {
         // The walk runs before anything else can start, so it reads each commit's raw bytes and
         // takes the first parent from the header, without libgit2's full parse. A shallow clone
         // is walked through libgit2, whose grafts say where its history begins.
-        let shallow = self.repo.is_shallow();
+        let shallow = self.shallow;
         let mut out = Vec::new();
         let mut cur = Some(tip);
         let mut truncation = None;
@@ -304,6 +308,22 @@ impl Repo {
 
     /// A commit's first parent from its raw bytes, verified against its id.
     fn first_parent_raw(&self, id: Oid) -> Result<Option<Oid>, git2::Error> {
+        self.commit_links(id).map(|(_, parent)| parent)
+    }
+
+    /// A commit's tree and first parent, read from its raw bytes (verified against its id)
+    /// without libgit2's full parse: for walks that need nothing else of a commit. In a shallow
+    /// clone libgit2 reads it, so its grafts say where history begins.
+    pub fn commit_links(&self, id: Oid) -> Result<(Oid, Option<Oid>), git2::Error> {
+        if self.shallow {
+            let c = self.commit(id)?;
+            let parent = if c.parent_count() > 0 {
+                c.parent_id(0).ok()
+            } else {
+                None
+            };
+            return Ok((c.tree_id(), parent));
+        }
         let odb = self.repo.odb()?;
         let obj = odb.read(id)?;
         if obj.kind() != ObjectType::Commit {
@@ -316,25 +336,26 @@ impl Repo {
                 "commit {id} is corrupt: its content does not hash to its id"
             )));
         }
-        let data = obj.data();
-        // The header: a `tree` line, then the `parent` lines, first parent first.
-        let mut lines = data.split(|&b| b == b'\n');
-        if !lines.next().is_some_and(|l| l.starts_with(b"tree ")) {
-            return Err(git2::Error::from_str(&format!(
-                "commit {id} is malformed: no tree"
-            )));
-        }
-        match lines.next().and_then(|l| l.strip_prefix(b"parent ")) {
-            Some(hex) => std::str::from_utf8(hex)
+        let malformed =
+            |what: &str| git2::Error::from_str(&format!("commit {id} is malformed: {what}"));
+        let hex_id = |hex: &[u8]| {
+            std::str::from_utf8(hex)
                 .ok()
+                .filter(|h| h.len() == 40)
                 .and_then(|h| Oid::from_str(h).ok())
-                .filter(|_| hex.len() == 40)
-                .map(Some)
-                .ok_or_else(|| {
-                    git2::Error::from_str(&format!("commit {id} is malformed: bad parent"))
-                }),
-            None => Ok(None),
-        }
+        };
+        // The header: a `tree` line, then the `parent` lines, first parent first.
+        let mut lines = obj.data().split(|&b| b == b'\n');
+        let tree = lines
+            .next()
+            .and_then(|l| l.strip_prefix(b"tree "))
+            .and_then(hex_id)
+            .ok_or_else(|| malformed("no tree"))?;
+        let parent = match lines.next().and_then(|l| l.strip_prefix(b"parent ")) {
+            Some(hex) => Some(hex_id(hex).ok_or_else(|| malformed("bad parent"))?),
+            None => None,
+        };
+        Ok((tree, parent))
     }
 
     /// A commit, verified: its bytes must hash to its id (libgit2's own check is off, see

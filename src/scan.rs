@@ -110,9 +110,68 @@ struct BeforeSeed {
 /// Landings the before-seed walk reads in its first step; each later step doubles.
 const FIRST_STEP: usize = 64;
 
+/// Steps of the before-seed walk at least this long visit their two halves on two threads.
+const PARALLEL_VISIT_MIN: usize = 2_048;
+
+/// Visits chain entries `from..to` in order, recording where each unit directory changed.
+///
+/// A long stretch is split in two: a second thread, with its own handle on the repository and a
+/// copy of the trie, visits the second half, after first visiting the landing just before it so
+/// that every node holds that landing's ids (a subtree whose id did not change there has the
+/// same ids below it, so nodes it does not descend into are right too). Its records come after
+/// the first half's, so each directory's list stays in order, and its trie is then the walk's.
+/// This is most of a review's time on a long history (the trace of a setting written in the
+/// first commit walks all of it), and the two halves need nothing from each other.
+fn visit_chain(repo: &Repo, bs: &mut BeforeSeed, from: usize, to: usize) {
+    let BeforeSeed {
+        chain,
+        trie,
+        changed_at,
+        ..
+    } = bs;
+    let sequential = |trie: &mut DirTrie, out: &mut HashMap<String, Vec<usize>>, a, b| {
+        for (i, &(_, root)) in chain.iter().enumerate().take(b).skip(a) {
+            trie.visit(repo, Some(root), i, out);
+        }
+    };
+    if to - from < PARALLEL_VISIT_MIN {
+        sequential(trie, changed_at, from, to);
+        return;
+    }
+    let mid = from + (to - from) / 2;
+    let (path, limits) = (repo.given.clone(), repo.limits);
+    let chain: &[(Oid, Oid)] = chain;
+    let mut second_trie = trie.clone();
+    let second = std::thread::scope(|s| {
+        let handle = s.spawn(move || {
+            let mut r = Repo::open(&path).ok()?;
+            r.limits = limits;
+            let mut discarded = HashMap::new();
+            second_trie.visit(&r, Some(chain[mid - 1].1), mid - 1, &mut discarded);
+            let mut out: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, &(_, root)) in chain.iter().enumerate().take(to).skip(mid) {
+                second_trie.visit(&r, Some(root), i, &mut out);
+            }
+            Some((second_trie, out))
+        });
+        sequential(trie, changed_at, from, mid);
+        handle.join().ok().flatten()
+    });
+    match second {
+        Some((second_trie, out)) => {
+            *trie = second_trie;
+            for (dir, at) in out {
+                changed_at.entry(dir).or_default().extend(at);
+            }
+        }
+        // The second handle could not be opened: the same, here.
+        None => sequential(trie, changed_at, mid, to),
+    }
+}
+
 /// The unit directories as a tree of path components, so one descent per landing serves them all
 /// and a subtree whose id did not change is skipped whole (as in the scan's tree compare).
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct DirTrie {
     children: BTreeMap<String, DirTrie>,
     /// Set when a unit directory ends here.
@@ -195,6 +254,117 @@ const READ_AHEAD: usize = 2 * BLOCK;
 
 /// Reader threads.
 const READERS: usize = 2;
+
+/// Blocks the readers may have claimed or finished beyond the one the fold is waiting for
+/// (bounds memory: at most this many blocks of prepared landings are held).
+const BLOCKS_AHEAD: usize = READ_AHEAD / BLOCK + READERS;
+
+/// The hand-over between the reader threads and the fold: which block is claimed next, and the
+/// blocks read but not yet folded.
+struct BlockQueue {
+    state: std::sync::Mutex<QueueState>,
+    changed: std::sync::Condvar,
+}
+
+struct QueueState {
+    blocks: usize,
+    next: usize,
+    folded: usize,
+    ready: BTreeMap<usize, Vec<Prepared>>,
+    /// Readers still able to deliver; when none is left, the fold stops taking.
+    readers: usize,
+    /// A reader left with a claimed block undelivered.
+    lost: bool,
+    stopped: bool,
+}
+
+/// Tells the queue when a reader thread ends, however it ends.
+struct Leaving<'q> {
+    queue: &'q BlockQueue,
+    claimed: Option<usize>,
+}
+
+impl Drop for Leaving<'_> {
+    fn drop(&mut self) {
+        self.queue.leave(self.claimed.is_some());
+    }
+}
+
+impl BlockQueue {
+    fn new(blocks: usize) -> Self {
+        BlockQueue {
+            state: std::sync::Mutex::new(QueueState {
+                blocks,
+                next: 0,
+                folded: 0,
+                ready: BTreeMap::new(),
+                readers: READERS,
+                lost: false,
+                stopped: false,
+            }),
+            changed: std::sync::Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
+        // A poisoned lock means a reader panicked while holding it: the state is still
+        // consistent (every update is a single assignment or insert), so go on with it.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The next block to read, once it is within reach of the fold; `None` when all are claimed.
+    fn claim(&self) -> Option<usize> {
+        let mut st = self.lock();
+        loop {
+            if st.stopped || st.next >= st.blocks {
+                return None;
+            }
+            if st.next < st.folded + BLOCKS_AHEAD {
+                st.next += 1;
+                return Some(st.next - 1);
+            }
+            st = self.changed.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn deliver(&self, block: usize, prepared: Vec<Prepared>) {
+        self.lock().ready.insert(block, prepared);
+        self.changed.notify_all();
+    }
+
+    /// A reader is gone (done, or unable to go on; `lost`: with a block it claimed and did not
+    /// deliver). The fold then stops at the first block nobody will deliver and finishes
+    /// sequentially.
+    fn leave(&self, lost: bool) {
+        let mut st = self.lock();
+        st.readers = st.readers.saturating_sub(1);
+        st.lost |= lost;
+        drop(st);
+        self.changed.notify_all();
+    }
+
+    /// Block `block` once it is read; `None` if no reader is left to read it.
+    fn take(&self, block: usize) -> Option<Vec<Prepared>> {
+        let mut st = self.lock();
+        loop {
+            if let Some(b) = st.ready.remove(&block) {
+                st.folded = block + 1;
+                drop(st);
+                self.changed.notify_all();
+                return Some(b);
+            }
+            if st.readers == 0 || st.lost || block >= st.blocks {
+                return None;
+            }
+            st = self.changed.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn stop(&self) {
+        self.lock().stopped = true;
+        self.changed.notify_all();
+    }
+}
 
 /// Where a scan walks: the tip (default: what `reference` resolves to) and where it stops.
 #[derive(Debug, Clone, Default)]
@@ -279,78 +449,74 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
     }
     let progress = crate::report::progress::bar(landings.len() as u64);
     // Reading (tree compares, blobs, parsing) runs on reader threads ahead of the fold, each with
-    // its own handle on the repository (libgit2 handles are not shared across threads); reader k
-    // prepares blocks k, k + n, k + 2n, … of consecutive landings and the fold takes them in
-    // landing order, so the result is the same as a sequential scan. Measured on 2 cores: the reading is
-    // about two thirds of a scan's CPU, so two readers keep the fold busy.
+    // its own handle on the repository (libgit2 handles are not shared across threads). Readers
+    // claim blocks of consecutive landings in order from a shared counter, and the fold takes the
+    // blocks in landing order, so the result is the same as a sequential scan. Claiming rather
+    // than a fixed share per reader: with fixed shares a reader with heavier blocks held the fold
+    // up while the other sat idle with its queue full (the fold waited 1.4 s of 1.9 s, measured).
     let mut reader_ledgers = Vec::new();
     let mut done = 0;
     if landings.len() >= PARALLEL_MIN {
-        let n = READERS.min(landings.len());
-        let mut receivers = Vec::new();
-        let mut handles = Vec::new();
-        for k in 0..n {
-            let path = repo.given.clone();
-            // The run's limits go with each handle: a reader under the defaults would read what
-            // the user lowered, or refuse what they raised, on long histories only.
-            let limits = repo.limits;
-            let blocks: Vec<Vec<Oid>> = landings
-                .chunks(BLOCK)
-                .skip(k)
-                .step_by(n)
-                .map(<[Oid]>::to_vec)
-                .collect();
-            // Whole blocks are passed, not landings: a hand-over per landing was a thread wake-up
-            // per landing (50,000 context switches on 50,000 landings, measured).
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Prepared>>(READ_AHEAD / BLOCK - 1);
-            receivers.push(rx);
-            let spawned = std::thread::Builder::new()
-                .name(format!("reader-{k}"))
-                .spawn(move || {
-                    let mut r = Repo::open(&path).ok()?;
-                    r.limits = limits;
-                    r.load_mailmap(tip);
-                    let mut snapshots = Snapshots::default();
-                    for block in blocks {
-                        let prepared = block
-                            .into_iter()
-                            .map(|oid| prepare(&r, &mut snapshots, oid))
-                            .collect();
-                        if tx.send(prepared).is_err() {
-                            break;
+        let blocks: Vec<&[Oid]> = landings.chunks(BLOCK).collect();
+        let queue = BlockQueue::new(blocks.len());
+        let (mut folded_landings, ledgers) = std::thread::scope(|s| {
+            let mut handles = Vec::new();
+            for k in 0..READERS {
+                let (path, limits, queue, blocks) =
+                    (repo.given.clone(), repo.limits, &queue, &blocks);
+                // The run's limits go with each handle: a reader under the defaults would read
+                // what the user lowered, or refuse what they raised, on long histories only.
+                let spawned = std::thread::Builder::new()
+                    .name(format!("reader-{k}"))
+                    .spawn_scoped(s, move || {
+                        // However the reader ends (done, unable to open, a panic), the fold
+                        // learns it, so it never waits for a block nobody will deliver.
+                        let mut leaving = Leaving {
+                            queue,
+                            claimed: None,
+                        };
+                        let mut r = Repo::open(&path).ok()?;
+                        r.limits = limits;
+                        r.load_mailmap(tip);
+                        let mut snapshots = Snapshots::default();
+                        while let Some(b) = queue.claim() {
+                            leaving.claimed = Some(b);
+                            let prepared = blocks[b]
+                                .iter()
+                                .map(|&oid| prepare(&r, &mut snapshots, oid))
+                                .collect();
+                            queue.deliver(b, prepared);
+                            leaving.claimed = None;
                         }
-                    }
-                    Some(r.ledger())
-                });
-            // A thread that cannot start drops its sender: the fold sees the channel closed and
-            // does the rest sequentially.
-            if let Ok(h) = spawned {
-                handles.push(h);
-            }
-        }
-        'fold: while done < landings.len() {
-            match receivers[(done / BLOCK) % n].recv() {
-                Ok(block) => {
-                    for prepared in block {
-                        engine.apply(prepared);
-                        done += 1;
-                        progress.inc(1);
-                        if done % 256 == 0 && !progress.is_hidden() {
-                            progress.set_message(engine.reached());
-                        }
-                    }
+                        Some(r.ledger())
+                    });
+                match spawned {
+                    Ok(h) => handles.push(h),
+                    // A reader that cannot start claims nothing; if none starts, the fold does
+                    // everything sequentially.
+                    Err(_) => queue.leave(false),
                 }
-                // A reader that stopped early (it could not open the repository): the rest is
-                // done here, sequentially.
-                Err(_) => break 'fold,
             }
-        }
-        drop(receivers);
-        for h in handles {
-            if let Ok(Some(l)) = h.join() {
-                reader_ledgers.push(l);
+            let mut folded = 0;
+            while let Some(block) = queue.take(folded) {
+                for prepared in block {
+                    engine.apply(prepared);
+                    progress.inc(1);
+                }
+                folded += 1;
+                if !progress.is_hidden() {
+                    progress.set_message(engine.reached());
+                }
             }
-        }
+            queue.stop();
+            let ledgers: Vec<crate::history::Ledger> = handles
+                .into_iter()
+                .filter_map(|h| h.join().ok().flatten())
+                .collect();
+            ((folded * BLOCK).min(landings.len()), ledgers)
+        });
+        reader_ledgers = ledgers;
+        done = std::mem::take(&mut folded_landings);
     }
     // Sequentially: short histories, or whatever the reader could not do.
     for &oid in &landings[done..] {
@@ -1000,17 +1166,14 @@ impl<'r> Engine<'r> {
         let target = (bs.chain.len() + step).min(MAX_TRACE);
         while bs.chain.len() < target {
             let Some(c) = bs.next else { break };
-            let Some(tree) = repo.tree_of(c) else {
+            let Ok((tree, parent)) = repo.commit_links(c) else {
                 bs.next = None;
                 break;
             };
             bs.chain.push((c, tree));
-            bs.next = repo.first_parent(c);
+            bs.next = parent;
         }
-        for i in bs.visited..bs.chain.len() {
-            let root = bs.chain[i].1;
-            bs.trie.visit(repo, Some(root), i, &mut bs.changed_at);
-        }
+        visit_chain(repo, bs, bs.visited, bs.chain.len());
         bs.visited = bs.chain.len();
         if bs.next.is_none() || bs.chain.len() >= MAX_TRACE {
             // Past the oldest landing there is nothing: every directory was created there.
@@ -1266,5 +1429,66 @@ pub fn describe(ch: &SettingChange) -> String {
         (Some(b), None, _) => format!("{}.{} removed (was {b})", ch.address, ch.path),
         (Some(b), Some(a), _) => format!("{}.{} changed from {b} to {a}", ch.address, ch.path),
         (None, None, _) => format!("{}.{}", ch.address, ch.path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_are_taken_in_order_whoever_read_them() {
+        let q = BlockQueue::new(3);
+        let (a, b) = (q.claim(), q.claim());
+        assert_eq!((a, b), (Some(0), Some(1)));
+        // Block 1 is delivered first; the fold still gets block 0 first.
+        q.deliver(1, Vec::new());
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                q.deliver(0, Vec::new());
+            });
+            assert!(q.take(0).is_some());
+        });
+        assert!(q.take(1).is_some());
+        assert_eq!(q.claim(), Some(2));
+        assert_eq!(q.claim(), None, "all claimed");
+    }
+
+    #[test]
+    fn claims_stay_within_reach_of_the_fold() {
+        let q = BlockQueue::new(100);
+        for k in 0..BLOCKS_AHEAD {
+            assert_eq!(q.claim(), Some(k));
+        }
+        // The next claim waits until the fold takes block 0.
+        std::thread::scope(|s| {
+            let waiting = s.spawn(|| q.claim());
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            assert!(!waiting.is_finished());
+            q.deliver(0, Vec::new());
+            assert!(q.take(0).is_some());
+            assert_eq!(waiting.join().ok().flatten(), Some(BLOCKS_AHEAD));
+        });
+    }
+
+    #[test]
+    fn a_reader_lost_with_a_block_stops_the_fold_instead_of_hanging_it() {
+        let q = BlockQueue::new(4);
+        assert_eq!(q.claim(), Some(0));
+        assert_eq!(q.claim(), Some(1));
+        q.deliver(1, Vec::new());
+        // The reader of block 0 dies; another reader is still there.
+        q.leave(true);
+        assert!(q.take(0).is_none(), "block 0 will never come");
+        // Readers that all leave normally after delivering: what was delivered is still taken.
+        let q = BlockQueue::new(1);
+        assert_eq!(q.claim(), Some(0));
+        q.deliver(0, Vec::new());
+        for _ in 0..READERS {
+            q.leave(false);
+        }
+        assert!(q.take(0).is_some());
+        assert!(q.take(1).is_none());
     }
 }

@@ -438,6 +438,39 @@ pub fn scan_report(inv: &Investigation) -> J {
 /// The assembly relies on two facts of serde_json: its maps are ordered by key (no
 /// `preserve_order`), and a string never contains a raw line break, so a nested value's pretty
 /// text is indented by prefixing its lines.
+/// Each exposure of the report in its canonical compact form (what the digest covers) and
+/// pretty-printed at its place in the report, in order. Exposures are independent of each other
+/// and are most of a long history's report, so they are rendered on two threads (the fold that
+/// built them was sequential; this part need not be).
+fn rendered_exposures(inv: &Investigation) -> Vec<(Vec<u8>, String)> {
+    let render = |xs: &[petgraph::stable_graph::NodeIndex]| -> Vec<(Vec<u8>, String)> {
+        xs.iter()
+            .map(|&x| {
+                let e = exposure(inv, x);
+                let mut pretty_text = String::new();
+                indent_into(&mut pretty_text, &pretty(&e), "    ", true);
+                (serde_json::to_vec(&e).unwrap_or_default(), pretty_text)
+            })
+            .collect()
+    };
+    let all = &inv.graph.exposures;
+    if all.len() < 64 {
+        return render(all);
+    }
+    let (a, b) = all.split_at(all.len() / 2);
+    std::thread::scope(|s| {
+        let second = s.spawn(|| render(b));
+        let mut out = render(a);
+        match second.join() {
+            Ok(rest) => out.extend(rest),
+            // The helper thread cannot panic on valid input; if it did, the result is the same
+            // rendered here.
+            Err(_) => out.extend(render(b)),
+        }
+        out
+    })
+}
+
 pub fn render_scan(inv: &Investigation) -> (String, String) {
     let mut frame = scan_report_frame(inv);
     let J::Object(map) = &mut frame else {
@@ -463,14 +496,13 @@ pub fn render_scan(inv: &Investigation) -> (String, String) {
                 exposures.push_str("[]");
             } else {
                 exposures.push_str("[\n");
-                for (j, &x) in inv.graph.exposures.iter().enumerate() {
-                    let e = exposure(inv, x);
+                for (j, (compact, pretty)) in rendered_exposures(inv).into_iter().enumerate() {
                     if j > 0 {
                         hasher.update(b",");
                         exposures.push_str(",\n");
                     }
-                    hasher.update(serde_json::to_vec(&e).unwrap_or_default());
-                    indent_into(&mut exposures, &pretty(&e), "    ", true);
+                    hasher.update(&compact);
+                    exposures.push_str(&pretty);
                 }
                 exposures.push_str("\n  ]");
             }
