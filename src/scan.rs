@@ -39,6 +39,9 @@ pub struct ScanResult {
     pub ledger: crate::history::Ledger,
     /// Every setting change of the watched resource: (unit identity, unit path, change).
     pub watched: Vec<(String, String, Blamed)>,
+    /// Unit directories where some file read had a suppression comment's marker: the only
+    /// places a risk acceptance can be (see `acceptance`).
+    pub suppression_units: BTreeSet<String>,
 }
 
 impl ScanResult {
@@ -488,7 +491,7 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
                             queue.deliver(b, prepared);
                             leaving.claimed = None;
                         }
-                        Some(r.ledger())
+                        Some((r.ledger(), snapshots.marked))
                     });
                 match spawned {
                     Ok(h) => handles.push(h),
@@ -509,7 +512,7 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
                 }
             }
             queue.stop();
-            let ledgers: Vec<crate::history::Ledger> = handles
+            let ledgers: Vec<(crate::history::Ledger, BTreeSet<String>)> = handles
                 .into_iter()
                 .filter_map(|h| h.join().ok().flatten())
                 .collect();
@@ -525,8 +528,9 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
     }
     progress.finish_and_clear();
     let mut result = engine.finish(reference, tip);
-    for l in reader_ledgers {
+    for (l, marked) in reader_ledgers {
         result.ledger.merge(l);
+        result.suppression_units.extend(marked);
     }
     result.until = walk.until;
     Ok(result)
@@ -1348,6 +1352,7 @@ impl<'r> Engine<'r> {
             until: None,
             ledger: self.repo.ledger(),
             watched: self.watched,
+            suppression_units: self.snapshots.marked,
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::history::Repo;
 use crate::model::{Problem, Unit};
 use crate::objects::Tree;
 use git2::Oid;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// Entries kept before the cache is cleared: bounds memory on long histories while keeping the
@@ -23,6 +23,10 @@ type CacheKey = Vec<(String, Oid, i32)>;
 #[derive(Default)]
 pub struct Snapshots {
     cache: HashMap<CacheKey, Arc<Unit>>,
+    /// Unit directories in which a file read had a suppression comment's marker. Noted here,
+    /// where every version of every file a scan reads passes once, so that looking for risk
+    /// acceptances afterwards need not read files that cannot have any.
+    pub marked: BTreeSet<String>,
 }
 
 impl Snapshots {
@@ -44,6 +48,13 @@ impl Snapshots {
             return Arc::clone(u);
         }
         let files = repo.read_entries(&entries);
+        if files
+            .files
+            .iter()
+            .any(|(_, bytes)| crate::suppress::may_have_suppressions(bytes))
+        {
+            self.marked.insert(dir.to_string());
+        }
         let mut unit = formats::parse_unit_with(dir, &files.files, &repo.limits);
         unit.problems.extend(
             files

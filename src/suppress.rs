@@ -26,6 +26,29 @@
 use serde::Serialize;
 use std::collections::BTreeSet;
 
+/// The markers of the four spellings, as [`parse_comment`] looks for them (case aside).
+const MARKERS: [&[u8]; 4] = [
+    b"configtrail:ignore",
+    b"checkov:skip=",
+    b"trivy:ignore:",
+    b"tfsec:ignore:",
+];
+
+/// Whether `text` could hold a suppression: one of the markers appears in it, in any case.
+/// Never false for a text in which suppressions are found (tested); cheap (a scan over the
+/// colons), so a scan can note it for every file it reads.
+pub fn may_have_suppressions(text: &[u8]) -> bool {
+    memchr::memchr_iter(b':', text).any(|colon| {
+        MARKERS.iter().any(|m| {
+            let before = m.iter().position(|&b| b == b':').unwrap_or(0);
+            colon
+                .checked_sub(before)
+                .and_then(|start| text.get(start..start + m.len()))
+                .is_some_and(|w| w.eq_ignore_ascii_case(m))
+        })
+    })
+}
+
 /// Which spelling a suppression was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -383,6 +406,39 @@ mod tests {
 
     fn known() -> BTreeSet<&'static str> {
         known_ids(crate::rules::registry())
+    }
+
+    #[test]
+    fn the_marker_check_never_misses_a_suppression() {
+        let comments = [
+            "# configtrail:ignore aws-sg-admin-port-public bastion",
+            "#checkov:skip=CKV_AWS_24:bastion host",
+            "#trivy:ignore:AVD-AWS-0107 bastion",
+            "#tfsec:ignore:aws-ec2-no-public-ingress-sgr",
+            "# CHECKOV:SKIP=CKV_AWS_24",
+            "// TfSec:Ignore:aws-ec2-no-public-ingress-sgr:exp:2025-01-01",
+            "/* trivy:ignore:AVD-AWS-0107 */",
+            "# Configtrail:Ignore aws-sg-admin-port-public",
+        ];
+        for c in comments {
+            assert!(
+                !parse_comment(c, "main.tf", 1, &known()).is_empty(),
+                "the example itself must be a suppression: {c}"
+            );
+            assert!(may_have_suppressions(c.as_bytes()), "{c}");
+            let in_file = format!("resource \"x\" \"y\" {{\n  {c}\n}}\n");
+            assert!(may_have_suppressions(in_file.as_bytes()), "{c}");
+        }
+        for plain in [
+            "",
+            ":",
+            "resource \"aws_s3_bucket\" \"b\" { bucket = \"ignore:me\" }",
+            "# checkov is not run here: skip it",
+            "trivy:ignor",
+            "tfsec:",
+        ] {
+            assert!(!may_have_suppressions(plain.as_bytes()), "{plain}");
+        }
     }
 
     const TF: &str = r#"

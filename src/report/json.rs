@@ -478,7 +478,10 @@ pub fn render_scan(inv: &Investigation) -> (String, String) {
     };
     map.remove("exposures");
     let mut hasher = Sha256::new();
-    let mut exposures = String::new();
+    // Each exposure's compact form is hashed and dropped at once; the pretty forms are kept
+    // until they are copied into the report, whose size is then known up front (a report of
+    // thousands of exposures is tens of megabytes: growing it by doubling was measured).
+    let mut exposures: Vec<String> = Vec::new();
     // Canonical form: keys in order, "exposures" among them.
     let mut keys: Vec<String> = map.keys().cloned().collect();
     keys.push("exposures".into());
@@ -492,19 +495,12 @@ pub fn render_scan(inv: &Investigation) -> (String, String) {
         hasher.update(b":");
         if k == "exposures" {
             hasher.update(b"[");
-            if inv.graph.exposures.is_empty() {
-                exposures.push_str("[]");
-            } else {
-                exposures.push_str("[\n");
-                for (j, (compact, pretty)) in rendered_exposures(inv).into_iter().enumerate() {
-                    if j > 0 {
-                        hasher.update(b",");
-                        exposures.push_str(",\n");
-                    }
-                    hasher.update(&compact);
-                    exposures.push_str(&pretty);
+            for (j, (compact, pretty)) in rendered_exposures(inv).into_iter().enumerate() {
+                if j > 0 {
+                    hasher.update(b",");
                 }
-                exposures.push_str("\n  ]");
+                hasher.update(&compact);
+                exposures.push(pretty);
             }
             hasher.update(b"]");
         } else if let Some(v) = map.get(k) {
@@ -516,7 +512,20 @@ pub fn render_scan(inv: &Investigation) -> (String, String) {
     map.insert("digest".into(), J::String(digest.clone()));
     keys.push("digest".into());
     keys.sort();
-    let mut out = String::from("{\n");
+    let others: Vec<(String, String)> = keys
+        .iter()
+        .filter(|k| *k != "exposures")
+        .filter_map(|k| map.get(k).map(|v| (k.clone(), pretty(v))))
+        .collect();
+    let size = exposures.iter().map(|e| e.len() + 2).sum::<usize>()
+        + others
+            .iter()
+            .map(|(k, v)| k.len() + v.len() * 2 + 8)
+            .sum::<usize>()
+        + 64;
+    let mut out = String::with_capacity(size);
+    out.push_str("{\n");
+    let mut others = others.into_iter().peekable();
     for (i, k) in keys.iter().enumerate() {
         if i > 0 {
             out.push_str(",\n");
@@ -525,9 +534,20 @@ pub fn render_scan(inv: &Investigation) -> (String, String) {
         out.push_str(&serde_json::to_string(k).unwrap_or_default());
         out.push_str(": ");
         if k == "exposures" {
-            out.push_str(&exposures);
-        } else if let Some(v) = map.get(k) {
-            indent_into(&mut out, &pretty(v), "  ", false);
+            if exposures.is_empty() {
+                out.push_str("[]");
+            } else {
+                out.push_str("[\n");
+                for (j, e) in exposures.drain(..).enumerate() {
+                    if j > 0 {
+                        out.push_str(",\n");
+                    }
+                    out.push_str(&e);
+                }
+                out.push_str("\n  ]");
+            }
+        } else if let Some((_, v)) = others.next_if(|(name, _)| name == k) {
+            indent_into(&mut out, &v, "  ", false);
         }
     }
     out.push_str("\n}\n");
