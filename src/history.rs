@@ -1064,9 +1064,10 @@ pub struct UnitFiles {
 ///   trees with the CPU's SHA-1 instructions (`objects`), commits and blobs, whose bytes are the
 ///   evidence, with libgit2's collision-detecting hash. An object that fails is a blind spot, as
 ///   before.
-/// - Object cache capped at 8 MiB (default 256 MiB), and no trees in it: trees are parsed and
-///   cached by each handle (`objects`), so libgit2 keeping them too would only add memory and a
-///   lock shared by the reader threads.
+/// - Object cache capped at 1 MiB (default 256 MiB), and no trees in it. It now holds commits
+///   only (trees are parsed and cached by each handle, see `objects`), and a scan reads a
+///   commit again only as the parent of the next landing, so a large cache only made memory
+///   grow with history length (8 MiB per handle before).
 fn configure_libgit2() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -1075,7 +1076,7 @@ fn configure_libgit2() {
         unsafe {
             let _ = git2::opts::set_verify_owner_validation(false);
             git2::opts::strict_hash_verification(false);
-            let _ = git2::opts::set_cache_max_size(8 * 1024 * 1024);
+            let _ = git2::opts::set_cache_max_size(1024 * 1024);
             let _ = git2::opts::set_cache_object_limit(ObjectType::Tree, 0);
         }
     });
