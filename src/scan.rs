@@ -103,11 +103,112 @@ struct BeforeSeed {
     /// The unit directories at the seed; chain entries below `visited` have been visited.
     trie: DirTrie,
     visited: usize,
-    /// The next commit to append to the chain.
+    /// The next commit to append to the chain (when it is read here, not by `reader`).
     next: Option<Oid>,
+    /// The chain read ahead on a thread of its own.
+    reader: Option<ChainReader>,
     /// Unit directory → chain indices `i` where the directory differs from `i + 1`'s, in
     /// increasing order; complete for every `i < visited - 1`.
     changed_at: HashMap<String, Vec<usize>>,
+}
+
+/// The first-parent chain before a review's seed, read on a thread of its own (with its own handle
+/// on the repository) while the walk visits what is already read: reading the chain is a third
+/// of the walk, and it depends on nothing the walk does. It reads on until the root, the walk's
+/// limit, an unreadable commit, or until the engine is dropped.
+struct ChainReader {
+    shared: Arc<(std::sync::Mutex<ChainShared>, std::sync::Condvar)>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+#[derive(Default)]
+struct ChainShared {
+    entries: Vec<(Oid, Oid)>,
+    /// No more entries will come.
+    done: bool,
+    /// The walk is over: stop reading.
+    stop: bool,
+}
+
+/// Chain entries the reader hands over at a time.
+const CHAIN_BATCH: usize = 256;
+
+impl ChainReader {
+    fn start(repo: &Repo, from: Oid) -> Option<ChainReader> {
+        let shared = Arc::new((
+            std::sync::Mutex::new(ChainShared::default()),
+            std::sync::Condvar::new(),
+        ));
+        let theirs = Arc::clone(&shared);
+        let (path, limits) = (repo.given.clone(), repo.limits);
+        let handle = std::thread::Builder::new()
+            .name("chain".into())
+            .spawn(move || {
+                let (lock, changed) = &*theirs;
+                let publish = |batch: &mut Vec<(Oid, Oid)>, done: bool| -> bool {
+                    let mut st = lock.lock().unwrap_or_else(|e| e.into_inner());
+                    st.entries.append(batch);
+                    st.done |= done;
+                    let stop = st.stop;
+                    drop(st);
+                    changed.notify_all();
+                    stop
+                };
+                let Ok(mut r) = Repo::open(&path) else {
+                    publish(&mut Vec::new(), true);
+                    return;
+                };
+                r.limits = limits;
+                let (mut next, mut read, mut batch) = (Some(from), 0usize, Vec::new());
+                while let Some(c) = next.filter(|_| read < MAX_TRACE) {
+                    next = match r.commit_links(c) {
+                        Ok((tree, parent)) => {
+                            batch.push((c, tree));
+                            read += 1;
+                            parent
+                        }
+                        Err(_) => None,
+                    };
+                    if batch.len() >= CHAIN_BATCH && publish(&mut batch, false) {
+                        return;
+                    }
+                }
+                publish(&mut batch, true);
+            })
+            .ok()?;
+        Some(ChainReader {
+            shared,
+            handle: Some(handle),
+        })
+    }
+
+    /// Entries `from..to` of the chain, waiting for them; fewer when the chain ends first. The
+    /// flag is true when no entry exists past those returned.
+    fn take(&self, from: usize, to: usize) -> (Vec<(Oid, Oid)>, bool) {
+        let (lock, changed) = &*self.shared;
+        let mut st = lock.lock().unwrap_or_else(|e| e.into_inner());
+        while st.entries.len() < to && !st.done {
+            st = changed.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+        let end = st.entries.len().min(to);
+        let got = st
+            .entries
+            .get(from..end)
+            .map(<[_]>::to_vec)
+            .unwrap_or_default();
+        (got, st.done && end == st.entries.len())
+    }
+}
+
+impl Drop for ChainReader {
+    fn drop(&mut self) {
+        let (lock, changed) = &*self.shared;
+        lock.lock().unwrap_or_else(|e| e.into_inner()).stop = true;
+        changed.notify_all();
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
 }
 
 /// Landings the before-seed walk reads in its first step; each later step doubles.
@@ -1153,6 +1254,7 @@ impl<'r> Engine<'r> {
         if !bs.started {
             bs.started = true;
             bs.next = self.seed;
+            bs.reader = self.seed.and_then(|s| ChainReader::start(repo, s));
             if let Some(seed_tree) = self
                 .seed
                 .and_then(|s| repo.tree_of(s))
@@ -1168,14 +1270,23 @@ impl<'r> Engine<'r> {
         }
         let step = bs.chain.len().max(FIRST_STEP);
         let target = (bs.chain.len() + step).min(MAX_TRACE);
-        while bs.chain.len() < target {
-            let Some(c) = bs.next else { break };
-            let Ok((tree, parent)) = repo.commit_links(c) else {
+        if let Some(reader) = &bs.reader {
+            let (more, ended) = reader.take(bs.chain.len(), target);
+            bs.chain.extend(more);
+            if ended {
                 bs.next = None;
-                break;
-            };
-            bs.chain.push((c, tree));
-            bs.next = parent;
+            }
+        } else {
+            // No thread for the chain: read it here.
+            while bs.chain.len() < target {
+                let Some(c) = bs.next else { break };
+                let Ok((tree, parent)) = repo.commit_links(c) else {
+                    bs.next = None;
+                    break;
+                };
+                bs.chain.push((c, tree));
+                bs.next = parent;
+            }
         }
         visit_chain(repo, bs, bs.visited, bs.chain.len());
         bs.visited = bs.chain.len();
