@@ -382,6 +382,15 @@ struct QueueState {
     stopped: bool,
 }
 
+/// Stops the queue when the fold ends, however it ends.
+struct StopOnDrop<'q>(&'q BlockQueue);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
+}
+
 /// Tells the queue when a reader thread ends, however it ends.
 struct Leaving<'q> {
     queue: &'q BlockQueue,
@@ -601,6 +610,10 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
                     Err(_) => queue.leave(false),
                 }
             }
+            // Readers waiting for room are released however the fold ends (a panic in it
+            // included: the scope joins them before the panic goes on, and they would wait for
+            // ever).
+            let release = StopOnDrop(&queue);
             let mut folded = 0;
             while let Some(block) = queue.take(folded) {
                 for prepared in block {
@@ -612,7 +625,7 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
                     progress.set_message(engine.reached());
                 }
             }
-            queue.stop();
+            drop(release);
             let ledgers: Vec<(crate::history::Ledger, BTreeSet<String>)> = handles
                 .into_iter()
                 .filter_map(|h| h.join().ok().flatten())
