@@ -452,7 +452,7 @@ impl Repo {
             if !e.is_tree() {
                 return Ok(None);
             }
-            holder = Some(self.read_tree(e.id)?);
+            holder = Some(self.read_tree(e.id())?);
         }
         Ok(None)
     }
@@ -691,7 +691,7 @@ impl Repo {
             let by_name = |t: &Tree| -> BTreeMap<Vec<u8>, (Oid, i32)> {
                 t.entries()
                     .iter()
-                    .map(|e| (t.name(e).to_vec(), (e.id, e.mode)))
+                    .map(|e| (t.name(e).to_vec(), (e.id(), e.mode)))
                     .collect()
             };
             let (o, n) = (by_name(o), by_name(n));
@@ -797,7 +797,7 @@ impl Repo {
         } else {
             match self.entry_at(tree, dir)? {
                 Some(e) if e.is_tree() => {
-                    sub = self.read_tree(e.id)?;
+                    sub = self.read_tree(e.id())?;
                     &*sub
                 }
                 // A manifest or template is a unit of its own: the unit is the file.
@@ -807,7 +807,7 @@ impl Repo {
                         objects::MODE_BLOB | objects::MODE_EXEC | objects::MODE_LINK
                     ) && formats::is_manifest_file(dir) =>
                 {
-                    return Ok(vec![(dir.to_string(), e.id, e.mode)]);
+                    return Ok(vec![(dir.to_string(), e.id(), e.mode)]);
                 }
                 _ => return Ok(Vec::new()),
             }
@@ -823,7 +823,7 @@ impl Repo {
                 format!("{dir}/{name}")
             };
             if formats::belongs_to(&path, dir) && !e.is_tree() {
-                out.push((path, e.id, e.mode));
+                out.push((path, e.id(), e.mode));
             }
         }
         Ok(out)
@@ -890,12 +890,12 @@ impl Repo {
             return None;
         }
         let odb = self.repo.odb().ok()?;
-        let (size, _) = odb.read_header(entry.id).ok()?;
+        let (size, _) = odb.read_header(entry.id()).ok()?;
         if size > self.limits.max_file_bytes {
             return None;
         }
-        let b = self.repo.find_blob(entry.id).ok()?;
-        objects::hashes_to("blob", b.content(), entry.id).then(|| b.content().to_vec())
+        let b = self.repo.find_blob(entry.id()).ok()?;
+        objects::hashes_to("blob", b.content(), entry.id()).then(|| b.content().to_vec())
     }
 
     /// A copy of the objects read so far.
@@ -960,7 +960,7 @@ impl Repo {
                 };
                 let path = format!("{prefix}{name}");
                 if e.is_tree() {
-                    if let Ok(sub) = self.read_tree(e.id) {
+                    if let Ok(sub) = self.read_tree(e.id()) {
                         stack.push((format!("{path}/"), sub));
                     }
                 } else if e.mode != objects::MODE_COMMIT && formats::is_iac_path(&path) {
@@ -980,7 +980,7 @@ type Entry = (Oid, i32);
 
 /// The two sides of a tree compare paired by name, in order.
 fn merge_entries(o: &Tree, n: &Tree) -> Vec<(Vec<u8>, Option<Entry>, Option<Entry>)> {
-    let key = |e: &objects::Entry| (e.id, e.mode);
+    let key = |e: &objects::Entry| (e.id(), e.mode);
     let (oe, ne) = (o.entries(), n.entries());
     let (mut i, mut j) = (0, 0);
     let mut out = Vec::new();
@@ -995,7 +995,7 @@ fn merge_entries(o: &Tree, n: &Tree) -> Vec<(Vec<u8>, Option<Entry>, Option<Entr
         match ord {
             std::cmp::Ordering::Equal => {
                 let (a, b) = (&oe[i], &ne[j]);
-                if key(a) != key(b) {
+                if a.raw_id() != b.raw_id() || a.mode != b.mode {
                     out.push((o.name(a).to_vec(), Some(key(a)), Some(key(b))));
                 }
                 i += 1;

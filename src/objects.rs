@@ -25,17 +25,28 @@ pub const MODE_EXEC: i32 = 0o100755;
 pub const MODE_LINK: i32 = 0o120000;
 pub const MODE_COMMIT: i32 = 0o160000;
 
-/// One entry of a tree: its name is a range of the tree's bytes.
+/// One entry of a tree: its name is a range of the tree's bytes. The id is kept as raw bytes
+/// and made an [`Oid`] only when asked: most entries of a large directory are only compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
     start: u32,
     len: u32,
     /// The mode, normalised as libgit2 does (any executable bit makes an executable file).
     pub mode: i32,
-    pub id: Oid,
+    raw_id: [u8; 20],
 }
 
 impl Entry {
+    pub fn id(&self) -> Oid {
+        // Twenty bytes always make an id; the fallback cannot be reached.
+        Oid::from_bytes(&self.raw_id).unwrap_or(Oid::ZERO_SHA1)
+    }
+
+    /// The id's bytes, for comparing entries without making ids.
+    pub fn raw_id(&self) -> &[u8; 20] {
+        &self.raw_id
+    }
+
     pub fn is_tree(&self) -> bool {
         self.mode == MODE_TREE
     }
@@ -60,7 +71,8 @@ impl Tree {
     /// Parses a tree object's bytes (SHA-1 ids). Rejects what libgit2 rejects: a mode that is
     /// not octal or over 16 bits, a missing space, an empty name, a truncated id.
     pub fn parse(data: Box<[u8]>) -> Result<Tree, String> {
-        let mut entries = Vec::new();
+        // An entry is at least 28 bytes (a mode, a one-byte name, an id); most are longer.
+        let mut entries = Vec::with_capacity(data.len() / 32);
         let mut i = 0usize;
         while i < data.len() {
             let rest = &data[i..];
@@ -84,15 +96,15 @@ impl Tree {
                 return Err("malformed tree: an entry has an empty name".into());
             }
             let id_start = name_start + nul + 1;
-            let id = data
+            let raw_id: [u8; 20] = data
                 .get(id_start..id_start + 20)
+                .and_then(|b| b.try_into().ok())
                 .ok_or("malformed tree: an entry's id is truncated")?;
-            let id = Oid::from_bytes(id).map_err(|e| format!("malformed tree: {}", e.message()))?;
             entries.push(Entry {
                 start: u32::try_from(name_start).map_err(|_| "tree too large")?,
                 len: u32::try_from(nul).map_err(|_| "tree too large")?,
                 mode: normalise(raw),
-                id,
+                raw_id,
             });
             i = id_start + 20;
         }
@@ -284,7 +296,7 @@ mod tests {
         );
         assert!(t.is_sorted());
         assert_eq!(
-            t.get(b"modules").unwrap().id,
+            t.get(b"modules").unwrap().id(),
             Oid::from_bytes(&[2; 20]).unwrap()
         );
         assert!(t.get(b"absent").is_none());

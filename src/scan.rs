@@ -332,7 +332,7 @@ impl DirTrie {
                 entry
                     // A manifest unit is a file: its blob id tells when it changed.
                     .filter(|e| e.is_tree() || (child.dir.is_some() && e.is_blob()))
-                    .map(|e| e.id)
+                    .map(|e| e.id())
             });
             child.visit(repo, cid, i, out);
         }
