@@ -1515,7 +1515,17 @@ pub fn prepare(repo: &Repo, snapshots: &mut Snapshots, oid: Oid) -> Prepared {
             return out;
         }
     };
-    let parent_tree = repo.first_parent_tree(&commit);
+    // Within a reader's block the parent is the landing prepared just before: its tree is
+    // known, so the parent commit is not read again.
+    let parent_tree = match (
+        commit.parent_count() > 0,
+        commit.parent_id(0),
+        snapshots.previous,
+    ) {
+        (true, Ok(p), Some((prev, prev_tree))) if p == prev => repo.find_tree(prev_tree),
+        _ => repo.first_parent_tree(&commit),
+    };
+    snapshots.previous = Some((oid, commit.tree_id()));
     let changes = repo.changes(parent_tree.as_deref(), Some(&tree));
     let hidden = |dir: &str| changes.hides(dir);
     let dirs: BTreeSet<&str> = changes

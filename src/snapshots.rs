@@ -27,6 +27,9 @@ pub struct Snapshots {
     /// where every version of every file a scan reads passes once, so that looking for risk
     /// acceptances afterwards need not read files that cannot have any.
     pub marked: BTreeSet<String>,
+    /// The commit last prepared with this cache, and its tree: the next landing's parent when
+    /// landings are prepared in order, so its tree is known without reading that commit again.
+    pub previous: Option<(Oid, Oid)>,
 }
 
 impl Snapshots {
