@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The performance benchmark of issue 6: a full `scan --format json` against
-# `git log --first-parent -p` of the IaC paths on the same synthetic repository, timed side by
-# side in the same run (median of N runs), with peak memory, at several history lengths; and
-# `review` of the last 50 commits against `git diff --stat` of the same range.
+# `git log --first-parent -p` of the IaC paths on the same synthetic repository, run alternately
+# N times (median of each, and median of the per-pair ratios), with peak memory, at several
+# history lengths; and `review` of the last 50 commits against `git diff --stat` of that range.
 #
 #   scripts/bench-scale.sh [SIZES] [RUNS]      e.g. scripts/bench-scale.sh "5000 20000 50000" 3
 #
@@ -11,6 +11,7 @@
 # 25 landings) are built once into target/bench-repos/ by scripts/synth-repo.py. Measurement lives
 # here, never in tests.
 set -euo pipefail
+set -f  # the commands below are word-split from strings; their git pathspecs must not glob here
 cd "$(dirname "$0")/.."
 sizes=${1:-"5000 20000 50000"}
 runs=${2:-3}
@@ -19,18 +20,27 @@ bin=$PWD/target/release/configtrail
 mkdir -p target/bench-repos
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-# Runs "$@" $runs times; prints "median-seconds peak-kB" (peak of the runs).
-measure() {
-  local times=() peak=0
+# One timed run of "$@": prints "seconds peak-kB".
+timed() {
+  /usr/bin/time -f "%e %M" -o /tmp/bench-scale.$$ "$@" >/dev/null 2>&1 || true
+  tail -n 1 /tmp/bench-scale.$$
+}
+# Runs command A and command B alternately $runs times (so both see the same machine: on a
+# shared machine the speed drifts between runs) and prints "median-A peak-kB-A median-B
+# peak-kB-B median-of-the-ratios-A/B". The commands are given as two strings.
+pair() {
+  local a=() b=() r=() pa=0 pb=0 ta ma tb mb
   for _ in $(seq "$runs"); do
-    /usr/bin/time -f "%e %M" -o /tmp/bench-scale.$$ "$@" >/dev/null 2>&1 || true
-    read -r t m < <(tail -n 1 /tmp/bench-scale.$$)
-    times+=("$t"); (( m > peak )) && peak=$m
+    read -r ta ma <<<"$(timed $1)"
+    read -r tb mb <<<"$(timed $2)"
+    a+=("$ta"); b+=("$tb"); (( ma > pa )) && pa=$ma; (( mb > pb )) && pb=$mb
+    r+=("$(awk -v x="$ta" -v y="$tb" 'BEGIN { if (y > 0) printf "%.3f", x / y; else print 0 }')")
   done
-  printf '%s %s\n' "$(printf '%s\n' "${times[@]}" | median)" "$peak"
+  printf '%s %s %s %s %s\n' "$(printf '%s\n' "${a[@]}" | median)" "$pa" \
+    "$(printf '%s\n' "${b[@]}" | median)" "$pb" "$(printf '%s\n' "${r[@]}" | median)"
 }
 
-printf '%-8s %8s %10s %10s %7s %10s %10s | %9s %9s %7s\n' commits landings "scan s" "git log s" ratio "scan MB" "git MB" "review s" "diff s" ratio
+printf '%-8s %8s %10s %10s %7s %10s %10s | %9s %9s\n' commits landings "scan s" "git log s" ratio "scan MB" "git MB" "review s" "diff s"
 for n in $sizes; do
   repo=target/bench-repos/synth-$n.git
   if [ ! -d "$repo" ]; then
@@ -39,13 +49,11 @@ for n in $sizes; do
     git -C "$repo" symbolic-ref HEAD refs/heads/main
   fi
   landings=$(git -C "$repo" rev-list --first-parent --count HEAD)
-  read -r t_scan m_scan <<<"$(measure "$bin" scan "$repo" --format json)"
-  read -r t_git m_git <<<"$(measure git -C "$repo" log --first-parent -p -- '*.tf' '*.tf.json' '*.tfvars' '*.yaml' '*.yml' '*.json')"
-  read -r t_rev _ <<<"$(measure "$bin" review HEAD~50..HEAD "$repo" --format json)"
-  read -r t_diff _ <<<"$(measure git -C "$repo" diff --stat HEAD~50 HEAD)"
-  ratio=$(awk -v a="$t_scan" -v b="$t_git" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
-  rratio=$(awk -v a="$t_rev" -v b="$t_diff" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')
-  printf '%-8s %8s %10s %10s %7s %10s %10s | %9s %9s %7s\n' "$n" "$landings" "$t_scan" "$t_git" "$ratio" \
-    "$((m_scan / 1024))" "$((m_git / 1024))" "$t_rev" "$t_diff" "$rratio"
+  read -r t_scan m_scan t_git m_git ratio <<<"$(pair "$bin scan $repo --format json" \
+    "git -C $repo log --first-parent -p -- *.tf *.tf.json *.tfvars *.yaml *.yml *.json")"
+  read -r t_rev _ t_diff _ _ <<<"$(pair "$bin review HEAD~50..HEAD $repo --format json" \
+    "git -C $repo diff --stat HEAD~50 HEAD")"
+  printf '%-8s %8s %10s %10s %7s %10s %10s | %9s %9s\n' "$n" "$landings" "$t_scan" "$t_git" "$ratio" \
+    "$((m_scan / 1024))" "$((m_git / 1024))" "$t_rev" "$t_diff"
 done
 rm -f /tmp/bench-scale.$$

@@ -145,9 +145,19 @@ impl Tree {
         self.sorted
     }
 
-    /// The entry named `name` (the first, in a hostile tree that has it twice).
+    /// The entry named `name`: a binary search in a tree in git's order (a directory's name
+    /// sorts as if it ended in `/`, so it is looked for as a directory, then as a file); in any
+    /// other tree, the first entry of that name.
     pub fn get(&self, name: &[u8]) -> Option<&Entry> {
-        self.entries.iter().find(|e| self.name(e) == name)
+        if !self.sorted {
+            return self.entries.iter().find(|e| self.name(e) == name);
+        }
+        [true, false].into_iter().find_map(|as_tree| {
+            self.entries
+                .binary_search_by(|e| order(self.name(e), e.is_tree(), name, as_tree))
+                .ok()
+                .map(|i| &self.entries[i])
+        })
     }
 }
 
@@ -300,6 +310,14 @@ mod tests {
             Oid::from_bytes(&[2; 20]).unwrap()
         );
         assert!(t.get(b"absent").is_none());
+        for e in t.entries() {
+            assert_eq!(
+                t.get(t.name(e)),
+                Some(e),
+                "{:?}",
+                String::from_utf8_lossy(t.name(e))
+            );
+        }
     }
 
     #[test]

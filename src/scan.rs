@@ -124,6 +124,10 @@ struct ChainReader {
 #[derive(Default)]
 struct ChainShared {
     entries: Vec<(Oid, Oid)>,
+    /// How far the walk has asked for: the reader reads ahead to twice that (the walk's next
+    /// step, which doubles) and then waits, so a trace that ends early does not pay for reading
+    /// the whole history.
+    wanted: usize,
     /// No more entries will come.
     done: bool,
     /// The walk is over: stop reading.
@@ -149,10 +153,12 @@ impl ChainReader {
                     let mut st = lock.lock().unwrap_or_else(|e| e.into_inner());
                     st.entries.append(batch);
                     st.done |= done;
-                    let stop = st.stop;
-                    drop(st);
                     changed.notify_all();
-                    stop
+                    while !st.stop && !st.done && st.entries.len() >= 2 * st.wanted.max(FIRST_STEP)
+                    {
+                        st = changed.wait(st).unwrap_or_else(|e| e.into_inner());
+                    }
+                    st.stop
                 };
                 let Ok(mut r) = Repo::open(&path) else {
                     publish(&mut Vec::new(), true);
@@ -187,6 +193,10 @@ impl ChainReader {
     fn take(&self, from: usize, to: usize) -> (Vec<(Oid, Oid)>, bool) {
         let (lock, changed) = &*self.shared;
         let mut st = lock.lock().unwrap_or_else(|e| e.into_inner());
+        if to > st.wanted {
+            st.wanted = to;
+            changed.notify_all();
+        }
         while st.entries.len() < to && !st.done {
             st = changed.wait(st).unwrap_or_else(|e| e.into_inner());
         }
