@@ -355,6 +355,58 @@ mod tests {
         assert!(Tree::parse(Box::default()).unwrap().entries().is_empty());
     }
 
+    use proptest::prelude::*;
+
+    /// Tree-like bytes: well-formed entries, cut short, with stray bytes between them.
+    fn tree_bytes() -> impl Strategy<Value = Vec<u8>> {
+        let entry = (
+            prop::sample::select(vec![
+                "100644", "40000", "100755", "120000", "160000", "7", "0",
+            ]),
+            prop::collection::vec(any::<u8>(), 0..12),
+            any::<[u8; 20]>(),
+            prop::collection::vec(any::<u8>(), 0..3),
+        )
+            .prop_map(|(mode, name, id, junk)| {
+                let mut e = mode.as_bytes().to_vec();
+                e.push(b' ');
+                e.extend(name);
+                e.push(0);
+                e.extend(id);
+                e.extend(junk);
+                e
+            });
+        (prop::collection::vec(entry, 0..20), any::<usize>()).prop_map(|(es, cut)| {
+            let all = es.concat();
+            let cut = if all.is_empty() {
+                0
+            } else {
+                cut % (all.len() + 1)
+            };
+            all[..cut].to_vec()
+        })
+    }
+
+    proptest! {
+        /// Whatever a hostile repository stores as a tree (its id will match: it wrote both),
+        /// parsing ends in entries or an error, and every entry's name is found again by name.
+        #[test]
+        fn any_bytes_parse_or_fail_without_panicking(bytes in tree_bytes()) {
+            if let Ok(t) = Tree::parse(bytes.into_boxed_slice()) {
+                for e in t.entries() {
+                    let found = t.get(t.name(e));
+                    prop_assert!(found.is_some());
+                    prop_assert_eq!(t.name(found.unwrap()), t.name(e));
+                }
+            }
+        }
+
+        #[test]
+        fn raw_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+            let _ = Tree::parse(bytes.into_boxed_slice());
+        }
+    }
+
     #[test]
     fn an_object_hashes_to_its_git_id() {
         // `git hash-object` of "hello\n".
