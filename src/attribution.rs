@@ -14,22 +14,40 @@ use std::collections::{BTreeMap, HashMap};
 #[derive(Debug, Default)]
 pub struct Commits {
     pub infos: Vec<CommitInfo>,
-    index: HashMap<String, usize>,
+    /// Table index by commit id, the id as its 20 bytes (a record per landing: a second copy of
+    /// every id as text was measured at a tenth of the table).
+    index: HashMap<[u8; 20], usize>,
+}
+
+/// The 20 bytes of a commit id given as text; `None` for anything that is not an id.
+fn id_key(id: &str) -> Option<[u8; 20]> {
+    let oid = git2::Oid::from_str(id).ok().filter(|_| id.len() == 40)?;
+    oid.as_bytes().try_into().ok()
 }
 
 impl Commits {
+    /// Room for `n` more records: a scan knows its landings up front, and growing the table by
+    /// doubling copied it and left up to half of it unused.
+    pub fn reserve(&mut self, n: usize) {
+        self.infos.reserve(n);
+        self.index.reserve(n);
+    }
+
     pub fn intern(&mut self, info: CommitInfo) -> usize {
-        if let Some(&i) = self.index.get(&info.id) {
-            return i;
+        let key = id_key(&info.id);
+        if let Some(i) = key.and_then(|k| self.index.get(&k)) {
+            return *i;
         }
         let i = self.infos.len();
-        self.index.insert(info.id.clone(), i);
+        if let Some(k) = key {
+            self.index.insert(k, i);
+        }
         self.infos.push(info);
         i
     }
 
     pub fn get(&self, id: &str) -> Option<usize> {
-        self.index.get(id).copied()
+        self.index.get(&id_key(id)?).copied()
     }
 }
 

@@ -246,7 +246,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             if matches!(out.format, Format::Markdown | Format::Html) {
                 crate::investigation::add_excerpts(&r, &mut inv);
             }
-            emit(&out, &render_scan(&inv, out.format)?)?;
+            if out.format == Format::Json {
+                emit_pieces(&out, &report::json::scan_pieces(&inv).0)?;
+            } else {
+                emit(&out, &render_scan(&inv, out.format)?)?;
+            }
             let failing = fail_on.is_some_and(|t| {
                 inv.windows.iter().any(|&i| {
                     let w = &inv.scan.windows[i];
@@ -391,6 +395,27 @@ fn emit_bytes(bytes: &[u8]) -> anyhow::Result<()> {
         },
         &String::from_utf8_lossy(bytes),
     )
+}
+
+/// Writes a report given in pieces, in order, as [`emit`] writes one string.
+fn emit_pieces(out: &Output, pieces: &[String]) -> anyhow::Result<()> {
+    let write = |w: &mut dyn Write| -> std::io::Result<()> {
+        for p in pieces {
+            w.write_all(p.as_bytes())?;
+        }
+        w.flush()
+    };
+    match &out.output {
+        Some(path) => std::fs::File::create(path)
+            .map(std::io::BufWriter::new)
+            .and_then(|mut f| write(&mut f))
+            .with_context(|| format!("cannot write {path}")),
+        None => match write(&mut std::io::stdout().lock()) {
+            // A closed pipe (`| head`) is the reader's choice, not an error.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            r => r.context("cannot write to stdout"),
+        },
+    }
 }
 
 fn emit(out: &Output, text: &str) -> anyhow::Result<()> {

@@ -81,8 +81,9 @@ pub struct CommitInfo {
     /// Trailers by key (`Co-authored-by`, `Reviewed-by`, `Signed-off-by`, …), values in order.
     pub trailers: BTreeMap<String, Vec<String>>,
     pub summary: String,
+    /// Parent ids, first parent first (ids as bytes: a record is kept for every landing).
     #[serde(skip)]
-    pub parents: Vec<String>,
+    pub parents: Vec<Oid>,
 }
 
 /// One IaC file changed by a commit against its first parent. A rename has both paths.
@@ -528,7 +529,7 @@ impl Repo {
             signing_key,
             trailers,
             summary: message.lines().next().unwrap_or("").to_string(),
-            parents: c.parent_ids().map(|p| p.to_string()).collect(),
+            parents: c.parent_ids().collect(),
         }
     }
 

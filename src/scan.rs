@@ -557,6 +557,8 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
     }
     let mut engine = Engine::new(repo, rules::registry());
     engine.watch = walk.watch.clone();
+    // A record per landing, and some for merged sides' commits.
+    engine.commits.reserve(landings.len() + landings.len() / 8);
     if let Some(t) = truncation {
         engine.blind.push(BlindSpot {
             from: 0,

@@ -472,9 +472,17 @@ fn rendered_exposures(inv: &Investigation) -> Vec<(Vec<u8>, String)> {
 }
 
 pub fn render_scan(inv: &Investigation) -> (String, String) {
+    let (pieces, digest) = scan_pieces(inv);
+    (pieces.concat(), digest)
+}
+
+/// The scan report as consecutive pieces of text (the frame, then each exposure), and its
+/// digest: a long history's report is written piece by piece instead of being copied into one
+/// string first (that copy was the peak of a scan's memory, measured).
+pub fn scan_pieces(inv: &Investigation) -> (Vec<String>, String) {
     let mut frame = scan_report_frame(inv);
     let J::Object(map) = &mut frame else {
-        return (String::new(), String::new());
+        return (Vec::new(), String::new());
     };
     map.remove("exposures");
     let mut hasher = Sha256::new();
@@ -517,41 +525,39 @@ pub fn render_scan(inv: &Investigation) -> (String, String) {
         .filter(|k| *k != "exposures")
         .filter_map(|k| map.get(k).map(|v| (k.clone(), pretty(v))))
         .collect();
-    let size = exposures.iter().map(|e| e.len() + 2).sum::<usize>()
-        + others
-            .iter()
-            .map(|(k, v)| k.len() + v.len() * 2 + 8)
-            .sum::<usize>()
-        + 64;
-    let mut out = String::with_capacity(size);
-    out.push_str("{\n");
+    let mut pieces: Vec<String> = Vec::with_capacity(exposures.len() + 2 * keys.len() + 2);
+    let mut frame = String::from("{\n");
     let mut others = others.into_iter().peekable();
     for (i, k) in keys.iter().enumerate() {
         if i > 0 {
-            out.push_str(",\n");
+            frame.push_str(",\n");
         }
-        out.push_str("  ");
-        out.push_str(&serde_json::to_string(k).unwrap_or_default());
-        out.push_str(": ");
+        frame.push_str("  ");
+        frame.push_str(&serde_json::to_string(k).unwrap_or_default());
+        frame.push_str(": ");
         if k == "exposures" {
             if exposures.is_empty() {
-                out.push_str("[]");
+                frame.push_str("[]");
             } else {
-                out.push_str("[\n");
-                for (j, e) in exposures.drain(..).enumerate() {
-                    if j > 0 {
-                        out.push_str(",\n");
+                frame.push_str("[\n");
+                pieces.push(std::mem::take(&mut frame));
+                let n = exposures.len();
+                for (j, e) in exposures.into_iter().enumerate() {
+                    pieces.push(e);
+                    if j + 1 < n {
+                        pieces.push(",\n".into());
                     }
-                    out.push_str(&e);
                 }
-                out.push_str("\n  ]");
+                exposures = Vec::new();
+                frame.push_str("\n  ]");
             }
         } else if let Some((_, v)) = others.next_if(|(name, _)| name == k) {
-            indent_into(&mut out, &v, "  ", false);
+            indent_into(&mut frame, &v, "  ", false);
         }
     }
-    out.push_str("\n}\n");
-    (out, digest)
+    frame.push_str("\n}\n");
+    pieces.push(frame);
+    (pieces, digest)
 }
 
 fn pretty(v: &J) -> String {
