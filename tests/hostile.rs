@@ -712,10 +712,9 @@ fn a_shallow_clone_says_where_history_begins() {
     assert_eq!(spot["unit"], "", "{spot:#}");
 }
 
-/// A missing object in the middle of history: a blob (the file is a blind spot at that landing,
-/// naming the object) and, separately, a commit (the history before it is cut, naming it).
-#[test]
-fn a_missing_object_names_itself() {
+/// Three landings in loose objects: the ordinary SSH window opened by `net` at the first, then
+/// `app/main.tf` added and edited: the history the object-level tests damage.
+fn three_landings() -> (Fixture, String, String, String) {
     let mut f = Fixture::new();
     f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
     let c1 = f.commit(WHO, "open ssh");
@@ -726,6 +725,14 @@ fn a_missing_object_names_itself() {
         &format!("# v3\n{}", sg("0.0.0.0/0", 443, 443)),
     );
     let c3 = f.commit(WHO, "comment");
+    (f, c1, c2, c3)
+}
+
+/// A missing object in the middle of history: a blob (the file is a blind spot at that landing,
+/// naming the object) and, separately, a commit (the history before it is cut, naming it).
+#[test]
+fn a_missing_object_names_itself() {
+    let (f, c1, c2, c3) = three_landings();
     let blob = f.git(&["rev-parse", &format!("{c2}:app/main.tf")]);
     let loose = |id: &str| f.path().join(".git/objects").join(&id[..2]).join(&id[2..]);
     std::fs::remove_file(loose(&blob)).expect("loose blob");
@@ -754,16 +761,7 @@ fn a_missing_object_names_itself() {
 /// that.
 #[test]
 fn a_tampered_object_is_a_blind_spot_not_evidence() {
-    let mut f = Fixture::new();
-    f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
-    let c1 = f.commit(WHO, "open ssh");
-    f.write("app/main.tf", &sg("0.0.0.0/0", 443, 443));
-    let c2 = f.commit(WHO, "https");
-    f.write(
-        "app/main.tf",
-        &format!("# v3\n{}", sg("0.0.0.0/0", 443, 443)),
-    );
-    let c3 = f.commit(WHO, "comment");
+    let (f, c1, c2, c3) = three_landings();
     let loose = |id: &str| f.path().join(".git/objects").join(&id[..2]).join(&id[2..]);
     let swap = |victim: &str, donor: &str| {
         std::fs::remove_file(loose(victim)).expect("loose object");
