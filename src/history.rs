@@ -1070,6 +1070,10 @@ pub struct UnitFiles {
 ///   block (the others take their parent's tree from the landing before). What the cache held
 ///   was commits it evicted again at once: inserting and evicting was a fifth of the landing
 ///   walk (profiled).
+/// - Pack files mapped in windows of 2 MiB, at most 16 MiB at once (defaults: 1 GiB and 8 GiB).
+///   libgit2 maps a pack whole by default, so the resident set grew with the repository's size
+///   (27 MB of a 50,000-commit scan's peak); a scan reads the pack roughly in order, and on the
+///   benchmark the smaller windows cost no time (alternating runs).
 fn configure_libgit2() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -1079,6 +1083,8 @@ fn configure_libgit2() {
             let _ = git2::opts::set_verify_owner_validation(false);
             git2::opts::strict_hash_verification(false);
             git2::opts::enable_caching(false);
+            let _ = git2::opts::set_mwindow_size(2 << 20);
+            let _ = git2::opts::set_mwindow_mapped_limit(16 << 20);
         }
     });
 }
