@@ -19,7 +19,7 @@
 //! file's path at the window's end: if the file was renamed after the comment was written, the
 //! rename's landing is named (setting blame follows renames; this does not, yet).
 
-use crate::history::{Ledger, Repo};
+use crate::history::Repo;
 use crate::scan::ScanResult;
 use crate::suppress::{self, FileSuppressions, Suppression};
 use crate::timeline::Window;
@@ -133,50 +133,8 @@ fn same(a: &Suppression, b: &Suppression) -> bool {
     a.tool == b.tool && a.id == b.id
 }
 
-/// Windows below this many are looked at on one thread.
-const PARALLEL_MIN: usize = 256;
-
-/// Acceptances by window index, and the objects a second handle on the repository read (to be
-/// added to the report's ledger). A long history's windows are split between this thread and a
-/// second one with its own handle: finding the file at each window's end is a tree lookup at a
-/// different landing per window, and the windows are independent.
-pub fn acceptances(
-    repo: &Repo,
-    scan: &ScanResult,
-) -> (BTreeMap<usize, Acceptance>, Option<Ledger>) {
-    let all: Vec<usize> = (0..scan.windows.len()).collect();
-    if all.len() < PARALLEL_MIN {
-        return (acceptances_of(repo, scan, &all), None);
-    }
-    let (first, second) = all.split_at(all.len() / 2);
-    let (path, limits) = (repo.given.clone(), repo.limits);
-    let (mut out, other) = std::thread::scope(|s| {
-        let other = s.spawn(move || {
-            let mut r = Repo::open(&path).ok()?;
-            r.limits = limits;
-            let found = acceptances_of(&r, scan, second);
-            Some((found, r.ledger()))
-        });
-        (
-            acceptances_of(repo, scan, first),
-            other.join().ok().flatten(),
-        )
-    });
-    match other {
-        Some((found, ledger)) => {
-            out.extend(found);
-            (out, Some(ledger))
-        }
-        // The second handle could not be opened: the same, here.
-        None => {
-            out.extend(acceptances_of(repo, scan, second));
-            (out, None)
-        }
-    }
-}
-
-/// The acceptances of the windows `which`.
-fn acceptances_of(repo: &Repo, scan: &ScanResult, which: &[usize]) -> BTreeMap<usize, Acceptance> {
+/// Acceptances by window index.
+pub fn acceptances(repo: &Repo, scan: &ScanResult) -> BTreeMap<usize, Acceptance> {
     let mut reader = Reader {
         repo,
         known: suppress::known_ids(scan.rules),
@@ -184,8 +142,7 @@ fn acceptances_of(repo: &Repo, scan: &ScanResult, which: &[usize]) -> BTreeMap<u
     };
     let oid = |li: usize| Oid::from_str(&scan.landing_commit(li).id).ok();
     let mut out = BTreeMap::new();
-    for &wi in which {
-        let w = &scan.windows[wi];
+    for (wi, w) in scan.windows.iter().enumerate() {
         // No file of the unit ever had a marker: nothing to look for (and no trees to read).
         if !scan
             .suppression_units

@@ -124,6 +124,21 @@ pub struct Repo {
     shallow: bool,
 }
 
+/// See [`Repo::reopener`].
+#[derive(Debug, Clone)]
+pub struct Reopener {
+    path: String,
+    limits: crate::limits::Limits,
+}
+
+impl Reopener {
+    pub fn open(&self) -> Result<Repo, HistoryError> {
+        let mut r = Repo::open(&self.path)?;
+        r.limits = self.limits;
+        Ok(r)
+    }
+}
+
 /// The objects an analysis read: id → (kind, SHA-256 of the object's bytes). Kept apart from the
 /// git object id because SHA-1 is no longer collision-resistant: the report's certificate of what
 /// was examined should not rest on it alone.
@@ -190,6 +205,16 @@ impl Repo {
             shallow: repo.is_shallow(),
             repo,
         })
+    }
+
+    /// What another thread needs to open its own handle on this repository (libgit2's handles
+    /// cannot be shared between threads) under the same limits: a reader under the defaults
+    /// would read what the user lowered, or refuse what they raised.
+    pub fn reopener(&self) -> Reopener {
+        Reopener {
+            path: self.given.clone(),
+            limits: self.limits,
+        }
     }
 
     /// Resolves a revision (`HEAD`, a branch, a tag, a commit id) to a commit id.
@@ -286,7 +311,7 @@ impl Repo {
                     }
                 })
             } else {
-                self.first_parent_raw(id)
+                self.commit_links(id).map(|(_, parent)| parent)
             };
             match next {
                 Ok(parent) => {
@@ -309,11 +334,6 @@ impl Repo {
         }
         out.reverse();
         (out, truncation)
-    }
-
-    /// A commit's first parent from its raw bytes, verified against its id.
-    fn first_parent_raw(&self, id: Oid) -> Result<Option<Oid>, git2::Error> {
-        self.commit_links(id).map(|(_, parent)| parent)
     }
 
     /// A commit's tree and first parent, read from its raw bytes (verified against its id)
@@ -367,20 +387,25 @@ impl Repo {
     /// [`configure_libgit2`]), else it is an error like a missing object.
     pub fn commit(&self, id: Oid) -> Result<Commit<'_>, git2::Error> {
         let c = self.repo.find_commit(id)?;
-        if objects::hashes_to("commit", &raw_commit(&c), id) {
-            return Ok(c);
-        }
-        // The header and message put back together did not round-trip (libgit2 normalises a
-        // few odd encodings): check the stored bytes themselves.
-        let odb = self.repo.odb()?;
-        let obj = odb.read(id)?;
-        if objects::hashes_to("commit", obj.data(), id) {
-            Ok(c)
-        } else {
-            Err(git2::Error::from_str(&format!(
+        match self.commit_bytes(&c, |b| objects::hashes_to("commit", b, id)) {
+            Some(_) => Ok(c),
+            None => Err(git2::Error::from_str(&format!(
                 "commit {id} is corrupt: its content does not hash to its id"
-            )))
+            ))),
         }
+    }
+
+    /// The bytes of commit `c` for which `hashes` holds: its parsed header and message put back
+    /// together (the usual case), else, when those do not round-trip (libgit2 normalises a few
+    /// odd encodings), the bytes the object database stores. `None` when neither does.
+    fn commit_bytes(&self, c: &Commit<'_>, hashes: impl Fn(&[u8]) -> bool) -> Option<Vec<u8>> {
+        let raw = raw_commit(c);
+        if hashes(&raw) {
+            return Some(raw);
+        }
+        let odb = self.repo.odb().ok()?;
+        let obj = odb.read(c.id()).ok()?;
+        hashes(obj.data()).then(|| obj.data().to_vec())
     }
 
     /// The commits reachable from `head` and not from `base` (what `git rev-list base..head`
@@ -868,17 +893,11 @@ impl Repo {
             return;
         }
         // The collision-detecting SHA-1 (libgit2's), once per commit read: commits are evidence.
-        let raw = raw_commit(c);
-        if Oid::hash_object(ObjectType::Commit, &raw).is_ok_and(|h| h == id) {
-            self.ledger.borrow_mut().record(id, "commit", &raw);
-            return;
+        let collision_checked =
+            |b: &[u8]| Oid::hash_object(ObjectType::Commit, b).is_ok_and(|h| h == id);
+        if let Some(bytes) = self.commit_bytes(c, collision_checked) {
+            self.ledger.borrow_mut().record(id, "commit", &bytes);
         }
-        let Ok(odb) = self.repo.odb() else { return };
-        if let Ok(obj) = odb.read(id) {
-            if Oid::hash_object(ObjectType::Commit, obj.data()).is_ok_and(|h| h == id) {
-                self.ledger.borrow_mut().record(id, "commit", obj.data());
-            }
-        };
     }
 
     /// The bytes of `path` in `commit` (or in its first parent), for presenting a diff excerpt.

@@ -164,11 +164,8 @@ pub fn investigate(
     let mut scan = scan::scan_with(repo, reference, walk)?;
     // Suppressions are evidence in a scan (a recorded acceptance of the risk), found by walking
     // the history of the comment; the objects that walk reads are part of what was examined.
-    let (acceptances, other_ledger) = crate::acceptance::acceptances(repo, &scan);
+    let acceptances = crate::acceptance::acceptances(repo, &scan);
     scan.ledger.merge(repo.ledger());
-    if let Some(l) = other_ledger {
-        scan.ledger.merge(l);
-    }
     let deploys = deploy_input.map(|(f, bytes, rows, env)| {
         let ids: Vec<String> = (0..scan.landings.len())
             .map(|i| scan.landing_commit(i).id.clone())

@@ -144,27 +144,30 @@ impl ChainReader {
             std::sync::Condvar::new(),
         ));
         let theirs = Arc::clone(&shared);
-        let (path, limits) = (repo.given.clone(), repo.limits);
+        let reopener = repo.reopener();
         let handle = std::thread::Builder::new()
             .name("chain".into())
             .spawn(move || {
                 let (lock, changed) = &*theirs;
                 let publish = |batch: &mut Vec<(Oid, Oid)>, done: bool| -> bool {
-                    let mut st = lock.lock().unwrap_or_else(|e| e.into_inner());
+                    let mut st = lock
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
                     st.entries.append(batch);
                     st.done |= done;
                     changed.notify_all();
                     while !st.stop && !st.done && st.entries.len() >= 2 * st.wanted.max(FIRST_STEP)
                     {
-                        st = changed.wait(st).unwrap_or_else(|e| e.into_inner());
+                        st = changed
+                            .wait(st)
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
                     }
                     st.stop
                 };
-                let Ok(mut r) = Repo::open(&path) else {
+                let Ok(r) = reopener.open() else {
                     publish(&mut Vec::new(), true);
                     return;
                 };
-                r.limits = limits;
                 let (mut next, mut read, mut batch) = (Some(from), 0usize, Vec::new());
                 while let Some(c) = next.filter(|_| read < MAX_TRACE) {
                     next = match r.commit_links(c) {
@@ -192,13 +195,17 @@ impl ChainReader {
     /// flag is true when no entry exists past those returned.
     fn take(&self, from: usize, to: usize) -> (Vec<(Oid, Oid)>, bool) {
         let (lock, changed) = &*self.shared;
-        let mut st = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if to > st.wanted {
             st.wanted = to;
             changed.notify_all();
         }
         while st.entries.len() < to && !st.done {
-            st = changed.wait(st).unwrap_or_else(|e| e.into_inner());
+            st = changed
+                .wait(st)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
         let end = st.entries.len().min(to);
         let got = st
@@ -213,7 +220,9 @@ impl ChainReader {
 impl Drop for ChainReader {
     fn drop(&mut self) {
         let (lock, changed) = &*self.shared;
-        lock.lock().unwrap_or_else(|e| e.into_inner()).stop = true;
+        lock.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .stop = true;
         changed.notify_all();
         if let Some(h) = self.handle.take() {
             let _ = h.join();
@@ -253,13 +262,12 @@ fn visit_chain(repo: &Repo, bs: &mut BeforeSeed, from: usize, to: usize) {
         return;
     }
     let mid = from + (to - from) / 2;
-    let (path, limits) = (repo.given.clone(), repo.limits);
+    let reopener = repo.reopener();
     let chain: &[(Oid, Oid)] = chain;
     let mut second_trie = trie.clone();
     let second = std::thread::scope(|s| {
         let handle = s.spawn(move || {
-            let mut r = Repo::open(&path).ok()?;
-            r.limits = limits;
+            let r = reopener.open().ok()?;
             let mut discarded = HashMap::new();
             second_trie.visit(&r, Some(chain[mid - 1].1), mid - 1, &mut discarded);
             let mut out: HashMap<String, Vec<usize>> = HashMap::new();
@@ -362,16 +370,12 @@ const PARALLEL_MIN: usize = 64;
 /// single landings made every tree be read twice, once by each reader).
 const BLOCK: usize = 64;
 
-/// Landings each reader may run ahead of the fold (bounds memory): a block being folded and the
-/// next being read.
-const READ_AHEAD: usize = 2 * BLOCK;
-
 /// Reader threads.
 const READERS: usize = 2;
 
 /// Blocks the readers may have claimed or finished beyond the one the fold is waiting for
 /// (bounds memory: at most this many blocks of prepared landings are held).
-const BLOCKS_AHEAD: usize = READ_AHEAD / BLOCK + READERS;
+const BLOCKS_AHEAD: usize = 2 + READERS;
 
 /// The hand-over between the reader threads and the fold: which block is claimed next, and the
 /// blocks read but not yet folded.
@@ -432,7 +436,9 @@ impl BlockQueue {
     fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
         // A poisoned lock means a reader panicked while holding it: the state is still
         // consistent (every update is a single assignment or insert), so go on with it.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The next block to read, once it is within reach of the fold; `None` when all are claimed.
@@ -446,7 +452,10 @@ impl BlockQueue {
                 st.next += 1;
                 return Some(st.next - 1);
             }
-            st = self.changed.wait(st).unwrap_or_else(|e| e.into_inner());
+            st = self
+                .changed
+                .wait(st)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
     }
 
@@ -479,7 +488,10 @@ impl BlockQueue {
             if st.readers == 0 || st.lost || block >= st.blocks {
                 return None;
             }
-            st = self.changed.wait(st).unwrap_or_else(|e| e.into_inner());
+            st = self
+                .changed
+                .wait(st)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
     }
 
@@ -587,10 +599,7 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
         let (mut folded_landings, ledgers) = std::thread::scope(|s| {
             let mut handles = Vec::new();
             for k in 0..READERS {
-                let (path, limits, queue, blocks) =
-                    (repo.given.clone(), repo.limits, &queue, &blocks);
-                // The run's limits go with each handle: a reader under the defaults would read
-                // what the user lowered, or refuse what they raised, on long histories only.
+                let (reopener, queue, blocks) = (repo.reopener(), &queue, &blocks);
                 let spawned = std::thread::Builder::new()
                     .name(format!("reader-{k}"))
                     .spawn_scoped(s, move || {
@@ -600,8 +609,7 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
                             queue,
                             claimed: None,
                         };
-                        let mut r = Repo::open(&path).ok()?;
-                        r.limits = limits;
+                        let mut r = reopener.open().ok()?;
                         r.load_mailmap(tip);
                         let mut snapshots = Snapshots::default();
                         while let Some(b) = queue.claim() {
@@ -1529,12 +1537,8 @@ pub fn prepare(repo: &Repo, snapshots: &mut Snapshots, oid: Oid) -> Prepared {
     };
     // Within a reader's block the parent is the landing prepared just before: its tree is
     // known, so the parent commit is not read again.
-    let parent_tree = match (
-        commit.parent_count() > 0,
-        commit.parent_id(0),
-        snapshots.previous,
-    ) {
-        (true, Ok(p), Some((prev, prev_tree))) if p == prev => repo.find_tree(prev_tree),
+    let parent_tree = match (commit.parent_id(0), snapshots.previous) {
+        (Ok(p), Some((prev, prev_tree))) if p == prev => repo.find_tree(prev_tree),
         _ => repo.first_parent_tree(&commit),
     };
     snapshots.previous = Some((oid, commit.tree_id()));

@@ -541,14 +541,12 @@ pub fn scan_pieces(inv: &Investigation) -> (Vec<String>, String) {
             } else {
                 frame.push_str("[\n");
                 pieces.push(std::mem::take(&mut frame));
-                let n = exposures.len();
-                for (j, e) in exposures.into_iter().enumerate() {
-                    pieces.push(e);
-                    if j + 1 < n {
+                for (j, e) in std::mem::take(&mut exposures).into_iter().enumerate() {
+                    if j > 0 {
                         pieces.push(",\n".into());
                     }
+                    pieces.push(e);
                 }
-                exposures = Vec::new();
                 frame.push_str("\n  ]");
             }
         } else if let Some((_, v)) = others.next_if(|(name, _)| name == k) {
