@@ -247,7 +247,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 crate::investigation::add_excerpts(&r, &mut inv);
             }
             if out.format == Format::Json {
-                emit_pieces(&out, &report::json::scan_pieces(&inv).0)?;
+                emit_with(&out, &mut |w| report::json::write_scan(&inv, w).map(drop))?;
             } else {
                 emit(&out, &render_scan(&inv, out.format)?)?;
             }
@@ -398,11 +398,12 @@ fn emit_bytes(bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 /// Writes a report given in pieces, in order, as [`emit`] writes one string.
-fn emit_pieces(out: &Output, pieces: &[String]) -> anyhow::Result<()> {
-    let write = |w: &mut dyn Write| -> std::io::Result<()> {
-        for p in pieces {
-            w.write_all(p.as_bytes())?;
-        }
+fn emit_with(
+    out: &Output,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let mut write = |w: &mut dyn Write| -> std::io::Result<()> {
+        write(w)?;
         w.flush()
     };
     match &out.output {
@@ -410,7 +411,7 @@ fn emit_pieces(out: &Output, pieces: &[String]) -> anyhow::Result<()> {
             .map(std::io::BufWriter::new)
             .and_then(|mut f| write(&mut f))
             .with_context(|| format!("cannot write {path}")),
-        None => match write(&mut std::io::stdout().lock()) {
+        None => match write(&mut std::io::BufWriter::new(std::io::stdout().lock())) {
             // A closed pipe (`| head`) is the reader's choice, not an error.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
             r => r.context("cannot write to stdout"),

@@ -67,7 +67,7 @@ svg text{font-family:Helvetica,Arial,sans-serif}
 pub fn scan_report(inv: &Investigation) -> String {
     let r = &inv.scan;
     // The JSON report's digest, to tie this view to it.
-    let json_digest = json::render_scan(inv).1;
+    let json_digest = json::scan_digest(inv);
     let rules_digest = crate::rules::digest(r.rules);
     let mut out = String::new();
     let _ = write!(
