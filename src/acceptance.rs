@@ -230,11 +230,7 @@ fn side_author(
         };
         let parent = repo.first_parent(c);
         if has(reader, c) && !parent.is_some_and(|p| has(reader, p)) {
-            return scan
-                .commits
-                .infos
-                .iter()
-                .position(|i| i.id == c.to_string());
+            return scan.commits.get(&c.to_string());
         }
     }
     None

@@ -6,17 +6,36 @@
 //! after committer times, identities the mailmap merged, and unsigned landings in a history where
 //! most are signed. Parties and the responsibility matrix build on this table.
 
-use crate::history::CommitInfo;
+use crate::history::{CommitInfo, Person, SignatureKind};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
-/// Every commit a report can name, interned once.
+/// Every commit a report can name, interned once, each kept as a few dozen bytes.
+///
+/// A scan keeps a record for every landing (anomalies, deploy logs and durations need them
+/// all), so this table grows with history length. As `CommitInfo` values a record cost about
+/// 600 bytes, and the table was the largest thing a 50,000-landing scan kept (30 MB, measured).
+/// Records are encoded into one buffer instead: people interned (a history has few authors and
+/// many commits), times as numbers, ids as bytes. A record is decoded when a report names it;
+/// what is read for every landing (times, signature presence) is kept beside it undecoded.
 #[derive(Debug, Default)]
 pub struct Commits {
-    pub infos: Vec<CommitInfo>,
-    /// Table index by commit id, the id as its 20 bytes (a record per landing: a second copy of
-    /// every id as text was measured at a tenth of the table).
+    bytes: Vec<u8>,
+    starts: Vec<usize>,
+    stamps: Vec<Stamp>,
+    people: Vec<(String, String)>,
+    people_index: HashMap<(String, String), u32>,
+    /// Table index by commit id, the id as its 20 bytes.
     index: HashMap<[u8; 20], usize>,
+}
+
+/// What is read of every record without decoding it.
+#[derive(Debug, Clone, Copy)]
+struct Stamp {
+    author: i64,
+    committer: i64,
+    mailmapped: bool,
+    signed: bool,
 }
 
 /// The 20 bytes of a commit id given as text; `None` for anything that is not an id.
@@ -26,10 +45,10 @@ fn id_key(id: &str) -> Option<[u8; 20]> {
 }
 
 impl Commits {
-    /// Room for `n` more records: a scan knows its landings up front, and growing the table by
-    /// doubling copied it and left up to half of it unused.
+    /// Room for `n` more records: a scan knows its landings up front.
     pub fn reserve(&mut self, n: usize) {
-        self.infos.reserve(n);
+        self.starts.reserve(n);
+        self.stamps.reserve(n);
         self.index.reserve(n);
     }
 
@@ -38,16 +57,212 @@ impl Commits {
         if let Some(i) = key.and_then(|k| self.index.get(&k)) {
             return *i;
         }
-        let i = self.infos.len();
+        let i = self.starts.len();
         if let Some(k) = key {
             self.index.insert(k, i);
         }
-        self.infos.push(info);
+        self.starts.push(self.bytes.len());
+        self.stamps.push(Stamp {
+            author: info.author.seconds,
+            committer: info.committer.seconds,
+            mailmapped: info.mailmapped,
+            signed: info.signature.is_some(),
+        });
+        self.encode(key, info);
         i
     }
 
+    /// The table index of a commit id.
     pub fn get(&self, id: &str) -> Option<usize> {
         self.index.get(&id_key(id)?).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// Committer time in seconds of record `i`, without decoding it.
+    pub fn committer_seconds(&self, i: usize) -> i64 {
+        self.stamps[i].committer
+    }
+
+    /// The commit id of record `i`, decoding nothing else.
+    pub fn id(&self, i: usize) -> String {
+        self.decoder(i).id()
+    }
+
+    fn decoder(&self, i: usize) -> Decoder<'_> {
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.bytes.len());
+        Decoder {
+            b: &self.bytes[self.starts[i]..end],
+        }
+    }
+
+    /// Record `i` as it was interned.
+    pub fn info(&self, i: usize) -> CommitInfo {
+        let mut r = self.decoder(i);
+        let id = r.id();
+        let person = |r: &mut Decoder<'_>| {
+            let (name, email) = self
+                .people
+                .get(r.u32() as usize)
+                .cloned()
+                .unwrap_or_default();
+            let seconds = r.i64();
+            let offset_minutes = r.i32();
+            Person {
+                name,
+                email,
+                at: crate::history::rfc3339(seconds, offset_minutes),
+                seconds,
+                offset_minutes,
+            }
+        };
+        let author = person(&mut r);
+        let committer = person(&mut r);
+        let mailmapped = r.u8() == 1;
+        let signature = match r.u8() {
+            1 => Some(SignatureKind::Gpg),
+            2 => Some(SignatureKind::Ssh),
+            3 => Some(SignatureKind::X509),
+            4 => Some(SignatureKind::Other),
+            _ => None,
+        };
+        let signing_key = (r.u8() == 1).then(|| r.string());
+        let mut trailers = BTreeMap::new();
+        for _ in 0..r.u32() {
+            let key = r.string();
+            let values = (0..r.u32()).map(|_| r.string()).collect();
+            trailers.insert(key, values);
+        }
+        let summary = r.string();
+        let parents = (0..r.u32())
+            .filter_map(|_| git2::Oid::from_bytes(r.take(20)).ok())
+            .collect();
+        CommitInfo {
+            id,
+            author,
+            committer,
+            mailmapped,
+            signature,
+            signing_key,
+            trailers,
+            summary,
+            parents,
+        }
+    }
+
+    fn encode(&mut self, key: Option<[u8; 20]>, info: CommitInfo) {
+        match key {
+            Some(k) => {
+                self.bytes.push(0);
+                self.bytes.extend_from_slice(&k);
+            }
+            None => {
+                self.bytes.push(1);
+                put_str(&mut self.bytes, &info.id);
+            }
+        }
+        for p in [info.author, info.committer] {
+            let who = (p.name, p.email);
+            let n = match self.people_index.get(&who) {
+                Some(&n) => n,
+                None => {
+                    let n = u32::try_from(self.people.len()).unwrap_or(u32::MAX);
+                    self.people.push(who.clone());
+                    self.people_index.insert(who, n);
+                    n
+                }
+            };
+            self.bytes.extend_from_slice(&n.to_le_bytes());
+            self.bytes.extend_from_slice(&p.seconds.to_le_bytes());
+            self.bytes
+                .extend_from_slice(&p.offset_minutes.to_le_bytes());
+        }
+        self.bytes.push(u8::from(info.mailmapped));
+        self.bytes.push(match info.signature {
+            None => 0,
+            Some(SignatureKind::Gpg) => 1,
+            Some(SignatureKind::Ssh) => 2,
+            Some(SignatureKind::X509) => 3,
+            Some(SignatureKind::Other) => 4,
+        });
+        match &info.signing_key {
+            Some(k) => {
+                self.bytes.push(1);
+                put_str(&mut self.bytes, k);
+            }
+            None => self.bytes.push(0),
+        }
+        put_len(&mut self.bytes, info.trailers.len());
+        for (k, values) in &info.trailers {
+            put_str(&mut self.bytes, k);
+            put_len(&mut self.bytes, values.len());
+            for v in values {
+                put_str(&mut self.bytes, v);
+            }
+        }
+        put_str(&mut self.bytes, &info.summary);
+        put_len(&mut self.bytes, info.parents.len());
+        for p in &info.parents {
+            self.bytes.extend_from_slice(p.as_bytes());
+        }
+    }
+}
+
+/// Lengths are written as u32: no commit has four billion parents, trailers or bytes of
+/// summary that a scan could have read (its limits stop far sooner).
+fn put_len(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_len(out, s.len());
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// Reads back what [`Commits::encode`] wrote. The bytes are the table's own, so a short read
+/// (which would be a bug here) gives empty values rather than a panic.
+struct Decoder<'a> {
+    b: &'a [u8],
+}
+
+impl<'a> Decoder<'a> {
+    fn take(&mut self, n: usize) -> &'a [u8] {
+        let (head, rest) = self.b.split_at(n.min(self.b.len()));
+        self.b = rest;
+        head
+    }
+    fn array<const N: usize>(&mut self) -> [u8; N] {
+        self.take(N).try_into().unwrap_or([0; N])
+    }
+    fn u8(&mut self) -> u8 {
+        self.array::<1>()[0]
+    }
+    fn u32(&mut self) -> u32 {
+        u32::from_le_bytes(self.array())
+    }
+    fn i32(&mut self) -> i32 {
+        i32::from_le_bytes(self.array())
+    }
+    fn i64(&mut self) -> i64 {
+        i64::from_le_bytes(self.array())
+    }
+    fn string(&mut self) -> String {
+        let n = self.u32() as usize;
+        String::from_utf8_lossy(self.take(n)).into_owned()
+    }
+    fn id(&mut self) -> String {
+        match self.u8() {
+            0 => git2::Oid::from_bytes(self.take(20))
+                .map(|o| o.to_string())
+                .unwrap_or_default(),
+            _ => self.string(),
+        }
     }
 }
 
@@ -61,10 +276,12 @@ pub struct Anomaly {
 /// Anomalies of the examined history. `landings` are commit-table indices in landing order;
 /// `others` are the other commits examined (merged sides).
 pub fn anomalies(commits: &Commits, landings: &[usize], others: &[usize]) -> Vec<Anomaly> {
+    // Times and flags are read undecoded; a record is decoded only when it is an anomaly.
+    let stamp = |i: usize| commits.stamps[i];
     let mut out = Vec::new();
     for pair in landings.windows(2) {
-        let (prev, cur) = (&commits.infos[pair[0]], &commits.infos[pair[1]]);
-        if cur.committer.seconds < prev.committer.seconds {
+        if stamp(pair[1]).committer < stamp(pair[0]).committer {
+            let (prev, cur) = (commits.info(pair[0]), commits.info(pair[1]));
             out.push(Anomaly {
                 commit: cur.id.clone(),
                 kind: "landing-time-backwards".into(),
@@ -80,7 +297,11 @@ pub fn anomalies(commits: &Commits, landings: &[usize], others: &[usize]) -> Vec
         if !seen.insert(i) {
             continue;
         }
-        let c = &commits.infos[i];
+        let s = stamp(i);
+        if s.author <= s.committer && !s.mailmapped {
+            continue;
+        }
+        let c = commits.info(i);
         if c.author.seconds > c.committer.seconds {
             out.push(Anomaly {
                 commit: c.id.clone(),
@@ -102,16 +323,12 @@ pub fn anomalies(commits: &Commits, landings: &[usize], others: &[usize]) -> Vec
             });
         }
     }
-    let signed = landings
-        .iter()
-        .filter(|&&i| commits.infos[i].signature.is_some())
-        .count();
+    let signed = landings.iter().filter(|&&i| stamp(i).signed).count();
     if landings.len() >= 4 && signed * 2 > landings.len() {
         for &i in landings {
-            let c = &commits.infos[i];
-            if c.signature.is_none() {
+            if !stamp(i).signed {
                 out.push(Anomaly {
-                    commit: c.id.clone(),
+                    commit: commits.info(i).id,
                     kind: "unsigned-among-signed".into(),
                     detail: format!(
                         "unsigned landing where {signed} of {} landings are signed",
@@ -273,6 +490,92 @@ impl Parties {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn person(name: &str, seconds: i64, offset_minutes: i32) -> Person {
+        Person {
+            name: name.into(),
+            email: format!("{}@example.com", name.to_lowercase()),
+            at: crate::history::rfc3339(seconds, offset_minutes),
+            seconds,
+            offset_minutes,
+        }
+    }
+
+    fn info(id: &str, author: Person, committer: Person) -> CommitInfo {
+        CommitInfo {
+            id: id.into(),
+            author,
+            committer,
+            mailmapped: false,
+            signature: None,
+            signing_key: None,
+            trailers: BTreeMap::new(),
+            summary: String::new(),
+            parents: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_record_reads_back_as_it_was_interned() {
+        let mut full = info(
+            "0123456789abcdef0123456789abcdef01234567",
+            person("Ann", 1_700_000_000, 120),
+            person("Bob", 1_700_000_500, -330),
+        );
+        full.mailmapped = true;
+        full.signature = Some(SignatureKind::Ssh);
+        full.signing_key = Some("SHA256:abc".into());
+        full.trailers.insert(
+            "Co-authored-by".into(),
+            vec!["Cid <cid@example.com>".into(), "Dee <d@example.com>".into()],
+        );
+        full.trailers
+            .insert("Reviewed-by".into(), vec!["Eve".into()]);
+        full.summary = "Open port 22 — für alle".into();
+        full.parents = vec![
+            git2::Oid::from_str("1111111111111111111111111111111111111111").expect("id"),
+            git2::Oid::from_str("2222222222222222222222222222222222222222").expect("id"),
+        ];
+        // An absurd time is kept as the text it was written as; an id that is not one, as text.
+        let odd = info(
+            "not-an-id",
+            person("Ann", i64::MAX, i32::MAX),
+            person("Ann", i64::MIN, 0),
+        );
+        let mut t = Commits::default();
+        let (a, b) = (t.intern(full.clone()), t.intern(odd.clone()));
+        assert_eq!(t.intern(full.clone()), a, "interned once");
+        assert_eq!((t.info(a), t.info(b)), (full.clone(), odd));
+        assert_eq!(t.id(a), full.id);
+        assert_eq!(t.committer_seconds(a), 1_700_000_500);
+        assert_eq!(t.get(&full.id), Some(a));
+        assert_eq!(t.len(), 2);
+    }
+
+    #[test]
+    fn anomalies_read_from_the_compact_table_name_the_commits() {
+        let id = |n: u8| format!("{n:040x}");
+        let mut t = Commits::default();
+        let landings: Vec<usize> = [
+            info(&id(1), person("A", 100, 0), person("A", 200, 0)),
+            // Landed before the one before it, and authored after it was committed.
+            info(&id(2), person("A", 300, 0), person("A", 150, 0)),
+        ]
+        .into_iter()
+        .map(|c| t.intern(c))
+        .collect();
+        let kinds: Vec<(String, String)> = anomalies(&t, &landings, &[])
+            .into_iter()
+            .map(|a| (a.commit, a.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (id(2), "landing-time-backwards".to_string()),
+                (id(2), "authored-after-committed".to_string()),
+            ]
+        );
+    }
 
     const FILE: &str = r#"
 parties:

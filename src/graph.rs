@@ -235,7 +235,7 @@ impl Graph {
         }
         let n = self.g.add_node(Node::Commit { commit: ci });
         self.commits.insert(ci, n);
-        let info = &r.commits.infos[ci];
+        let info = &r.commits.info(ci);
         let a = self.person(&info.author.name, &info.author.email, parties);
         self.g.add_edge(n, a, Edge::AuthoredBy);
         let c = self.person(&info.committer.name, &info.committer.email, parties);

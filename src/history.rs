@@ -58,6 +58,9 @@ pub struct Person {
     pub at: String,
     #[serde(skip)]
     pub seconds: i64,
+    /// The offset `at` is written in (the commit table keeps times as numbers).
+    #[serde(skip)]
+    pub offset_minutes: i32,
 }
 
 /// The signature a commit carries (its presence; git2 cannot verify it).
@@ -70,7 +73,7 @@ pub enum SignatureKind {
     Other,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommitInfo {
     pub id: String,
     pub author: Person,
@@ -1161,6 +1164,7 @@ fn person(s: &git2::Signature<'_>) -> Person {
         email: String::from_utf8_lossy(s.email_bytes()).into_owned(),
         at: rfc3339(t.seconds(), t.offset_minutes()),
         seconds: t.seconds(),
+        offset_minutes: t.offset_minutes(),
     }
 }
 

@@ -12,7 +12,7 @@
 use crate::attribution::{Parties, PartiesError};
 use crate::deploys::{self, DeployError, DeployLog};
 use crate::graph::Graph;
-use crate::history::{seconds_of, HistoryError, Repo};
+use crate::history::{HistoryError, Repo};
 use crate::rules::Severity;
 use crate::scan::{self, ScanResult, Walk};
 use crate::timeline::Window;
@@ -167,9 +167,7 @@ pub fn investigate(
     let acceptances = crate::acceptance::acceptances(repo, &scan);
     scan.ledger.merge(repo.ledger());
     let deploys = deploy_input.map(|(f, bytes, rows, env)| {
-        let ids: Vec<String> = (0..scan.landings.len())
-            .map(|i| scan.landing_commit(i).id.clone())
-            .collect();
+        let ids: Vec<String> = scan.landings.iter().map(|&i| scan.commits.id(i)).collect();
         deploys::resolve(repo, &f, &bytes, rows, &env, &ids)
     });
     let mut windows: Vec<usize> = (0..scan.windows.len())
@@ -204,7 +202,7 @@ pub fn add_excerpts(repo: &Repo, inv: &mut Investigation) {
         let Some(c) = inv.cause(n) else {
             continue;
         };
-        let Ok(oid) = git2::Oid::from_str(&inv.scan.commits.infos[c.blamed.commit].id) else {
+        let Ok(oid) = git2::Oid::from_str(&inv.scan.commits.info(c.blamed.commit).id) else {
             continue;
         };
         let file = &c.blamed.change.location.file;
@@ -276,10 +274,11 @@ pub fn excerpt(old: &[u8], new: &[u8], line: u32) -> Option<String> {
     Some(text)
 }
 
-/// The landing time of landing `li`, in seconds.
+/// The landing time of landing `li`, in seconds: its committer time. (This read the time back
+/// from the RFC 3339 text, which is written from these seconds and parses back to them or not at
+/// all; the seconds are read without decoding the record.)
 pub fn landed(r: &ScanResult, li: usize) -> i64 {
-    let c = r.landing_commit(li);
-    seconds_of(&c.committer.at).unwrap_or(c.committer.seconds)
+    r.landed_seconds(li)
 }
 
 /// Whether `resource` names this address: itself, or one of its `for_each`/`count` instances.

@@ -124,8 +124,8 @@ pub fn json(r: &ScanResult, address: &str) -> J {
     let changes: Vec<J> = entries(r)
         .iter()
         .map(|e| {
-            let commit = &r.commits.infos[e.b.commit];
-            let landing = &r.commits.infos[e.b.landing_commit];
+            let commit = &r.commits.info(e.b.commit);
+            let landing = &r.commits.info(e.b.landing_commit);
             let ch = &e.b.change;
             json!({
                 "landing": landing.id,
@@ -195,8 +195,8 @@ pub fn text(r: &ScanResult, address: &str) -> String {
     );
     let mut last_landing = None;
     for e in entries(r) {
-        let commit = &r.commits.infos[e.b.commit];
-        let landing = &r.commits.infos[e.b.landing_commit];
+        let commit = &r.commits.info(e.b.commit);
+        let landing = &r.commits.info(e.b.landing_commit);
         if last_landing != Some(e.b.landing) {
             let _ = writeln!(
                 out,

@@ -149,7 +149,7 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
     // A commit BASE already contains is not the range's doing, even when it reaches HEAD through
     // the range (a branch that merged BASE in): such a change is BASE's, not the branch's.
     let in_range = |commit: usize| {
-        git2::Oid::from_str(&scan.commits.infos[commit].id)
+        git2::Oid::from_str(&scan.commits.info(commit).id)
             .map(|oid| range_commits.contains(&oid))
             .unwrap_or(true)
     };

@@ -45,8 +45,14 @@ pub struct ScanResult {
 }
 
 impl ScanResult {
-    pub fn landing_commit(&self, landing: usize) -> &crate::history::CommitInfo {
-        &self.commits.infos[self.landings[landing]]
+    /// The commit record of landing `landing` (decoded: see [`Commits`]).
+    pub fn landing_commit(&self, landing: usize) -> crate::history::CommitInfo {
+        self.commits.info(self.landings[landing])
+    }
+
+    /// When landing `landing` was committed, in seconds (not decoding its record).
+    pub fn landed_seconds(&self, landing: usize) -> i64 {
+        self.commits.committer_seconds(self.landings[landing])
     }
 }
 
@@ -1468,7 +1474,7 @@ impl<'r> Engine<'r> {
         self.landings
             .last()
             .map(|&i| {
-                let at = &self.commits.infos[i].committer.at;
+                let at = &self.commits.info(i).committer.at;
                 at.get(..10).unwrap_or(at).to_string()
             })
             .unwrap_or_default()

@@ -14,8 +14,8 @@ use serde_json::{json, Value as J};
 fn added(scan: &ScanResult, a: &Acceptance) -> J {
     match (a.added_by, a.landing) {
         (Some(c), Some(l)) => {
-            let commit = &scan.commits.infos[c];
-            let landing = &scan.commits.infos[l];
+            let commit = &scan.commits.info(c);
+            let landing = &scan.commits.info(l);
             json!({
                 "commit": commit.id,
                 "landing": landing.id,
@@ -43,7 +43,7 @@ pub fn describe(scan: &ScanResult, a: &Acceptance) -> String {
     let s = &a.suppression;
     let who = match (a.added_by, a.landing) {
         (Some(c), Some(_)) => {
-            let ci = &scan.commits.infos[c];
+            let ci = &scan.commits.info(c);
             format!(
                 "added by {} <{}> on {} in {}",
                 ci.author.name,

@@ -80,7 +80,7 @@ pub fn node_label(inv: &Investigation, n: &Node) -> (String, &'static str) {
             )
         }
         Node::Commit { commit } => {
-            let c = &r.commits.infos[*commit];
+            let c = &r.commits.info(*commit);
             (
                 format!("commit {}\n{}\n{}", short(&c.id), c.summary, c.author.at),
                 "commit",

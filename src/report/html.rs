@@ -336,8 +336,8 @@ fn exposure(out: &mut String, inv: &Investigation, k: usize, x: NodeIndex) {
         let Some(c) = inv.cause(n) else {
             continue;
         };
-        let commit = &r.commits.infos[c.blamed.commit];
-        let landing = &r.commits.infos[c.blamed.landing_commit];
+        let commit = &r.commits.info(c.blamed.commit);
+        let landing = &r.commits.info(c.blamed.landing_commit);
         let party = inv
             .party_label(n)
             .map(|p| format!(" · party <b>{}</b>", esc(p)))
@@ -500,8 +500,8 @@ fn timeline(out: &mut String, inv: &Investigation) {
                 let tip = format!(
                     "{} — {} ({})",
                     esc(&c.summary),
-                    esc(&r.commits.infos[c.blamed.commit].author.name),
-                    short(&r.commits.infos[c.blamed.commit].id)
+                    esc(&r.commits.info(c.blamed.commit).author.name),
+                    short(&r.commits.info(c.blamed.commit).id)
                 );
                 let _ = match role {
                     Role::Remediation => writeln!(out, "<circle cx=\"{cx:.1}\" cy=\"{:.1}\" r=\"6\" fill=\"#16a34a\" stroke=\"#fff\"><title>remediation: {tip}</title></circle>", y + 14.0),

@@ -26,8 +26,8 @@ pub fn person(p: &Person) -> J {
 
 /// A cause or remediation in the shape DESIGN.md gives.
 pub fn cause(r: &ScanResult, c: &Cause) -> J {
-    let commit = &r.commits.infos[c.blamed.commit];
-    let landing = &r.commits.infos[c.blamed.landing_commit];
+    let commit = &r.commits.info(c.blamed.commit);
+    let landing = &r.commits.info(c.blamed.landing_commit);
     let merged_by = (landing.parents.len() > 1).then(|| person(&landing.committer));
     let ch = &c.blamed.change;
     json!({
@@ -686,7 +686,7 @@ fn scan_report_frame(inv: &Investigation) -> J {
             "ref": r.reference,
             "head": r.head,
             "landings": r.landings.len(),
-            "last_landing": r.landings.last().map(|&i| r.commits.infos[i].id.clone()),
+            "last_landing": r.landings.last().map(|&i| r.commits.id(i)),
             "rules": {"count": r.rules.len(), "digest": crate::rules::digest(r.rules)},
             "parties": inv.parties.as_ref().map(|p| p.digest.clone()),
             "deploys": inv.deploys.as_ref().map(|d| d.digest.clone()),

@@ -45,8 +45,8 @@ fn change(
     let Some(c) = inv.cause(n) else {
         return;
     };
-    let commit = &r.commits.infos[c.blamed.commit];
-    let landing = &r.commits.infos[c.blamed.landing_commit];
+    let commit = &r.commits.info(c.blamed.commit);
+    let landing = &r.commits.info(c.blamed.landing_commit);
     let ch = &c.blamed.change;
     let party = inv
         .party_label(n)

@@ -112,7 +112,7 @@ pub fn text(r: &ReviewResult, fail_on: Severity) -> String {
             let _ = writeln!(out, "           SUPPRESSED {}", suppression_line(sup));
         }
         for c in &f.causes {
-            let commit = &s.commits.infos[c.blamed.commit];
+            let commit = &s.commits.info(c.blamed.commit);
             let _ = writeln!(
                 out,
                 "           {} <{}> in {} \"{}\": {} at {}:{}{}",
@@ -206,7 +206,7 @@ pub fn sarif(r: &ReviewResult) -> J {
                 .causes
                 .iter()
                 .map(|c| {
-                    let ci = &s.commits.infos[c.blamed.commit];
+                    let ci = &s.commits.info(c.blamed.commit);
                     json!({
                         "commit": ci.id, "author": ci.author.name, "email": ci.author.email,
                         "setting": format!("{}.{}", c.blamed.change.address, c.blamed.change.path),
@@ -219,7 +219,7 @@ pub fn sarif(r: &ReviewResult) -> J {
                 .causes
                 .first()
                 .map(|c| {
-                    let ci = &s.commits.infos[c.blamed.commit];
+                    let ci = &s.commits.info(c.blamed.commit);
                     format!(" by {} in {}", ci.author.name, crate::report::short(&ci.id))
                 })
                 .unwrap_or_default();

@@ -25,7 +25,7 @@ fn who(r: &ReviewResult, f: &Finding) -> String {
     let mut seen = BTreeSet::new();
     let mut parts = Vec::new();
     for c in &f.causes {
-        let ci = &r.scan.commits.infos[c.blamed.commit];
+        let ci = &r.scan.commits.info(c.blamed.commit);
         if seen.insert(ci.id.clone()) {
             parts.push(format!(
                 "{} in {}",

@@ -29,8 +29,8 @@ fn cause_lines(
     let Some(c) = inv.cause(node) else {
         return;
     };
-    let commit = &r.commits.infos[c.blamed.commit];
-    let landing = &r.commits.infos[c.blamed.landing_commit];
+    let commit = &r.commits.info(c.blamed.commit);
+    let landing = &r.commits.info(c.blamed.landing_commit);
     let ch = &c.blamed.change;
     let party = match (&inv.parties, inv.graph.party_of_change(node)) {
         (None, _) => String::new(),
