@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 /// Entries kept before the cache is cleared: bounds memory on long histories while keeping the
 /// recent past (where reverts and merges look) warm.
-const CACHE_LIMIT: usize = 1_024;
+const CACHE_LIMIT: usize = 256;
 
 type CacheKey = Vec<(String, Oid, i32)>;
 
