@@ -627,7 +627,7 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
                             queue.deliver(b, prepared);
                             leaving.claimed = None;
                         }
-                        Some((r.ledger(), snapshots.marked))
+                        Some((r.take_ledger(), snapshots.marked))
                     });
                 match spawned {
                     Ok(h) => handles.push(h),
@@ -1500,7 +1500,7 @@ impl<'r> Engine<'r> {
             anomalies,
             rules: self.rules,
             until: None,
-            ledger: self.repo.ledger(),
+            ledger: self.repo.take_ledger(),
             watched: self.watched,
             suppression_units: self.snapshots.marked,
         }
