@@ -1,9 +1,11 @@
-//! The configtrail binary: parses the command line and calls the library; nothing else.
+//! The configtrail binary: sets up the allocator, parses the command line and calls the
+//! library; nothing else.
 use clap::Parser;
 use configtrail::{cli, exit_codes};
 
 fn main() {
     no_huge_pages();
+    prompt_purge();
     let args = cli::Cli::parse();
     let code = match cli::run(args) {
         Ok(code) => code,
@@ -28,5 +30,36 @@ fn no_huge_pages() {
     }
 }
 
+/// mimalloc's number for its `purge_delay` option in the mimalloc.h it is built from (v2 and
+/// v3 alike); the crate does not name it. A test checks that this number reads back the
+/// option's documented default.
+const MI_OPTION_PURGE_DELAY: i32 = 15;
+
+/// Memory freed is returned to the system at once instead of after mimalloc's delay (a second
+/// in the mimalloc v3 built here, 10 ms in v2): a scan frees as it goes (parsed units, blocks
+/// of landings), and the delay kept 6 to 10 MB more resident at no measured gain in time
+/// (alternating runs at 5,000 and 50,000 commits).
+fn prompt_purge() {
+    // SAFETY: mi_option_set stores an integer in mimalloc's option table; any value is valid.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
+}
+
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_purge_delay_option_is_the_one_mimalloc_reads() {
+        // SAFETY: reading an option is a plain lookup in mimalloc's table.
+        let delay = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
+        // purge_delay's default: 1,000 ms in mimalloc v3, 10 ms in v2 (the test process does not
+        // run prompt_purge, but a MIMALLOC_PURGE_DELAY in the environment would show here).
+        let from_env = std::env::var("MIMALLOC_PURGE_DELAY").ok();
+        assert!(
+            delay == 1000 || delay == 10 || from_env.is_some(),
+            "option {} reads {delay}",
+            super::MI_OPTION_PURGE_DELAY
+        );
+    }
+}
