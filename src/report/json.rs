@@ -476,6 +476,31 @@ fn in_order<T: Send>(
     })
 }
 
+/// The exposures of piece `c` (`chunk` of them), each written by `write`, separated by `sep`.
+fn piece(
+    inv: &Investigation,
+    chunk: usize,
+    c: usize,
+    sep: &[u8],
+    write: &dyn Fn(&J, &mut Vec<u8>),
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    let all = &inv.graph.exposures;
+    for (j, &x) in all
+        .chunks(chunk)
+        .nth(c)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        if j > 0 {
+            out.extend_from_slice(sep);
+        }
+        write(&exposure(inv, x), &mut out);
+    }
+    out
+}
+
 /// The report frame (everything but exposures and digest), its keys in output order with
 /// `exposures` and `digest` among them, and the digest: the SHA-256 of the canonical (compact,
 /// sorted) form, built exposure by exposure without holding them.
@@ -507,21 +532,10 @@ fn frame_and_digest(
         if k == "exposures" {
             hasher.update(b"[");
             let all = &inv.graph.exposures;
-            let compact = |c: usize| -> Vec<u8> {
-                let mut out = Vec::new();
-                for (j, &x) in all
-                    .chunks(chunk)
-                    .nth(c)
-                    .unwrap_or_default()
-                    .iter()
-                    .enumerate()
-                {
-                    if j > 0 {
-                        out.push(b',');
-                    }
-                    let _ = serde_json::to_writer(&mut out, &exposure(inv, x));
-                }
-                out
+            let compact = |c: usize| {
+                piece(inv, chunk, c, b",", &|e, out| {
+                    let _ = serde_json::to_writer(out, e);
+                })
             };
             let mut first = true;
             let _ = in_order(all.len().div_ceil(chunk), &compact, &mut |bytes| {
@@ -589,28 +603,19 @@ fn write_scan_chunked(
             }
             text.push_str("[\n");
             w.write_all(text.as_bytes())?;
-            let pretty_chunk = |c: usize| -> String {
-                let mut out = String::new();
-                for (j, &x) in all
-                    .chunks(chunk)
-                    .nth(c)
-                    .unwrap_or_default()
-                    .iter()
-                    .enumerate()
-                {
-                    if j > 0 {
-                        out.push_str(",\n");
-                    }
-                    indent_into(&mut out, &pretty(&exposure(inv, x)), "    ", true);
-                }
-                out
+            let pretty_chunk = |c: usize| {
+                piece(inv, chunk, c, b",\n", &|e, out| {
+                    let mut text = String::new();
+                    indent_into(&mut text, &pretty(e), "    ", true);
+                    out.extend_from_slice(text.as_bytes());
+                })
             };
             let mut first = true;
             in_order(all.len().div_ceil(chunk), &pretty_chunk, &mut |text| {
                 if !std::mem::take(&mut first) {
                     w.write_all(b",\n")?;
                 }
-                w.write_all(text.as_bytes())
+                w.write_all(&text)
             })?;
             w.write_all(b"\n  ]")?;
         } else if let Some(v) = map.get(k) {
