@@ -211,7 +211,7 @@ impl Ledger {
     /// `sha256:<hex>` over one line per object in id order: `<kind> <git id> <sha256 of bytes>`.
     /// The order is the ids' so the digest does not depend on the order the scan read them in.
     pub fn digest(&self) -> String {
-        let mut entries: Vec<(&[u8; 20], &(Kind, [u8; 32]))> = self.objects.iter().collect();
+        let mut entries: Vec<_> = self.objects.iter().collect();
         entries.sort_unstable_by_key(|(id, _)| *id);
         let mut h = sha2::Sha256::new();
         for (id, (kind, sum)) in entries {
