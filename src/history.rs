@@ -308,26 +308,50 @@ impl Repo {
 
     /// Loads the mailmap from the `.mailmap` file of the tip's tree (not the work tree, which may
     /// differ from the history under investigation).
-    pub fn load_mailmap(&mut self, tip: Oid) {
-        let text = self
+    /// Loads the `.mailmap` of `tip`. Returns why a `.mailmap` that is there was not applied (over
+    /// the file size limit: it is the repository's own claim about who is who, and one that
+    /// large is an attack on memory, not a list of people; or unreadable). Identities then stay
+    /// as the commits state them, which is still the evidence, and the caller reports it as a
+    /// blind spot. No `.mailmap` is not a problem.
+    pub fn load_mailmap(&mut self, tip: Oid) -> Option<String> {
+        self.mailmap = None;
+        let id = self
             .repo
             .find_commit(tip)
             .and_then(|c| c.tree())
-            .ok()
-            .and_then(|t| t.get_path(Path::new(".mailmap")).ok().map(|e| e.id()))
-            // A mailmap over the file size limit is not loaded: it is the repository's own claim
-            // about who is who, and one that large is an attack on memory, not a list of people.
-            // The identities then stay as the commits state them (still the evidence); not yet
-            // reported as a blind spot (the scan has no channel for it before its first landing).
-            .filter(|id| {
-                self.repo.odb().is_ok_and(|odb| {
-                    odb.read_header(*id)
-                        .is_ok_and(|(size, _)| size <= self.limits.max_file_bytes)
-                })
-            })
-            .and_then(|id| self.repo.find_blob(id).ok())
-            .map(|b| String::from_utf8_lossy(b.content()).into_owned());
-        self.mailmap = text.and_then(|t| git2::Mailmap::from_buffer(&t).ok());
+            .ok()?
+            .get_path(Path::new(".mailmap"))
+            .ok()?
+            .id();
+        let not_applied = |why: String| {
+            Some(format!(
+                ".mailmap at {tip} {why}: not applied; identities are as the commits state them"
+            ))
+        };
+        let size = match self.repo.odb().and_then(|odb| odb.read_header(id)) {
+            Ok((size, _)) => size,
+            Err(e) => return not_applied(format!("cannot be read ({})", e.message())),
+        };
+        if size > self.limits.max_file_bytes {
+            return not_applied(format!(
+                "is {size} bytes, over the {} byte file limit (--max-file-bytes)",
+                self.limits.max_file_bytes
+            ));
+        }
+        let text = match self.repo.find_blob(id) {
+            Ok(b) if objects::hashes_to("blob", b.content(), id) => {
+                String::from_utf8_lossy(b.content()).into_owned()
+            }
+            Ok(_) => return not_applied("is corrupt (its content does not hash to its id)".into()),
+            Err(e) => return not_applied(format!("cannot be read ({})", e.message())),
+        };
+        match git2::Mailmap::from_buffer(&text) {
+            Ok(m) => {
+                self.mailmap = Some(m);
+                None
+            }
+            Err(e) => not_applied(format!("cannot be parsed ({})", e.message())),
+        }
     }
 
     /// The first-parent chain ending at `tip`, oldest first, stopping after `limit` (the merge

@@ -119,7 +119,7 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
     let base = repo.resolve(base_spec)?;
     let head = repo.resolve(head_spec)?;
     let merge_base = repo.merge_base(base, head)?;
-    repo.load_mailmap(head);
+    let mailmap_problem = repo.load_mailmap(head);
     // The range: HEAD's landings that BASE does not contain, and the commit they start from.
     let range_commits = repo.range_commits(base, head)?;
     let mut in_range_landings = Vec::new();
@@ -137,6 +137,9 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
     // Only the range is evaluated: the starting snapshot once, then each landing of the range.
     // Causes written before the range are traced back on demand.
     let mut engine = scan::Engine::new(repo, crate::rules::registry());
+    if let Some(p) = mailmap_problem {
+        engine.history_blind_spot(p);
+    }
     if let Some(s) = seed {
         engine.seed(s);
     }

@@ -89,6 +89,9 @@ pub struct Engine<'r> {
     before_seed: BeforeSeed,
     watch: Option<String>,
     watched: Vec<(String, String, Blamed)>,
+    /// Problems of the whole history (no unit, no landing of their own), such as a `.mailmap`
+    /// that could not be applied: blind spots from the first landing to the tip.
+    history_blind: Vec<String>,
 }
 
 /// The first-parent history before a review's starting commit, read lazily and shared by every
@@ -529,7 +532,7 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
         Some(t) => t,
         None => repo.resolve(reference)?,
     };
-    repo.load_mailmap(tip);
+    let mailmap_problem = repo.load_mailmap(tip);
     let (mut landings, truncation) = repo.landings(tip, None);
     if let Some(until) = walk.until {
         // The analysis ends at --until: landings are taken oldest first up to the first one
@@ -575,6 +578,7 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
     }
     let mut engine = Engine::new(repo, rules::registry());
     engine.watch = walk.watch.clone();
+    engine.history_blind.extend(mailmap_problem);
     // A record per landing, and some for merged sides' commits.
     engine.commits.reserve(landings.len() + landings.len() / 8);
     if let Some(t) = truncation {
@@ -616,7 +620,8 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
                             claimed: None,
                         };
                         let mut r = reopener.open().ok()?;
-                        r.load_mailmap(tip);
+                        // The same mailmap as the main handle's, which reports any problem.
+                        let _ = r.load_mailmap(tip);
                         let mut snapshots = Snapshots::default();
                         while let Some(b) = queue.claim() {
                             leaving.claimed = Some(b);
@@ -677,6 +682,11 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
 }
 
 impl<'r> Engine<'r> {
+    /// Notes a problem of the whole history, reported as a blind spot from the first landing on.
+    pub fn history_blind_spot(&mut self, reason: String) {
+        self.history_blind.push(reason);
+    }
+
     pub fn new(repo: &'r Repo, rules: &'static [Rule]) -> Self {
         Engine {
             repo,
@@ -697,6 +707,7 @@ impl<'r> Engine<'r> {
             before_seed: BeforeSeed::default(),
             watch: None,
             watched: Vec::new(),
+            history_blind: Vec::new(),
         }
     }
 
@@ -1488,6 +1499,15 @@ impl<'r> Engine<'r> {
             a
         };
         let mut blind = self.blind;
+        if !self.landings.is_empty() {
+            blind.extend(self.history_blind.into_iter().map(|reason| BlindSpot {
+                from: 0,
+                unit: String::new(),
+                file: String::new(),
+                to: None,
+                reason,
+            }));
+        }
         blind.sort();
         ScanResult {
             repository: self.repo.given.clone(),

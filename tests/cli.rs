@@ -261,6 +261,57 @@ fn mailmap_trailers_and_anomalies_are_reported() {
 }
 
 #[test]
+fn a_mailmap_that_cannot_be_applied_is_a_blind_spot_not_a_silent_skip() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
+    f.commit("Carol Client <carol@client.example>", "base");
+    f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    let opener = f.commit("Al <al@old.example>", "open ssh");
+    // A mailmap padded past the limit given below; the Terraform files are well under it.
+    let mut mailmap = "Alice Provider <alice@msp.example> <al@old.example>\n".to_string();
+    mailmap.push_str(&"# padding\n".repeat(200));
+    f.write(".mailmap", &mailmap);
+    f.commit("Carol Client <carol@client.example>", "mailmap");
+    let limit = ["--max-file-bytes", "1500"];
+    let out = bin()
+        .args(["scan", &f.repo(), "--format", "json"])
+        .args(limit)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let says_why = |report: &Value| {
+        report["blind_spots"].as_array().is_some_and(|spots| {
+            spots.iter().any(|b| {
+                let reason = b["reason"].as_str().unwrap_or_default();
+                reason.starts_with(".mailmap at ")
+                    && reason.contains("over the 1500 byte file limit (--max-file-bytes)")
+                    && reason.contains("not applied")
+                    && b["to_landing"].is_null()
+            })
+        })
+    };
+    assert!(says_why(&r), "{:#}", r["blind_spots"]);
+    // Not applied: the cause names the identity the commit states.
+    let c = &exposures(&r, "aws-sg-admin-port-public")[0]["causes"][0];
+    assert_eq!(c["commit"], opener.as_str());
+    assert_eq!(c["author"]["email"], "al@old.example");
+    // Under the default limit it is applied, and nothing is said.
+    let r = scan_json(&f.repo());
+    assert!(!says_why(&r));
+    let c = &exposures(&r, "aws-sg-admin-port-public")[0]["causes"][0];
+    assert_eq!(c["author"]["email"], "alice@msp.example");
+    // A review says so too.
+    let (_, rv) = review(&f.repo(), "HEAD~2..HEAD", &limit);
+    assert!(says_why(&rv), "{rv:#}");
+}
+
+#[test]
 fn an_unknown_value_is_a_blind_spot_not_a_verdict() {
     let mut f = Fixture::new();
     f.write(
