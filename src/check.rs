@@ -85,6 +85,8 @@ pub struct CheckResult {
     pub findings: Vec<CheckFinding>,
     pub blind_spots: Vec<CheckBlindSpot>,
     pub unmatched_suppressions: Vec<Suppression>,
+    /// The limits the files were read under (recorded in the report when raised).
+    pub limits: Limits,
 }
 
 impl CheckResult {
@@ -370,6 +372,7 @@ pub fn check(
         files,
         units,
         rules,
+        limits: *limits,
         findings,
         blind_spots: blind,
         unmatched_suppressions: unmatched.into_iter().collect(),

@@ -330,7 +330,18 @@ fn keep(r: &ScanResult, o: &Options, log: Option<&DeployLog>, w: &Window) -> boo
 pub const LIMITATIONS: &[&str] = &[
     "Only what was committed to the analysed ref is examined. Changes made outside the repository (in a cloud console, by CLI, by another pipeline) and drift between the code and the running infrastructure are invisible to this report.",
     "A landing is not an apply: without a deploy log this report cannot say whether, when or by whom a change was applied, or whether the apply failed. Windows are then measured between landings.",
-    "Settings whose values are computed outside the unit (module inputs, remote state, data sources, provider defaults that changed) are reported as undecided blind spots, not as safe.",
+    OUTSIDE_THE_UNIT,
     "Identities are what commits claim: author and committer names, emails and times can be set freely by whoever made the commit. Signatures are recorded as present or absent and by key id; they are not cryptographically verified.",
-    "Rules cover the settings listed in the rule catalogue; a setting no rule examines is not assessed.",
+    RULES_COVER,
+];
+
+const OUTSIDE_THE_UNIT: &str = "Settings whose values are computed outside the unit (module inputs, remote state, data sources, provider defaults that changed) are reported as undecided blind spots, not as safe.";
+const RULES_COVER: &str =
+    "Rules cover the settings listed in the rule catalogue; a setting no rule examines is not assessed.";
+
+/// What a `check` report cannot say: it reads files as they are, with no history.
+pub const CHECK_LIMITATIONS: &[&str] = &[
+    "Only the files under the given paths are read, as they are now: there is no history, so nothing is said about who wrote a setting, when, or whether it was ever applied.",
+    OUTSIDE_THE_UNIT,
+    RULES_COVER,
 ];

@@ -74,6 +74,8 @@ pub struct ReviewResult {
     /// Suppression comments on the resources of the findings whose id configtrail has no
     /// equivalent for (or does not know): shown, so a decision is never silently dropped.
     pub unmatched_suppressions: Vec<Suppression>,
+    /// The limits the files were read under (recorded in the report when raised).
+    pub limits: crate::limits::Limits,
 }
 
 impl ReviewResult {
@@ -261,6 +263,7 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
         start,
         findings,
         unmatched_suppressions,
+        limits: repo.limits,
         scan,
     })
 }

@@ -256,3 +256,21 @@ fn an_oversized_file_is_a_blind_spot() {
         "{reason}"
     );
 }
+
+#[test]
+fn a_raised_limit_is_recorded_and_what_check_cannot_say_is_stated() {
+    let d = tree();
+    let (_, json) = check(d.path(), &[".", "--format", "json"]);
+    let r: Value = serde_json::from_str(&json).expect("JSON");
+    assert!(r["inputs"]["limits"].is_null(), "defaults are not written");
+    let said = r["limitations"].as_array().expect("limitations");
+    assert!(said[0]
+        .as_str()
+        .is_some_and(|l| l.contains("there is no history")));
+    let (_, json) = check(
+        d.path(),
+        &[".", "--format", "json", "--max-file-bytes", "16777216"],
+    );
+    let r: Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(r["inputs"]["limits"]["max_file_bytes"], 16_777_216);
+}

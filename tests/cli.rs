@@ -309,6 +309,15 @@ fn a_mailmap_that_cannot_be_applied_is_a_blind_spot_not_a_silent_skip() {
     // A review says so too.
     let (_, rv) = review(&f.repo(), "HEAD~2..HEAD", &limit);
     assert!(says_why(&rv), "{rv:#}");
+    // The raised limit is recorded as an input, and the report says what it cannot know.
+    assert_eq!(rv["inputs"]["limits"]["max_file_bytes"], 1500);
+    assert!(rv["limitations"]
+        .as_array()
+        .is_some_and(|l| l.iter().any(|x| x
+            .as_str()
+            .is_some_and(|x| x.contains("A landing is not an apply")))));
+    let (_, rv) = review(&f.repo(), "HEAD~2..HEAD", &[]);
+    assert!(rv["inputs"]["limits"].is_null(), "defaults are not written");
 }
 
 #[test]

@@ -79,7 +79,12 @@ pub fn json(r: &CheckResult, fail_on: Severity) -> J {
         })).collect::<Vec<_>>(),
         "unmatched_suppressions": r.unmatched_suppressions.iter().map(|s| s.to_json()).collect::<Vec<_>>(),
         "fails": r.fails(fail_on),
+        "limitations": crate::investigation::CHECK_LIMITATIONS,
     });
+    // Raised limits are an input like any other; the defaults are not written.
+    if let Some(limits) = r.limits.recorded() {
+        report["inputs"]["limits"] = limits;
+    }
     seal(&mut report);
     report
 }

@@ -59,7 +59,13 @@ pub fn json(r: &ReviewResult, fail_on: Severity) -> J {
                 .filter(|(i, _)| s.blind_spots[*i].to.is_none_or(|t| t >= r.start))
                 .map(|(_, b)| b.clone()).collect::<Vec<_>>())
             .unwrap_or_default(),
+        "limitations": crate::investigation::LIMITATIONS,
     });
+    // Raised limits are an input like any other; the defaults are not written, so a report
+    // made with them keeps its shape.
+    if let Some(limits) = r.limits.recorded() {
+        report["inputs"]["limits"] = limits;
+    }
     seal(&mut report);
     report
 }
