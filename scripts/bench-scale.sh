@@ -10,6 +10,10 @@
 #
 #   scripts/bench-scale.sh [SIZES] [RUNS]      e.g. scripts/bench-scale.sh "5000 20000 50000" 3
 #
+# A size NqM (e.g. 50000q5000) is the same history with --quiet-after M: its first M landings
+# are those of the M-commit repository, and no window opens after them, so its memory against
+# the M-commit repository's is what grows with history length alone (findings held equal).
+#
 # The repositories (300 Terraform modules of 3 files, 40 Kubernetes manifests, application files
 # changed in most commits, about a third of the commits touching IaC, a merged short branch every
 # 25 landings) are built once into target/bench-repos/ by scripts/synth-repo.py. Measurement lives
@@ -47,9 +51,12 @@ pair() {
 printf '%-8s %8s %10s %10s %7s %10s %10s | %9s %9s %7s\n' commits landings "scan s" "git log s" ratio "scan MB" "git MB" "review s" "walk s" ratio
 for n in $sizes; do
   repo=target/bench-repos/synth-$n.git
+  commits=${n%%q*} quiet=()
+  [ "$commits" != "$n" ] && quiet=(--quiet-after "${n#*q}")
   if [ ! -d "$repo" ]; then
     git init -q --bare "$repo"
-    python3 scripts/synth-repo.py "$n" 300 7 --files 3 --k8s 40 --app-rate 0.8 | git -C "$repo" fast-import --quiet
+    python3 scripts/synth-repo.py "$commits" 300 7 --files 3 --k8s 40 --app-rate 0.8 "${quiet[@]}" \
+      | git -C "$repo" fast-import --quiet
     git -C "$repo" symbolic-ref HEAD refs/heads/main
   fi
   landings=$(git -C "$repo" rev-list --first-parent --count HEAD)

@@ -13,6 +13,10 @@ grow           only a tenth of the modules exist at first; the others are added 
                privileged and not; default 0)
 --app-rate P   probability that a commit also changes application files (default 0: a commit
                changes either IaC or application files)
+--quiet-after N  from landing N on, IaC keeps changing but never to an exposed value (CIDRs stay
+               private, no privileged container): the first N landings are those of the same
+               history without it, and no window opens after them. For measuring what grows with
+               history length apart from what grows with findings.
 
 About a third of the commits touch a Terraform module (a security group whose ingress CIDR and
 ports move between safe and world-open values, so windows open and close), the rest touch
@@ -37,10 +41,12 @@ def main():
     files = int(flags.get("files", 1))
     k8s = int(flags.get("k8s", 0))
     app_rate = float(flags.get("app-rate", 0))
+    quiet = int(flags.get("quiet-after", 0)) or None
     grow = len(args) > 3 and args[3] == "grow"
     people = ["Alice Provider <alice@msp.example>", "Bob Provider <bob@msp.example>",
               "Carol Client <carol@client.example>", "Dave Client <dave@client.example>"]
     cidrs = ["10.0.0.0/8", "10.1.0.0/16", "0.0.0.0/0", "192.168.0.0/16"]
+    private = [c for c in cidrs if c != "0.0.0.0/0"]
     out = sys.stdout.buffer
     t = 1_700_000_000
     mark = 0
@@ -104,6 +110,10 @@ def main():
             files_.append((f"app/file{n:03d}.py", f"print({landings})\n"))
         return files_
     landings = 1
+
+    def cidr():
+        return rnd.choice(private if quiet is not None and landings >= quiet else cidrs)
+
     while landings < commits:
         if grow and present < modules and landings % every == 0:
             tip = commit("main", f"add mod{present}", [(f"infra/mod{present:04d}/main.tf", tf(present))], (tip,))
@@ -111,18 +121,18 @@ def main():
         elif landings % 25 == 0:
             base = tip
             m = rnd.randrange(present)
-            state[m] = (rnd.choice(cidrs), rnd.choice([22, 443, 5432]))
+            state[m] = (cidr(), rnd.choice([22, 443, 5432]))
             b1 = commit("topic", "topic work", [(f"infra/mod{m:04d}/main.tf", tf(m))], (base,))
             b2 = commit("topic", "topic docs", [("docs/topic.md", f"topic {landings}\n")], (b1,))
             tip = commit("main", "merge topic", [], (tip, b2))
         elif rnd.random() < 1 / 3:
             if k8s and rnd.random() < 0.2:
                 k = rnd.randrange(k8s)
-                privileged[k] = rnd.random() < 0.3
+                privileged[k] = rnd.random() < 0.3 and (quiet is None or landings < quiet)
                 tip = commit("main", f"change app{k}", app([(f"k8s/app{k:03d}.yaml", manifest(k))]), (tip,))
             else:
                 m = rnd.randrange(present)
-                state[m] = (rnd.choice(cidrs), rnd.choice([22, 443, 5432]))
+                state[m] = (cidr(), rnd.choice([22, 443, 5432]))
                 tip = commit("main", f"change mod{m}", app([(f"infra/mod{m:04d}/main.tf", tf(m))]), (tip,))
         else:
             n = rnd.randrange(50)
