@@ -388,16 +388,15 @@ pub fn command() -> clap::Command {
 }
 
 fn emit_bytes(bytes: &[u8]) -> anyhow::Result<()> {
-    emit(
-        &Output {
-            format: Format::Text,
-            output: None,
-        },
-        &String::from_utf8_lossy(bytes),
-    )
+    let stdout = Output {
+        format: Format::Text,
+        output: None,
+    };
+    emit_with(&stdout, &mut |w| w.write_all(bytes))
 }
 
-/// Writes a report given in pieces, in order, as [`emit`] writes one string.
+/// Writes what `write` writes to the output (the file given, else stdout), then flushes it; the
+/// scan's JSON is written this way piece by piece. A closed pipe is not an error.
 fn emit_with(
     out: &Output,
     write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
@@ -420,20 +419,7 @@ fn emit_with(
 }
 
 fn emit(out: &Output, text: &str) -> anyhow::Result<()> {
-    match &out.output {
-        Some(path) => std::fs::write(path, text).with_context(|| format!("cannot write {path}")),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|_| stdout.flush())
-            {
-                // A closed pipe (`| head`) is the reader's choice, not an error.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                r => r.context("cannot write to stdout"),
-            }
-        }
-    }
+    emit_with(out, &mut |w| w.write_all(text.as_bytes()))
 }
 
 fn unsupported(command: &str, f: Format) -> UsageError {

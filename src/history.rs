@@ -170,22 +170,15 @@ impl Kind {
     }
 }
 
-fn key(id: Oid) -> [u8; 20] {
-    let mut k = [0; 20];
-    let b = id.as_bytes();
-    k[..b.len().min(20)].copy_from_slice(&b[..b.len().min(20)]);
-    k
-}
-
 impl Ledger {
     pub fn record(&mut self, id: Oid, kind: Kind, bytes: &[u8]) {
         self.objects
-            .entry(key(id))
+            .entry(objects::id_bytes(id))
             .or_insert_with(|| (kind, sha2::Sha256::digest(bytes).into()));
     }
 
     pub fn contains(&self, id: Oid) -> bool {
-        self.objects.contains_key(&key(id))
+        self.objects.contains_key(&objects::id_bytes(id))
     }
 
     /// Adds the objects another reader read (the same object is the same bytes).
@@ -306,9 +299,8 @@ impl Repo {
         }
     }
 
-    /// Loads the mailmap from the `.mailmap` file of the tip's tree (not the work tree, which may
-    /// differ from the history under investigation).
-    /// Loads the `.mailmap` of `tip`. Returns why a `.mailmap` that is there was not applied (over
+    /// Loads the `.mailmap` of the tip's tree (not the work tree, which may differ from the
+    /// history under investigation). Returns why a `.mailmap` that is there was not applied (over
     /// the file size limit: it is the repository's own claim about who is who, and one that
     /// large is an attack on memory, not a list of people; or unreadable). Identities then stay
     /// as the commits state them, which is still the evidence, and the caller reports it as a

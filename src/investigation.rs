@@ -274,11 +274,10 @@ pub fn excerpt(old: &[u8], new: &[u8], line: u32) -> Option<String> {
     Some(text)
 }
 
-/// The landing time of landing `li`, in seconds: its committer time. (This read the time back
-/// from the RFC 3339 text, which is written from these seconds and parses back to them or not at
-/// all; the seconds are read without decoding the record.)
+/// The landing time of landing `li`, in seconds: its committer time, read without decoding the
+/// commit record.
 pub fn landed(r: &ScanResult, li: usize) -> i64 {
-    r.landed_seconds(li)
+    r.commits.committer_seconds(r.landings[li])
 }
 
 /// Whether `resource` names this address: itself, or one of its `for_each`/`count` instances.

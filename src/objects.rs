@@ -225,6 +225,12 @@ pub const TREE_CACHE_BYTES: usize = 4 * 1024 * 1024;
 /// changes; the others are usually the same blobs as at the last landing that touched it.
 pub const BLOB_CACHE_BYTES: usize = 4 * 1024 * 1024;
 
+/// An id's 20 bytes, the key of the tables a scan keeps an entry per landing in (the commit
+/// table, the object ledger).
+pub fn id_bytes(id: Oid) -> [u8; 20] {
+    id.as_bytes().try_into().unwrap_or([0; 20])
+}
+
 /// Objects by id, in two generations: when the young one is full it becomes the old one and the
 /// old one is dropped, so what was used recently stays (a hit in the old generation moves the
 /// object back) and memory is bounded without per-entry bookkeeping.

@@ -49,11 +49,6 @@ impl ScanResult {
     pub fn landing_commit(&self, landing: usize) -> crate::history::CommitInfo {
         self.commits.info(self.landings[landing])
     }
-
-    /// When landing `landing` was committed, in seconds (not decoding its record).
-    pub fn landed_seconds(&self, landing: usize) -> i64 {
-        self.commits.committer_seconds(self.landings[landing])
-    }
 }
 
 struct UnitState {
@@ -578,7 +573,9 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
     }
     let mut engine = Engine::new(repo, rules::registry());
     engine.watch = walk.watch.clone();
-    engine.history_blind.extend(mailmap_problem);
+    if let Some(p) = mailmap_problem {
+        engine.history_blind_spot(p);
+    }
     // A record per landing, and some for merged sides' commits.
     engine.commits.reserve(landings.len() + landings.len() / 8);
     if let Some(t) = truncation {

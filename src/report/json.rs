@@ -501,7 +501,7 @@ fn piece(
     out
 }
 
-/// The report frame (everything but exposures and digest), its keys in output order with
+/// The report frame (everything but exposures, with the digest), its keys in output order with
 /// `exposures` and `digest` among them, and the digest: the SHA-256 of the canonical (compact,
 /// sorted) form, built exposure by exposure without holding them.
 ///
@@ -511,7 +511,7 @@ fn piece(
 fn frame_and_digest(
     inv: &Investigation,
     chunk: usize,
-) -> (serde_json::Map<String, J>, Vec<String>) {
+) -> (serde_json::Map<String, J>, Vec<String>, String) {
     let mut frame = scan_report_frame(inv);
     let mut map = match &mut frame {
         J::Object(map) => std::mem::take(map),
@@ -552,19 +552,15 @@ fn frame_and_digest(
     }
     hasher.update(b"}");
     let digest = format!("sha256:{}", crate::rules::hex(&hasher.finalize()));
-    map.insert("digest".into(), J::String(digest));
+    map.insert("digest".into(), J::String(digest.clone()));
     keys.push("digest".into());
     keys.sort();
-    (map, keys)
+    (map, keys, digest)
 }
 
 /// The scan report's digest, as [`write_scan`] would write it, without writing the report.
 pub fn scan_digest(inv: &Investigation) -> String {
-    let (map, _) = frame_and_digest(inv, CHUNK);
-    match map.get("digest") {
-        Some(J::String(d)) => d.clone(),
-        _ => String::new(),
-    }
+    frame_and_digest(inv, CHUNK).2
 }
 
 /// Writes the scan report as [`render`] would write [`scan_report`], byte for byte, and returns
@@ -580,11 +576,7 @@ fn write_scan_chunked(
     w: &mut dyn std::io::Write,
     chunk: usize,
 ) -> std::io::Result<String> {
-    let (map, keys) = frame_and_digest(inv, chunk);
-    let digest = match map.get("digest") {
-        Some(J::String(d)) => d.clone(),
-        _ => String::new(),
-    };
+    let (map, keys, digest) = frame_and_digest(inv, chunk);
     w.write_all(b"{\n")?;
     for (i, k) in keys.iter().enumerate() {
         let mut text = String::new();
