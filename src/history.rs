@@ -140,6 +140,15 @@ impl Reopener {
         r.limits = self.limits;
         Ok(r)
     }
+
+    /// Opens a handle that reads the pack files through instances of its own (see
+    /// [`Repo::read_apart`]); `k` (1, 2, …) tells concurrent handles apart. `probe` is an object
+    /// the handle must be able to read, else it reads through the shared instances as `open` does.
+    pub fn open_apart(&self, k: usize, probe: Oid) -> Result<Repo, HistoryError> {
+        let r = self.open()?;
+        r.read_apart(k, probe);
+        Ok(r)
+    }
 }
 
 /// The objects an analysis read: id → (kind, SHA-256 of the object's bytes). Kept apart from the
@@ -255,6 +264,28 @@ impl Repo {
     /// What another thread needs to open its own handle on this repository (libgit2's handles
     /// cannot be shared between threads) under the same limits: a reader under the defaults
     /// would read what the user lowered, or refuse what they raised.
+    /// Makes this handle read the repository's objects through pack-file instances of its own.
+    ///
+    /// libgit2 shares one instance of each pack file between every handle in the process (keyed
+    /// by its path), with one lock around its index lookups and its delta-base cache, so threads
+    /// reading the same pack wait for each other: two threads walking a review's history were no
+    /// faster than one (15,000 futex waits a run, profiled). The key is the path as spelled, so
+    /// the objects directory spelled `objects/.` (k times) gets instances of its own: its own
+    /// lock and its own delta-base cache (at most 16 MiB more memory per handle). The objects
+    /// read are the same files, and every object is verified as before.
+    ///
+    /// Nothing changes unless the new database can read `probe` (an objects directory libgit2
+    /// could not open would otherwise read as empty).
+    fn read_apart(&self, k: usize, probe: Oid) {
+        let objects = self.repo.commondir().join("objects");
+        let Some(dir) = objects.to_str() else { return };
+        let spelled = format!("{}{}", dir.trim_end_matches('/'), "/.".repeat(k.max(1)));
+        let Ok(odb) = git2::Odb::new() else { return };
+        if odb.add_disk_alternate(&spelled).is_ok() && odb.exists(probe) {
+            let _ = self.repo.set_odb(&odb);
+        }
+    }
+
     pub fn reopener(&self) -> Reopener {
         Reopener {
             path: self.given.clone(),
@@ -1168,7 +1199,8 @@ pub struct UnitFiles {
 ///   block (the others take their parent's tree from the landing before). What the cache held
 ///   was commits it evicted again at once: inserting and evicting was a fifth of the landing
 ///   walk (profiled).
-/// - Pack files mapped in windows of 2 MiB, at most 16 MiB at once (defaults: 1 GiB and 8 GiB).
+/// - Pack files mapped in windows of 2 MiB, at most 16 MiB at once (defaults: 1 GiB and 8 GiB);
+///   16 MiB more for each handle that reads apart (see [`map_for`]).
 ///   libgit2 maps a pack whole by default, so the resident set grew with the repository's size
 ///   (27 MB of a 50,000-commit scan's peak); a scan reads the pack roughly in order, and on the
 ///   benchmark the smaller windows cost no time (alternating runs).
@@ -1182,9 +1214,31 @@ fn configure_libgit2() {
             git2::opts::strict_hash_verification(false);
             git2::opts::enable_caching(false);
             let _ = git2::opts::set_mwindow_size(2 << 20);
-            let _ = git2::opts::set_mwindow_mapped_limit(16 << 20);
+            let _ = git2::opts::set_mwindow_mapped_limit(MAPPED_PER_INSTANCE);
         }
     });
+}
+
+/// Pack-file bytes mapped at once for each set of pack instances (see `configure_libgit2`).
+const MAPPED_PER_INSTANCE: usize = 16 << 20;
+
+/// Pack-file bytes mapped at once for each set of pack instances when handles read apart.
+const MAPPED_PER_APART: usize = 32 << 20;
+
+/// Lets libgit2 map pack files for `sets` sets of pack instances at once: handles that read
+/// apart ([`Reopener::open_apart`]) map their own windows, and under the one-set limit they
+/// evicted each other's. A review's walk of 50,000 landings on three handles, alternating runs:
+/// 0.80 s at 16 MiB a set, 0.59 s at 32, 0.63 s at 64, against 0.95 s reading together.
+///
+/// # Safety
+///
+/// libgit2 stores the limit in a plain global: call this only while no other thread of the
+/// process uses libgit2.
+pub unsafe fn map_for(sets: usize) {
+    // SAFETY: the caller guarantees no other thread reads the limit now.
+    unsafe {
+        let _ = git2::opts::set_mwindow_mapped_limit(MAPPED_PER_APART.saturating_mul(sets));
+    }
 }
 
 /// A commit object's bytes as libgit2 parsed them: the header, a blank line, the message.

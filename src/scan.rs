@@ -168,7 +168,7 @@ impl ChainReader {
                     }
                     st.stop
                 };
-                let Ok(r) = reopener.open() else {
+                let Ok(r) = reopener.open_apart(1, from) else {
                     publish(&mut Vec::new(), true);
                     return;
                 };
@@ -271,7 +271,7 @@ fn visit_chain(repo: &Repo, bs: &mut BeforeSeed, from: usize, to: usize) {
     let mut second_trie = trie.clone();
     let second = std::thread::scope(|s| {
         let handle = s.spawn(move || {
-            let r = reopener.open().ok()?;
+            let r = reopener.open_apart(2, chain[mid - 1].0).ok()?;
             let mut discarded = HashMap::new();
             second_trie.visit(&r, Some(chain[mid - 1].1), mid - 1, &mut discarded);
             let mut out: HashMap<String, Vec<usize>> = HashMap::new();
@@ -1301,6 +1301,11 @@ impl<'r> Engine<'r> {
         if !bs.started {
             bs.started = true;
             bs.next = self.seed;
+            // The walk reads on three handles, each through pack instances of its own: this
+            // one, the chain reader and the second half of a long visit.
+            // SAFETY: no other thread uses libgit2 yet: the chain reader starts below, and the
+            // visits' threads are scoped to each visit.
+            unsafe { crate::history::map_for(3) };
             bs.reader = self.seed.and_then(|s| ChainReader::start(repo, s));
             if let Some(seed_tree) = self
                 .seed

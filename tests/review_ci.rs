@@ -380,3 +380,88 @@ fn a_cause_written_long_before_the_range_keeps_its_author() {
     assert_eq!(by("ingress[0].cidr_blocks")["but_for"], true);
     assert_eq!(by("ingress[0].from_port")["commit"], moved.as_str());
 }
+
+/// The same trace on a history long enough that the walk reads it on three handles at once
+/// (each through pack-file instances of its own), and on a clone whose objects are all borrowed
+/// through `objects/info/alternates`: the cause still names the commit that wrote it, 4,200
+/// landings back, and both reviews find the same.
+#[test]
+fn a_trace_through_thousands_of_landings_reads_the_same_through_alternates() {
+    let f = Fixture::new();
+    const LANDINGS: usize = 4_200;
+    let mut stream = String::new();
+    let mut commit = |branch: &str, mark: usize, from: &str, who: &str, file: &str, body: &str| {
+        let at = 1_704_067_200 + mark * 3600;
+        stream.push_str(&format!(
+            "commit refs/heads/{branch}\nmark :{mark}\nauthor {who} {at} +0000\ncommitter {who} {at} +0000\ndata 6\nchange\n{from}M 100644 inline {file}\ndata {}\n{body}\n\n",
+            body.len()
+        ));
+    };
+    commit(
+        "main",
+        1,
+        "",
+        CAROL,
+        "net/main.tf",
+        &sg("web", "0.0.0.0/0", 443, 443, ""),
+    );
+    for n in 2..=LANDINGS + 1 {
+        // Every third landing edits the same unit, the rest another one.
+        let file = if n % 3 == 0 {
+            "net/notes.tf"
+        } else {
+            "app/main.tf"
+        };
+        let from = format!("from :{}\n", n - 1);
+        commit(
+            "main",
+            n,
+            &from,
+            BOB,
+            file,
+            &format!("locals {{\n  n = {n}\n}}\n"),
+        );
+    }
+    let from = format!("from :{}\n", LANDINGS + 1);
+    let ssh = sg("web", "0.0.0.0/0", 22, 22, "");
+    commit("feature", LANDINGS + 2, &from, ALICE, "net/main.tf", &ssh);
+    let mut import = std::process::Command::new("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(f.path())
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("git runs");
+    use std::io::Write;
+    import
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stream.as_bytes())
+        .expect("stream written");
+    assert!(import.wait().expect("git ends").success());
+    let wrote = f.git(&["rev-parse", &format!("main~{LANDINGS}")]);
+    let shared = f.path().join("shared.git");
+    let shared = shared.to_str().expect("utf-8");
+    f.git(&["clone", "-q", "--bare", "--shared", &f.repo(), shared]);
+    let borrowed_from = std::path::Path::new(shared).join("objects/info/alternates");
+    assert!(borrowed_from.is_file(), "the clone borrows its objects");
+
+    let review = |repo: &str| -> Value {
+        let out = common::bin()
+            .args(["review", "main..feature", repo, "--format", "json"])
+            .output()
+            .expect("runs");
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    };
+    let (own, borrowed) = (review(&f.repo()), review(shared));
+    let i = finding(&own, "introduced", "aws_security_group.web");
+    let cidr = i["causes"]
+        .as_array()
+        .expect("causes")
+        .iter()
+        .find(|c| c["setting"] == "ingress[0].cidr_blocks")
+        .expect("the CIDR is a cause");
+    assert_eq!(cidr["commit"], wrote.as_str());
+    assert_eq!(cidr["author"]["name"], "Carol Client");
+    assert_eq!(own["findings"], borrowed["findings"]);
+}
