@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Review latency: `configtrail review` of a 50-landing range at the tip of a large synthetic
-# history, against `git diff --stat` of the same range, in the same run. Median of N runs.
+# history, against git's own first-parent walk of the history limited to the IaC directories
+# (`git rev-list --first-parent main -- infra k8s`: review walks back through the history to name
+# who wrote the settings its findings rest on) and `git diff --stat` of the same range (which
+# reads no history), in the same run. Median of N runs.
 #
 #   scripts/bench-review.sh [COMMITS] [MODULES] [RANGE] [N]     defaults: 30000 500 50 15
 #   SYNTH_GROW=1 scripts/bench-review.sh ...    modules added through the history (synth-repo.py grow)
@@ -53,9 +56,11 @@ iac=$(git -C "$repo" diff --name-only "$spec" -- '*.tf' | wc -l)
 t_review=$("$bin" --version >/dev/null; time_ms "$bin" review "$spec" "$repo" --format json)
 t_sarif=$(time_ms "$bin" review "$spec" "$repo" --format sarif)
 t_diff=$(time_ms git -C "$repo" diff --stat "$spec")
+t_walk=$(time_ms git -C "$repo" rev-list --first-parent main -- infra k8s)
 c_review=$(cpu_ms "$bin" review "$spec" "$repo" --format json)
 c_one=$(cpu_ms "$bin" review "main~1..main" "$repo" --format json)
 ratio=$(awk -v a="$t_review" -v b="$t_diff" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')
+walk_ratio=$(awk -v a="$t_review" -v b="$t_walk" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
 
 echo "repository: $repo"
 echo "history: $all commits ($landings landings), $dirs module directories"
@@ -64,7 +69,9 @@ echo "range: $spec = $range landings, $in_range commits, $iac IaC files changed"
 printf '%-34s %10s\n' "measure (median of $runs)" "ms"
 printf '%-34s %10s\n' "configtrail review --format json" "$t_review"
 printf '%-34s %10s\n' "configtrail review --format sarif" "$t_sarif"
+printf '%-34s %10s\n' "git rev-list --first-parent (walk)" "$t_walk"
 printf '%-34s %10s\n' "git diff --stat (same range)" "$t_diff"
 printf '%-34s %10s\n' "review --format json, CPU" "$c_review"
 printf '%-34s %10s\n' "review of 1 landing, CPU" "$c_one"
+printf '%-34s %10s\n' "ratio review / git's walk" "$walk_ratio"
 printf '%-34s %10s\n' "ratio review / git diff --stat" "$ratio"

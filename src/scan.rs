@@ -96,7 +96,7 @@ pub struct Engine<'r> {
 /// The chain is walked back in doubling steps, only as far as some trace needs: a trace stops
 /// where its setting got its value, at the latest where its unit was created, so a setting of a
 /// unit created recently is not followed to the root (one created in the first commit still is:
-/// about 1 s on 30,000 landings and 500 units, see the README's "Review latency").
+/// about 0.5 s on 30,000 landings and 500 units, see the README's "Review latency").
 #[derive(Default)]
 struct BeforeSeed {
     /// (commit, tree) from the seed back towards the root, the seed first.
@@ -117,8 +117,9 @@ struct BeforeSeed {
 }
 
 /// The first-parent chain before a review's seed, read on a thread of its own (with its own handle
-/// on the repository) while the walk visits what is already read: reading the chain is a third
-/// of the walk, and it depends on nothing the walk does. It reads on until the root, the walk's
+/// on the repository, reading through pack instances of its own: see `Repo::read_apart`) while
+/// the walk visits what is already read: reading the chain is a third of the walk, and it
+/// depends on nothing the walk does. It reads on until the root, the walk's
 /// limit, an unreadable commit, or until the engine is dropped.
 struct ChainReader {
     shared: Arc<(std::sync::Mutex<ChainShared>, std::sync::Condvar)>,
@@ -242,8 +243,8 @@ const PARALLEL_VISIT_MIN: usize = 2_048;
 
 /// Visits chain entries `from..to` in order, recording where each unit directory changed.
 ///
-/// A long stretch is split in two: a second thread, with its own handle on the repository and a
-/// copy of the trie, visits the second half, after first visiting the landing just before it so
+/// A long stretch is split in two: a second thread, with its own handle on the repository (and
+/// pack instances of its own) and a copy of the trie, visits the second half, after first visiting the landing just before it so
 /// that every node holds that landing's ids (a subtree whose id did not change there has the
 /// same ids below it, so nodes it does not descend into are right too). Its records come after
 /// the first half's, so each directory's list stays in order, and its trie is then the walk's.
