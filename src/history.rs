@@ -261,18 +261,15 @@ impl Repo {
         })
     }
 
-    /// What another thread needs to open its own handle on this repository (libgit2's handles
-    /// cannot be shared between threads) under the same limits: a reader under the defaults
-    /// would read what the user lowered, or refuse what they raised.
     /// Makes this handle read the repository's objects through pack-file instances of its own.
     ///
     /// libgit2 shares one instance of each pack file between every handle in the process (keyed
     /// by its path), with one lock around its index lookups and its delta-base cache, so threads
     /// reading the same pack wait for each other: two threads walking a review's history were no
     /// faster than one (15,000 futex waits a run, profiled). The key is the path as spelled, so
-    /// the objects directory spelled `objects/.` (k times) gets instances of its own: its own
-    /// lock and its own delta-base cache (at most 16 MiB more memory per handle). The objects
-    /// read are the same files, and every object is verified as before.
+    /// the objects directory spelled `objects/.` (`/.` k times) gets instances of its own: its
+    /// own lock, its own delta-base cache (up to 16 MiB) and its own pack windows (see
+    /// [`map_for`]). The objects read are the same files, and every object is verified as before.
     ///
     /// Nothing changes unless the new database can read `probe` (an objects directory libgit2
     /// could not open would otherwise read as empty).
@@ -286,6 +283,9 @@ impl Repo {
         }
     }
 
+    /// What another thread needs to open its own handle on this repository (libgit2's handles
+    /// cannot be shared between threads) under the same limits: a reader under the defaults
+    /// would read what the user lowered, or refuse what they raised.
     pub fn reopener(&self) -> Reopener {
         Reopener {
             path: self.given.clone(),
@@ -1200,7 +1200,7 @@ pub struct UnitFiles {
 ///   was commits it evicted again at once: inserting and evicting was a fifth of the landing
 ///   walk (profiled).
 /// - Pack files mapped in windows of 2 MiB, at most 16 MiB at once (defaults: 1 GiB and 8 GiB);
-///   16 MiB more for each handle that reads apart (see [`map_for`]).
+///   more while handles read apart (see [`map_for`]).
 ///   libgit2 maps a pack whole by default, so the resident set grew with the repository's size
 ///   (27 MB of a 50,000-commit scan's peak); a scan reads the pack roughly in order, and on the
 ///   benchmark the smaller windows cost no time (alternating runs).

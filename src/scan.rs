@@ -119,8 +119,8 @@ struct BeforeSeed {
 /// The first-parent chain before a review's seed, read on a thread of its own (with its own handle
 /// on the repository, reading through pack instances of its own: see `Repo::read_apart`) while
 /// the walk visits what is already read: reading the chain is a third of the walk, and it
-/// depends on nothing the walk does. It reads on until the root, the walk's
-/// limit, an unreadable commit, or until the engine is dropped.
+/// depends on nothing the walk does. It reads on until the root, the walk's limit, an
+/// unreadable commit, or until the engine is dropped.
 struct ChainReader {
     shared: Arc<(std::sync::Mutex<ChainShared>, std::sync::Condvar)>,
     handle: Option<std::thread::JoinHandle<()>>,
@@ -244,8 +244,8 @@ const PARALLEL_VISIT_MIN: usize = 2_048;
 /// Visits chain entries `from..to` in order, recording where each unit directory changed.
 ///
 /// A long stretch is split in two: a second thread, with its own handle on the repository (and
-/// pack instances of its own) and a copy of the trie, visits the second half, after first visiting the landing just before it so
-/// that every node holds that landing's ids (a subtree whose id did not change there has the
+/// pack instances of its own) and a copy of the trie, visits the second half, after first
+/// visiting the landing just before it so that every node holds that landing's ids (a subtree whose id did not change there has the
 /// same ids below it, so nodes it does not descend into are right too). Its records come after
 /// the first half's, so each directory's list stays in order, and its trie is then the walk's.
 /// This is most of a review's time on a long history (the trace of a setting written in the
@@ -1302,10 +1302,11 @@ impl<'r> Engine<'r> {
         if !bs.started {
             bs.started = true;
             bs.next = self.seed;
-            // The walk reads on three handles, each through pack instances of its own: this
-            // one, the chain reader and the second half of a long visit.
-            // SAFETY: no other thread uses libgit2 yet: the chain reader starts below, and the
-            // visits' threads are scoped to each visit.
+            // The walk reads on three handles: this one, the chain reader's and that of the
+            // second half of a long visit, the last two through pack instances of their own.
+            // SAFETY: no other thread uses libgit2 now: only a review has a seed, and it folds
+            // its landings on this thread; the chain reader starts below, and the visits'
+            // threads are scoped to each visit.
             unsafe { crate::history::map_for(3) };
             bs.reader = self.seed.and_then(|s| ChainReader::start(repo, s));
             if let Some(seed_tree) = self
