@@ -272,9 +272,22 @@ impl Repo {
     /// [`map_for`]). The objects read are the same files, and every object is verified as before.
     ///
     /// Nothing changes unless the new database can read `probe` (an objects directory libgit2
-    /// could not open would otherwise read as empty).
+    /// could not open would otherwise read as empty), nor when the repository has more than
+    /// [`MAX_PACKS_APART`] pack files: each handle apart opens every pack again, and a
+    /// repository of thousands of packs would run the process out of file descriptors.
     fn read_apart(&self, k: usize, probe: Oid) {
         let objects = self.repo.commondir().join("objects");
+        let packs = std::fs::read_dir(objects.join("pack"))
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(".pack"))
+                    .take(MAX_PACKS_APART + 1)
+                    .count()
+            })
+            .unwrap_or(0);
+        if packs > MAX_PACKS_APART {
+            return;
+        }
         let Some(dir) = objects.to_str() else { return };
         let spelled = format!("{}{}", dir.trim_end_matches('/'), "/.".repeat(k.max(1)));
         let Ok(odb) = git2::Odb::new() else { return };
@@ -1218,6 +1231,9 @@ fn configure_libgit2() {
         }
     });
 }
+
+/// Above this many pack files a handle does not read apart (see [`Repo::read_apart`]).
+const MAX_PACKS_APART: usize = 64;
 
 /// Pack-file bytes mapped at once for each set of pack instances (see `configure_libgit2`).
 const MAPPED_PER_INSTANCE: usize = 16 << 20;
