@@ -1034,14 +1034,9 @@ impl Repo {
         objects::hashes_to("blob", b.content(), entry.id()).then(|| b.content().to_vec())
     }
 
-    /// A copy of the objects read so far.
-    pub fn ledger(&self) -> Ledger {
-        self.ledger.borrow().clone()
-    }
-
     /// The objects read so far, leaving this handle's ledger empty (a reader's, or the scan's at
     /// its end: a copy of a long history's ledger was measured at 5 MB). What this handle reads
-    /// afterwards is recorded again, so a later [`Repo::ledger`] still covers it.
+    /// afterwards is recorded anew, for a later call to hand over.
     pub fn take_ledger(&self) -> Ledger {
         std::mem::take(&mut *self.ledger.borrow_mut())
     }

@@ -165,7 +165,7 @@ pub fn investigate(
     // Suppressions are evidence in a scan (a recorded acceptance of the risk), found by walking
     // the history of the comment; the objects that walk reads are part of what was examined.
     let acceptances = crate::acceptance::acceptances(repo, &scan);
-    scan.ledger.merge(repo.ledger());
+    scan.ledger.merge(repo.take_ledger());
     let deploys = deploy_input.map(|(f, bytes, rows, env)| {
         let ids: Vec<String> = scan.landings.iter().map(|&i| scan.commits.id(i)).collect();
         deploys::resolve(repo, &f, &bytes, rows, &env, &ids)

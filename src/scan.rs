@@ -245,8 +245,9 @@ const PARALLEL_VISIT_MIN: usize = 2_048;
 ///
 /// A long stretch is split in two: a second thread, with its own handle on the repository (and
 /// pack instances of its own) and a copy of the trie, visits the second half, after first
-/// visiting the landing just before it so that every node holds that landing's ids (a subtree whose id did not change there has the
-/// same ids below it, so nodes it does not descend into are right too). Its records come after
+/// visiting the landing just before it so that every node holds that landing's ids (a subtree
+/// whose id did not change there has the same ids below it, so nodes it does not descend into
+/// are right too). Its records come after
 /// the first half's, so each directory's list stays in order, and its trie is then the walk's.
 /// This is most of a review's time on a long history (the trace of a setting written in the
 /// first commit walks all of it), and the two halves need nothing from each other.
