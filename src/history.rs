@@ -19,6 +19,7 @@
 
 use crate::formats;
 use crate::objects::{self, Cache, Tree};
+use crate::packs;
 use chrono::{DateTime, FixedOffset};
 use git2::{Commit, ObjectType, Oid, Repository};
 use serde::Serialize;
@@ -122,6 +123,8 @@ pub struct Repo {
     /// reader threads share no lock.
     trees: std::cell::RefCell<Cache<Tree>>,
     blobs: std::cell::RefCell<Cache<[u8]>>,
+    /// The pack files' indexes, shared with every handle reopened from this one.
+    packs: Arc<packs::Store>,
     /// Whether the repository is a shallow clone, asked once (libgit2 looks at the file system
     /// each time, and walks ask for every commit).
     shallow: bool,
@@ -132,21 +135,13 @@ pub struct Repo {
 pub struct Reopener {
     path: String,
     limits: crate::limits::Limits,
+    packs: Arc<packs::Store>,
 }
 
 impl Reopener {
     pub fn open(&self) -> Result<Repo, HistoryError> {
-        let mut r = Repo::open(&self.path)?;
+        let mut r = Repo::open_with(&self.path, Some(Arc::clone(&self.packs)))?;
         r.limits = self.limits;
-        Ok(r)
-    }
-
-    /// Opens a handle that reads the pack files through instances of its own (see
-    /// [`Repo::read_apart`]); `k` (1, 2, …) tells concurrent handles apart. `probe` is an object
-    /// the handle must be able to read, else it reads through the shared instances as `open` does.
-    pub fn open_apart(&self, k: usize, probe: Oid) -> Result<Repo, HistoryError> {
-        let r = self.open()?;
-        r.read_apart(k, probe);
         Ok(r)
     }
 }
@@ -234,6 +229,12 @@ impl Ledger {
 impl Repo {
     /// Opens a work tree or bare repository read-only, without searching parent directories.
     pub fn open(path: &str) -> Result<Repo, HistoryError> {
+        Repo::open_with(path, None)
+    }
+
+    /// As [`Repo::open`], reading pack files through `packs` (another handle's, see
+    /// [`Repo::reopener`]) or, given none, through a [`packs::Store`] of its own.
+    fn open_with(path: &str, packs: Option<Arc<packs::Store>>) -> Result<Repo, HistoryError> {
         if !Path::new(path).exists() {
             return Err(HistoryError::NotFound {
                 path: path.to_string(),
@@ -249,7 +250,12 @@ impl Repo {
             path: path.to_string(),
             reason: e.message().to_string(),
         })?;
+        let packs = packs
+            .unwrap_or_else(|| Arc::new(packs::Store::open(&repo.commondir().join("objects"))));
+        // Without it every read still works, through libgit2's own pack reading (more memory).
+        let _ = packs::register(&repo, Arc::clone(&packs));
         Ok(Repo {
+            packs,
             given: path.to_string(),
             mailmap: None,
             ledger: Default::default(),
@@ -261,41 +267,6 @@ impl Repo {
         })
     }
 
-    /// Makes this handle read the repository's objects through pack-file instances of its own.
-    ///
-    /// libgit2 shares one instance of each pack file between every handle in the process (keyed
-    /// by its path), with one lock around its index lookups and its delta-base cache, so threads
-    /// reading the same pack wait for each other: two threads walking a review's history were no
-    /// faster than one (15,000 futex waits a run, profiled). The key is the path as spelled, so
-    /// the objects directory spelled `objects/.` (`/.` k times) gets instances of its own: its
-    /// own lock, its own delta-base cache (up to 16 MiB) and its own pack windows (see
-    /// [`map_for`]). The objects read are the same files, and every object is verified as before.
-    ///
-    /// Nothing changes unless the new database can read `probe` (an objects directory libgit2
-    /// could not open would otherwise read as empty), nor when the repository has more than
-    /// [`MAX_PACKS_APART`] pack files: each handle apart opens every pack again, and a
-    /// repository of thousands of packs would run the process out of file descriptors.
-    fn read_apart(&self, k: usize, probe: Oid) {
-        let objects = self.repo.commondir().join("objects");
-        let packs = std::fs::read_dir(objects.join("pack"))
-            .map(|d| {
-                d.filter_map(Result::ok)
-                    .filter(|e| e.file_name().to_string_lossy().ends_with(".pack"))
-                    .take(MAX_PACKS_APART + 1)
-                    .count()
-            })
-            .unwrap_or(0);
-        if packs > MAX_PACKS_APART {
-            return;
-        }
-        let Some(dir) = objects.to_str() else { return };
-        let spelled = format!("{}{}", dir.trim_end_matches('/'), "/.".repeat(k.max(1)));
-        let Ok(odb) = git2::Odb::new() else { return };
-        if odb.add_disk_alternate(&spelled).is_ok() && odb.exists(probe) {
-            let _ = self.repo.set_odb(&odb);
-        }
-    }
-
     /// What another thread needs to open its own handle on this repository (libgit2's handles
     /// cannot be shared between threads) under the same limits: a reader under the defaults
     /// would read what the user lowered, or refuse what they raised.
@@ -303,6 +274,7 @@ impl Repo {
         Reopener {
             path: self.given.clone(),
             limits: self.limits,
+            packs: Arc::clone(&self.packs),
         }
     }
 
@@ -1207,11 +1179,10 @@ pub struct UnitFiles {
 ///   block (the others take their parent's tree from the landing before). What the cache held
 ///   was commits it evicted again at once: inserting and evicting was a fifth of the landing
 ///   walk (profiled).
-/// - Pack files mapped in windows of 2 MiB, at most 16 MiB at once (defaults: 1 GiB and 8 GiB);
-///   more while handles read apart (see [`map_for`]).
-///   libgit2 maps a pack whole by default, so the resident set grew with the repository's size
-///   (27 MB of a 50,000-commit scan's peak); a scan reads the pack roughly in order, and on the
-///   benchmark the smaller windows cost no time (alternating runs).
+/// - Pack files mapped in windows of 2 MiB, at most 16 MiB at once (defaults: 1 GiB and 8 GiB),
+///   for what libgit2 still reads itself: what [`packs`] declines (loose objects, packs beyond
+///   its reach). libgit2 maps a pack whole by default, so the resident set grew with the
+///   repository's size.
 fn configure_libgit2() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -1227,30 +1198,8 @@ fn configure_libgit2() {
     });
 }
 
-/// Above this many pack files a handle does not read apart (see [`Repo::read_apart`]).
-const MAX_PACKS_APART: usize = 64;
-
-/// Pack-file bytes mapped at once for each set of pack instances (see `configure_libgit2`).
+/// Pack-file bytes libgit2 maps at once (see `configure_libgit2`).
 const MAPPED_PER_INSTANCE: usize = 16 << 20;
-
-/// Pack-file bytes mapped at once for each set of pack instances when handles read apart.
-const MAPPED_PER_APART: usize = 32 << 20;
-
-/// Lets libgit2 map pack files for `sets` sets of pack instances at once: handles that read
-/// apart ([`Reopener::open_apart`]) map their own windows, and under the one-set limit they
-/// evicted each other's. A review's walk of 50,000 landings on three handles, alternating runs:
-/// 0.80 s at 16 MiB a set, 0.59 s at 32, 0.63 s at 64, against 0.95 s reading together.
-///
-/// # Safety
-///
-/// libgit2 stores the limit in a plain global: call this only while no other thread of the
-/// process uses libgit2.
-pub unsafe fn map_for(sets: usize) {
-    // SAFETY: the caller guarantees no other thread reads the limit now.
-    unsafe {
-        let _ = git2::opts::set_mwindow_mapped_limit(MAPPED_PER_APART.saturating_mul(sets));
-    }
-}
 
 /// A commit object's bytes as libgit2 parsed them: the header, a blank line, the message.
 fn raw_commit(c: &Commit<'_>) -> Vec<u8> {

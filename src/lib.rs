@@ -28,6 +28,7 @@ pub mod investigation;
 pub mod limits;
 pub mod model;
 pub mod objects;
+pub mod packs;
 pub mod report;
 pub mod resource_history;
 pub mod review;

@@ -117,7 +117,7 @@ struct BeforeSeed {
 }
 
 /// The first-parent chain before a review's seed, read on a thread of its own (with its own handle
-/// on the repository, reading through pack instances of its own: see `Repo::read_apart`) while
+/// on the repository and its own delta-base cache: see `packs`) while
 /// the walk visits what is already read: reading the chain is a third of the walk, and it
 /// depends on nothing the walk does. It reads on until the root, the walk's limit, an
 /// unreadable commit, or until the engine is dropped.
@@ -169,7 +169,7 @@ impl ChainReader {
                     }
                     st.stop
                 };
-                let Ok(r) = reopener.open_apart(1, from) else {
+                let Ok(r) = reopener.open() else {
                     publish(&mut Vec::new(), true);
                     return;
                 };
@@ -273,7 +273,7 @@ fn visit_chain(repo: &Repo, bs: &mut BeforeSeed, from: usize, to: usize) {
     let mut second_trie = trie.clone();
     let second = std::thread::scope(|s| {
         let handle = s.spawn(move || {
-            let r = reopener.open_apart(2, chain[mid - 1].0).ok()?;
+            let r = reopener.open().ok()?;
             let mut discarded = HashMap::new();
             second_trie.visit(&r, Some(chain[mid - 1].1), mid - 1, &mut discarded);
             let mut out: HashMap<String, Vec<usize>> = HashMap::new();
@@ -1303,12 +1303,6 @@ impl<'r> Engine<'r> {
         if !bs.started {
             bs.started = true;
             bs.next = self.seed;
-            // The walk reads on three handles: this one, the chain reader's and that of the
-            // second half of a long visit, the last two through pack instances of their own.
-            // SAFETY: no other thread uses libgit2 now: only a review has a seed, and it folds
-            // its landings on this thread; the chain reader starts below, and the visits'
-            // threads are scoped to each visit.
-            unsafe { crate::history::map_for(3) };
             bs.reader = self.seed.and_then(|s| ChainReader::start(repo, s));
             if let Some(seed_tree) = self
                 .seed
