@@ -9,8 +9,9 @@
 //!              text → model)  per unit)               blame, but-for) trailers)
 //! ```
 //!
-//! `model` is the one shape the stages pass along. Only `history` touches git; only `report`
-//! formats output; `main.rs` only parses the command line.
+//! `model` is the one shape the stages pass along. Only `history` (and `packs`, which reads the
+//! pack files under it) touches git; only `report` formats output; `main.rs` only parses the
+//! command line.
 
 pub mod acceptance;
 pub mod attribution;
