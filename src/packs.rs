@@ -9,7 +9,7 @@
 //! Why: libgit2 keeps a delta-base cache of 16 MiB per pack, a compiled-in size no option sets,
 //! and maps pack windows and whole index files, whose pages count in the resident set. Together
 //! they were most of what grew between a 5,000- and a 50,000-commit scan (measured: 32 MB of
-//! 43). Here an index is kept as 12 bytes an object (an 8-byte id prefix and the offset; the
+//! 43). Here an index is kept as 8 bytes an object (a 4-byte id prefix and the offset; the
 //! full id is read from the index file to confirm a match), pack bytes are read with positioned
 //! reads (nothing is mapped), and each handle's delta-base cache holds at most
 //! [`BASE_CACHE_BYTES`].
@@ -97,8 +97,10 @@ struct Pack {
     end: u64,
     /// Where the ids of each first byte start and end in `prefixes` (the index's fan-out).
     fanout: [u32; 257],
-    /// The first 8 bytes of each id, in the index's (sorted) order.
-    prefixes: Vec<u64>,
+    /// The first 4 bytes of each id, in the index's (sorted) order. A prefix is shared by a few
+    /// ids in a large pack (about 6 pairs in 220,000 objects); those are told apart by reading
+    /// the full ids from the index file.
+    prefixes: Vec<u32>,
     /// Each object's offset; with the top bit set, an index into `large`.
     offsets: Vec<u32>,
     large: Vec<u64>,
@@ -182,7 +184,7 @@ impl Pack {
             if !(fanout[bucket]..fanout[bucket + 1]).contains(&(i as u32)) {
                 return None;
             }
-            prefixes.push(u64::from_be_bytes(id[..8].try_into().ok()?));
+            prefixes.push(u32::from_be_bytes(id[..4].try_into().ok()?));
         }
         let mut crcs = vec![0u8; n * 4];
         reader.read_exact(&mut crcs).ok()?;
@@ -216,7 +218,7 @@ impl Pack {
     /// entry shares is taken without reading its full id: for a read whose bytes are hashed
     /// against `id` afterwards, which catches an id that is absent but shares the prefix.
     fn find(&self, id: &[u8; 20], confirm: bool) -> Option<u64> {
-        let prefix = u64::from_be_bytes(id[..8].try_into().ok()?);
+        let prefix = u32::from_be_bytes(id[..4].try_into().ok()?);
         // The fan-out narrows the search to ids of the same first byte (a 256th of the table):
         // a search over the whole table missed the CPU cache at every step (profiled).
         let (lo, hi) = (
@@ -259,7 +261,7 @@ impl Pack {
 /// first guessed from the key's value and then walked to (a few steps, within a cache line or
 /// two, where a binary search missed the cache at each of its ten steps: profiled); a walk that
 /// runs long (ids that are not uniform) ends in a binary search.
-fn first_at_least(sorted: &[u64], key: u64) -> usize {
+fn first_at_least(sorted: &[u32], key: u32) -> usize {
     let n = sorted.len();
     let (Some(&first), Some(&last)) = (sorted.first(), sorted.last()) else {
         return 0;
@@ -913,21 +915,21 @@ mod tests {
     fn the_guessed_search_agrees_with_a_binary_search() {
         // Uniform, clustered and duplicated keys; every key and its neighbours.
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut uniform: Vec<u64> = (0..1000)
+        let mut uniform: Vec<u32> = (0..1000)
             .map(|_| {
                 state ^= state << 13;
                 state ^= state >> 7;
                 state ^= state << 17;
-                state
+                (state >> 32) as u32
             })
             .collect();
         uniform.sort_unstable();
-        let clustered: Vec<u64> = (0..300)
-            .map(|i| if i < 290 { i } else { u64::MAX - 300 + i })
+        let clustered: Vec<u32> = (0..300)
+            .map(|i| if i < 290 { i } else { u32::MAX - 300 + i })
             .collect();
-        let dups = vec![5u64, 5, 5, 7, 7, 9];
+        let dups = vec![5u32, 5, 5, 7, 7, 9];
         for table in [uniform, clustered, dups, vec![], vec![42]] {
-            for &k in table.iter().chain(&[0, 1, 6, 8, 10, u64::MAX]) {
+            for &k in table.iter().chain(&[0, 1, 6, 8, 10, u32::MAX]) {
                 for key in [k.saturating_sub(1), k, k.saturating_add(1)] {
                     assert_eq!(
                         first_at_least(&table, key),
