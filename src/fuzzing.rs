@@ -20,6 +20,7 @@ pub const TARGETS: &[&str] = &[
     "parties",
     "deploys",
     "signing_key",
+    "pack",
 ];
 
 /// Runs target `name` on `data`; false for an unknown name.
@@ -36,6 +37,7 @@ pub fn run(name: &str, data: &[u8]) -> bool {
         "signing_key" => {
             let _ = crate::signing::key_id(data);
         }
+        "pack" => pack(data),
         _ => return false,
     }
     true
@@ -96,4 +98,58 @@ fn deploys(data: &[u8]) {
         let _ = crate::deploys::choose_environment("deploys.csv", &rows, None);
         let _ = crate::deploys::choose_environment("deploys.csv", &rows, Some("production"));
     }
+}
+
+/// The pack reader on a pack of the fuzzer's making: the first byte is the number of entries
+/// (1 to 8), then a 2-byte offset for each into the rest, which is the pack's body. Entry k has
+/// the id `[k + 1; 20]`, so a reference delta naming `[1; 20]`…`[8; 20]` names another entry
+/// (cycles included). The pack and its version-2 index are written to a directory of their own
+/// and every entry is read whole and by header: the reader must decline, not panic or hang.
+fn pack(data: &[u8]) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static RUN: AtomicUsize = AtomicUsize::new(0);
+    let Some((&n, rest)) = data.split_first() else {
+        return;
+    };
+    let n = (n as usize % 8) + 1;
+    if rest.len() < 2 * n {
+        return;
+    }
+    let (offsets, body) = rest.split_at(2 * n);
+    let mut pack = b"PACK\0\0\0\x02".to_vec();
+    pack.extend_from_slice(&(n as u32).to_be_bytes());
+    pack.extend_from_slice(body);
+    pack.extend_from_slice(&[0u8; 20]);
+    let mut idx = vec![0xff, b't', b'O', b'c', 0, 0, 0, 2];
+    for b in 0..256u32 {
+        let count = (1..=n as u32).filter(|&k| k <= b).count() as u32;
+        idx.extend_from_slice(&count.to_be_bytes());
+    }
+    for k in 1..=n as u8 {
+        idx.extend_from_slice(&[k; 20]);
+    }
+    idx.extend_from_slice(&vec![0u8; 4 * n]);
+    for pair in offsets.chunks(2) {
+        let at = 12 + u16::from_be_bytes([pair[0], pair[1]]) as u32;
+        idx.extend_from_slice(&at.to_be_bytes());
+    }
+    idx.extend_from_slice(&[0u8; 40]);
+    let dir = std::env::temp_dir().join(format!(
+        "configtrail-fuzz-pack-{}-{}",
+        std::process::id(),
+        RUN.fetch_add(1, Ordering::Relaxed)
+    ));
+    let packs = dir.join("pack");
+    if std::fs::create_dir_all(&packs).is_ok()
+        && std::fs::write(packs.join("pack-fuzz.pack"), &pack).is_ok()
+        && std::fs::write(packs.join("pack-fuzz.idx"), &idx).is_ok()
+    {
+        let mut reader =
+            crate::packs::Reader::new(std::sync::Arc::new(crate::packs::Store::open(&dir)));
+        for k in 1..=n as u8 {
+            let _ = reader.read(&[k; 20]);
+            let _ = reader.read_header(&[k; 20]);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
