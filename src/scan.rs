@@ -244,7 +244,7 @@ const PARALLEL_VISIT_MIN: usize = 2_048;
 /// Visits chain entries `from..to` in order, recording where each unit directory changed.
 ///
 /// A long stretch is split in two: a second thread, with its own handle on the repository (and
-/// pack instances of its own) and a copy of the trie, visits the second half, after first
+/// its own pack reader) and a copy of the trie, visits the second half, after first
 /// visiting the landing just before it so that every node holds that landing's ids (a subtree
 /// whose id did not change there has the same ids below it, so nodes it does not descend into
 /// are right too). Its records come after

@@ -212,6 +212,31 @@ fn a_damaged_pack_is_declined_never_misread() {
     assert!(check(&original[..original.len() / 2]) > 0);
 }
 
+/// A clone that borrows its objects (`git clone --shared`: `objects/info/alternates`) is read
+/// through the packs it borrows from, not left to libgit2.
+#[test]
+fn the_packs_of_an_alternate_are_read() {
+    let (f, _) = repacked();
+    let clone = tempfile::tempdir().expect("temp dir");
+    let dest = clone.path().join("borrower.git");
+    f.git(&[
+        "clone",
+        "-q",
+        "--bare",
+        "--shared",
+        &f.repo(),
+        &dest.display().to_string(),
+    ]);
+    assert!(dest.join("objects/info/alternates").exists());
+    let store = Store::open(&dest.join("objects"));
+    assert_eq!(store.objects(), entries(&f).len());
+    let head = f.git(&["rev-parse", "HEAD~1"]);
+    let (kind, _) = Reader::new(Arc::new(store))
+        .read(&id_bytes(&head))
+        .expect("a borrowed commit reads");
+    assert_eq!(kind, Kind::Commit);
+}
+
 /// An index whose ids are out of order is not one git wrote: its pack is left to libgit2.
 #[test]
 fn an_index_out_of_order_is_not_used() {

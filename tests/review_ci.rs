@@ -382,9 +382,9 @@ fn a_cause_written_long_before_the_range_keeps_its_author() {
 }
 
 /// The same trace on a history long enough that the walk reads it on three handles at once
-/// (each through pack-file instances of its own), and on a clone whose objects are all borrowed
-/// through `objects/info/alternates`: the cause still names the commit that wrote it, 4,200
-/// landings back, and both reviews find the same.
+/// (each with its own pack reader over one shared index), and on a clone whose objects are all
+/// borrowed through `objects/info/alternates` (whose packs the pack reader follows): the cause
+/// still names the commit that wrote it, 4,200 landings back, and both reviews find the same.
 #[test]
 fn a_trace_through_thousands_of_landings_reads_the_same_through_alternates() {
     let f = Fixture::new();
