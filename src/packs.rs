@@ -758,21 +758,24 @@ use std::ffi::{c_int, c_void};
 #[repr(C)]
 struct Backend {
     parent: raw::git_odb_backend,
-    reader: Mutex<Reader>,
+    reader: Arc<Mutex<Reader>>,
 }
 
-/// Puts a backend reading `store` ahead of libgit2's own in `repo`'s object database.
+/// Puts a backend reading `store` ahead of libgit2's own in `repo`'s object database, and
+/// gives its reader back: the handle reads trees and commit links through it directly (no copy
+/// into libgit2's buffer, and no second hash of bytes the reader has already checked).
 pub fn register(
     repo: &git2::Repository,
     store: Arc<Store>,
-) -> std::result::Result<(), git2::Error> {
+) -> std::result::Result<Arc<Mutex<Reader>>, git2::Error> {
     use git2::Binding;
     let odb = repo.odb()?;
+    let reader = Arc::new(Mutex::new(Reader::new(store)));
     let backend = Box::new(Backend {
         // SAFETY: a C struct of a version number, a pointer and optional function pointers,
         // for all of which zero is a valid value (null, `None`); libgit2 initialises it next.
         parent: unsafe { std::mem::zeroed() },
-        reader: Mutex::new(Reader::new(store)),
+        reader: Arc::clone(&reader),
     });
     let ptr = Box::into_raw(backend);
     // SAFETY: `ptr` is a valid, exclusively owned backend. Once added, libgit2 owns it and
@@ -791,7 +794,7 @@ pub fn register(
             return Err(git2::Error::from_str("cannot add the pack reader"));
         }
     }
-    Ok(())
+    Ok(reader)
 }
 
 /// Runs `f` on the backend's reader; any failure (a poisoned lock, a panic, which must not
