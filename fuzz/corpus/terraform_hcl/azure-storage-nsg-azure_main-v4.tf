@@ -1,0 +1,32 @@
+resource "azurerm_storage_account" "data" {
+  name                            = "contosodata"
+  resource_group_name             = "rg-data"
+  location                        = "westeurope"
+  account_tier                    = "Standard"
+  account_replication_type        = "GRS"
+  allow_nested_items_to_be_public = true
+}
+
+resource "azurerm_storage_container" "exports" {
+  name                  = "exports"
+  storage_account_name  = azurerm_storage_account.data.name
+  container_access_type = "blob"
+}
+
+resource "azurerm_network_security_group" "jump" {
+  name                = "nsg-jump"
+  location            = "westeurope"
+  resource_group_name = "rg-data"
+
+  security_rule {
+    name                       = "ssh"
+    priority                   = 100
+    direction                  = "Inbound"
+    access                     = "Allow"
+    protocol                   = "Tcp"
+    source_port_range          = "*"
+    destination_port_range     = "22"
+    source_address_prefix      = "203.0.113.0/24"
+    destination_address_prefix = "*"
+  }
+}
