@@ -528,12 +528,6 @@ impl Repo {
             r.read(&objects::id_bytes(id)).ok()
         });
         if let Some((kind, data)) = direct {
-            let kind = match kind {
-                packs::Kind::Commit => ObjectType::Commit,
-                packs::Kind::Tree => ObjectType::Tree,
-                packs::Kind::Blob => ObjectType::Blob,
-                packs::Kind::Tag => ObjectType::Tag,
-            };
             return Ok((kind, data, true));
         }
         let odb = self.repo.odb()?;
@@ -1216,13 +1210,10 @@ fn configure_libgit2() {
             git2::opts::strict_hash_verification(false);
             git2::opts::enable_caching(false);
             let _ = git2::opts::set_mwindow_size(2 << 20);
-            let _ = git2::opts::set_mwindow_mapped_limit(MAPPED_PER_INSTANCE);
+            let _ = git2::opts::set_mwindow_mapped_limit(16 << 20);
         }
     });
 }
-
-/// Pack-file bytes libgit2 maps at once (see `configure_libgit2`).
-const MAPPED_PER_INSTANCE: usize = 16 << 20;
 
 /// A commit object's bytes as libgit2 parsed them: the header, a blank line, the message.
 fn raw_commit(c: &Commit<'_>) -> Vec<u8> {

@@ -22,12 +22,14 @@
 //! chain walk ([`MAX_CHAIN`]) and a bounded allocation before it is declined.
 
 use std::collections::{HashMap, VecDeque};
+use std::ffi::{c_int, c_void};
 use std::fs::File;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use flate2::{Decompress, FlushDecompress, Status};
-use sha1::Digest;
+use git2::{ObjectType, Oid};
+use libgit2_sys as raw;
 
 /// Decompressed bases each handle keeps to resolve delta chains. libgit2 keeps 16 MiB a pack;
 /// 2 MiB read the 50,000-commit benchmark as fast, and 1, 4 and 8 MiB no faster (alternating
@@ -51,34 +53,10 @@ const FIRST_READ: u64 = 1024;
 /// The backend's priority: above libgit2's packed (2) and loose (1) backends.
 const PRIORITY: i32 = 100;
 
-/// Object kinds, numbered as in pack files and in libgit2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Commit = 1,
-    Tree = 2,
-    Blob = 3,
-    Tag = 4,
-}
-
-impl Kind {
-    fn from_code(code: u8) -> Option<Kind> {
-        match code {
-            1 => Some(Kind::Commit),
-            2 => Some(Kind::Tree),
-            3 => Some(Kind::Blob),
-            4 => Some(Kind::Tag),
-            _ => None,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Commit => "commit",
-            Kind::Tree => "tree",
-            Kind::Blob => "blob",
-            Kind::Tag => "tag",
-        }
-    }
+/// An entry's object kind: pack files number the four kinds as libgit2 does; 6 and 7 (deltas)
+/// and the unused codes are no object kind.
+fn kind_of(code: u8) -> Result<ObjectType> {
+    ObjectType::from_raw(code as raw::git_object_t).ok_or(Decline::Corrupt("unknown type"))
 }
 
 /// Why an object was declined. Never shown to a user: a declined object is read by libgit2,
@@ -189,9 +167,8 @@ impl Pack {
             }
             prefixes.push(u32::from_be_bytes(id[..4].try_into().ok()?));
         }
-        let mut crcs = vec![0u8; n * 4];
-        reader.read_exact(&mut crcs).ok()?;
-        drop(crcs);
+        // The CRCs are not needed: every object given out is hashed against its id.
+        reader.seek_relative(n as i64 * 4).ok()?;
         let mut offsets = Vec::with_capacity(n);
         let mut word = [0u8; 4];
         for _ in 0..n {
@@ -536,7 +513,7 @@ impl Reader {
     }
 
     /// The object at `at` in `pack`, its delta chain resolved.
-    fn read_at(&mut self, pack: usize, at: u64) -> Result<(Kind, Vec<u8>)> {
+    fn read_at(&mut self, pack: usize, at: u64) -> Result<(ObjectType, Vec<u8>)> {
         let mut chain: Vec<((usize, u64), Vec<u8>)> = Vec::new();
         let mut key = (pack, at);
         let (kind, mut data, cached) = loop {
@@ -549,7 +526,7 @@ impl Reader {
             let h = self.header(key.0, key.1)?;
             match h.base {
                 Base::None => {
-                    let kind = Kind::from_code(h.code).ok_or(Decline::Corrupt("unknown type"))?;
+                    let kind = kind_of(h.code)?;
                     break (kind, self.inflate(key.0, h.data, h.size, None)?, false);
                 }
                 Base::At(base) => {
@@ -578,7 +555,7 @@ impl Reader {
     }
 
     /// Object `id`, its bytes hashed against the id before they are given out.
-    pub fn read(&mut self, id: &[u8; 20]) -> Result<(Kind, Vec<u8>)> {
+    pub fn read(&mut self, id: &[u8; 20]) -> Result<(ObjectType, Vec<u8>)> {
         let (pack, at) = self.store.locate(id, false).ok_or(Decline::NotHere)?;
         let (kind, data) = self.read_at(pack, at)?;
         if !hashes_to(kind, &data, id) {
@@ -589,7 +566,7 @@ impl Reader {
 
     /// Object `id`'s kind and size, without reading it whole: a delta's size is the first
     /// bytes of its data, its kind that of the chain's base.
-    pub fn read_header(&mut self, id: &[u8; 20]) -> Result<(Kind, u64)> {
+    pub fn read_header(&mut self, id: &[u8; 20]) -> Result<(ObjectType, u64)> {
         let (mut pack, mut at) = self.store.locate(id, true).ok_or(Decline::NotHere)?;
         let mut size = None;
         for _ in 0..=MAX_CHAIN {
@@ -604,7 +581,7 @@ impl Reader {
             }
             match h.base {
                 Base::None => {
-                    let kind = Kind::from_code(h.code).ok_or(Decline::Corrupt("unknown type"))?;
+                    let kind = kind_of(h.code)?;
                     return Ok((kind, size.unwrap_or(h.size)));
                 }
                 Base::At(base) => at = base,
@@ -617,27 +594,10 @@ impl Reader {
     }
 }
 
-/// Whether `data`, as an object of `kind`, hashes to `id` (git's SHA-1 of "<kind> <len>\0" and
-/// the bytes). Catches any decoding fault here before it could reach libgit2 or a report.
-fn hashes_to(kind: Kind, data: &[u8], id: &[u8; 20]) -> bool {
-    let mut h = sha1::Sha1::new();
-    h.update(kind.name().as_bytes());
-    h.update(b" ");
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut n = data.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    h.update(&digits[i..]);
-    h.update(b"\0");
-    h.update(data);
-    h.finalize()[..] == id[..]
+/// Whether `data`, as an object of `kind`, hashes to `id`: catches any decoding fault here
+/// before it could reach libgit2 or a report.
+fn hashes_to(kind: ObjectType, data: &[u8], id: &[u8; 20]) -> bool {
+    Oid::from_bytes(id).is_ok_and(|id| crate::objects::hashes_to(kind.str(), data, id))
 }
 
 /// A delta's size field: 7 bits a byte, least significant first.
@@ -721,17 +681,17 @@ pub fn apply(base: &[u8], delta: &[u8]) -> Result<Vec<u8>> {
 /// the next read needs are the ones just added.
 #[derive(Default)]
 struct BaseCache {
-    entries: HashMap<(usize, u64), (Kind, Vec<u8>)>,
+    entries: HashMap<(usize, u64), (ObjectType, Vec<u8>)>,
     order: VecDeque<(usize, u64)>,
     bytes: usize,
 }
 
 impl BaseCache {
-    fn get(&self, key: (usize, u64)) -> Option<(Kind, &[u8])> {
+    fn get(&self, key: (usize, u64)) -> Option<(ObjectType, &[u8])> {
         self.entries.get(&key).map(|(k, b)| (*k, b.as_slice()))
     }
 
-    fn put(&mut self, key: (usize, u64), kind: Kind, data: Vec<u8>) {
+    fn put(&mut self, key: (usize, u64), kind: ObjectType, data: Vec<u8>) {
         if data.len() > MAX_CACHED_BASE || self.entries.contains_key(&key) {
             return;
         }
@@ -750,9 +710,6 @@ impl BaseCache {
 }
 
 // ---- The libgit2 backend ----------------------------------------------------------------------
-
-use libgit2_sys as raw;
-use std::ffi::{c_int, c_void};
 
 /// A libgit2 backend: libgit2's struct first, so a pointer to one is a pointer to the other.
 #[repr(C)]
@@ -837,7 +794,7 @@ extern "C" fn backend_read(
         std::ptr::copy_nonoverlapping(bytes.as_ptr(), buf, bytes.len());
         *data = buf.cast();
         *len = bytes.len();
-        *kind = k as raw::git_object_t;
+        *kind = k.raw();
         0
     }
 }
@@ -853,7 +810,7 @@ extern "C" fn backend_read_header(
         match with_reader(backend, oid, |r, id| r.read_header(id).ok()) {
             Some((k, size)) if size <= usize::MAX as u64 => {
                 *len = size as usize;
-                *kind = k as raw::git_object_t;
+                *kind = k.raw();
                 0
             }
             _ => raw::GIT_PASSTHROUGH as c_int,
@@ -952,14 +909,14 @@ mod tests {
         let mut c = BaseCache::default();
         let half = vec![0u8; MAX_CACHED_BASE];
         for i in 0..(BASE_CACHE_BYTES / MAX_CACHED_BASE + 2) as u64 {
-            c.put((0, i), Kind::Blob, half.clone());
+            c.put((0, i), ObjectType::Blob, half.clone());
         }
         assert!(c.bytes <= BASE_CACHE_BYTES);
         assert!(c.get((0, 0)).is_none());
         assert!(c
             .get((0, (BASE_CACHE_BYTES / MAX_CACHED_BASE + 1) as u64))
             .is_some());
-        c.put((0, 99), Kind::Blob, vec![0u8; MAX_CACHED_BASE + 1]);
+        c.put((0, 99), ObjectType::Blob, vec![0u8; MAX_CACHED_BASE + 1]);
         assert!(c.get((0, 99)).is_none());
     }
 }

@@ -5,7 +5,8 @@
 mod common;
 
 use common::{sg, Fixture};
-use configtrail::packs::{Decline, Kind, Reader, Store};
+use configtrail::packs::{Decline, Reader, Store};
+use git2::ObjectType;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
@@ -44,15 +45,6 @@ fn id_bytes(hex: &str) -> [u8; 20] {
         *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hex id");
     }
     id
-}
-
-fn kind_name(k: Kind) -> &'static str {
-    match k {
-        Kind::Commit => "commit",
-        Kind::Tree => "tree",
-        Kind::Blob => "blob",
-        Kind::Tag => "tag",
-    }
 }
 
 /// Forty versions of two files, a binary file and an empty one, repacked with deep delta chains;
@@ -143,9 +135,9 @@ fn every_packed_object_reads_as_git_prints_it() {
     for (id, (kind, bytes)) in &all {
         if packed.contains_key(id) {
             let (k, got) = reader.read(id).expect("a packed object reads");
-            assert_eq!((kind_name(k), &got), (kind.as_str(), bytes));
+            assert_eq!((k.str(), &got), (kind.as_str(), bytes));
             let (k, size) = reader.read_header(id).expect("its header reads");
-            assert_eq!((kind_name(k), size), (kind.as_str(), bytes.len() as u64));
+            assert_eq!((k.str(), size), (kind.as_str(), bytes.len() as u64));
             read += 1;
         } else {
             // Loose: libgit2's to read.
@@ -234,7 +226,7 @@ fn the_packs_of_an_alternate_are_read() {
     let (kind, _) = Reader::new(Arc::new(store))
         .read(&id_bytes(&head))
         .expect("a borrowed commit reads");
-    assert_eq!(kind, Kind::Commit);
+    assert_eq!(kind, ObjectType::Commit);
 }
 
 /// An index whose ids are out of order is not one git wrote: its pack is left to libgit2.
