@@ -117,10 +117,10 @@ struct BeforeSeed {
 }
 
 /// The first-parent chain before a review's seed, read on a thread of its own (with its own handle
-/// on the repository and its own delta-base cache: see `packs`) while
-/// the walk visits what is already read: reading the chain is a third of the walk, and it
-/// depends on nothing the walk does. It reads on until the root, the walk's limit, an
-/// unreadable commit, or until the engine is dropped.
+/// on the repository and its own delta-base cache: see `packs`) while the walk visits what is
+/// already read: reading the chain is a third of the walk, and it depends on nothing the walk
+/// does. It reads on until the root, the walk's limit, an unreadable commit, or until the engine
+/// is dropped.
 struct ChainReader {
     shared: Arc<(std::sync::Mutex<ChainShared>, std::sync::Condvar)>,
     handle: Option<std::thread::JoinHandle<()>>,
