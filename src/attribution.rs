@@ -6,42 +6,65 @@
 //! after committer times, identities the mailmap merged, and unsigned landings in a history where
 //! most are signed. Parties and the responsibility matrix build on this table.
 
-use crate::history::{CommitInfo, Person, SignatureKind};
+use crate::history::{CommitDetails, CommitInfo, Person, Recall, SignatureKind};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
-/// Every commit a report can name, interned once, each kept as a few dozen bytes.
+/// Every commit a report can name, interned once, each kept as a fixed record of who and when.
 ///
 /// A scan keeps a record for every landing (anomalies, deploy logs and durations need them
 /// all), so this table grows with history length. As `CommitInfo` values a record cost about
-/// 600 bytes, and the table was the largest thing a 50,000-landing scan kept (30 MB, measured).
-/// Records are encoded into one buffer instead: people interned (a history has few authors and
-/// many commits), ids as bytes, lengths and offsets as LEB128, and a parent that has a record of
-/// its own (every landing's first parent but the first's) as that record's index. A record is
-/// decoded when a report names it; what is read for every landing (times, signature presence)
-/// is kept beside it undecoded, and its times are not written twice. (Encoded records were 110
-/// bytes on the 50,000-commit benchmark with u32 lengths, times and parents written out; 60 now.)
+/// 600 bytes, and the table was the largest thing a 50,000-landing scan kept (30 MB, measured);
+/// encoded into one buffer, about 100 bytes with its index (4.9 MB). What only a report shows
+/// (summary, trailers, signing key, parents) is now not kept for every landing but read again,
+/// through [`Recall`], for the commits a report names, and kept from then on: a record is its
+/// id, people (interned: a history has few authors and many commits), times and flags, 56
+/// bytes, and the index adds about 5. Its size no longer depends on what a commit's message
+/// holds, which a hostile history chooses. A table without a `Recall` (built by hand) keeps
+/// every record's details instead.
 #[derive(Debug, Default)]
 pub struct Commits {
-    bytes: Vec<u8>,
-    starts: Vec<usize>,
-    stamps: Vec<Stamp>,
-    people: Vec<(String, String)>,
-    people_index: HashMap<(String, String), u32>,
-    /// Table index by commit id: record numbers only, each record's id read from its bytes
-    /// (the ids are in the records already; keyed by them again, the index was 1.9 MB at
-    /// 50,000 landings, 0.3 MB like this). Ids are SHA-1 hashes, so their first 8 bytes are
-    /// the hash.
+    /// In chunks of [`CHUNK`]: filled without the room a doubling `Vec` leaves.
+    records: Vec<Vec<Record>>,
+    people: Vec<Who>,
+    people_index: HashMap<Who, u32>,
+    /// Table index by commit id: record numbers, keyed by the records' ids. Ids are SHA-1
+    /// hashes, so their first 8 bytes are the hash.
     index: hashbrown::HashTable<u32>,
+    /// Ids that are not git ids (a hand-built table's), as given; such records are not indexed.
+    text_ids: BTreeMap<u32, String>,
+    /// Details by record: every record's without `recall`, else those read again so far.
+    details: std::sync::Mutex<HashMap<u32, Arc<CommitDetails>>>,
+    recall: Option<Recall>,
 }
 
-/// What is read of every record without decoding it.
+/// What is kept of every commit (80 bytes).
 #[derive(Debug, Clone, Copy)]
-struct Stamp {
+struct Record {
+    id: [u8; 20],
+    /// The SHA-256 of the commit's bytes (if `summed`), for the certificate of what was read:
+    /// here rather than in the ledger, which would keep the id a second time.
+    sum: [u8; 32],
+    summed: bool,
     author: i64,
     committer: i64,
+    /// Into `people`.
+    author_who: u32,
+    committer_who: u32,
     mailmapped: bool,
-    signed: bool,
+    signature: Option<SignatureKind>,
+}
+
+/// A name, an email and the offset a person's times are written in: interned together, as a
+/// person mostly writes from one time zone.
+type Who = (String, String, i32);
+
+/// Records a chunk holds (192 KB).
+const CHUNK: usize = 4096;
+
+fn record_at(records: &[Vec<Record>], i: usize) -> &Record {
+    &records[i / CHUNK][i % CHUNK]
 }
 
 /// The 20 bytes of a commit id given as text; `None` for anything that is not an id.
@@ -51,22 +74,48 @@ fn id_key(id: &str) -> Option<[u8; 20]> {
 }
 
 impl Commits {
-    /// Room for `n` more records: a scan knows its landings up front.
+    /// A table that keeps who and when of each commit and reads the rest again through `recall`
+    /// when a report asks for it.
+    pub fn recalling(recall: Recall) -> Commits {
+        Commits {
+            recall: Some(recall),
+            ..Default::default()
+        }
+    }
+
+    /// Room in the index for `n` more records: a scan knows its landings up front.
     pub fn reserve(&mut self, n: usize) {
-        self.starts.reserve(n);
-        self.stamps.reserve(n);
-        let (bytes, starts) = (&self.bytes, &self.starts);
+        let records = &self.records;
         self.index
-            .reserve(n, |&j| hash_of(&key_at(bytes, starts, j as usize)));
+            .reserve(n, |&j| hash_of(&record_at(records, j as usize).id));
+    }
+
+    fn record(&self, i: usize) -> &Record {
+        record_at(&self.records, i)
+    }
+
+    fn len(&self) -> usize {
+        self.records.iter().map(Vec::len).sum()
     }
 
     /// The record of the commit `key`, through the index.
     fn find(&self, key: &[u8; 20]) -> Option<usize> {
         self.index
-            .find(hash_of(key), |&j| {
-                &key_at(&self.bytes, &self.starts, j as usize) == key
-            })
+            .find(hash_of(key), |&j| &self.record(j as usize).id == key)
             .map(|&j| j as usize)
+    }
+
+    fn who(&mut self, p: Person) -> u32 {
+        let who = (p.name, p.email, p.offset_minutes);
+        match self.people_index.get(&who) {
+            Some(&n) => n,
+            None => {
+                let n = u32::try_from(self.people.len()).unwrap_or(u32::MAX);
+                self.people.push(who.clone());
+                self.people_index.insert(who, n);
+                n
+            }
+        }
     }
 
     pub fn intern(&mut self, info: CommitInfo) -> usize {
@@ -74,23 +123,56 @@ impl Commits {
         if let Some(i) = key.and_then(|k| self.find(&k)) {
             return i;
         }
-        let i = self.starts.len();
-        self.starts.push(self.bytes.len());
-        self.stamps.push(Stamp {
+        let i = self.len();
+        // A table of four billion records is past any history; past that, records are not
+        // indexed and their details are not kept.
+        let j = u32::try_from(i).ok();
+        let record = Record {
+            id: key.unwrap_or([0; 20]),
+            sum: info.sum.unwrap_or_default(),
+            summed: info.sum.is_some() && key.is_some(),
             author: info.author.seconds,
             committer: info.committer.seconds,
+            author_who: self.who(info.author),
+            committer_who: self.who(info.committer),
             mailmapped: info.mailmapped,
-            signed: info.signature.is_some(),
-        });
-        self.encode(key, info);
-        // A table of four billion records is past any history; such a record is not indexed.
-        if let (Some(k), Ok(j)) = (key, u32::try_from(i)) {
-            let (bytes, starts) = (&self.bytes, &self.starts);
-            self.index.insert_unique(hash_of(&k), j, |&j| {
-                hash_of(&key_at(bytes, starts, j as usize))
-            });
+            signature: info.signature,
+        };
+        if self.records.last().is_none_or(|c| c.len() == CHUNK) {
+            self.records.push(Vec::with_capacity(CHUNK));
+        }
+        if let Some(c) = self.records.last_mut() {
+            c.push(record);
+        }
+        if let Some(j) = j {
+            match key {
+                Some(k) => {
+                    let records = &self.records;
+                    self.index.insert_unique(hash_of(&k), j, |&j| {
+                        hash_of(&record_at(records, j as usize).id)
+                    });
+                }
+                None => {
+                    self.text_ids.insert(j, info.id);
+                }
+            }
+            if self.recall.is_none() || key.is_none() {
+                let details = CommitDetails {
+                    signing_key: info.signing_key,
+                    trailers: info.trailers,
+                    summary: info.summary,
+                    parents: info.parents,
+                };
+                self.kept().insert(j, Arc::new(details));
+            }
         }
         i
+    }
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, HashMap<u32, Arc<CommitDetails>>> {
+        self.details
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The table index of a commit id.
@@ -98,31 +180,48 @@ impl Commits {
         self.find(&id_key(id)?)
     }
 
-    /// Committer time in seconds of record `i`, without decoding it.
+    /// Committer time in seconds of record `i`.
     pub fn committer_seconds(&self, i: usize) -> i64 {
-        self.stamps[i].committer
+        self.record(i).committer
     }
 
-    /// The commit id of record `i`, decoding nothing else.
+    /// The commit id of record `i`.
     pub fn id(&self, i: usize) -> String {
-        self.decoder(i).id()
+        match u32::try_from(i).ok().and_then(|j| self.text_ids.get(&j)) {
+            Some(text) => text.clone(),
+            None => git2::Oid::from_bytes(&self.record(i).id)
+                .map(|o| o.to_string())
+                .unwrap_or_default(),
+        }
     }
 
-    fn decoder(&self, i: usize) -> Decoder<'_> {
-        let end = self.starts.get(i + 1).copied().unwrap_or(self.bytes.len());
-        Decoder {
-            b: &self.bytes[self.starts[i]..end],
+    /// The details of record `i`: kept, or read again and kept from then on. A commit that
+    /// cannot be read again (the repository changed under the run) says so in its summary.
+    fn details(&self, i: usize) -> Arc<CommitDetails> {
+        let Ok(j) = u32::try_from(i) else {
+            return Arc::default();
+        };
+        if let Some(d) = self.kept().get(&j) {
+            return Arc::clone(d);
         }
+        let read = match (&self.recall, git2::Oid::from_bytes(&self.record(i).id)) {
+            (Some(recall), Ok(id)) => recall.details(id),
+            _ => Err("its details were not kept".to_string()),
+        };
+        let details = Arc::new(read.unwrap_or_else(|reason| CommitDetails {
+            summary: format!("({reason})"),
+            ..Default::default()
+        }));
+        self.kept().insert(j, Arc::clone(&details));
+        details
     }
 
     /// Record `i` as it was interned.
     pub fn info(&self, i: usize) -> CommitInfo {
-        let mut r = self.decoder(i);
-        let id = r.id();
-        let stamp = self.stamps[i];
-        let person = |r: &mut Decoder<'_>, seconds: i64| {
-            let (name, email) = self.people.get(r.len()).cloned().unwrap_or_default();
-            let offset_minutes = r.signed() as i32;
+        let r = *self.record(i);
+        let person = |who: u32, seconds: i64| {
+            let (name, email, offset_minutes) =
+                self.people.get(who as usize).cloned().unwrap_or_default();
             Person {
                 name,
                 email,
@@ -131,126 +230,28 @@ impl Commits {
                 offset_minutes,
             }
         };
-        let author = person(&mut r, stamp.author);
-        let committer = person(&mut r, stamp.committer);
-        let mailmapped = r.u8() == 1;
-        let signature = match r.u8() {
-            1 => Some(SignatureKind::Gpg),
-            2 => Some(SignatureKind::Ssh),
-            3 => Some(SignatureKind::X509),
-            4 => Some(SignatureKind::Other),
-            _ => None,
-        };
-        let signing_key = (r.u8() == 1).then(|| r.string());
-        let mut trailers = BTreeMap::new();
-        for _ in 0..r.len() {
-            let key = r.string();
-            let values = (0..r.len()).map(|_| r.string()).collect();
-            trailers.insert(key, values);
-        }
-        let summary = r.string();
-        let parents = (0..r.len())
-            .filter_map(|_| match r.u8() {
-                0 => git2::Oid::from_bytes(r.take(20)).ok(),
-                // A parent that has a record of its own (a landing's first parent, always but
-                // for the first): its index.
-                _ => {
-                    let j = r.len();
-                    (j < i)
-                        .then(|| self.decoder(j).id())
-                        .and_then(|id| git2::Oid::from_str(&id).ok())
-                }
-            })
-            .collect();
+        let details = self.details(i);
         CommitInfo {
-            id,
-            author,
-            committer,
-            mailmapped,
-            signature,
-            signing_key,
-            trailers,
-            summary,
-            parents,
+            id: self.id(i),
+            author: person(r.author_who, r.author),
+            committer: person(r.committer_who, r.committer),
+            mailmapped: r.mailmapped,
+            signature: r.signature,
+            signing_key: details.signing_key.clone(),
+            trailers: details.trailers.clone(),
+            summary: details.summary.clone(),
+            parents: details.parents.clone(),
+            sum: r.summed.then_some(r.sum),
         }
     }
 
-    fn encode(&mut self, key: Option<[u8; 20]>, info: CommitInfo) {
-        match key {
-            Some(k) => {
-                self.bytes.push(0);
-                self.bytes.extend_from_slice(&k);
-            }
-            None => {
-                self.bytes.push(1);
-                put_str(&mut self.bytes, &info.id);
-            }
-        }
-        for p in [info.author, info.committer] {
-            let who = (p.name, p.email);
-            let n = match self.people_index.get(&who) {
-                Some(&n) => n,
-                None => {
-                    let n = u32::try_from(self.people.len()).unwrap_or(u32::MAX);
-                    self.people.push(who.clone());
-                    self.people_index.insert(who, n);
-                    n
-                }
-            };
-            // The seconds are the stamp's (beside the record), not written twice.
-            put_len(&mut self.bytes, n as usize);
-            put_signed(&mut self.bytes, p.offset_minutes.into());
-        }
-        self.bytes.push(u8::from(info.mailmapped));
-        self.bytes.push(match info.signature {
-            None => 0,
-            Some(SignatureKind::Gpg) => 1,
-            Some(SignatureKind::Ssh) => 2,
-            Some(SignatureKind::X509) => 3,
-            Some(SignatureKind::Other) => 4,
-        });
-        match &info.signing_key {
-            Some(k) => {
-                self.bytes.push(1);
-                put_str(&mut self.bytes, k);
-            }
-            None => self.bytes.push(0),
-        }
-        put_len(&mut self.bytes, info.trailers.len());
-        for (k, values) in &info.trailers {
-            put_str(&mut self.bytes, k);
-            put_len(&mut self.bytes, values.len());
-            for v in values {
-                put_str(&mut self.bytes, v);
-            }
-        }
-        put_str(&mut self.bytes, &info.summary);
-        put_len(&mut self.bytes, info.parents.len());
-        for p in &info.parents {
-            match <[u8; 20]>::try_from(p.as_bytes())
-                .ok()
-                .and_then(|k| self.find(&k))
-            {
-                Some(j) => {
-                    self.bytes.push(1);
-                    put_len(&mut self.bytes, j);
-                }
-                None => {
-                    self.bytes.push(0);
-                    self.bytes.extend_from_slice(p.as_bytes());
-                }
-            }
-        }
-    }
-}
-
-/// The id a record starts with, as 20 bytes (zeros for a record whose id is not a git id: those
-/// are never indexed, and no git id is all zeros in practice: hashing to it is a preimage).
-fn key_at(bytes: &[u8], starts: &[usize], i: usize) -> [u8; 20] {
-    let at = starts.get(i).copied().unwrap_or(usize::MAX);
-    match bytes.get(at..at.saturating_add(21)) {
-        Some([0, id @ ..]) => id.try_into().unwrap_or([0; 20]),
-        _ => [0; 20],
+    /// The commits whose bytes were read and hashed, as (id, SHA-256).
+    pub fn sums(&self) -> impl Iterator<Item = (&[u8; 20], &[u8; 32])> {
+        self.records
+            .iter()
+            .flatten()
+            .filter(|r| r.summed)
+            .map(|r| (&r.id, &r.sum))
     }
 }
 
@@ -259,74 +260,6 @@ fn hash_of(key: &[u8; 20]) -> u64 {
     u64::from_le_bytes([
         key[0], key[1], key[2], key[3], key[4], key[5], key[6], key[7],
     ])
-}
-
-/// Lengths and indices as LEB128 (seven bits a byte): most are under 128, one byte.
-fn put_len(out: &mut Vec<u8>, n: usize) {
-    let mut n = n as u64;
-    while n >= 0x80 {
-        out.push((n as u8 & 0x7f) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-/// A signed number, zigzagged (small magnitudes of either sign stay short) then as a length.
-fn put_signed(out: &mut Vec<u8>, v: i64) {
-    put_len(out, ((v << 1) ^ (v >> 63)) as u64 as usize);
-}
-
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    put_len(out, s.len());
-    out.extend_from_slice(s.as_bytes());
-}
-
-/// Reads back what [`Commits::encode`] wrote. The bytes are the table's own, so a short read
-/// (which would be a bug here) gives empty values rather than a panic.
-struct Decoder<'a> {
-    b: &'a [u8],
-}
-
-impl<'a> Decoder<'a> {
-    fn take(&mut self, n: usize) -> &'a [u8] {
-        let (head, rest) = self.b.split_at(n.min(self.b.len()));
-        self.b = rest;
-        head
-    }
-    fn array<const N: usize>(&mut self) -> [u8; N] {
-        self.take(N).try_into().unwrap_or([0; N])
-    }
-    fn u8(&mut self) -> u8 {
-        self.array::<1>()[0]
-    }
-    /// What [`put_len`] wrote (at most ten bytes are read).
-    fn len(&mut self) -> usize {
-        let mut n = 0u64;
-        for shift in (0..70).step_by(7) {
-            let b = self.u8();
-            n |= ((b & 0x7f) as u64).checked_shl(shift).unwrap_or(0);
-            if b & 0x80 == 0 {
-                break;
-            }
-        }
-        n as usize
-    }
-    fn signed(&mut self) -> i64 {
-        let z = self.len() as u64;
-        ((z >> 1) as i64) ^ -((z & 1) as i64)
-    }
-    fn string(&mut self) -> String {
-        let n = self.len();
-        String::from_utf8_lossy(self.take(n)).into_owned()
-    }
-    fn id(&mut self) -> String {
-        match self.u8() {
-            0 => git2::Oid::from_bytes(self.take(20))
-                .map(|o| o.to_string())
-                .unwrap_or_default(),
-            _ => self.string(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -339,11 +272,14 @@ pub struct Anomaly {
 /// Anomalies of the examined history. `landings` are commit-table indices in landing order;
 /// `others` are the other commits examined (merged sides).
 pub fn anomalies(commits: &Commits, landings: &[usize], others: &[usize]) -> Vec<Anomaly> {
-    // Times and flags are read undecoded; a record is decoded only when it is an anomaly.
-    let stamp = |i: usize| commits.stamps[i];
+    // Times and flags are read from the records; a commit's details only when it is an anomaly.
+    let stamp = |i: usize| {
+        let r = commits.record(i);
+        (r.author, r.committer, r.mailmapped, r.signature.is_some())
+    };
     let mut out = Vec::new();
     for pair in landings.windows(2) {
-        if stamp(pair[1]).committer < stamp(pair[0]).committer {
+        if stamp(pair[1]).1 < stamp(pair[0]).1 {
             let (prev, cur) = (commits.info(pair[0]), commits.info(pair[1]));
             out.push(Anomaly {
                 commit: cur.id.clone(),
@@ -360,12 +296,12 @@ pub fn anomalies(commits: &Commits, landings: &[usize], others: &[usize]) -> Vec
         if !seen.insert(i) {
             continue;
         }
-        let s = stamp(i);
-        if s.author <= s.committer && !s.mailmapped {
+        let (author, committer, mailmapped, _) = stamp(i);
+        if author <= committer && !mailmapped {
             continue;
         }
         let c = commits.info(i);
-        if s.author > s.committer {
+        if author > committer {
             out.push(Anomaly {
                 commit: c.id.clone(),
                 kind: "authored-after-committed".into(),
@@ -375,7 +311,7 @@ pub fn anomalies(commits: &Commits, landings: &[usize], others: &[usize]) -> Vec
                 ),
             });
         }
-        if s.mailmapped {
+        if mailmapped {
             out.push(Anomaly {
                 commit: c.id.clone(),
                 kind: "mailmap-identity".into(),
@@ -386,10 +322,10 @@ pub fn anomalies(commits: &Commits, landings: &[usize], others: &[usize]) -> Vec
             });
         }
     }
-    let signed = landings.iter().filter(|&&i| stamp(i).signed).count();
+    let signed = landings.iter().filter(|&&i| stamp(i).3).count();
     if landings.len() >= 4 && signed * 2 > landings.len() {
         for &i in landings {
-            if !stamp(i).signed {
+            if !stamp(i).3 {
                 out.push(Anomaly {
                     commit: commits.info(i).id,
                     kind: "unsigned-among-signed".into(),
@@ -575,6 +511,7 @@ mod tests {
             trailers: BTreeMap::new(),
             summary: String::new(),
             parents: Vec::new(),
+            sum: None,
         }
     }
 

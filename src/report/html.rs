@@ -66,6 +66,7 @@ svg text{font-family:Helvetica,Arial,sans-serif}
 
 pub fn scan_report(inv: &Investigation) -> String {
     let r = &inv.scan;
+    let objects = r.objects();
     // The JSON report's digest, to tie this view to it.
     let json_digest = json::scan_digest(inv);
     let rules_digest = crate::rules::digest(r.rules);
@@ -205,9 +206,7 @@ pub fn scan_report(inv: &Investigation) -> String {
         "objects read",
         format!(
             "{} commits, {} blobs (<code>{}</code>)",
-            r.ledger.count("commit"),
-            r.ledger.count("blob"),
-            r.ledger.digest()
+            objects.commits, objects.blobs, objects.digest
         ),
     );
     if let Some(p) = &inv.parties {

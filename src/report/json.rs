@@ -675,6 +675,7 @@ fn scan_report_frame(inv: &Investigation) -> J {
             "notes": l.rows.iter().filter_map(|d| d.note.as_ref().map(|n| format!("line {}: {n}", d.line))).collect::<Vec<_>>(),
         })
     });
+    let objects = r.objects();
     let mut report = json!({
         "schema": SCHEMA,
         "tool": tool(),
@@ -688,9 +689,9 @@ fn scan_report_frame(inv: &Investigation) -> J {
             "parties": inv.parties.as_ref().map(|p| p.digest.clone()),
             "deploys": inv.deploys.as_ref().map(|d| d.digest.clone()),
             "objects": {
-                "commits": r.ledger.count("commit"),
-                "blobs": r.ledger.count("blob"),
-                "digest": r.ledger.digest(),
+                "commits": objects.commits,
+                "blobs": objects.blobs,
+                "digest": objects.digest,
             },
             "options": {
                 "at": t(&o.at), "since": t(&o.since), "until": t(&o.until),

@@ -110,6 +110,7 @@ fn change(
 
 pub fn scan_report(inv: &Investigation) -> String {
     let r = &inv.scan;
+    let objects = r.objects();
     // The JSON report's digest, to tie this view to it.
     let json_digest = json::scan_digest(inv);
     let rules_digest = crate::rules::digest(r.rules);
@@ -179,9 +180,9 @@ pub fn scan_report(inv: &Investigation) -> String {
         "objects read",
         format!(
             "{} commits, {} blobs ({})",
-            r.ledger.count("commit"),
-            r.ledger.count("blob"),
-            code(&r.ledger.digest())
+            objects.commits,
+            objects.blobs,
+            code(&objects.digest)
         ),
     );
     if let Some(p) = &inv.parties {
