@@ -1493,7 +1493,13 @@ mod tests {
             b[19] = (i % 2) as u8;
             Oid::from_bytes(&b).unwrap()
         };
-        let kind = |i: usize| if i % 3 == 0 { Kind::Commit } else { Kind::Blob };
+        let kind = |i: usize| {
+            if i.is_multiple_of(3) {
+                Kind::Commit
+            } else {
+                Kind::Blob
+            }
+        };
         let note = |l: &mut Ledger, i: usize| {
             let oid = id(i);
             if !l.contains(oid) {
