@@ -609,13 +609,25 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
     // Readers record what they read in the ledger they share with this handle; `finish` takes it.
     let mut reader_marks = Vec::new();
     let mut done = 0;
-    if landings.len() >= PARALLEL_MIN {
-        let blocks: Vec<&[Oid]> = landings.chunks(BLOCK).collect();
+    // The walk's list in the blocks readers claim, each let go once folded: the list would
+    // otherwise stay beside the commit table it turns into (1 MB at 50,000 landings).
+    let parallel = landings.len() >= PARALLEL_MIN;
+    let blocks: Vec<std::sync::Mutex<Vec<Oid>>> = landings
+        .chunks(BLOCK)
+        .map(|c| std::sync::Mutex::new(c.to_vec()))
+        .collect();
+    drop(landings);
+    let block = |b: usize| {
+        blocks[b]
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    if parallel {
         let queue = BlockQueue::new(blocks.len());
-        let (mut folded_landings, marks) = std::thread::scope(|s| {
+        let (folded_blocks, marks) = std::thread::scope(|s| {
             let mut handles = Vec::new();
             for k in 0..READERS {
-                let (reopener, queue, blocks) = (repo.reopener(), &queue, &blocks);
+                let (reopener, queue, block) = (repo.reopener(), &queue, &block);
                 let spawned = std::thread::Builder::new()
                     .name(format!("reader-{k}"))
                     .spawn_scoped(s, move || {
@@ -631,7 +643,8 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
                         let mut snapshots = Snapshots::default();
                         while let Some(b) = queue.claim() {
                             leaving.claimed = Some(b);
-                            let prepared = blocks[b]
+                            let ids = block(b).clone();
+                            let prepared = ids
                                 .iter()
                                 .map(|&oid| prepare(&r, &mut snapshots, oid))
                                 .collect();
@@ -652,11 +665,12 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
             // ever).
             let release = StopOnDrop(&queue);
             let mut folded = 0;
-            while let Some(block) = queue.take(folded) {
-                for prepared in block {
+            while let Some(prepared_block) = queue.take(folded) {
+                for prepared in prepared_block {
                     engine.apply(prepared);
                     progress.inc(1);
                 }
+                *block(folded) = Vec::new();
                 folded += 1;
                 if !progress.is_hidden() {
                     progress.set_message(engine.reached());
@@ -667,15 +681,18 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
                 .into_iter()
                 .filter_map(|h| h.join().ok().flatten())
                 .collect();
-            ((folded * BLOCK).min(landings.len()), marks)
+            (folded, marks)
         });
         reader_marks = marks;
-        done = std::mem::take(&mut folded_landings);
+        done = folded_blocks;
     }
     // Sequentially: short histories, or whatever the reader could not do.
-    for &oid in &landings[done..] {
-        engine.step(oid);
-        progress.inc(1);
+    for b in done..blocks.len() {
+        let ids = std::mem::take(&mut *block(b));
+        for oid in ids {
+            engine.step(oid);
+            progress.inc(1);
+        }
     }
     progress.finish_and_clear();
     let mut result = engine.finish(reference, tip);
