@@ -74,12 +74,11 @@ fn entries(r: &ScanResult) -> Vec<Entry<'_>> {
             let ch = &b.change;
             let mine =
                 |w: &&crate::timeline::Window| w.unit_id == *unit_id && w.address == ch.address;
+            let windows = || r.windows.iter().map(|w| &**w);
             let touches = |p: &crate::model::SettingPath| {
                 ch.path.is_root() || p.starts_with(&ch.path) || ch.path.starts_with(p)
             };
-            let mut rules: Vec<&'static str> = r
-                .windows
-                .iter()
+            let mut rules: Vec<&'static str> = windows()
                 .filter(mine)
                 .filter(|w| {
                     w.finding
@@ -97,8 +96,7 @@ fn entries(r: &ScanResult) -> Vec<Entry<'_>> {
             // A window is listed on the changes that are its evidence, not on every change of
             // the landing that opened it.
             let ids = |f: &dyn Fn(&crate::timeline::Window) -> bool| {
-                r.windows
-                    .iter()
+                windows()
                     .filter(mine)
                     .filter(|w| f(w) && rules.contains(&w.rule))
                     .map(|w| format!("{} ({})", exposure_id(r, w), w.rule))

@@ -388,7 +388,7 @@ fn timeline(out: &mut String, inv: &Investigation) {
         .graph
         .exposures
         .iter()
-        .filter_map(|&x| Some((x, r.windows.get(inv.graph.window(x)?)?)))
+        .filter_map(|&x| Some((x, &**r.windows.get(inv.graph.window(x)?)?)))
         .collect();
     if windows.is_empty() {
         let _ = writeln!(out, "<p>No exposure window to draw.</p>");

@@ -293,7 +293,7 @@ pub fn blind_spots(r: &ScanResult) -> J {
 
 /// The windows in report order: by opening landing, then rule, unit and address.
 pub fn ordered(r: &ScanResult) -> Vec<&Window> {
-    let mut ws: Vec<&Window> = r.windows.iter().collect();
+    let mut ws: Vec<&Window> = r.windows.iter().map(|w| &**w).collect();
     ws.sort_by(|a, b| {
         (a.opened, a.rule, &a.unit_id, &a.address).cmp(&(b.opened, b.rule, &b.unit_id, &b.address))
     });

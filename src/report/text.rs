@@ -113,7 +113,7 @@ pub fn scan_report(inv: &Investigation) -> String {
         .graph
         .exposures
         .iter()
-        .filter_map(|&x| Some((x, r.windows.get(inv.graph.window(x)?)?)))
+        .filter_map(|&x| Some((x, &**r.windows.get(inv.graph.window(x)?)?)))
         .collect();
     let mut by_resource: Vec<(&str, &str, &str)> = windows
         .iter()
