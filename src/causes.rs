@@ -110,11 +110,13 @@ pub struct Blamed {
 /// Setting blame for the current state of every unit: `(unit identity, address, path) → change`.
 #[derive(Debug, Default)]
 pub struct BlameStore {
-    by_setting: BTreeMap<(String, String, SettingPath), Blamed>,
+    /// Shared with the causes that name them: the causes of many windows name the same change,
+    /// and a copy of its values each was most of what a long history's findings held.
+    by_setting: BTreeMap<(String, String, SettingPath), std::sync::Arc<Blamed>>,
 }
 
 impl BlameStore {
-    pub fn record(&mut self, unit: &str, b: Blamed) {
+    pub fn record(&mut self, unit: &str, b: std::sync::Arc<Blamed>) {
         let key = (
             unit.to_string(),
             b.change.address.clone(),
@@ -131,7 +133,12 @@ impl BlameStore {
 
     /// The change that last set `path` on `address`: the path itself, else the nearest enclosing
     /// setting that changed (a block added whole), else the resource's creation.
-    pub fn lookup(&self, unit: &str, address: &str, path: &SettingPath) -> Option<&Blamed> {
+    pub fn lookup(
+        &self,
+        unit: &str,
+        address: &str,
+        path: &SettingPath,
+    ) -> Option<&std::sync::Arc<Blamed>> {
         let mut p = path.clone();
         loop {
             if let Some(b) =
@@ -245,12 +252,12 @@ mod tests {
         };
         s.record(
             "u",
-            Blamed {
+            std::sync::Arc::new(Blamed {
                 change: created.clone(),
                 commit: 0,
                 landing: 0,
                 landing_commit: 0,
-            },
+            }),
         );
         let got = s
             .lookup(

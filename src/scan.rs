@@ -1014,27 +1014,27 @@ impl<'r> Engine<'r> {
             Arc::new(held)
         };
 
-        let mut landed_here: Vec<Blamed> = Vec::new();
+        let mut landed_here: Vec<Arc<Blamed>> = Vec::new();
         for ch in causes::diff(&state.unit.resources, &eff.resources) {
             let commit = side
                 .get(&(dir.to_string(), ch.address.clone(), ch.path.clone()))
                 .filter(|(_, after)| *after == ch.after)
                 .map(|(i, _)| *i)
                 .unwrap_or(ci);
-            let b = Blamed {
+            let b = Arc::new(Blamed {
                 change: ch,
                 commit,
                 landing: li,
                 landing_commit: ci,
-            };
-            landed_here.push(b.clone());
+            });
+            landed_here.push(Arc::clone(&b));
             if self
                 .watch
                 .as_deref()
                 .is_some_and(|w| crate::investigation::matches_resource(&b.change.address, w))
             {
                 self.watched
-                    .push((unit_id.clone(), dir.to_string(), b.clone()));
+                    .push((unit_id.clone(), dir.to_string(), (*b).clone()));
             }
             self.blame.record(&unit_id, b);
         }
@@ -1095,7 +1095,7 @@ impl<'r> Engine<'r> {
                         {
                             causes.push(Cause {
                                 summary: describe(&b.change),
-                                blamed: b.clone(),
+                                blamed: Arc::clone(b),
                                 but_for: true,
                             });
                         }
@@ -1291,7 +1291,7 @@ impl<'r> Engine<'r> {
                     }
                 };
                 if let Some(t) = traced {
-                    b = t;
+                    b = Arc::new(t);
                 }
             }
             if !seen.insert((b.change.address.clone(), b.change.path.clone())) {
@@ -1466,7 +1466,7 @@ impl<'r> Engine<'r> {
         unit_id: &str,
         primary: &str,
         f: &Finding,
-        landed_here: &[Blamed],
+        landed_here: &[Arc<Blamed>],
     ) -> Option<Cause> {
         let root = SettingPath::root();
         let pick = landed_here
@@ -1493,7 +1493,7 @@ impl<'r> Engine<'r> {
         };
         Some(Cause {
             summary: describe(&pick.change),
-            blamed: pick.clone(),
+            blamed: Arc::clone(pick),
             but_for,
         })
     }

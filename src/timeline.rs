@@ -141,7 +141,8 @@ pub fn transitions(
 /// A cause or remediation: the change, who made it, and whether it was necessary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cause {
-    pub blamed: Blamed,
+    /// Shared with the blame store, and with every other cause that names the same change.
+    pub blamed: std::sync::Arc<Blamed>,
     pub but_for: bool,
     pub summary: String,
 }
