@@ -1050,6 +1050,7 @@ impl<'r> Engine<'r> {
                 // A review's starting snapshot: what holds there is baseline, and its causes are
                 // not the range's business (and would cost a history walk each).
                 Transition::Open(f) if self.seeding => {
+                    let f = Arc::new(f);
                     self.open.insert(wkey, self.windows.len());
                     self.windows.push(Box::new(Window {
                         rule: rule_id,
@@ -1063,7 +1064,7 @@ impl<'r> Engine<'r> {
                         address,
                         opened: li,
                         closed: None,
-                        latest: f.clone(),
+                        latest: Arc::clone(&f),
                         finding: f,
                         causes: Vec::new(),
                         widenings: Vec::new(),
@@ -1106,6 +1107,7 @@ impl<'r> Engine<'r> {
                         .get(&address)
                         .map(|r| r.location.file.clone())
                         .unwrap_or_default();
+                    let f = Arc::new(f);
                     self.open.insert(wkey, self.windows.len());
                     self.windows.push(Box::new(Window {
                         rule: rule_id,
@@ -1115,7 +1117,7 @@ impl<'r> Engine<'r> {
                         file,
                         opened: li,
                         closed: None,
-                        latest: f.clone(),
+                        latest: Arc::clone(&f),
                         finding: f,
                         causes,
                         widenings: Vec::new(),
@@ -1152,7 +1154,7 @@ impl<'r> Engine<'r> {
                         } else if narrowed {
                             win.other_moves.push(change);
                         }
-                        win.latest = after;
+                        win.latest = Arc::new(after);
                     }
                 }
                 Transition::Close(f) => {

@@ -170,7 +170,8 @@ pub struct Window {
     pub file: String,
     pub opened: usize,
     pub closed: Option<usize>,
-    pub finding: Finding,
+    /// Shared with `latest` until the finding changes (one copy of its evidence, not two).
+    pub finding: std::sync::Arc<Finding>,
     pub causes: Vec<Cause>,
     pub widenings: Vec<Widening>,
     /// The other changes of scope inside the window: strictly less permissive without closing
@@ -180,7 +181,7 @@ pub struct Window {
     pub other_moves: Vec<Widening>,
     /// The finding as it holds at the window's last landing (or at the tip): `finding` is the
     /// one that opened it.
-    pub latest: Finding,
+    pub latest: std::sync::Arc<Finding>,
     pub remediation: Option<Cause>,
     /// Held already at the start of a review range (not introduced by it).
     pub baseline: bool,
