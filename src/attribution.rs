@@ -204,8 +204,9 @@ impl Commits {
         if let Some(d) = self.kept().get(&j) {
             return Arc::clone(d);
         }
-        let read = match (&self.recall, git2::Oid::from_bytes(&self.record(i).id)) {
-            (Some(recall), Ok(id)) => recall.details(id),
+        let r = self.record(i);
+        let read = match (&self.recall, git2::Oid::from_bytes(&r.id)) {
+            (Some(recall), Ok(id)) => recall.details(id, r.summed),
             _ => Err("its details were not kept".to_string()),
         };
         let details = Arc::new(read.unwrap_or_else(|reason| CommitDetails {
