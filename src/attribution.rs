@@ -19,10 +19,11 @@ use std::sync::Arc;
 /// encoded into one buffer, about 100 bytes with its index (4.9 MB). What only a report shows
 /// (summary, trailers, signing key, parents) is now not kept for every landing but read again,
 /// through [`Recall`], for the commits a report names, and kept from then on: a record is its
-/// id, people (interned: a history has few authors and many commits), times and flags, 56
-/// bytes, and the index adds about 5. Its size no longer depends on what a commit's message
-/// holds, which a hostile history chooses. A table without a `Recall` (built by hand) keeps
-/// every record's details instead.
+/// id, the SHA-256 of its bytes (the certificate's, see `history::Ledger::certificate`), people
+/// (interned: a history has few authors and many commits), times and flags, 80 bytes, and the
+/// index adds about 5. Its size no longer depends on what a commit's message holds, which a
+/// hostile history chooses. A table without a `Recall` (built by hand) keeps every record's
+/// details instead.
 #[derive(Debug, Default)]
 pub struct Commits {
     /// In chunks of [`CHUNK`]: filled without the room a doubling `Vec` leaves.

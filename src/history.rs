@@ -166,7 +166,8 @@ pub struct Repo {
     /// The path as the user gave it (reports must not show absolute paths the user did not give).
     pub given: String,
     mailmap: Option<git2::Mailmap>,
-    /// Every commit and IaC blob read, with the SHA-256 of its bytes: what the report certifies.
+    /// Every IaC blob read, with the SHA-256 of its bytes: with the commit table's commits, what
+    /// the report certifies. Shared by the handles reopened from this one.
     ledger: SharedLedger,
     /// The run's limits: blobs over the size limit are not loaded (a problem instead), and the
     /// snapshot layer parses under the rest.
@@ -207,12 +208,15 @@ impl Reopener {
 /// git object id because SHA-1 is no longer collision-resistant: the report's certificate of what
 /// was examined should not rest on it alone.
 ///
-/// A scan records an entry per landing (its commit), so this grows with history length; it is
-/// laid out for that. Entries are 53 bytes each in fixed chunks (no doubling: a `Vec` of them
-/// holds up to twice the room it uses), found through a table of entry numbers whose hash is the
-/// id's first bytes (ids are SHA-1 hashes already). As a hash map of id to kind and digest it was
-/// 3.5 MB at 54,000 entries and would have doubled past 57,000; as a B-tree, 5.6 MB (measured).
-/// Sorted only to compute the digest.
+/// A repository handle records the blobs it reads here. The commits it reads are certified by
+/// the commit table instead (`attribution::Commits`, which keeps each commit's id already and
+/// its SHA-256 beside it: every commit read is interned there), and [`Ledger::certificate`]
+/// takes both. When commits were here, this was an entry per landing; it is laid out for that
+/// still. Entries are 53 bytes each in fixed chunks (no doubling: a `Vec` of them holds up to
+/// twice the room it uses), found through a table of entry numbers whose hash is the id's first
+/// bytes (ids are SHA-1 hashes already). As a hash map of id to kind and digest it was 3.5 MB at
+/// 54,000 entries and would have doubled past 57,000; as a B-tree, 5.6 MB (measured). Sorted
+/// only to compute the digest.
 #[derive(Debug, Default, Clone)]
 pub struct Ledger {
     chunks: Vec<Vec<LedgerEntry>>,
