@@ -427,14 +427,12 @@ impl Recall {
         let repo = &handle.as_ref().map_err(Clone::clone)?.repo;
         let unreadable =
             |e: git2::Error| format!("commit {id} cannot be read again: {}", e.message());
-        let odb = repo.odb().map_err(unreadable)?;
-        let object = odb.read(id).map_err(unreadable)?;
-        if verified && !objects::hashes_to("commit", object.data(), id) {
+        let c = repo.find_commit(id).map_err(unreadable)?;
+        if verified && commit_bytes(repo, &c, |b| objects::hashes_to("commit", b, id)).is_none() {
             return Err(format!(
                 "commit {id} cannot be read again: its bytes no longer hash to its id"
             ));
         }
-        let c = repo.find_commit(id).map_err(unreadable)?;
         Ok(commit_details(&c).1)
     }
 }
@@ -685,25 +683,12 @@ impl Repo {
     /// [`configure_libgit2`]), else it is an error like a missing object.
     pub fn commit(&self, id: Oid) -> Result<Commit<'_>, git2::Error> {
         let c = self.repo.find_commit(id)?;
-        match self.commit_bytes(&c, |b| objects::hashes_to("commit", b, id)) {
+        match commit_bytes(&self.repo, &c, |b| objects::hashes_to("commit", b, id)) {
             Some(_) => Ok(c),
             None => Err(git2::Error::from_str(&format!(
                 "commit {id} is corrupt: its content does not hash to its id"
             ))),
         }
-    }
-
-    /// The bytes of commit `c` for which `hashes` holds: its parsed header and message put back
-    /// together (the usual case), else, when those do not round-trip (libgit2 normalises a few
-    /// odd encodings), the bytes the object database stores. `None` when neither does.
-    fn commit_bytes(&self, c: &Commit<'_>, hashes: impl Fn(&[u8]) -> bool) -> Option<Vec<u8>> {
-        let raw = raw_commit(c);
-        if hashes(&raw) {
-            return Some(raw);
-        }
-        let odb = self.repo.odb().ok()?;
-        let obj = odb.read(c.id()).ok()?;
-        hashes(obj.data()).then(|| obj.data().to_vec())
     }
 
     /// The commits reachable from `head` and not from `base` (what `git rev-list base..head`
@@ -1181,7 +1166,7 @@ impl Repo {
         // The collision-detecting SHA-1 (libgit2's), once per commit read: commits are evidence.
         let collision_checked =
             |b: &[u8]| Oid::hash_object(ObjectType::Commit, b).is_ok_and(|h| h == id);
-        let bytes = self.commit_bytes(c, collision_checked)?;
+        let bytes = commit_bytes(&self.repo, c, collision_checked)?;
         Some(sha2::Sha256::digest(&bytes).into())
     }
 
@@ -1411,6 +1396,23 @@ fn configure_libgit2() {
 }
 
 /// A commit object's bytes as libgit2 parsed them: the header, a blank line, the message.
+/// The bytes of commit `c` for which `hashes` holds: its parsed header and message put back
+/// together (the usual case), else, when those do not round-trip (libgit2 normalises a few odd
+/// encodings), the bytes the object database stores. `None` when neither does.
+fn commit_bytes(
+    repo: &Repository,
+    c: &Commit<'_>,
+    hashes: impl Fn(&[u8]) -> bool,
+) -> Option<Vec<u8>> {
+    let raw = raw_commit(c);
+    if hashes(&raw) {
+        return Some(raw);
+    }
+    let odb = repo.odb().ok()?;
+    let obj = odb.read(c.id()).ok()?;
+    hashes(obj.data()).then(|| obj.data().to_vec())
+}
+
 fn raw_commit(c: &Commit<'_>) -> Vec<u8> {
     let (header, message) = (c.raw_header_bytes(), c.message_raw_bytes());
     let mut raw = Vec::with_capacity(header.len() + 1 + message.len());
