@@ -7,6 +7,7 @@
 //! most are signed. Parties and the responsibility matrix build on this table.
 
 use crate::history::{CommitDetails, CommitInfo, Person, Recall, SignatureKind};
+use crate::objects::{IdTable, Keyed};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -26,13 +27,10 @@ use std::sync::Arc;
 /// details instead.
 #[derive(Debug, Default)]
 pub struct Commits {
-    /// In chunks of [`CHUNK`]: filled without the room a doubling `Vec` leaves.
-    records: Vec<Vec<Record>>,
+    /// Found by commit id (records whose id is not a git id are not indexed).
+    records: IdTable<Record>,
     people: Vec<Who>,
     people_index: HashMap<Who, u32>,
-    /// Table index by commit id: record numbers, keyed by the records' ids. Ids are SHA-1
-    /// hashes, so their first 8 bytes are the hash.
-    index: hashbrown::HashTable<u32>,
     /// Ids that are not git ids (a hand-built table's), as given; such records are not indexed.
     text_ids: BTreeMap<u32, String>,
     /// Details by record: every record's without `recall`, else those read again so far.
@@ -61,11 +59,10 @@ struct Record {
 /// person mostly writes from one time zone.
 type Who = (String, String, i32);
 
-/// Records a chunk holds (192 KB).
-const CHUNK: usize = 4096;
-
-fn record_at(records: &[Vec<Record>], i: usize) -> &Record {
-    &records[i / CHUNK][i % CHUNK]
+impl Keyed for Record {
+    fn key(&self) -> &[u8; 20] {
+        &self.id
+    }
 }
 
 /// The 20 bytes of a commit id given as text; `None` for anything that is not an id.
@@ -86,24 +83,11 @@ impl Commits {
 
     /// Room in the index for `n` more records: a scan knows its landings up front.
     pub fn reserve(&mut self, n: usize) {
-        let records = &self.records;
-        self.index
-            .reserve(n, |&j| hash_of(&record_at(records, j as usize).id));
+        self.records.reserve(n);
     }
 
     fn record(&self, i: usize) -> &Record {
-        record_at(&self.records, i)
-    }
-
-    fn len(&self) -> usize {
-        self.records.iter().map(Vec::len).sum()
-    }
-
-    /// The record of the commit `key`, through the index.
-    fn find(&self, key: &[u8; 20]) -> Option<usize> {
-        self.index
-            .find(hash_of(key), |&j| &self.record(j as usize).id == key)
-            .map(|&j| j as usize)
+        self.records.get(i)
     }
 
     fn who(&mut self, p: Person) -> u32 {
@@ -121,13 +105,9 @@ impl Commits {
 
     pub fn intern(&mut self, info: CommitInfo) -> usize {
         let key = id_key(&info.id);
-        if let Some(i) = key.and_then(|k| self.find(&k)) {
+        if let Some(i) = key.and_then(|k| self.records.find(&k)) {
             return i;
         }
-        let i = self.len();
-        // A table of four billion records is past any history; past that, records are not
-        // indexed and their details are not kept.
-        let j = u32::try_from(i).ok();
         let record = Record {
             id: key.unwrap_or([0; 20]),
             sum: info.sum.unwrap_or_default(),
@@ -139,23 +119,12 @@ impl Commits {
             mailmapped: info.mailmapped,
             signature: info.signature,
         };
-        if self.records.last().is_none_or(|c| c.len() == CHUNK) {
-            self.records.push(Vec::with_capacity(CHUNK));
-        }
-        if let Some(c) = self.records.last_mut() {
-            c.push(record);
-        }
-        if let Some(j) = j {
-            match key {
-                Some(k) => {
-                    let records = &self.records;
-                    self.index.insert_unique(hash_of(&k), j, |&j| {
-                        hash_of(&record_at(records, j as usize).id)
-                    });
-                }
-                None => {
-                    self.text_ids.insert(j, info.id);
-                }
+        let i = self.records.push(record, key.is_some());
+        // A table of four billion records is past any history; past that, records are not
+        // indexed and their details are not kept.
+        if let Ok(j) = u32::try_from(i) {
+            if key.is_none() {
+                self.text_ids.insert(j, info.id);
             }
             if self.recall.is_none() || key.is_none() {
                 let details = CommitDetails {
@@ -178,7 +147,7 @@ impl Commits {
 
     /// The table index of a commit id.
     pub fn get(&self, id: &str) -> Option<usize> {
-        self.find(&id_key(id)?)
+        self.records.find(&id_key(id)?)
     }
 
     /// Committer time in seconds of record `i`.
@@ -251,17 +220,9 @@ impl Commits {
     pub fn sums(&self) -> impl Iterator<Item = (&[u8; 20], &[u8; 32])> {
         self.records
             .iter()
-            .flatten()
             .filter(|r| r.summed)
             .map(|r| (&r.id, &r.sum))
     }
-}
-
-/// An id's hash in the index: its first 8 bytes (ids are SHA-1 hashes already).
-fn hash_of(key: &[u8; 20]) -> u64 {
-    u64::from_le_bytes([
-        key[0], key[1], key[2], key[3], key[4], key[5], key[6], key[7],
-    ])
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -212,15 +212,12 @@ impl Reopener {
 /// the commit table instead (`attribution::Commits`, which keeps each commit's id already and
 /// its SHA-256 beside it: every commit read is interned there), and [`Ledger::certificate`]
 /// takes both. When commits were here, this was an entry per landing; it is laid out for that
-/// still. Entries are 53 bytes each in fixed chunks (no doubling: a `Vec` of them holds up to
-/// twice the room it uses), found through a table of entry numbers whose hash is the id's first
-/// bytes (ids are SHA-1 hashes already). As a hash map of id to kind and digest it was 3.5 MB at
-/// 54,000 entries and would have doubled past 57,000; as a B-tree, 5.6 MB (measured). Sorted
-/// only to compute the digest.
+/// still: entries are 53 bytes each in an [`objects::IdTable`]. As a hash map of id to kind and
+/// digest it was 3.5 MB at 54,000 entries and would have doubled past 57,000; as a B-tree, 5.6
+/// MB (measured). Sorted only to compute the digest.
 #[derive(Debug, Default, Clone)]
 pub struct Ledger {
-    chunks: Vec<Vec<LedgerEntry>>,
-    index: hashbrown::HashTable<u32>,
+    entries: objects::IdTable<LedgerEntry>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -230,8 +227,11 @@ struct LedgerEntry {
     kind: Kind,
 }
 
-/// Entries a chunk holds (212 KB).
-const LEDGER_CHUNK: usize = 4096;
+impl objects::Keyed for LedgerEntry {
+    fn key(&self) -> &[u8; 20] {
+        &self.id
+    }
+}
 
 /// A ledger the handles of one analysis share (see [`Repo::reopener`]): what the reader threads
 /// record goes into one table, not one each to merge at the end (merging two halves of a
@@ -258,58 +258,24 @@ impl Kind {
     }
 }
 
-/// An id's hash in the ledger's table: its first 8 bytes.
-fn id_hash(id: &[u8; 20]) -> u64 {
-    u64::from_le_bytes([id[0], id[1], id[2], id[3], id[4], id[5], id[6], id[7]])
-}
-
 impl Ledger {
-    fn entry(&self, n: u32) -> &LedgerEntry {
-        let n = n as usize;
-        &self.chunks[n / LEDGER_CHUNK][n % LEDGER_CHUNK]
-    }
-
-    fn len(&self) -> usize {
-        self.chunks.iter().map(Vec::len).sum()
-    }
-
-    fn find(&self, id: &[u8; 20]) -> Option<u32> {
-        self.index
-            .find(id_hash(id), |&n| &self.entry(n).id == id)
-            .copied()
-    }
-
     /// Adds an entry not in the ledger yet.
     fn insert(&mut self, id: [u8; 20], kind: Kind, sum: [u8; 32]) {
-        let n = self.len();
-        // Four billion objects are past any repository; a ledger that full records no more.
-        let Ok(n32) = u32::try_from(n) else { return };
-        if self.chunks.last().is_none_or(|c| c.len() == LEDGER_CHUNK) {
-            self.chunks.push(Vec::with_capacity(LEDGER_CHUNK));
-        }
-        if let Some(c) = self.chunks.last_mut() {
-            c.push(LedgerEntry { id, sum, kind });
-        }
-        let (chunks, index) = (&self.chunks, &mut self.index);
-        let at = |n: u32| -> u64 {
-            let n = n as usize;
-            id_hash(&chunks[n / LEDGER_CHUNK][n % LEDGER_CHUNK].id)
-        };
-        index.insert_unique(id_hash(&id), n32, |&n| at(n));
+        self.entries.push(LedgerEntry { id, sum, kind }, true);
     }
 
     pub fn contains(&self, id: Oid) -> bool {
-        self.find(&objects::id_bytes(id)).is_some()
+        self.entries.find(&objects::id_bytes(id)).is_some()
     }
 
     /// Adds the objects another reader read (the same object is the same bytes).
     pub fn merge(&mut self, other: Ledger) {
-        if self.chunks.is_empty() {
+        if self.entries.is_empty() {
             *self = other;
             return;
         }
-        for e in other.chunks.iter().flatten() {
-            if self.find(&e.id).is_none() {
+        for e in other.entries.iter() {
+            if self.entries.find(&e.id).is_none() {
                 self.insert(e.id, e.kind, e.sum);
             }
         }
@@ -324,9 +290,8 @@ impl Ledger {
         commits: impl Iterator<Item = (&'a [u8; 20], &'a [u8; 32])>,
     ) -> Certificate {
         let mut entries: Vec<(&[u8; 20], Kind, &[u8; 32])> = self
-            .chunks
+            .entries
             .iter()
-            .flatten()
             .map(|e| (&e.id, e.kind, &e.sum))
             .chain(commits.map(|(id, sum)| (id, Kind::Commit, sum)))
             .collect();
@@ -1490,7 +1455,7 @@ mod tests {
     /// lines.
     #[test]
     fn the_ledger_digest_does_not_depend_on_order_or_chunks() {
-        let n = 2 * LEDGER_CHUNK + 100;
+        let n = 2 * objects::ID_TABLE_CHUNK + 100;
         // Ids that share their first 8 bytes (the table's hash) in pairs, as a collision would.
         let id = |i: usize| {
             let mut b = [0u8; 20];
@@ -1527,7 +1492,7 @@ mod tests {
         for l in [&backward, &merged] {
             assert_eq!(digest(l), digest(&forward));
         }
-        assert_eq!(forward.len(), n);
+        assert_eq!(forward.entries.len(), n);
         assert_eq!(digest(&forward).commits, n.div_ceil(3));
         assert_eq!(digest(&forward).blobs, n - n.div_ceil(3));
         assert!((0..n).all(|i| merged.contains(id(i))));

@@ -271,6 +271,98 @@ impl<V: Weigh + ?Sized> Cache<V> {
     }
 }
 
+/// Records keyed by an object id, for the tables that hold one record per landing or object
+/// read (the object ledger, the commit table): kept in fixed chunks of [`ID_TABLE_CHUNK`] (a
+/// doubling `Vec` holds up to twice the room it uses), and found through a table of record
+/// numbers whose hash is the id's first 8 bytes (ids are SHA-1 hashes already; a map keyed by
+/// the ids would hold them a second time).
+#[derive(Debug, Clone)]
+pub struct IdTable<T> {
+    chunks: Vec<Vec<T>>,
+    index: hashbrown::HashTable<u32>,
+    len: usize,
+}
+
+/// What an [`IdTable`] finds its records by.
+pub trait Keyed {
+    fn key(&self) -> &[u8; 20];
+}
+
+/// Records an [`IdTable`] chunk holds.
+pub const ID_TABLE_CHUNK: usize = 4096;
+
+/// An id's hash in an [`IdTable`]'s index: its first 8 bytes.
+fn id_hash(id: &[u8; 20]) -> u64 {
+    u64::from_le_bytes([id[0], id[1], id[2], id[3], id[4], id[5], id[6], id[7]])
+}
+
+impl<T> Default for IdTable<T> {
+    fn default() -> Self {
+        IdTable {
+            chunks: Vec::new(),
+            index: hashbrown::HashTable::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<T: Keyed> IdTable<T> {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Record number `n`.
+    pub fn get(&self, n: usize) -> &T {
+        &self.chunks[n / ID_TABLE_CHUNK][n % ID_TABLE_CHUNK]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.chunks.iter().flatten()
+    }
+
+    /// The number of the record with id `id`, if one was pushed indexed.
+    pub fn find(&self, id: &[u8; 20]) -> Option<usize> {
+        self.index
+            .find(id_hash(id), |&n| self.get(n as usize).key() == id)
+            .map(|&n| n as usize)
+    }
+
+    /// Room in the index for `n` more records.
+    pub fn reserve(&mut self, n: usize) {
+        let chunks = &self.chunks;
+        self.index.reserve(n, |&j| {
+            let j = j as usize;
+            id_hash(chunks[j / ID_TABLE_CHUNK][j % ID_TABLE_CHUNK].key())
+        });
+    }
+
+    /// Appends `record` and returns its number; [`IdTable::find`] finds it when `indexed` (and
+    /// the table holds fewer than four billion records, past any repository).
+    pub fn push(&mut self, record: T, indexed: bool) -> usize {
+        let n = self.len;
+        let hash = id_hash(record.key());
+        if self.chunks.last().is_none_or(|c| c.len() == ID_TABLE_CHUNK) {
+            self.chunks.push(Vec::with_capacity(ID_TABLE_CHUNK));
+        }
+        if let Some(c) = self.chunks.last_mut() {
+            c.push(record);
+        }
+        self.len += 1;
+        if let (true, Ok(j)) = (indexed, u32::try_from(n)) {
+            let chunks = &self.chunks;
+            self.index.insert_unique(hash, j, |&j| {
+                let j = j as usize;
+                id_hash(chunks[j / ID_TABLE_CHUNK][j % ID_TABLE_CHUNK].key())
+            });
+        }
+        n
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
