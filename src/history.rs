@@ -1165,16 +1165,6 @@ impl Repo {
         std::mem::take(&mut *lock(&self.ledger))
     }
 
-    /// Records an object in the shared ledger, hashing it outside the lock the reader threads
-    /// share.
-    fn note(&self, id: Oid, kind: Kind, bytes: &[u8]) {
-        let sum: [u8; 32] = sha2::Sha256::digest(bytes).into();
-        let mut l = lock(&self.ledger);
-        if !l.contains(id) {
-            l.insert(objects::id_bytes(id), kind, sum);
-        }
-    }
-
     fn read_blob(&self, id: Oid) -> Result<Vec<u8>, String> {
         // Only a blob that was read whole and verified is cached, so a hit has passed the size
         // limit and the hash check, and is already in the ledger.
@@ -1204,7 +1194,13 @@ impl Repo {
                 "object {id} is missing or corrupt: its content does not hash to its id"
             ));
         }
-        self.note(id, Kind::Blob, b.content());
+        // Recorded in the shared ledger, hashed outside the lock the reader threads share.
+        let sum: [u8; 32] = sha2::Sha256::digest(b.content()).into();
+        let mut ledger = lock(&self.ledger);
+        if !ledger.contains(id) {
+            ledger.insert(objects::id_bytes(id), Kind::Blob, sum);
+        }
+        drop(ledger);
         self.blobs.borrow_mut().insert(id, b.content().into());
         Ok(b.content().to_vec())
     }
