@@ -1533,6 +1533,15 @@ impl<'r> Engine<'r> {
             .collect()
     }
 
+    /// Where each unit is as the last landing stepped left it: identity → directory (a review
+    /// writes a finding under the path HEAD has, whatever renames came after its window).
+    pub fn current_unit_paths(&self) -> BTreeMap<String, String> {
+        self.units
+            .iter()
+            .map(|(d, s)| (s.id.clone(), d.clone()))
+            .collect()
+    }
+
     /// The date of the last landing folded (for the progress bar).
     pub fn reached(&self) -> String {
         self.landings
