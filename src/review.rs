@@ -5,6 +5,11 @@
 //! and the ones held before the range that it closed (fixed), each attributed by setting blame to
 //! the commit in the range that did it.
 //!
+//! What is reported is the net difference between BASE and HEAD, not each window of the range: a
+//! change undone inside the range (a fix and its revert, an exposure opened and closed) leaves
+//! nothing, and what is left is attributed to the last relevant change. A reviewer asks what the
+//! merge changes; the scan is where every intermediate window is told. Paths are HEAD's.
+//!
 //! The range's landings are HEAD's first-parent chain back to the first commit BASE already
 //! contains. Only they are evaluated, after one full snapshot of the commit they start from, so a
 //! review costs what the range touched, not what the history holds. A cause written before the
