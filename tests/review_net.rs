@@ -103,7 +103,10 @@ fn a_fix_reverted_inside_the_range_is_neither_fixed_nor_introduced() {
     assert_eq!(code, Some(0));
     // And the revert alone reopens what the fix closed: introduced, and the review fails.
     let (code, r) = review(&f, &format!("{fix}..HEAD"));
-    assert_eq!(summary(&r), vec![("introduced".into(), SSH.into(), WEB.into())]);
+    assert_eq!(
+        summary(&r),
+        vec![("introduced".into(), SSH.into(), WEB.into())]
+    );
     assert_eq!(code, Some(1));
 }
 
@@ -122,7 +125,10 @@ fn a_window_opened_and_fixed_inside_the_range_leaves_nothing() {
     assert_eq!(code, Some(0));
     // The test can fail: without the fix the same range introduces the exposure.
     let (code, r) = review(&f, &format!("{base}..{open}"));
-    assert_eq!(summary(&r), vec![("introduced".into(), SSH.into(), WEB.into())]);
+    assert_eq!(
+        summary(&r),
+        vec![("introduced".into(), SSH.into(), WEB.into())]
+    );
     assert_eq!(code, Some(1));
 }
 
@@ -142,7 +148,11 @@ fn a_fix_undone_by_a_wider_reopening_is_a_widening_by_the_reopening() {
     assert_eq!(cause_commits(w), vec![reopen.as_str()]);
     // Before is what BASE had, after is what HEAD has.
     assert_eq!(w["scope"]["before"]["ports"], serde_json::json!(["22"]));
-    assert_eq!(w["scope"]["after"]["ports"], serde_json::json!(["20-30"]), "{w:#}");
+    assert_eq!(
+        w["scope"]["after"]["ports"],
+        serde_json::json!(["20-30"]),
+        "{w:#}"
+    );
     assert_eq!(code, Some(1));
 }
 
