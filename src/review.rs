@@ -5,6 +5,11 @@
 //! and the ones held before the range that it closed (fixed), each attributed by setting blame to
 //! the commit in the range that did it.
 //!
+//! What is reported is the net difference between BASE and HEAD, not each window of the range: a
+//! change undone inside the range (a fix and its revert, an exposure opened and closed) leaves
+//! nothing, and what is left is attributed to the last relevant change. A reviewer asks what the
+//! merge changes; the scan is where every intermediate window is told. Paths are HEAD's.
+//!
 //! The range's landings are HEAD's first-parent chain back to the first commit BASE already
 //! contains. Only they are evaluated, after one full snapshot of the commit they start from, so a
 //! review costs what the range touched, not what the history holds. A cause written before the
@@ -54,6 +59,10 @@ pub struct Finding {
     /// values of the semantic diff.
     pub before_scope: Option<Scope>,
     pub after_scope: Option<Scope>,
+    /// The resource's unit and file as HEAD has them (renames after the window included); for
+    /// a fix that removed the resource, where it was last seen.
+    pub unit_path: String,
+    pub file: String,
     /// Where the finding is in HEAD: the first evidence setting on the resource, else the
     /// resource's declaration. For a fix that removed the resource, where the fix was made.
     pub location: Option<Location>,
@@ -149,6 +158,7 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
         engine.step(oid);
     }
     let units_at_head = engine.current_units();
+    let unit_paths = engine.current_unit_paths();
     let scan = engine.finish(head_spec, head);
     let start = usize::from(seed.is_some());
     // A commit BASE already contains is not the range's doing, even when it reaches HEAD through
@@ -159,33 +169,51 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
             .unwrap_or(true)
     };
     let by_range = |causes: &[Cause]| causes.iter().any(|c| in_range(c.blamed.commit));
-    let mut findings = Vec::new();
+    // One (rule, resource) can hold, stop and hold again inside the range (a fix, then its
+    // revert): its windows in the order they opened. What is reported is BASE against HEAD, not
+    // each window: a window opened and closed inside the range leaves nothing, a fix undone
+    // before HEAD is no fix, and a violation held at both ends is at most wider or narrower.
+    let mut chains: BTreeMap<(&str, &str, &str), Vec<usize>> = BTreeMap::new();
     for (i, w) in scan.windows.iter().enumerate() {
-        let reopened = |w: &crate::timeline::Window| {
-            scan.windows.iter().any(|o| {
-                o.closed.is_none()
-                    && o.rule == w.rule
-                    && o.unit_id == w.unit_id
-                    && o.address == w.address
-            })
+        chains
+            .entry((w.rule, w.unit_id.as_str(), w.address.as_str()))
+            .or_default()
+            .push(i);
+    }
+    let mut findings = Vec::new();
+    for chain in chains.values() {
+        let windows = || chain.iter().map(|&i| (i, &*scan.windows[i]));
+        let at_base = windows().find(|(_, w)| w.opened < start);
+        let at_head = windows().find(|(_, w)| w.closed.is_none());
+        // Where the resource was last seen (a fix that removed it is written there).
+        let Some(last) = chain.last().map(|&i| &scan.windows[i]) else {
+            continue;
         };
         // `before`/`after` (summaries) are kept as the contract had them: set for a widening or
         // narrowing only. The scopes carry the values for every kind of change.
-        let finding =
-            |change, causes, before_scope: Option<&Scope>, after_scope: Option<&Scope>| Finding {
-                change,
-                window: i,
-                causes,
-                before: None,
-                after: None,
-                before_scope: before_scope.cloned(),
-                after_scope: after_scope.cloned(),
-                location: None,
-                suppression: None,
-            };
-        match (w.opened >= start, w.closed) {
-            (true, None) if by_range(&w.causes) => findings.push(finding(
+        let finding = |change,
+                       window: usize,
+                       causes,
+                       before_scope: Option<&Scope>,
+                       after_scope: Option<&Scope>| Finding {
+            change,
+            window,
+            causes,
+            before: None,
+            after: None,
+            before_scope: before_scope.cloned(),
+            after_scope: after_scope.cloned(),
+            unit_path: last.unit_path.clone(),
+            file: last.file.clone(),
+            location: None,
+            suppression: None,
+        };
+        match (at_base, at_head) {
+            // Opened and closed inside the range: the range leaves nothing behind.
+            (None, None) => {}
+            (None, Some((i, w))) if by_range(&w.causes) => findings.push(finding(
                 Change::Introduced,
+                i,
                 // What the range did, and whatever else was necessary; settings written before
                 // the range that made no difference are the scan's business, not the review's.
                 w.causes
@@ -196,22 +224,51 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
                 None,
                 Some(&w.latest.scope),
             )),
-            (false, None) => {
-                // Held before the range and still held: did the range move it, and which way?
-                let in_range_changes = |list: &[Widening]| -> Vec<Widening> {
-                    list.iter()
-                        .filter(|wd| wd.landing >= start && by_range(&wd.causes))
-                        .cloned()
-                        .collect()
-                };
-                let wide = in_range_changes(&w.widenings);
-                let narrow = in_range_changes(&w.other_moves);
-                let mut all: Vec<&Widening> = wide.iter().chain(narrow.iter()).collect();
+            (None, Some(_)) => {}
+            // Held at BASE, not at HEAD: fixed, by what closed it last (an earlier fix that a
+            // revert undid is not the fix). The exposure is the one BASE had.
+            (Some((i, b)), None) => findings.push(finding(
+                Change::Fixed,
+                i,
+                last.remediation.iter().cloned().collect(),
+                Some(&b.finding.scope),
+                None,
+            )),
+            (Some((bi, _)), Some((hi, _))) => {
+                // Held at both ends, through one window or several: did the range move it, and
+                // which way? Each move inside a window counts, and so does each gap, as a move
+                // from what held at the close to what held at the reopening (a revert that
+                // brings back what BASE had moves nothing).
+                let span: Vec<&Window> = windows()
+                    .filter(|(i, _)| (bi..=hi).contains(i))
+                    .map(|(_, w)| w)
+                    .collect();
+                let mut all: Vec<Widening> = Vec::new();
+                for (k, w) in span.iter().enumerate() {
+                    if k > 0 {
+                        let prev = span[k - 1];
+                        all.push(Widening {
+                            landing: w.opened,
+                            before: prev.latest.summary.clone(),
+                            after: w.finding.summary.clone(),
+                            causes: w
+                                .causes
+                                .iter()
+                                .filter(|c| in_range(c.blamed.commit))
+                                .cloned()
+                                .collect(),
+                            before_scope: prev.latest.scope.clone(),
+                            after_scope: w.finding.scope.clone(),
+                        });
+                    }
+                    all.extend(w.widenings.iter().chain(&w.other_moves).cloned());
+                }
+                all.retain(|wd| wd.landing >= start && by_range(&wd.causes));
                 all.sort_by_key(|wd| wd.landing);
-                let (Some(first), Some(last)) = (all.first(), all.last()) else {
+                let (Some(first), Some(end)) = (all.first(), all.last()) else {
                     continue;
                 };
-                let (before, after) = (&first.before_scope, &last.after_scope);
+                let (before, after) = (&first.before_scope, &end.after_scope);
                 let change = match semdiff::classify(Some(before), Some(after)) {
                     Movement::Widened => Change::Widened,
                     Movement::Narrowed => Change::Narrowed,
@@ -220,32 +277,33 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
                     Movement::Shifted => Change::Widened,
                     _ => continue,
                 };
-                // The commits that moved it the reported way (for a shift, every move counts).
+                // The commits that moved it the reported way (for a shift, every move that was
+                // not a narrowing); a move that changed nothing (a reopening at the exposure
+                // that closed) is no one's doing.
                 let causes: Vec<Cause> = all
                     .iter()
                     .filter(|wd| {
-                        let narrower =
-                            wd.after_scope.compare(&wd.before_scope) == Some(Ordering::Less);
-                        narrower == (change == Change::Narrowed)
+                        let order = wd.after_scope.compare(&wd.before_scope);
+                        order != Some(Ordering::Equal)
+                            && (order == Some(Ordering::Less)) == (change == Change::Narrowed)
                     })
                     .flat_map(|wd| wd.causes.clone())
                     .collect();
-                let mut f = finding(change, causes, Some(before), Some(after));
+                let mut f = finding(change, hi, causes, Some(before), Some(after));
                 f.before = Some(first.before.clone());
-                f.after = Some(last.after.clone());
+                f.after = Some(end.after.clone());
                 findings.push(f);
             }
-            (false, Some(c)) if c >= start && !reopened(w) => findings.push(finding(
-                Change::Fixed,
-                w.remediation.iter().cloned().collect(),
-                Some(&w.latest.scope),
-                None,
-            )),
-            _ => {}
         }
     }
-    let unmatched_suppressions =
-        place_and_suppress(repo, head, &scan, &units_at_head, &mut findings);
+    let unmatched_suppressions = place_and_suppress(
+        repo,
+        head,
+        &scan,
+        &units_at_head,
+        &unit_paths,
+        &mut findings,
+    );
     findings.sort_by(|a, b| {
         let (wa, wb) = (&scan.windows[a.window], &scan.windows[b.window]);
         (a.change, wa.rule, &wa.unit_id, &wa.address).cmp(&(
@@ -276,6 +334,7 @@ fn place_and_suppress(
     head: git2::Oid,
     scan: &ScanResult,
     units: &BTreeMap<String, Arc<Unit>>,
+    unit_paths: &BTreeMap<String, String>,
     findings: &mut [Finding],
 ) -> Vec<Suppression> {
     let known = suppress::known_ids(scan.rules);
@@ -284,14 +343,19 @@ fn place_and_suppress(
     let mut unmatched = std::collections::BTreeSet::new();
     for f in findings.iter_mut() {
         let w: &Window = &scan.windows[f.window];
-        let resource = units
-            .get(&w.unit_path)
-            .and_then(|u| u.resources.get(&w.address));
-        let Some(res) = resource else {
+        // The unit by its identity, wherever renames took it (a fixed window's own path is the
+        // one it had when it closed).
+        let at_head = unit_paths.get(&w.unit_id).and_then(|dir| {
+            let res = units.get(dir)?.resources.get(&w.address)?;
+            Some((dir, res))
+        });
+        let Some((dir, res)) = at_head else {
             // Removed by the range: the fix's own location is the best there is.
             f.location = f.causes.first().map(|c| c.blamed.change.location.clone());
             continue;
         };
+        f.unit_path = dir.clone();
+        f.file = res.location.file.clone();
         let evidence = w
             .latest
             .evidence

@@ -75,6 +75,11 @@ pub struct Engine<'r> {
     commits: Commits,
     landings: Vec<usize>,
     units: BTreeMap<String, UnitState>,
+    /// Identities of live units that a rename carried away from the path they are named by. A
+    /// unit that then appears at that path is another unit and needs another identity: sharing
+    /// it would let the newcomer (even the empty one a rename leaves at the old path, when the
+    /// new path sorts first, `ai/` → `AI/`) move the windows and blind spots of the renamed unit.
+    displaced: BTreeSet<String>,
     blame: BlameStore,
     #[allow(clippy::vec_box)] // See `ScanResult::windows`.
     windows: Vec<Box<Window>>,
@@ -721,6 +726,7 @@ impl<'r> Engine<'r> {
             commits: Commits::recalling(repo.recall()),
             landings: Vec::new(),
             units: BTreeMap::new(),
+            displaced: BTreeSet::new(),
             blame: BlameStore::default(),
             windows: Vec::new(),
             open: BTreeMap::new(),
@@ -883,7 +889,7 @@ impl<'r> Engine<'r> {
         for (from, to) in moves {
             if vanished(self, &from) && !self.units.contains_key(&to) {
                 if let Some(state) = self.units.remove(&from) {
-                    self.units.insert(to, state);
+                    self.relocate(state, to);
                 }
             }
         }
@@ -920,7 +926,7 @@ impl<'r> Engine<'r> {
             if let Some((i, _)) = best {
                 let to = appeared.remove(i);
                 if let Some(state) = self.units.remove(&from) {
-                    self.units.insert(to, state);
+                    self.relocate(state, to);
                 }
             }
         }
@@ -985,9 +991,25 @@ impl<'r> Engine<'r> {
         map
     }
 
+    /// Moves a unit's state to the path a rename gave it, keeping its identity.
+    fn relocate(&mut self, state: UnitState, to: String) {
+        if state.id == to {
+            self.displaced.remove(&state.id);
+        } else {
+            self.displaced.insert(state.id.clone());
+        }
+        self.units.insert(to, state);
+    }
+
     fn apply_unit(&mut self, dir: &str, parsed: Arc<Unit>, li: usize, ci: usize, side: &SideMap) {
         let state = self.units.remove(dir).unwrap_or_else(|| UnitState {
-            id: dir.to_string(),
+            // First seen here, but a renamed unit still goes by this path: the landing tells the
+            // two apart (deterministically).
+            id: if self.displaced.contains(dir) {
+                format!("{dir}@{li}")
+            } else {
+                dir.to_string()
+            },
             unit: Arc::new(Unit::default()),
             held: BTreeMap::new(),
         });
@@ -1210,7 +1232,9 @@ impl<'r> Engine<'r> {
             }
         }
         let gone = eff.resources.is_empty() && eff.problems.is_empty() && held.is_empty();
-        if !gone {
+        if gone {
+            self.displaced.remove(&unit_id);
+        } else {
             self.units.insert(
                 dir.to_string(),
                 UnitState {
@@ -1506,6 +1530,15 @@ impl<'r> Engine<'r> {
         self.units
             .iter()
             .map(|(d, s)| (d.clone(), Arc::clone(&s.unit)))
+            .collect()
+    }
+
+    /// Where each unit is as the last landing stepped left it: identity → directory (a review
+    /// writes a finding under the path HEAD has, whatever renames came after its window).
+    pub fn current_unit_paths(&self) -> BTreeMap<String, String> {
+        self.units
+            .iter()
+            .map(|(d, s)| (s.id.clone(), d.clone()))
             .collect()
     }
 

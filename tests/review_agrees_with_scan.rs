@@ -1,7 +1,7 @@
 //! `review` evaluates only the range (and traces older causes on demand); `scan` reads the whole
 //! history. For every range of every sample repository, what review says the range introduced
-//! and fixed must be what the scan of HEAD says about the same landings. This is the guard on the
-//! fast path.
+//! and fixed must be what the scan of HEAD says about the same landings, compared BASE against
+//! HEAD (the net rule of the README's "Pre-merge review"). This is the guard on the fast path.
 
 mod common;
 
@@ -42,7 +42,11 @@ fn key(e: &Value) -> Key {
     )
 }
 
-/// What the scan of `head` says `base..head` introduced and fixed.
+/// What the scan of `head` says `base..head` introduced and fixed, by the net rule: BASE against
+/// HEAD. A (rule, resource) held at HEAD and not at BASE was introduced (by the range, if a cause
+/// is a commit of the range); one held at BASE and not at HEAD was fixed. A window opened and
+/// closed inside the range, a fix that a revert undid, a violation closed and reopened: none of
+/// these is either (a scan shows them all as windows of their own).
 fn from_scan(repo: &str, base: &str, head: &str) -> (BTreeSet<Key>, BTreeSet<Key>) {
     let range: BTreeSet<String> = git(repo, &["rev-list", &format!("{base}..{head}")])
         .lines()
@@ -58,23 +62,27 @@ fn from_scan(repo: &str, base: &str, head: &str) -> (BTreeSet<Key>, BTreeSet<Key
     let scan = json(&["scan", repo, "--ref", head, "--format", "json"]);
     let exposures = scan["exposures"].as_array().expect("exposures");
     let in_range = |l: &Value| l.as_str().is_some_and(|s| landings.contains(s));
+    let open_at_tip = |e: &Value| e["open_at_tip"] == true;
+    // Held at BASE: opened before the range, and not closed before it.
+    let held_at_base = |e: &Value| {
+        !in_range(&e["opened"]["landing"]) && (open_at_tip(e) || in_range(&e["closed"]["landing"]))
+    };
     let mut introduced = BTreeSet::new();
     let mut fixed = BTreeSet::new();
     for e in exposures {
-        let open = e["open_at_tip"] == true;
+        let k = key(e);
+        let at_base = exposures.iter().any(|o| key(o) == k && held_at_base(o));
+        let at_head = exposures.iter().any(|o| key(o) == k && open_at_tip(o));
         let by_range = e["causes"]
             .as_array()
             .expect("causes")
             .iter()
             .any(|c| c["commit"].as_str().is_some_and(|s| range.contains(s)));
-        if open && in_range(&e["opened"]["landing"]) && by_range {
-            introduced.insert(key(e));
+        if open_at_tip(e) && !at_base && in_range(&e["opened"]["landing"]) && by_range {
+            introduced.insert(k.clone());
         }
-        let reopened = exposures
-            .iter()
-            .any(|o| o["open_at_tip"] == true && key(o) == key(e));
-        if !in_range(&e["opened"]["landing"]) && in_range(&e["closed"]["landing"]) && !reopened {
-            fixed.insert(key(e));
+        if held_at_base(e) && !at_head {
+            fixed.insert(k);
         }
     }
     (introduced, fixed)

@@ -43,6 +43,7 @@ scenarios! {
     s3_compound => "s3-compound",
     tfvars_override => "tfvars-override",
     revert_reopens => "revert-reopens",
+    review_revert_in_range => "review-revert-in-range",
     resource_deleted => "resource-deleted",
     unit_renamed => "unit-renamed",
     iam_and_blind_spot => "iam-and-blind-spot",

@@ -1,7 +1,7 @@
 //! The review report: `configtrail.review/1` JSON, a text summary, and SARIF, for a pull request.
 //! (The Markdown comment is in `review_markdown.rs`.)
 
-use super::json::{cause, resource, rule, seal, tool};
+use super::json::{cause, rule, seal, tool};
 use crate::review::{Finding, ReviewResult};
 use crate::rules::Severity;
 use crate::semdiff;
@@ -21,7 +21,7 @@ pub fn json(r: &ReviewResult, fail_on: Severity) -> J {
             json!({
                 "change": f.change.as_str(),
                 "rule": rule(s, w.rule),
-                "resource": resource(w),
+                "resource": resource(w, f),
                 "summary": w.finding.summary,
                 "before": f.before,
                 "after": f.after,
@@ -32,7 +32,7 @@ pub fn json(r: &ReviewResult, fail_on: Severity) -> J {
                 "changes": delta(f),
                 "location": f.location,
                 "suppression": f.suppression.as_ref().map(|x| x.to_json()),
-                "fingerprint": fingerprint(w),
+                "fingerprint": fingerprint(w, f),
                 "causes": f.causes.iter().map(|c| cause(s, c)).collect::<Vec<_>>(),
             })
         })
@@ -98,7 +98,7 @@ pub fn text(r: &ReviewResult, fail_on: Severity) -> String {
             f.change.as_str().to_uppercase(),
             w.rule,
             w.address,
-            w.file
+            f.file
         );
         match (&f.before, &f.after) {
             (Some(b), Some(a)) => {
@@ -182,12 +182,21 @@ pub fn delta(f: &Finding) -> Vec<String> {
     }
 }
 
-/// The finding's stable identity, shared with SARIF and `check`.
-pub fn fingerprint(w: &Window) -> String {
+/// The finding's resource, written with the paths HEAD has (see [`Finding::unit_path`]).
+pub fn resource(w: &Window, f: &Finding) -> J {
+    let mut j = super::json::resource(w);
+    j["unit"] = json!(crate::formats::unit_display(&f.unit_path));
+    j["file"] = json!(f.file);
+    j
+}
+
+/// The finding's stable identity, shared with SARIF and `check` (both name the unit as HEAD has
+/// it).
+pub fn fingerprint(w: &Window, f: &Finding) -> String {
     super::sarif::fingerprint(
         w.rule,
         "terraform",
-        crate::formats::unit_display(&w.unit_path),
+        crate::formats::unit_display(&f.unit_path),
         &w.address,
     )
 }
@@ -239,11 +248,11 @@ pub fn sarif(r: &ReviewResult) -> J {
                 .location
                 .as_ref()
                 .map(|l| (l.file.clone(), l.line))
-                .unwrap_or_else(|| (w.file.clone(), 0));
+                .unwrap_or_else(|| (f.file.clone(), 0));
             super::sarif::SarifFinding {
                 rule: w.rule,
                 format: "terraform",
-                unit: crate::formats::unit_display(&w.unit_path).to_string(),
+                unit: crate::formats::unit_display(&f.unit_path).to_string(),
                 address: w.address.clone(),
                 message: format!("{} {}: {what}{who}", w.address, f.change.as_str()),
                 file,

@@ -63,7 +63,7 @@ fn row(r: &ReviewResult, f: &Finding) -> String {
         .location
         .as_ref()
         .map(|l| code(&format!("{}:{}", l.file, l.line)))
-        .unwrap_or_else(|| code(&w.file));
+        .unwrap_or_else(|| code(&f.file));
     format!(
         "| {} | {sev} | {} | {} | {} | {place} | {} |",
         f.change.as_str(),
