@@ -105,6 +105,20 @@ pub struct Blamed {
     /// Commit-table index of that landing. Usually the landing list's entry; for a change made
     /// before a review's range (found by walking back), a landing the scan did not step through.
     pub landing_commit: usize,
+    /// Where the value is written in the tree of `commit`, when that is not where the landing has
+    /// it (`change.location`): a change made on a merged side, before later commits moved lines.
+    /// A cited `file:line` must be true of the commit it is cited with.
+    pub cited_at: Option<Location>,
+    /// `commit` is a merge that wrote the value itself: it is in none of the merge's parents (a
+    /// conflict resolution or an "evil merge"). A merge is never the author otherwise.
+    pub by_merge: bool,
+}
+
+impl Blamed {
+    /// Where the value is written in the cited commit.
+    pub fn cited_location(&self) -> &Location {
+        self.cited_at.as_ref().unwrap_or(&self.change.location)
+    }
 }
 
 /// Setting blame for the current state of every unit: `(unit identity, address, path) → change`.
@@ -131,6 +145,39 @@ impl BlameStore {
         self.by_setting.insert(key, b);
     }
 
+    /// Gives the blame of every setting of `address` in unit `from` to unit `to` as well (an object
+    /// copied or moved to another file): its values keep their writers. `keep` leaves `from`'s
+    /// (a copy); otherwise they move.
+    pub fn carry(&mut self, from: &str, to: &str, address: &str, keep: bool) {
+        let lo = (from.to_string(), address.to_string(), SettingPath::root());
+        let keys: Vec<(String, String, SettingPath)> = self
+            .by_setting
+            .range(lo..)
+            .take_while(|((u, a, _), _)| u == from && a == address)
+            .map(|(k, _)| k.clone())
+            .collect();
+        // What `to` knew of the address is replaced, not mixed.
+        let stale: Vec<(String, String, SettingPath)> = self
+            .by_setting
+            .range((to.to_string(), address.to_string(), SettingPath::root())..)
+            .take_while(|((u, a, _), _)| u == to && a == address)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in stale {
+            self.by_setting.remove(&k);
+        }
+        for k in keys {
+            let b = if keep {
+                self.by_setting.get(&k).cloned()
+            } else {
+                self.by_setting.remove(&k)
+            };
+            if let Some(b) = b {
+                self.by_setting.insert((to.to_string(), k.1, k.2), b);
+            }
+        }
+    }
+
     /// The change that last set `path` on `address`: the path itself, else the nearest enclosing
     /// setting that changed (a block added whole), else the resource's creation.
     pub fn lookup(
@@ -150,6 +197,17 @@ impl BlameStore {
             p.0.pop()?;
         }
     }
+}
+
+/// Does `unit` already hold the value `change` gives (its resource present with that value at
+/// that path; for the root path, the resource present or absent as the change leaves it)? Used to
+/// tell a value a merge took from one of its parents from one it wrote itself.
+pub fn holds(unit: &Unit, change: &SettingChange) -> bool {
+    let res = unit.resources.get(&change.address);
+    if change.path.is_root() {
+        return res.is_some() == change.after.is_some();
+    }
+    res.and_then(|r| r.get(&change.path)) == change.after.as_ref()
 }
 
 /// The but-for test: does the rule stop firing on `primary` when `change` alone is undone on
@@ -257,6 +315,8 @@ mod tests {
                 commit: 0,
                 landing: 0,
                 landing_commit: 0,
+                cited_at: None,
+                by_merge: false,
             }),
         );
         let got = s

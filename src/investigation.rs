@@ -205,10 +205,11 @@ pub fn add_excerpts(repo: &Repo, inv: &mut Investigation) {
         let Ok(oid) = git2::Oid::from_str(&inv.scan.commits.info(c.blamed.commit).id) else {
             continue;
         };
-        let file = &c.blamed.change.location.file;
+        let at = c.blamed.cited_location();
+        let file = &at.file;
         let new = repo.file_at(oid, file, false).unwrap_or_default();
         let old = repo.file_at(oid, file, true).unwrap_or_default();
-        if let Some(x) = excerpt(&old, &new, c.blamed.change.location.line) {
+        if let Some(x) = excerpt(&old, &new, at.line) {
             out.insert(n, x);
         }
     }

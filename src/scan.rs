@@ -13,7 +13,7 @@ use crate::attribution::{self, Anomaly, Commits};
 use crate::causes::{self, BlameStore, Blamed, SettingChange};
 use crate::formats;
 use crate::history::{HistoryError, Repo};
-use crate::model::{SettingPath, Unit, Value};
+use crate::model::{Location, SettingPath, Unit, Value};
 use crate::rules::{self, Finding, Rule};
 use crate::snapshots::Snapshots;
 use crate::timeline::{self, BlindSpot, Cause, Held, Key, Transition, Widening, Window};
@@ -65,8 +65,68 @@ struct UnitState {
     held: BTreeMap<Key, Held>,
 }
 
-/// Who wrote which setting on a merged side: (unit dir, address, path) → (commit, value written).
-type SideMap = HashMap<(String, String, SettingPath), (usize, Option<Value>)>;
+/// One write on a merged side: the commit that gave a setting its value, and where that commit
+/// has it.
+#[derive(Debug, Clone)]
+struct SideWrite {
+    dir: String,
+    commit: usize,
+    after: Option<Value>,
+    at: Location,
+    by_merge: bool,
+}
+
+/// What a merge landing's merged side tells the fold: who wrote each setting there, oldest write
+/// first, by (address, path) so that an object moved between units on the side keeps its writer;
+/// and, for every parent after the first, the units the merge changed relative to it, to tell a
+/// value the merge took from a parent from one it wrote itself.
+#[derive(Default)]
+struct Side {
+    writes: HashMap<(String, SettingPath), Vec<SideWrite>>,
+    /// Per parent after the first: unit dir → that unit as the parent had it (only units the
+    /// merge changed relative to that parent; any other unit it took from the parent whole).
+    others: Vec<BTreeMap<String, Arc<Unit>>>,
+}
+
+impl Side {
+    /// The side commit that wrote `ch`'s value: in the same unit if there is one, else wherever
+    /// the object was when it was written; the latest such write.
+    fn writer(&self, dir: &str, ch: &SettingChange) -> Option<&SideWrite> {
+        let ws = self.writes.get(&(ch.address.clone(), ch.path.clone()))?;
+        let same = |w: &&SideWrite| w.after == ch.after;
+        ws.iter()
+            .rev()
+            .filter(same)
+            .find(|w| w.dir == dir)
+            .or_else(|| ws.iter().rev().find(same))
+    }
+
+    /// Did the merge landing write `ch` itself: its value in none of the other parents?
+    fn merge_wrote(&self, dir: &str, ch: &SettingChange) -> bool {
+        !self.others.is_empty() && self.others.iter().all(|o| wrote_against(o, dir, ch))
+    }
+}
+
+/// A Kubernetes object: its identity is (group, kind, namespace, name), whichever file holds it.
+fn is_object(dir: &str, addr: &str) -> bool {
+    formats::is_manifest_file(dir) && addr.contains('/')
+}
+
+/// Is an object at `addr` in unit `dir` the same object wherever it moves? Kubernetes objects
+/// between manifests, Terraform resources between directories; a CloudFormation logical id
+/// belongs to its template.
+fn carries(dir: &str, addr: &str) -> bool {
+    is_object(dir, addr) || !formats::is_manifest_file(dir)
+}
+
+/// Against one parent's changed units: the value of `ch` (in `dir`) is not the parent's. A unit
+/// the merge did not change relative to the parent is the parent's whole, value included.
+fn wrote_against(old: &BTreeMap<String, Arc<Unit>>, dir: &str, ch: &SettingChange) -> bool {
+    match old.get(dir) {
+        None => false,
+        Some(u) => !causes::holds(u, ch),
+    }
+}
 
 pub struct Engine<'r> {
     repo: &'r Repo,
@@ -101,6 +161,14 @@ pub struct Engine<'r> {
     /// Problems of the whole history (no unit, no landing of their own), such as a `.mailmap`
     /// that could not be applied: blind spots from the first landing to the tip.
     history_blind: Vec<String>,
+    /// Windows held by more than one copy of their object (window → how many open keys name
+    /// it). Only copies are here; almost every window has one holder and no entry.
+    holders: HashMap<usize, usize>,
+    /// This landing's changes of finding on windows with several holders, to tell copies that
+    /// changed together from copies that disagree.
+    copy_events: BTreeMap<usize, Vec<Finding>>,
+    /// Kubernetes object address → the manifest units holding it now: where a copy comes from.
+    objects: HashMap<String, BTreeSet<String>>,
 }
 
 /// The first-parent history before a review's starting commit, read lazily and shared by every
@@ -740,6 +808,9 @@ impl<'r> Engine<'r> {
             watch: None,
             watched: Vec::new(),
             history_blind: Vec::new(),
+            holders: HashMap::new(),
+            copy_events: BTreeMap::new(),
+            objects: HashMap::new(),
         }
     }
 
@@ -764,10 +835,10 @@ impl<'r> Engine<'r> {
                 // Unreadable at the start: a scan would be holding the last readable state
                 // through this blind spot, so start from that state too.
                 if let Some(prior) = self.last_readable(oid, &dir) {
-                    self.apply_unit(&dir, prior, li, ci, &SideMap::new());
+                    self.apply_unit(&dir, prior, li, ci, &Side::default());
                 }
             }
-            self.apply_unit(&dir, unit, li, ci, &SideMap::new());
+            self.apply_unit(&dir, unit, li, ci, &Side::default());
         }
         self.seeding = false;
     }
@@ -932,8 +1003,9 @@ impl<'r> Engine<'r> {
         }
         let side = match &commit {
             Some(c) if is_merge => self.side_attribution(c, &touched),
-            _ => SideMap::new(),
+            _ => Side::default(),
         };
+        let mut news: Vec<(String, Arc<Unit>)> = Vec::new();
         for dir in touched.iter().filter(|d| !hidden(d)) {
             let unit = match (units.remove(dir), &tree) {
                 (Some(u), _) => u,
@@ -947,13 +1019,226 @@ impl<'r> Engine<'r> {
                     }],
                 }),
             };
-            self.apply_unit(dir, unit, li, ci, &side);
+            news.push((dir.clone(), unit));
+        }
+        self.carry_objects(&news, li);
+        for (dir, unit) in news {
+            self.apply_unit(&dir, unit, li, ci, &side);
+        }
+        self.settle_copies();
+    }
+
+    /// Identity, not files: before a landing's units are folded, an object that left one unit
+    /// and appeared in another (a manifest folded into another file or split out of one, a
+    /// Terraform resource moved to another directory) is moved with its verdicts, its windows
+    /// and its blame, so only its real edits are changes; a Kubernetes object that appeared in a
+    /// new file while another file still holds it unchanged is a copy of it, and its windows are
+    /// shared between the copies.
+    fn carry_objects(&mut self, news: &[(String, Arc<Unit>)], li: usize) {
+        let mut leaving: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (dir, new) in news {
+            // A unit with a file that cannot be read holds what it cannot see: nothing leaves.
+            if !new.problems.is_empty() {
+                continue;
+            }
+            let Some(st) = self.units.get(dir) else {
+                continue;
+            };
+            for addr in st.unit.resources.keys() {
+                if !new.resources.contains_key(addr) && carries(dir, addr) {
+                    leaving.entry(addr.clone()).or_default().push(dir.clone());
+                }
+            }
+        }
+        for (dir, new) in news {
+            for (addr, res) in &new.resources {
+                if !carries(dir, addr)
+                    || self
+                        .units
+                        .get(dir)
+                        .is_some_and(|st| st.unit.resources.contains_key(addr))
+                {
+                    continue;
+                }
+                let manifest = formats::is_manifest_file(dir);
+                let from = leaving.get_mut(addr).and_then(|v| {
+                    let i = v
+                        .iter()
+                        .position(|d| formats::is_manifest_file(d) == manifest)?;
+                    Some(v.remove(i))
+                });
+                if let Some(from) = from {
+                    self.transfer(&from, dir, addr, false, li);
+                    continue;
+                }
+                if !is_object(dir, addr) {
+                    continue;
+                }
+                let source = self.objects.get(addr).and_then(|ds| {
+                    ds.iter()
+                        .find(|d| {
+                            *d != dir
+                                && self
+                                    .units
+                                    .get(*d)
+                                    .and_then(|st| st.unit.resources.get(addr))
+                                    .is_some_and(|r| r.body == res.body)
+                        })
+                        .cloned()
+                });
+                if let Some(src) = source {
+                    self.transfer(&src, dir, addr, true, li);
+                }
+            }
+        }
+    }
+
+    /// Moves (or, with `keep`, copies) one object's state from unit `from` to unit `to`.
+    fn transfer(&mut self, from: &str, to: &str, addr: &str, keep: bool, li: usize) {
+        let Some(mut src) = self.units.remove(from) else {
+            return;
+        };
+        let Some(res) = src.unit.resources.get(addr).cloned() else {
+            self.units.insert(from.to_string(), src);
+            return;
+        };
+        let held: Vec<(Key, Held)> = src
+            .held
+            .iter()
+            .filter(|((_, a), _)| a == addr)
+            .map(|(k, h)| (k.clone(), h.clone()))
+            .collect();
+        if !keep {
+            Arc::make_mut(&mut src.unit).resources.remove(addr);
+            for (k, _) in &held {
+                src.held.remove(k);
+            }
+            if let Some(ds) = self.objects.get_mut(addr) {
+                ds.remove(from);
+            }
+        }
+        let from_id = src.id.clone();
+        self.units.insert(from.to_string(), src);
+        let mut dst = match self.units.remove(to) {
+            Some(st) => st,
+            None => self.fresh_state(to, li),
+        };
+        Arc::make_mut(&mut dst.unit)
+            .resources
+            .insert(addr.to_string(), res);
+        dst.held.extend(held.iter().cloned());
+        let to_id = dst.id.clone();
+        self.units.insert(to.to_string(), dst);
+        if is_object(to, addr) {
+            self.objects
+                .entry(addr.to_string())
+                .or_default()
+                .insert(to.to_string());
+        }
+        self.blame.carry(&from_id, &to_id, addr, keep);
+        for ((rule, _), _) in &held {
+            let k_from = (from_id.clone(), *rule, addr.to_string());
+            let k_to = (to_id.clone(), *rule, addr.to_string());
+            if let Some(&w) = self.open.get(&k_from) {
+                if keep {
+                    *self.holders.entry(w).or_insert(1) += 1;
+                    self.windows[w].copied = true;
+                } else {
+                    self.open.remove(&k_from);
+                }
+                self.open.insert(k_to, w);
+            }
+            if !keep {
+                let span = format!("{rule} {addr}");
+                if let Some(b) =
+                    self.open_blind
+                        .remove(&(from_id.clone(), span.clone(), String::new()))
+                {
+                    self.open_blind
+                        .insert((to_id.clone(), span, String::new()), b);
+                }
+            }
+        }
+    }
+
+    /// A window that lost one of its copies is shown where a remaining copy is.
+    fn follow_survivor(&mut self, w: usize) {
+        let Some((uid, _, addr)) = self
+            .open
+            .iter()
+            .find(|(_, &v)| v == w)
+            .map(|(k, _)| k.clone())
+        else {
+            return;
+        };
+        let found = self
+            .units
+            .iter()
+            .find(|(_, st)| st.id == uid)
+            .map(|(d, st)| {
+                (
+                    d.clone(),
+                    st.unit
+                        .resources
+                        .get(&addr)
+                        .map(|r| r.location.file.clone()),
+                )
+            });
+        if let Some((dir, file)) = found {
+            let win = &mut self.windows[w];
+            win.unit_path = dir;
+            if let Some(f) = file {
+                win.file = f;
+            }
+        }
+    }
+
+    /// After a landing: copies of one object that did not change alike now disagree.
+    fn settle_copies(&mut self) {
+        for (w, found) in std::mem::take(&mut self.copy_events) {
+            let n = self.holders.get(&w).copied().unwrap_or(1);
+            if found.len() < n || found.windows(2).any(|p| p[0] != p[1]) {
+                self.windows[w].ambiguous = true;
+            }
+        }
+    }
+
+    /// The state of a unit first seen at landing `li`.
+    fn fresh_state(&self, dir: &str, li: usize) -> UnitState {
+        UnitState {
+            // First seen here, but a renamed unit still goes by this path: the landing tells the
+            // two apart (deterministically).
+            id: if self.displaced.contains(dir) {
+                format!("{dir}@{li}")
+            } else {
+                dir.to_string()
+            },
+            unit: Arc::new(Unit::default()),
+            held: BTreeMap::new(),
         }
     }
 
     /// For a merge: which commit of the merged side wrote each setting of the touched units.
-    fn side_attribution(&mut self, merge: &Commit<'_>, touched: &BTreeSet<String>) -> SideMap {
-        let mut map = SideMap::new();
+    ///
+    /// The side's commits are read oldest first, each against its own parents, so a value is
+    /// credited to the commit that wrote it through any depth of merges: a merge on the side
+    /// (a branch merged into the branch) is credited only with what is in none of its parents.
+    /// Each side commit is compared identity-aware (see [`Engine::parents_view`]), so renaming,
+    /// consolidating or splitting files on the side credits nobody with values it only moved.
+    fn side_attribution(&mut self, merge: &Commit<'_>, touched: &BTreeSet<String>) -> Side {
+        let mut side = Side::default();
+        let Ok(merge_tree) = self.repo.commit_tree(merge) else {
+            return side;
+        };
+        for p in merge.parent_ids().skip(1) {
+            let parent = self.repo.tree_of(p).and_then(|t| self.repo.find_tree(t));
+            let view = self.parents_view(parent.as_deref(), &merge_tree, &|_| true);
+            side.others
+                .push(view.into_iter().map(|(d, (old, _))| (d, old)).collect());
+        }
+        // Manifests are units of one file, and objects move between them: every one a side
+        // commit changed is read, not just those the landing touched.
+        let wanted = |d: &str| touched.contains(d) || formats::is_manifest_file(d);
         for oid in self.repo.side_commits(merge) {
             let Ok(c) = self.repo.commit(oid) else {
                 continue;
@@ -961,34 +1246,122 @@ impl<'r> Engine<'r> {
             let Ok(tree) = self.repo.commit_tree(&c) else {
                 continue;
             };
-            let parent_tree = self.repo.first_parent_tree(&c);
-            let dirs: BTreeSet<String> = self
-                .repo
-                .changes(parent_tree.as_deref(), Some(&tree))
-                .files
-                .iter()
-                .flat_map(|ch| [ch.old_path.clone(), ch.new_path.clone()])
-                .flatten()
-                .map(|p| formats::unit_of(&p).to_string())
-                .filter(|d| touched.contains(d))
+            let parents: Vec<Option<Arc<crate::objects::Tree>>> = c
+                .parent_ids()
+                .map(|p| self.repo.tree_of(p).and_then(|t| self.repo.find_tree(t)))
                 .collect();
-            if dirs.is_empty() {
+            let first = parents.first().cloned().flatten();
+            let view = self.parents_view(first.as_deref(), &tree, &wanted);
+            if view.is_empty() {
                 continue;
             }
+            let others: Vec<BTreeMap<String, Arc<Unit>>> = parents
+                .iter()
+                .skip(1)
+                .map(|p| {
+                    self.parents_view(p.as_deref(), &tree, &wanted)
+                        .into_iter()
+                        .map(|(d, (old, _))| (d, old))
+                        .collect()
+                })
+                .collect();
             let idx = self.commits.intern(self.repo.commit_info(&c));
             self.side_examined.push(idx);
-            for dir in dirs {
-                let new = self.snapshots.unit_at(self.repo, &tree, &dir);
-                let old = match &parent_tree {
-                    Some(t) => self.snapshots.unit_at(self.repo, t, &dir),
-                    None => Arc::new(Unit::default()),
-                };
+            for (dir, (old, new)) in view {
                 for ch in causes::diff(&old.resources, &new.resources) {
-                    map.insert((dir.clone(), ch.address, ch.path), (idx, ch.after));
+                    // A merge on the side took this value from another parent: its writer is
+                    // that parent's, already recorded (or older than the side).
+                    let from_other =
+                        !others.is_empty() && others.iter().any(|o| !wrote_against(o, &dir, &ch));
+                    if from_other {
+                        continue;
+                    }
+                    side.writes
+                        .entry((ch.address.clone(), ch.path.clone()))
+                        .or_default()
+                        .push(SideWrite {
+                            dir: dir.clone(),
+                            commit: idx,
+                            after: ch.after,
+                            at: ch.location,
+                            by_merge: !others.is_empty(),
+                        });
                 }
             }
         }
-        map
+        side
+    }
+
+    /// The units that differ between `parent` and `tree` (those `wanted`), each as (the parent's
+    /// version, the tree's), compared as identity goes: a unit the commit renamed is compared with
+    /// its old path, and an object that moved into it from another unit the commit changed (a
+    /// manifest folded into another, a resource moved to another directory) with the object as it
+    /// was there, so only real edits are changes.
+    fn parents_view(
+        &mut self,
+        parent: Option<&crate::objects::Tree>,
+        tree: &crate::objects::Tree,
+        wanted: &dyn Fn(&str) -> bool,
+    ) -> BTreeMap<String, (Arc<Unit>, Arc<Unit>)> {
+        let changes = self.repo.changes(parent, Some(tree));
+        let mut dirs: BTreeSet<String> = BTreeSet::new();
+        let mut renamed_from: BTreeMap<String, String> = BTreeMap::new();
+        for f in &changes.files {
+            let od = f.old_path.as_deref().map(formats::unit_of);
+            let nd = f.new_path.as_deref().map(formats::unit_of);
+            if let (Some(o), Some(n)) = (od, nd) {
+                if o != n {
+                    renamed_from
+                        .entry(n.to_string())
+                        .or_insert_with(|| o.to_string());
+                }
+            }
+            dirs.extend(od.into_iter().chain(nd).map(str::to_string));
+        }
+        let mut view: BTreeMap<String, (Arc<Unit>, Arc<Unit>)> = BTreeMap::new();
+        for dir in &dirs {
+            let new = self.snapshots.unit_at(self.repo, tree, dir);
+            let mut old = match parent {
+                Some(t) => self.snapshots.unit_at(self.repo, t, dir),
+                None => Arc::new(Unit::default()),
+            };
+            if old.resources.is_empty() {
+                if let (Some(src), Some(t)) = (renamed_from.get(dir), parent) {
+                    old = self.snapshots.unit_at(self.repo, t, src);
+                }
+            }
+            view.insert(dir.clone(), (old, new));
+        }
+        // Objects that left one changed unit, as they were, for the units they arrived in.
+        let mut pool: BTreeMap<&str, &crate::model::Resource> = BTreeMap::new();
+        for (old, new) in view.values() {
+            for (addr, r) in &old.resources {
+                if !new.resources.contains_key(addr) {
+                    pool.entry(addr.as_str()).or_insert(r);
+                }
+            }
+        }
+        let mut arrived: BTreeMap<String, Vec<crate::model::Resource>> = BTreeMap::new();
+        for (dir, (old, new)) in &view {
+            for addr in new.resources.keys() {
+                if !old.resources.contains_key(addr) {
+                    if let Some(r) = pool.get(addr.as_str()) {
+                        arrived.entry(dir.clone()).or_default().push((*r).clone());
+                    }
+                }
+            }
+        }
+        for (dir, rs) in arrived {
+            if let Some((old, _)) = view.get_mut(&dir) {
+                let mut u = (**old).clone();
+                for r in rs {
+                    u.resources.insert(r.address.clone(), r);
+                }
+                *old = Arc::new(u);
+            }
+        }
+        view.retain(|d, _| wanted(d));
+        view
     }
 
     /// Moves a unit's state to the path a rename gave it, keeping its identity.
@@ -1001,18 +1374,11 @@ impl<'r> Engine<'r> {
         self.units.insert(to, state);
     }
 
-    fn apply_unit(&mut self, dir: &str, parsed: Arc<Unit>, li: usize, ci: usize, side: &SideMap) {
-        let state = self.units.remove(dir).unwrap_or_else(|| UnitState {
-            // First seen here, but a renamed unit still goes by this path: the landing tells the
-            // two apart (deterministically).
-            id: if self.displaced.contains(dir) {
-                format!("{dir}@{li}")
-            } else {
-                dir.to_string()
-            },
-            unit: Arc::new(Unit::default()),
-            held: BTreeMap::new(),
-        });
+    fn apply_unit(&mut self, dir: &str, parsed: Arc<Unit>, li: usize, ci: usize, side: &Side) {
+        let state = match self.units.remove(dir) {
+            Some(st) => st,
+            None => self.fresh_state(dir, li),
+        };
         let unit_id = state.id.clone();
         self.update_file_blind_spots(&unit_id, dir, &parsed, li);
 
@@ -1038,16 +1404,21 @@ impl<'r> Engine<'r> {
 
         let mut landed_here: Vec<Arc<Blamed>> = Vec::new();
         for ch in causes::diff(&state.unit.resources, &eff.resources) {
-            let commit = side
-                .get(&(dir.to_string(), ch.address.clone(), ch.path.clone()))
-                .filter(|(_, after)| *after == ch.after)
-                .map(|(i, _)| *i)
-                .unwrap_or(ci);
+            let (commit, cited_at, by_merge) = match side.writer(dir, &ch) {
+                Some(w) => (
+                    w.commit,
+                    (w.at != ch.location).then(|| w.at.clone()),
+                    w.by_merge,
+                ),
+                None => (ci, None, side.merge_wrote(dir, &ch)),
+            };
             let b = Arc::new(Blamed {
                 change: ch,
                 commit,
                 landing: li,
                 landing_commit: ci,
+                cited_at,
+                by_merge,
             });
             landed_here.push(Arc::clone(&b));
             if self
@@ -1093,7 +1464,14 @@ impl<'r> Engine<'r> {
                         other_moves: Vec::new(),
                         remediation: None,
                         baseline: true,
+                        files: Vec::new(),
+                        copied: false,
+                        ambiguous: false,
                     }));
+                    if let Some(w) = self.windows.last_mut() {
+                        let file = w.file.clone();
+                        w.held_in(&file);
+                    }
                 }
                 Transition::Open(f) => {
                     let mut causes = self.causes_of(rule, &eff, dir, &unit_id, &address, &f);
@@ -1146,7 +1524,14 @@ impl<'r> Engine<'r> {
                         other_moves: Vec::new(),
                         remediation: None,
                         baseline: self.seeding,
+                        files: Vec::new(),
+                        copied: false,
+                        ambiguous: false,
                     }));
+                    if let Some(w) = self.windows.last_mut() {
+                        let file = w.file.clone();
+                        w.held_in(&file);
+                    }
                 }
                 Transition::Continue { before, after } => {
                     let order = after.scope.compare(&before.scope);
@@ -1162,6 +1547,9 @@ impl<'r> Engine<'r> {
                         Vec::new()
                     };
                     if let Some(&w) = self.open.get(&wkey) {
+                        if self.holders.contains_key(&w) {
+                            self.copy_events.entry(w).or_default().push(after.clone());
+                        }
                         let win = &mut self.windows[w];
                         let change = Widening {
                             landing: li,
@@ -1181,6 +1569,21 @@ impl<'r> Engine<'r> {
                 }
                 Transition::Close(f) => {
                     if let Some(w) = self.open.remove(&wkey) {
+                        if let Some(n) = self.holders.get_mut(&w) {
+                            if *n > 1 {
+                                // Another copy still holds the object: nothing is closed. A copy
+                                // fixed while another is not is a disagreement between copies.
+                                *n -= 1;
+                                if eff.resources.contains_key(&address) {
+                                    self.windows[w].ambiguous = true;
+                                }
+                                if *n == 1 {
+                                    self.holders.remove(&w);
+                                }
+                                self.follow_survivor(w);
+                                continue;
+                            }
+                        }
                         let remediation =
                             self.remediation_of(rule, &eff, &unit_id, &address, &f, &landed_here);
                         let win = &mut self.windows[w];
@@ -1224,11 +1627,33 @@ impl<'r> Engine<'r> {
         // Windows still open follow the unit's and the resource's current location.
         for ((u, _, addr), &w) in &self.open {
             if *u == unit_id {
+                let shared = self.holders.contains_key(&w);
                 let win = &mut self.windows[w];
-                win.unit_path = dir.to_string();
                 if let Some(r) = eff.resources.get(addr) {
-                    win.file = r.location.file.clone();
+                    win.held_in(&r.location.file);
+                    // A copied object is shown where it was first seen while that copy lives.
+                    if !shared {
+                        win.unit_path = dir.to_string();
+                        win.file = r.location.file.clone();
+                    }
+                } else if !shared {
+                    win.unit_path = dir.to_string();
                 }
+            }
+        }
+        if formats::is_manifest_file(dir) {
+            for addr in state.unit.resources.keys() {
+                if !eff.resources.contains_key(addr) {
+                    if let Some(ds) = self.objects.get_mut(addr) {
+                        ds.remove(dir);
+                    }
+                }
+            }
+            for addr in eff.resources.keys().filter(|a| is_object(dir, a)) {
+                self.objects
+                    .entry(addr.clone())
+                    .or_default()
+                    .insert(dir.to_string());
             }
         }
         let gone = eff.resources.is_empty() && eff.problems.is_empty() && held.is_empty();
@@ -1450,16 +1875,6 @@ impl<'r> Engine<'r> {
             // The value became `target` at landing `chain[i]`.
             let landing_commit = repo.commit(chain_i.0).ok()?;
             let landing = self.commits.intern(repo.commit_info(&landing_commit));
-            let commit = if landing_commit.parent_count() > 1 {
-                let touched: BTreeSet<String> = [dir.to_string()].into_iter().collect();
-                self.side_attribution(&landing_commit, &touched)
-                    .get(&(dir.to_string(), address.to_string(), path.clone()))
-                    .filter(|(_, after)| *after == target)
-                    .map(|(c, _)| *c)
-                    .unwrap_or(landing)
-            } else {
-                landing
-            };
             let location = unit_at(self, i)
                 .resources
                 .get(address)
@@ -1468,17 +1883,34 @@ impl<'r> Engine<'r> {
                     file: String::new(),
                     line: 0,
                 });
+            let change = SettingChange {
+                address: address.to_string(),
+                path: path.clone(),
+                before,
+                after: target,
+                location,
+            };
+            let (commit, cited_at, by_merge) = if landing_commit.parent_count() > 1 {
+                let touched: BTreeSet<String> = [dir.to_string()].into_iter().collect();
+                let side = self.side_attribution(&landing_commit, &touched);
+                match side.writer(dir, &change) {
+                    Some(w) => (
+                        w.commit,
+                        (w.at != change.location).then(|| w.at.clone()),
+                        w.by_merge,
+                    ),
+                    None => (landing, None, side.merge_wrote(dir, &change)),
+                }
+            } else {
+                (landing, None, false)
+            };
             return Some(Blamed {
-                change: SettingChange {
-                    address: address.to_string(),
-                    path: path.clone(),
-                    before,
-                    after: target,
-                    location,
-                },
+                change,
                 commit,
                 landing: 0,
                 landing_commit: landing,
+                cited_at,
+                by_merge,
             });
         }
     }

@@ -185,6 +185,35 @@ pub struct Window {
     pub remediation: Option<Cause>,
     /// Held already at the start of a review range (not introduced by it).
     pub baseline: bool,
+    /// Every file that held the object while the window was open, in the order first seen: more
+    /// than one when it moved between files or was copied.
+    pub files: Vec<String>,
+    /// Copies of the object in other files joined the window (a file copied whole): the window
+    /// is the object's, and stays open while any copy still violates.
+    pub copied: bool,
+    /// Two live copies disagreed (one changed or fixed, the other not): which of them is "the"
+    /// object is ambiguous, and the report says so.
+    pub ambiguous: bool,
+}
+
+impl Window {
+    /// What the report says of the object's identity: `single`, `copied` or `ambiguous`.
+    pub fn identity(&self) -> &'static str {
+        if self.ambiguous {
+            "ambiguous"
+        } else if self.copied {
+            "copied"
+        } else {
+            "single"
+        }
+    }
+
+    /// Notes that the object is (also) in `file`.
+    pub fn held_in(&mut self, file: &str) {
+        if !file.is_empty() && !self.files.iter().any(|f| f == file) {
+            self.files.push(file.to_string());
+        }
+    }
 }
 
 /// A span of landings in which something could not be read or decided.

@@ -66,7 +66,11 @@ pub fn node_label(inv: &Investigation, n: &Node) -> (String, &'static str) {
                             ch.path.to_string()
                         },
                         format!("{} → {}", v(&ch.before), v(&ch.after)),
-                        format!("{}:{}", ch.location.file, ch.location.line),
+                        format!(
+                            "{}:{}",
+                            c.blamed.cited_location().file,
+                            c.blamed.cited_location().line
+                        ),
                     )
                 })
                 .unwrap_or_default();

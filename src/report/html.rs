@@ -346,8 +346,8 @@ fn exposure(out: &mut String, inv: &Investigation, k: usize, x: NodeIndex) {
             "<li><b>{}</b>: {} at <code>{}:{}</code>{}<br><span class=\"meta\">{} &lt;{}&gt; · {} · commit <code>{}</code> “{}”{}{}{party}</span>",
             esc(&label),
             esc(&c.summary),
-            esc(&c.blamed.change.location.file),
-            c.blamed.change.location.line,
+            esc(&c.blamed.cited_location().file),
+            c.blamed.cited_location().line,
             if c.but_for { " <i>(but-for)</i>" } else { "" },
             esc(&commit.author.name),
             esc(&commit.author.email),
@@ -357,7 +357,7 @@ fn exposure(out: &mut String, inv: &Investigation, k: usize, x: NodeIndex) {
             if commit.signature.is_some() { " · signed" } else { " · unsigned" },
             if landing.id != commit.id { format!(" · merged in <code>{}</code> by {}", short(&landing.id), esc(&landing.committer.name)) } else { String::new() },
         );
-        let first = shown.insert((c.blamed.commit, c.blamed.change.location.file.clone()));
+        let first = shown.insert((c.blamed.commit, c.blamed.cited_location().file.clone()));
         if !first {
             let _ = writeln!(
                 out,

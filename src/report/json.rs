@@ -43,8 +43,11 @@ pub fn cause(r: &ScanResult, c: &Cause) -> J {
         "party": J::Null,
         "responsible_party": J::Null,
         "address": ch.address,
-        "file": ch.location.file,
-        "line": ch.location.line,
+        "file": c.blamed.cited_location().file,
+        "line": c.blamed.cited_location().line,
+        "landing_file": ch.location.file,
+        "landing_line": ch.location.line,
+        "written_by_merge": c.blamed.by_merge,
         "setting": ch.path.to_string(),
         "before": ch.before.as_ref().map(|v| v.to_json()),
         "after": ch.after.as_ref().map(|v| v.to_json()),
@@ -232,6 +235,8 @@ pub fn exposure(inv: &Investigation, x: NodeIndex) -> J {
         j["deployed_at"] = deployment(inv, closed_dep);
         j
     });
+    let mut files = w.files.clone();
+    files.sort();
     let mut j = json!({
         "id": exposure_id(r, w),
         "rule": rule(r, w.rule),
@@ -240,6 +245,8 @@ pub fn exposure(inv: &Investigation, x: NodeIndex) -> J {
         "opened": opened,
         "closed": closed,
         "open_at_tip": w.closed.is_none(),
+        "identity": w.identity(),
+        "files": files,
         "duration_seconds": duration_seconds(r, w),
         "live_seconds": live_seconds(inv, x),
         "live": live(inv, x, w),

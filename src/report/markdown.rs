@@ -47,7 +47,6 @@ fn change(
     };
     let commit = &r.commits.info(c.blamed.commit);
     let landing = &r.commits.info(c.blamed.landing_commit);
-    let ch = &c.blamed.change;
     let party = inv
         .party_label(n)
         .map(|p| format!(" — party: **{}**", text(p)))
@@ -56,7 +55,11 @@ fn change(
         out,
         "- **{label}**: {} at {}{}",
         text(&c.summary),
-        code(&format!("{}:{}", ch.location.file, ch.location.line)),
+        code(&format!(
+            "{}:{}",
+            c.blamed.cited_location().file,
+            c.blamed.cited_location().line
+        )),
         if c.but_for {
             " (but-for: reverting it alone ends the exposure)"
         } else {
@@ -98,7 +101,7 @@ fn change(
         }
     }
     // One excerpt per commit and file: several settings of one change share it.
-    let first = shown.insert((c.blamed.commit, ch.location.file.clone()));
+    let first = shown.insert((c.blamed.commit, c.blamed.cited_location().file.clone()));
     if let Some(x) = inv.excerpts.get(&n).filter(|_| first) {
         let _ = writeln!(out, "\n  ```diff");
         for line in x.lines() {

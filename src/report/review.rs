@@ -127,8 +127,8 @@ pub fn text(r: &ReviewResult, fail_on: Severity) -> String {
                 crate::report::short(&commit.id),
                 commit.summary,
                 c.summary,
-                c.blamed.change.location.file,
-                c.blamed.change.location.line,
+                c.blamed.cited_location().file,
+                c.blamed.cited_location().line,
                 if c.but_for { " [but-for]" } else { "" }
             );
         }

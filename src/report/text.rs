@@ -49,13 +49,27 @@ fn cause_lines(
     }
     let _ = writeln!(
         out,
-        "    {:<10} {}  at {}:{}{}",
+        "    {:<10} {}  at {}:{}{}{}",
         "",
         c.summary,
-        ch.location.file,
-        ch.location.line,
+        c.blamed.cited_location().file,
+        c.blamed.cited_location().line,
+        match &c.blamed.cited_at {
+            Some(_) => format!(
+                " (at the landing {}:{})",
+                ch.location.file, ch.location.line
+            ),
+            None => String::new(),
+        },
         if c.but_for { "  [but-for]" } else { "" }
     );
+    if c.blamed.by_merge {
+        let _ = writeln!(
+            out,
+            "    {:<10} written in the merge itself: the value is in none of its parents",
+            ""
+        );
+    }
     if landing.parents.len() > 1 && !same_commit {
         let _ = writeln!(
             out,
