@@ -145,10 +145,15 @@ impl BlameStore {
         self.by_setting.insert(key, b);
     }
 
-    /// Gives the blame of every setting of `address` in unit `from` to unit `to` as well (an object
-    /// copied or moved to another file): its values keep their writers. `keep` leaves `from`'s
-    /// (a copy); otherwise they move.
-    pub fn carry(&mut self, from: &str, to: &str, address: &str, keep: bool) {
+    /// Gives the blame of every setting of `address` in unit `from` to `to_address` in unit `to`
+    /// (an object copied or moved to another file, or renamed by a `moved` block): its values keep
+    /// their writers. `keep` leaves `from`'s (a copy); otherwise they move.
+    pub fn carry(
+        &mut self,
+        (from, address): (&str, &str),
+        (to, to_address): (&str, &str),
+        keep: bool,
+    ) {
         let lo = (from.to_string(), address.to_string(), SettingPath::root());
         let keys: Vec<(String, String, SettingPath)> = self
             .by_setting
@@ -159,8 +164,8 @@ impl BlameStore {
         // What `to` knew of the address is replaced, not mixed.
         let stale: Vec<(String, String, SettingPath)> = self
             .by_setting
-            .range((to.to_string(), address.to_string(), SettingPath::root())..)
-            .take_while(|((u, a, _), _)| u == to && a == address)
+            .range((to.to_string(), to_address.to_string(), SettingPath::root())..)
+            .take_while(|((u, a, _), _)| u == to && a == to_address)
             .map(|(k, _)| k.clone())
             .collect();
         for k in stale {
@@ -173,7 +178,8 @@ impl BlameStore {
                 self.by_setting.remove(&k)
             };
             if let Some(b) = b {
-                self.by_setting.insert((to.to_string(), k.1, k.2), b);
+                self.by_setting
+                    .insert((to.to_string(), to_address.to_string(), k.2), b);
             }
         }
     }

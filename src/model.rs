@@ -459,6 +459,9 @@ pub struct Unit {
     pub resources: BTreeMap<String, Resource>,
     /// Files that could not be read; when not empty the unit's resources may be incomplete.
     pub problems: Vec<Problem>,
+    /// Terraform `moved { from = A, to = B }` blocks: the resource A is now addressed B, the same
+    /// object (its windows and blame follow it).
+    pub moved: Vec<(String, String)>,
 }
 
 #[cfg(test)]

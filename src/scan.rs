@@ -1017,6 +1017,7 @@ impl<'r> Engine<'r> {
                         file: dir.to_string(),
                         reason: format!("tree of {oid} cannot be read"),
                     }],
+                    moved: Vec::new(),
                 }),
             };
             news.push((dir.clone(), unit));
@@ -1035,6 +1036,18 @@ impl<'r> Engine<'r> {
     /// new file while another file still holds it unchanged is a copy of it, and its windows are
     /// shared between the copies.
     fn carry_objects(&mut self, news: &[(String, Arc<Unit>)], li: usize) {
+        // Renamed in place by a `moved` block: the same object under its new address.
+        for (dir, new) in news {
+            for (from, to) in &new.moved {
+                let renamed = self.units.get(dir).is_some_and(|st| {
+                    st.unit.resources.contains_key(from) && !st.unit.resources.contains_key(to)
+                }) && new.resources.contains_key(to)
+                    && !new.resources.contains_key(from);
+                if renamed {
+                    self.transfer((dir, from), (dir, to), false, li);
+                }
+            }
+        }
         let mut leaving: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (dir, new) in news {
             // A unit with a file that cannot be read holds what it cannot see: nothing leaves.
@@ -1068,7 +1081,7 @@ impl<'r> Engine<'r> {
                     Some(v.remove(i))
                 });
                 if let Some(from) = from {
-                    self.transfer(&from, dir, addr, false, li);
+                    self.transfer((&from, addr), (dir, addr), false, li);
                     continue;
                 }
                 if !is_object(dir, addr) {
@@ -1087,21 +1100,29 @@ impl<'r> Engine<'r> {
                         .cloned()
                 });
                 if let Some(src) = source {
-                    self.transfer(&src, dir, addr, true, li);
+                    self.transfer((&src, addr), (dir, addr), true, li);
                 }
             }
         }
     }
 
-    /// Moves (or, with `keep`, copies) one object's state from unit `from` to unit `to`.
-    fn transfer(&mut self, from: &str, to: &str, addr: &str, keep: bool, li: usize) {
+    /// Moves (or, with `keep`, copies) one object's state from `(unit, address)` to another: its
+    /// resource, verdicts, open windows, undecided spans and setting blame.
+    fn transfer(
+        &mut self,
+        (from, addr): (&str, &str),
+        (to, new_addr): (&str, &str),
+        keep: bool,
+        li: usize,
+    ) {
         let Some(mut src) = self.units.remove(from) else {
             return;
         };
-        let Some(res) = src.unit.resources.get(addr).cloned() else {
+        let Some(mut res) = src.unit.resources.get(addr).cloned() else {
             self.units.insert(from.to_string(), src);
             return;
         };
+        res.address = new_addr.to_string();
         let held: Vec<(Key, Held)> = src
             .held
             .iter()
@@ -1125,20 +1146,23 @@ impl<'r> Engine<'r> {
         };
         Arc::make_mut(&mut dst.unit)
             .resources
-            .insert(addr.to_string(), res);
-        dst.held.extend(held.iter().cloned());
+            .insert(new_addr.to_string(), res);
+        dst.held.extend(
+            held.iter()
+                .map(|((rule, _), h)| ((*rule, new_addr.to_string()), h.clone())),
+        );
         let to_id = dst.id.clone();
         self.units.insert(to.to_string(), dst);
-        if is_object(to, addr) {
+        if is_object(to, new_addr) {
             self.objects
-                .entry(addr.to_string())
+                .entry(new_addr.to_string())
                 .or_default()
                 .insert(to.to_string());
         }
-        self.blame.carry(&from_id, &to_id, addr, keep);
+        self.blame.carry((&from_id, addr), (&to_id, new_addr), keep);
         for ((rule, _), _) in &held {
             let k_from = (from_id.clone(), *rule, addr.to_string());
-            let k_to = (to_id.clone(), *rule, addr.to_string());
+            let k_to = (to_id.clone(), *rule, new_addr.to_string());
             if let Some(&w) = self.open.get(&k_from) {
                 if keep {
                     *self.holders.entry(w).or_insert(1) += 1;
@@ -1146,16 +1170,19 @@ impl<'r> Engine<'r> {
                 } else {
                     self.open.remove(&k_from);
                 }
+                self.windows[w].address = new_addr.to_string();
                 self.open.insert(k_to, w);
             }
             if !keep {
                 let span = format!("{rule} {addr}");
-                if let Some(b) =
-                    self.open_blind
-                        .remove(&(from_id.clone(), span.clone(), String::new()))
+                if let Some(b) = self
+                    .open_blind
+                    .remove(&(from_id.clone(), span, String::new()))
                 {
-                    self.open_blind
-                        .insert((to_id.clone(), span, String::new()), b);
+                    self.open_blind.insert(
+                        (to_id.clone(), format!("{rule} {new_addr}"), String::new()),
+                        b,
+                    );
                 }
             }
         }

@@ -44,6 +44,7 @@ impl Snapshots {
                         file: dir.to_string(),
                         reason,
                     }],
+                    moved: Vec::new(),
                 })
             }
         };

@@ -83,6 +83,7 @@ pub fn read(path: &str, docs: &[Node]) -> Unit {
     Unit {
         resources,
         problems: Vec::new(),
+        moved: Vec::new(),
     }
 }
 

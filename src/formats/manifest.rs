@@ -87,6 +87,7 @@ fn problem(path: &str, reason: String) -> Unit {
             file: path.to_string(),
             reason,
         }],
+        moved: Vec::new(),
     }
 }
 

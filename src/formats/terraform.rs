@@ -130,6 +130,7 @@ pub fn parse_unit_with(_unit: &str, files: &[(String, Vec<u8>)], limits: &Limits
     Unit {
         resources,
         problems,
+        moved: decls.moved.clone(),
     }
 }
 
@@ -287,6 +288,8 @@ struct Decls<'a> {
     tfvars: BTreeMap<String, Decl<'a>>,
     locals: BTreeMap<String, Decl<'a>>,
     resources: Vec<ResourceDecl<'a>>,
+    /// `moved` blocks: (from, to) addresses as written.
+    moved: Vec<(String, String)>,
 }
 
 impl<'a> Decls<'a> {
@@ -296,6 +299,7 @@ impl<'a> Decls<'a> {
             tfvars: BTreeMap::new(),
             locals: BTreeMap::new(),
             resources: Vec::new(),
+            moved: Vec::new(),
         };
         // terraform.tfvars before *.auto.tfvars (which go in lexical order): Terraform's precedence.
         let mut tfvars_files: Vec<&Parsed<'a>> = parsed
@@ -416,6 +420,19 @@ impl<'a> Decls<'a> {
                     loc,
                     body: BodyRef::Hcl(&block.body),
                 }),
+                ("moved", []) => {
+                    let addr = |key: &str| {
+                        let span = block.body.get_attribute(key)?.value.span()?;
+                        let text = src.text.get(span)?.trim();
+                        // An address, nothing else: a resource or module path.
+                        text.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "_-.[]\"".contains(c))
+                            .then(|| text.to_string())
+                    };
+                    if let (Some(from), Some(to)) = (addr("from"), addr("to")) {
+                        self.moved.push((from, to));
+                    }
+                }
                 ("data", [kind, name]) => self.resources.push(ResourceDecl {
                     src,
                     address: format!("data.{kind}.{name}"),

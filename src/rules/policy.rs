@@ -971,6 +971,7 @@ mod tests {
                 .map(|r| (r.address.clone(), r))
                 .collect(),
             problems: Vec::new(),
+            moved: Vec::new(),
         }
     }
 
