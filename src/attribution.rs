@@ -232,6 +232,39 @@ pub struct Anomaly {
     pub detail: String,
 }
 
+/// The forge whose web interface made a commit, recognised from its committer: a pull request
+/// merged or squashed on GitHub is committed by `GitHub <noreply@github.com>`, not by the person
+/// who pressed merge. Only the forges' own service identities count: a person named "GitHub"
+/// with an address of their own is a person.
+pub fn forge(committer: &Person) -> Option<&'static str> {
+    let email = committer.email.to_ascii_lowercase();
+    let service = email.starts_with("noreply@");
+    match (committer.name.as_str(), email.as_str()) {
+        (_, "noreply@github.com") => Some("GitHub"),
+        ("GitHub" | "GitHub Enterprise", _) if service => Some("GitHub"),
+        (_, "noreply@gitlab.com") => Some("GitLab"),
+        ("GitLab", _) if service => Some("GitLab"),
+        (_, "noreply@codeberg.org") => Some("Forgejo"),
+        ("Forgejo", _) if service => Some("Forgejo"),
+        ("Gitea", _) if service => Some("Gitea"),
+        ("Bitbucket", _) if service => Some("Bitbucket"),
+        _ => None,
+    }
+}
+
+/// Who merged a landing: for a merge commit, its committer, or its author when a forge committed
+/// it (the person who pressed merge). `None` for a landing that is not a merge: a squash or a
+/// rebase landed by a forge names no merger, and `forge` says which forge landed it.
+pub fn merger(landing: &CommitInfo) -> Option<&Person> {
+    if landing.parents.len() < 2 {
+        return None;
+    }
+    Some(match forge(&landing.committer) {
+        Some(_) => &landing.author,
+        None => &landing.committer,
+    })
+}
+
 /// Anomalies of the examined history. `landings` are commit-table indices in landing order;
 /// `others` are the other commits examined (merged sides).
 pub fn anomalies(commits: &Commits, landings: &[usize], others: &[usize]) -> Vec<Anomaly> {
@@ -439,8 +472,13 @@ impl Parties {
 
     /// The party of a change: its author's, else its committer's.
     pub fn of_commit(&self, c: &CommitInfo) -> Option<&str> {
-        self.of(&c.author.name, &c.author.email)
-            .or_else(|| self.of(&c.committer.name, &c.committer.email))
+        self.of(&c.author.name, &c.author.email).or_else(|| {
+            // A forge is nobody's party: it only carried out what a person pressed.
+            if forge(&c.committer).is_some() {
+                return None;
+            }
+            self.of(&c.committer.name, &c.committer.email)
+        })
     }
 
     /// The party the contract makes responsible for a rule category.
@@ -476,6 +514,67 @@ mod tests {
             parents: Vec::new(),
             sum: None,
         }
+    }
+
+    fn who(name: &str, email: &str) -> Person {
+        Person {
+            email: email.into(),
+            ..person(name, 0, 0)
+        }
+    }
+
+    #[test]
+    fn forges_are_their_service_identities_only() {
+        assert_eq!(forge(&who("GitHub", "noreply@github.com")), Some("GitHub"));
+        assert_eq!(
+            forge(&who("Web Flow", "NoReply@GitHub.com")),
+            Some("GitHub")
+        );
+        assert_eq!(
+            forge(&who("GitHub Enterprise", "noreply@github.example.com")),
+            Some("GitHub")
+        );
+        assert_eq!(
+            forge(&who("GitLab", "noreply@gitlab.example")),
+            Some("GitLab")
+        );
+        assert_eq!(forge(&who("Gitea", "noreply@git.example")), Some("Gitea"));
+        // People, whatever they are called.
+        assert_eq!(forge(&who("GitHub", "octocat@example.com")), None);
+        assert_eq!(forge(&who("Dave", "dave@users.noreply.github.com")), None);
+        assert_eq!(forge(&who("Dave", "dave@client.example")), None);
+    }
+
+    #[test]
+    fn the_merger_of_a_forge_merge_is_its_author() {
+        let parent = git2::Oid::from_bytes(&[1; 20]).expect("20 bytes");
+        let mut merge = info(
+            "m",
+            who("Dave", "dave@client.example"),
+            who("GitHub", "noreply@github.com"),
+        );
+        merge.parents = vec![parent, parent];
+        assert_eq!(
+            merger(&merge).map(|p| p.email.as_str()),
+            Some("dave@client.example")
+        );
+        let mut local = merge.clone();
+        local.committer = who("Erin", "erin@client.example");
+        assert_eq!(
+            merger(&local).map(|p| p.email.as_str()),
+            Some("erin@client.example")
+        );
+        // A squash landed by the forge names no merger, and no party through the forge.
+        let mut squash = merge.clone();
+        squash.parents = vec![parent];
+        assert!(merger(&squash).is_none());
+        let parties = Parties::parse(
+            "parties.yaml",
+            b"parties:\n  - name: provider\n    match: [\"noreply@github.com\"]\n",
+        )
+        .expect("parties");
+        squash.author = who("Zed", "zed@elsewhere.example");
+        assert_eq!(parties.of_commit(&squash), None);
     }
 
     #[test]

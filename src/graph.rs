@@ -256,8 +256,8 @@ impl Graph {
         let n = self.g.add_node(Node::Landing { landing: li });
         self.landings.insert(li, n);
         let info = r.landing_commit(li);
-        if info.parents.len() > 1 {
-            let m = self.person(&info.committer.name, &info.committer.email, parties);
+        if let Some(p) = crate::attribution::merger(&info) {
+            let m = self.person(&p.name, &p.email, parties);
             self.g.add_edge(n, m, Edge::MergedBy);
         }
         if let Some(log) = deploys {

@@ -119,6 +119,58 @@ impl Investigation {
     }
 }
 
+/// How many anomalies of one kind are shown by id when they are summarised.
+pub const ANOMALY_EXAMPLES: usize = 3;
+
+/// The anomalies as a report shows them to people: those that touch a cause or remediation
+/// (their commit is the cause's, the remediation's or their landing) one by one, the rest
+/// counted by kind with the first few as examples. A long GitHub history has hundreds of direct
+/// pushes among signed forge merges; listing them all buries the few that matter.
+pub struct AnomalyDigest<'a> {
+    pub listed: Vec<&'a crate::attribution::Anomaly>,
+    /// (kind, count, example commit ids), by kind.
+    pub summary: Vec<(&'a str, usize, Vec<&'a str>)>,
+    /// The commits that causes and remediations name.
+    pub relevant: std::collections::BTreeSet<String>,
+}
+
+impl Investigation {
+    pub fn anomaly_digest(&self) -> AnomalyDigest<'_> {
+        let r = &self.scan;
+        let mut relevant = std::collections::BTreeSet::new();
+        for w in &r.windows {
+            let causes = w
+                .causes
+                .iter()
+                .chain(w.widenings.iter().flat_map(|x| x.causes.iter()))
+                .chain(w.remediation.iter());
+            for c in causes {
+                relevant.insert(r.commits.id(c.blamed.commit));
+                relevant.insert(r.commits.id(c.blamed.landing_commit));
+            }
+        }
+        let mut listed = Vec::new();
+        let mut by_kind: std::collections::BTreeMap<&str, (usize, Vec<&str>)> =
+            std::collections::BTreeMap::new();
+        for a in &r.anomalies {
+            if relevant.contains(&a.commit) {
+                listed.push(a);
+            } else {
+                let e = by_kind.entry(a.kind.as_str()).or_default();
+                e.0 += 1;
+                if e.1.len() < ANOMALY_EXAMPLES {
+                    e.1.push(a.commit.as_str());
+                }
+            }
+        }
+        AnomalyDigest {
+            listed,
+            summary: by_kind.into_iter().map(|(k, (n, ex))| (k, n, ex)).collect(),
+            relevant,
+        }
+    }
+}
+
 fn read(file: &str) -> Result<Vec<u8>, InvestigationError> {
     std::fs::read(file).map_err(|e| InvestigationError::Read {
         file: file.to_string(),

@@ -131,7 +131,7 @@ pub fn json(r: &ScanResult, address: &str) -> J {
                 "commit": commit.id,
                 "author": person(&commit.author),
                 "committer": person(&commit.committer),
-                "merged_by": (landing.parents.len() > 1).then(|| person(&landing.committer)),
+                "merged_by": crate::attribution::merger(landing).map(person),
                 "signed": commit.signature.is_some(),
                 "message": commit.summary,
                 "unit": crate::formats::unit_display(e.unit_path),
@@ -173,6 +173,10 @@ pub fn json(r: &ScanResult, address: &str) -> J {
         },
         "changes": changes,
         "windows": windows,
+        // One entry per object the address names at the tip: more than one is said, never merged.
+        "objects_at_tip": r.watched_at_tip.iter().map(|(unit, addr, file)| json!({
+            "unit": crate::formats::unit_display(unit), "address": addr, "file": file,
+        })).collect::<Vec<_>>(),
         // What could not be read: a change inside a blind spot is not listed above.
         "blind_spots": crate::report::json::blind_spots(r),
         "limitations": crate::investigation::LIMITATIONS,
@@ -208,7 +212,9 @@ pub fn text(r: &ScanResult, address: &str) -> String {
                     format!(
                         " (merged in {} by {})",
                         crate::report::short(&landing.id),
-                        landing.committer.name
+                        crate::attribution::merger(landing)
+                            .unwrap_or(&landing.committer)
+                            .name
                     )
                 } else {
                     String::new()
@@ -239,9 +245,53 @@ pub fn text(r: &ScanResult, address: &str) -> String {
             }
         }
     }
+    out.push_str(&several_objects(r, address));
     if !r.blind_spots.is_empty() {
         out.push('\n');
         crate::report::text::blind_spot_lines(&mut out, r);
+    }
+    out
+}
+
+/// When one address names several objects at the tip (separate roots or deployment targets, or
+/// copies of one manifest), or its windows were held by copies: said in so many words, so the
+/// changes above are not read as the history of one object.
+fn several_objects(r: &ScanResult, address: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    if r.watched_at_tip.len() > 1 {
+        let _ = writeln!(
+            out,
+            "\nnote: {address} names {} objects at the tip:",
+            r.watched_at_tip.len()
+        );
+        for (unit, addr, file) in &r.watched_at_tip {
+            let _ = writeln!(
+                out,
+                "  {addr} in {} ({file})",
+                crate::formats::unit_display(unit)
+            );
+        }
+    }
+    for w in r
+        .windows
+        .iter()
+        .filter(|w| w.identity() != "single")
+        .filter(|w| crate::investigation::matches_resource(&w.address, address))
+    {
+        let _ = writeln!(
+            out,
+            "\nnote: window {} ({}) was held by copies in {} files ({}){}",
+            exposure_id(r, w),
+            w.rule,
+            w.files.len(),
+            w.files.join(", "),
+            if w.identity() == "ambiguous" {
+                "; the copies disagreed, so which of them is the object is ambiguous"
+            } else {
+                ""
+            }
+        );
     }
     out
 }

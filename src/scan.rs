@@ -42,6 +42,9 @@ pub struct ScanResult {
     pub ledger: crate::history::Ledger,
     /// Every setting change of the watched resource: (unit identity, unit path, change).
     pub watched: Vec<(String, String, Blamed)>,
+    /// Where the watched address is at the tip, one (unit, address, file) per object holding it:
+    /// more than one when the address names several objects (several roots or targets, copies).
+    pub watched_at_tip: Vec<(String, String, String)>,
     /// Unit directories where some file read had a suppression comment's marker: the only
     /// places a risk acceptance can be (see `acceptance`).
     pub suppression_units: BTreeSet<String>,
@@ -840,7 +843,79 @@ impl<'r> Engine<'r> {
             }
             self.apply_unit(&dir, unit, li, ci, &Side::default());
         }
+        self.link_seed_copies();
         self.seeding = false;
+    }
+
+    /// At a review's starting snapshot, identical copies of one Kubernetes object in several files
+    /// are one object, as a scan that saw the copy made would have them: their windows become
+    /// one, so removing a copy inside the range fixes nothing while another still holds it.
+    fn link_seed_copies(&mut self) {
+        let mut absorbed: BTreeSet<usize> = BTreeSet::new();
+        let addrs: Vec<(String, Vec<String>)> = self
+            .objects
+            .iter()
+            .filter(|(_, ds)| ds.len() > 1)
+            .map(|(a, ds)| (a.clone(), ds.iter().cloned().collect()))
+            .collect();
+        let mut addrs = addrs;
+        addrs.sort();
+        for (addr, dirs) in addrs {
+            let mut groups: Vec<(String, String, crate::model::Value)> = Vec::new();
+            for d in dirs {
+                let Some(st) = self.units.get(&d) else {
+                    continue;
+                };
+                let Some(res) = st.unit.resources.get(&addr) else {
+                    continue;
+                };
+                let (id, file) = (st.id.clone(), res.location.file.clone());
+                let first = groups
+                    .iter()
+                    .find(|(_, _, body)| *body == res.body)
+                    .cloned();
+                let Some((primary, _, _)) = first else {
+                    groups.push((id, file, res.body.clone()));
+                    continue;
+                };
+                let keys: Vec<(String, &'static str, String)> = self
+                    .open
+                    .keys()
+                    .filter(|(u, _, a)| *u == id && *a == addr)
+                    .cloned()
+                    .collect();
+                for key in keys {
+                    let Some(&w1) = self.open.get(&(primary.clone(), key.1, addr.clone())) else {
+                        continue;
+                    };
+                    if let Some(w2) = self.open.insert(key, w1) {
+                        absorbed.insert(w2);
+                    }
+                    *self.holders.entry(w1).or_insert(1) += 1;
+                    self.windows[w1].copied = true;
+                    self.windows[w1].held_in(&file);
+                }
+            }
+        }
+        if absorbed.is_empty() {
+            return;
+        }
+        // Only the seed's windows exist yet: renumber them without the absorbed ones.
+        let mut renumber = vec![usize::MAX; self.windows.len()];
+        let old = std::mem::take(&mut self.windows);
+        for (i, w) in old.into_iter().enumerate() {
+            if !absorbed.contains(&i) {
+                renumber[i] = self.windows.len();
+                self.windows.push(w);
+            }
+        }
+        for w in self.open.values_mut() {
+            *w = renumber[*w];
+        }
+        self.holders = std::mem::take(&mut self.holders)
+            .into_iter()
+            .map(|(w, n)| (renumber[w], n))
+            .collect();
     }
 
     /// The unit at the most recent landing before `from` where it could be read in full.
@@ -2030,6 +2105,16 @@ impl<'r> Engine<'r> {
             }));
         }
         blind.sort();
+        let mut watched_at_tip = Vec::new();
+        if let Some(w) = self.watch.as_deref() {
+            for (dir, st) in &self.units {
+                for (addr, res) in &st.unit.resources {
+                    if crate::investigation::matches_resource(addr, w) {
+                        watched_at_tip.push((dir.clone(), addr.clone(), res.location.file.clone()));
+                    }
+                }
+            }
+        }
         ScanResult {
             repository: self.repo.given.clone(),
             reference: reference.to_string(),
@@ -2043,6 +2128,7 @@ impl<'r> Engine<'r> {
             until: None,
             ledger: self.repo.take_ledger(),
             watched: self.watched,
+            watched_at_tip,
             suppression_units: self.snapshots.marked,
         }
     }

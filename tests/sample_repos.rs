@@ -54,6 +54,7 @@ scenarios! {
     cfn_json_security_group => "cfn-json-security-group",
     azure_storage_nsg => "azure-storage-nsg",
     gcp_bucket_firewall => "gcp-bucket-firewall",
+    forge_merge => "forge-merge",
     nested_merge => "nested-merge",
     evil_merge => "evil-merge",
     k8s_manifests_consolidated => "k8s-manifests-consolidated",

@@ -169,14 +169,27 @@ pub fn scan_report(inv: &Investigation) -> String {
         let _ = writeln!(out, "</ul>");
     }
     if !r.anomalies.is_empty() {
+        let digest = inv.anomaly_digest();
         let _ = writeln!(out, "<h2>Anomalies</h2><ul>");
-        for a in &r.anomalies {
+        for a in &digest.listed {
             let _ = writeln!(
                 out,
                 "<li><code>{}</code> {}: {}</li>",
                 short(&a.commit),
                 esc(&a.kind),
                 esc(&a.detail)
+            );
+        }
+        for (kind, count, examples) in &digest.summary {
+            let ex: Vec<String> = examples
+                .iter()
+                .map(|e| format!("<code>{}</code>", short(e)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "<li>{count} × {}, touching no cause or remediation (e.g. {})</li>",
+                esc(kind),
+                ex.join(", ")
             );
         }
         let _ = writeln!(out, "</ul>");
@@ -355,7 +368,7 @@ fn exposure(out: &mut String, inv: &Investigation, k: usize, x: NodeIndex) {
             short(&commit.id),
             esc(&commit.summary),
             if commit.signature.is_some() { " · signed" } else { " · unsigned" },
-            if landing.id != commit.id { format!(" · merged in <code>{}</code> by {}", short(&landing.id), esc(&landing.committer.name)) } else { String::new() },
+            if landing.id != commit.id { format!(" · merged in <code>{}</code> by {}{}", short(&landing.id), esc(crate::attribution::merger(landing).map_or(landing.committer.name.as_str(), |p| p.name.as_str())), crate::attribution::forge(&landing.committer).map(|f| format!(" through {f}")).unwrap_or_default()) } else { String::new() },
         );
         let first = shown.insert((c.blamed.commit, c.blamed.cited_location().file.clone()));
         if !first {

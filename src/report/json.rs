@@ -28,7 +28,8 @@ pub fn person(p: &Person) -> J {
 pub fn cause(r: &ScanResult, c: &Cause) -> J {
     let commit = &r.commits.info(c.blamed.commit);
     let landing = &r.commits.info(c.blamed.landing_commit);
-    let merged_by = (landing.parents.len() > 1).then(|| person(&landing.committer));
+    let merged_by = crate::attribution::merger(landing).map(person);
+    let forge = crate::attribution::forge(&landing.committer);
     let ch = &c.blamed.change;
     json!({
         "commit": commit.id,
@@ -36,6 +37,7 @@ pub fn cause(r: &ScanResult, c: &Cause) -> J {
         "author": person(&commit.author),
         "committer": person(&commit.committer),
         "merged_by": merged_by,
+        "forge": forge,
         "signed": commit.signature.is_some(),
         "signature": commit.signature,
         "signing_key": commit.signing_key,
@@ -655,6 +657,7 @@ fn indent_into(out: &mut String, text: &str, indent: &str, first: bool) {
 /// Everything of the scan report but its exposures and digest.
 fn scan_report_frame(inv: &Investigation) -> J {
     let r = &inv.scan;
+    let digest = inv.anomaly_digest();
     let o = &inv.options;
     let t = |i: &Option<crate::investigation::Instant>| i.as_ref().map(|i| i.text.clone());
     let parties = inv.parties.as_ref().map(|p| {
@@ -710,7 +713,16 @@ fn scan_report_frame(inv: &Investigation) -> J {
         "exposures": [],
         "windows_total": r.windows.len(),
         "blind_spots": blind_spots(r),
-        "anomalies": r.anomalies,
+        "anomalies": r.anomalies.iter().map(|a| {
+            let mut j = json!(a);
+            if let J::Object(m) = &mut j {
+                m.insert("relevant".into(), json!(digest.relevant.contains(&a.commit)));
+            }
+            j
+        }).collect::<Vec<_>>(),
+        "anomaly_summary": digest.summary.iter().map(|(kind, count, examples)| json!({
+            "kind": kind, "count": count, "examples": examples,
+        })).collect::<Vec<_>>(),
         "parties": parties,
         "deployments": deployments,
         "limitations": crate::investigation::LIMITATIONS,

@@ -80,12 +80,16 @@ fn change(
         }
     );
     if landing.id != commit.id {
+        let by = crate::attribution::merger(landing).unwrap_or(&landing.committer);
         let _ = writeln!(
             out,
-            "  - landed through merge {} by {} <{}> at {}",
+            "  - landed through merge {} by {} <{}>{} at {}",
             code(&landing.id),
-            text(&landing.committer.name),
-            text(&landing.committer.email),
+            text(&by.name),
+            text(&by.email),
+            crate::attribution::forge(&landing.committer)
+                .map(|f| format!(" through {f}"))
+                .unwrap_or_default(),
             landing.committer.at
         );
     }
@@ -387,14 +391,23 @@ pub fn scan_report(inv: &Investigation) -> String {
         out.push('\n');
     }
     if !r.anomalies.is_empty() {
+        let digest = inv.anomaly_digest();
         let _ = writeln!(out, "## Anomalies\n");
-        for a in &r.anomalies {
+        for a in &digest.listed {
             let _ = writeln!(
                 out,
                 "- {} {}: {}",
                 code(short(&a.commit)),
                 a.kind,
                 text(&a.detail)
+            );
+        }
+        for (kind, count, examples) in &digest.summary {
+            let ex: Vec<String> = examples.iter().map(|e| code(short(e))).collect();
+            let _ = writeln!(
+                out,
+                "- {count} × {kind}, touching no cause or remediation (e.g. {})",
+                ex.join(", ")
             );
         }
         out.push('\n');

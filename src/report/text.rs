@@ -70,16 +70,22 @@ fn cause_lines(
             ""
         );
     }
-    if landing.parents.len() > 1 && !same_commit {
-        let _ = writeln!(
-            out,
-            "    {:<10} merged by {} <{}> in {} ({})",
-            "",
-            landing.committer.name,
-            landing.committer.email,
-            short(&landing.id),
-            landing.committer.at
-        );
+    let forge = crate::attribution::forge(&landing.committer)
+        .map(|f| format!(" through {f}"))
+        .unwrap_or_default();
+    match crate::attribution::merger(landing) {
+        Some(m) if !same_commit => {
+            let _ = writeln!(
+                out,
+                "    {:<10} merged by {} <{}>{forge} in {} ({})",
+                "",
+                m.name,
+                m.email,
+                short(&landing.id),
+                landing.committer.at
+            );
+        }
+        _ => {}
     }
 }
 
@@ -217,9 +223,18 @@ pub fn scan_report(inv: &Investigation) -> String {
     }
     blind_spot_lines(&mut out, r);
     if !r.anomalies.is_empty() {
+        let digest = inv.anomaly_digest();
         let _ = writeln!(out, "Anomalies");
-        for a in &r.anomalies {
+        for a in &digest.listed {
             let _ = writeln!(out, "  {} {}: {}", short(&a.commit), a.kind, a.detail);
+        }
+        for (kind, count, examples) in &digest.summary {
+            let ex: Vec<&str> = examples.iter().map(|e| short(e)).collect();
+            let _ = writeln!(
+                out,
+                "  {count} {kind} touching no cause or remediation (e.g. {})",
+                ex.join(", ")
+            );
         }
         out.push('\n');
     }
