@@ -360,6 +360,86 @@ fn ssh_signing_keys_are_named_and_an_unsigned_landing_among_signed_is_flagged() 
     assert!(anomalies.contains("unsigned-among-signed"), "{anomalies}");
 }
 
+#[test]
+fn anomalies_on_causes_are_listed_and_the_rest_summarised_by_kind() {
+    if std::process::Command::new("ssh-keygen")
+        .arg("-?")
+        .output()
+        .is_err()
+    {
+        eprintln!("ssh-keygen is not installed; skipping");
+        return;
+    }
+    let mut f = Fixture::new();
+    let keys = tempfile::tempdir().expect("tmp");
+    let key = keys.path().join("id");
+    let ok = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "forge", "-f"])
+        .arg(&key)
+        .status()
+        .expect("ssh-keygen runs");
+    assert!(ok.success());
+    let signing = format!("user.signingkey={}", key.display());
+    // Eight signed landings (a forge's merges, say), three unsigned direct pushes that touch
+    // nothing, and one unsigned push that opens SSH: the only anomaly that touches a cause.
+    f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
+    for k in 0..8 {
+        f.tick += 3600;
+        f.git(&["add", "-A"]);
+        f.git(&[
+            "-c",
+            "gpg.format=ssh",
+            "-c",
+            &signing,
+            "commit",
+            "-q",
+            "-S",
+            "--allow-empty",
+            "-m",
+            &format!("signed {k}"),
+        ]);
+    }
+    let mut pushes = Vec::new();
+    for k in 0..3 {
+        f.write("README.md", &format!("push {k}\n"));
+        pushes.push(f.commit("Pat <pat@example.test>", &format!("direct push {k}")));
+    }
+    f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    let opener = f.commit("Mallory <m@example.test>", "open SSH");
+    let r = common::scan_json(&f.repo());
+    let all = r["anomalies"].as_array().expect("anomalies");
+    assert_eq!(all.len(), 4, "every anomaly is kept in JSON: {all:?}");
+    let relevant: Vec<&str> = all
+        .iter()
+        .filter(|a| a["relevant"] == true)
+        .filter_map(|a| a["commit"].as_str())
+        .collect();
+    assert_eq!(relevant, vec![opener.as_str()]);
+    let summary = r["anomaly_summary"].as_array().expect("summary");
+    assert_eq!(summary.len(), 1, "{summary:?}");
+    assert_eq!(summary[0]["kind"], "unsigned-among-signed");
+    assert_eq!(summary[0]["count"], 3);
+    let examples: Vec<&str> = summary[0]["examples"]
+        .as_array()
+        .expect("examples")
+        .iter()
+        .filter_map(|e| e.as_str())
+        .collect();
+    assert_eq!(examples.len(), 3);
+    assert!(examples.iter().all(|e| pushes.iter().any(|p| p == e)));
+    let text = run(&["scan", &f.repo()]).1;
+    assert!(
+        text.contains("3 unsigned-among-signed touching no cause or remediation"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{} unsigned-among-signed:", &opener[..10])),
+        "{text}"
+    );
+    let md = run(&["scan", &f.repo(), "--format", "markdown"]).1;
+    assert!(md.contains("3 × unsigned-among-signed"), "{md}");
+}
+
 // --- setting history ------------------------------------------------------------------------
 
 #[test]

@@ -1,0 +1,298 @@
+//! The shapes of real history that blamed movers, copiers and mergers (issue 17), each as the
+//! minimal shell story: a repository built with the git CLI, scanned, and held to who really
+//! wrote the value. Where plain `git blame -w -M -C -C` at the opening landing already names the
+//! writer, configtrail must name the same commit.
+
+mod common;
+
+use common::{scan_json, sg, Fixture};
+use serde_json::Value;
+
+const ALICE: &str = "Alice <alice@msp.example>";
+const BOB: &str = "Bob <bob@msp.example>";
+const CAROL: &str = "Carol <carol@client.example>";
+const DAVE: &str = "Dave <dave@client.example>";
+const ERIN: &str = "Erin <erin@client.example>";
+
+fn windows<'a>(r: &'a Value, rule: &str) -> Vec<&'a Value> {
+    common::exposures(r, rule)
+}
+
+/// The cause that set `setting` (a suffix of the setting path).
+fn cause<'a>(w: &'a Value, setting: &str) -> &'a Value {
+    w["causes"]
+        .as_array()
+        .and_then(|cs| {
+            cs.iter()
+                .find(|c| c["setting"].as_str().is_some_and(|s| s.ends_with(setting)))
+        })
+        .unwrap_or_else(|| panic!("no cause for {setting} in {w}"))
+}
+
+/// The commit `git blame -w -M -C -C` names for `line` of `file` at `rev`.
+fn blame(f: &Fixture, rev: &str, file: &str, line: u64) -> String {
+    let out = f.git(&[
+        "blame",
+        "-w",
+        "-M",
+        "-C",
+        "-C",
+        "--porcelain",
+        "-L",
+        &format!("{line},{line}"),
+        rev,
+        "--",
+        file,
+    ]);
+    out.split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn deployment(privileged: bool) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: nginx:1.25\n        securityContext:\n          privileged: {privileged}\n"
+    )
+}
+
+const SERVICE: &str =
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  type: ClusterIP\n";
+
+#[test]
+fn a_value_three_merges_deep_is_blamed_on_its_writer_as_line_blame_does() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
+    f.commit(ALICE, "base");
+    f.git(&["checkout", "-q", "-b", "feature"]);
+    f.git(&["checkout", "-q", "-b", "inner"]);
+    f.git(&["checkout", "-q", "-b", "innermost"]);
+    f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    let bob = f.commit(BOB, "open SSH");
+    f.git(&["checkout", "-q", "inner"]);
+    f.merge(CAROL, "innermost", None);
+    f.git(&["checkout", "-q", "feature"]);
+    f.merge(DAVE, "inner", None);
+    f.git(&["checkout", "-q", "main"]);
+    f.write("README.md", "x\n");
+    f.commit(ALICE, "unrelated");
+    let landing = f.merge(ERIN, "feature", None);
+    let r = scan_json(&f.repo());
+    let w = windows(&r, "aws-sg-admin-port-public");
+    assert_eq!(w.len(), 1);
+    let c = cause(w[0], "cidr_blocks");
+    assert_eq!(c["commit"], bob.as_str());
+    assert_eq!(c["author"]["email"], "bob@msp.example");
+    assert_eq!(c["landing"], landing.as_str());
+    assert_eq!(c["merged_by"]["email"], "erin@client.example");
+    assert_eq!(c["written_by_merge"], false);
+    let line = c["landing_line"].as_u64().expect("line");
+    assert_eq!(blame(&f, &landing, "net/main.tf", line), bob);
+}
+
+#[test]
+fn a_value_through_the_first_parent_of_an_inner_merge_keeps_its_writer() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
+    f.commit(ALICE, "base");
+    f.git(&["checkout", "-q", "-b", "feature"]);
+    f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    let bob = f.commit(BOB, "open SSH on the feature branch");
+    f.git(&["checkout", "-q", "-b", "side", "main"]);
+    f.write("README.md", "docs\n");
+    f.commit(CAROL, "docs on a side branch");
+    f.git(&["checkout", "-q", "feature"]);
+    // The inner merge's first parent carries Bob's value; its second brings only docs.
+    f.merge(DAVE, "side", None);
+    f.git(&["checkout", "-q", "main"]);
+    f.merge(ERIN, "feature", None);
+    let r = scan_json(&f.repo());
+    let c = cause(windows(&r, "aws-sg-admin-port-public")[0], "cidr_blocks");
+    assert_eq!(c["commit"], bob.as_str());
+    assert_eq!(c["written_by_merge"], false);
+}
+
+#[test]
+fn a_value_in_neither_parent_is_the_merges_own_and_says_so() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
+    f.commit(ALICE, "base");
+    f.git(&["checkout", "-q", "-b", "feature"]);
+    f.write("net/main.tf", &sg("10.1.0.0/16", 22, 22));
+    f.commit(DAVE, "narrow on the branch");
+    f.git(&["checkout", "-q", "main"]);
+    f.write("net/main.tf", &sg("10.2.0.0/16", 22, 22));
+    f.commit(ALICE, "narrow on main");
+    let merge = f.merge(
+        ERIN,
+        "feature",
+        Some(("net/main.tf", &sg("0.0.0.0/0", 22, 22))),
+    );
+    let r = scan_json(&f.repo());
+    let c = cause(windows(&r, "aws-sg-admin-port-public")[0], "cidr_blocks");
+    assert_eq!(c["commit"], merge.as_str());
+    assert_eq!(c["written_by_merge"], true);
+}
+
+#[test]
+fn a_cited_line_is_true_of_the_cited_commit() {
+    let mut f = Fixture::new();
+    f.write("db/main.tf", &sg("10.0.0.0/8", 22, 22));
+    f.commit(ALICE, "base");
+    f.git(&["checkout", "-q", "-b", "feature"]);
+    f.write("db/main.tf", &sg("0.0.0.0/0", 22, 22));
+    let dave = f.commit(DAVE, "open");
+    f.git(&["checkout", "-q", "main"]);
+    f.write(
+        "db/main.tf",
+        &format!("# one\n# two\n# three\n{}", sg("10.0.0.0/8", 22, 22)),
+    );
+    f.commit(ALICE, "comments above");
+    let landing = f.merge(ERIN, "feature", None);
+    let r = scan_json(&f.repo());
+    let c = cause(windows(&r, "aws-sg-admin-port-public")[0], "cidr_blocks");
+    assert_eq!(c["commit"], dave.as_str());
+    let (line, at_landing) = (c["line"].as_u64(), c["landing_line"].as_u64());
+    assert_eq!(at_landing.zip(line).map(|(a, l)| a - l), Some(3));
+    let text = f.git(&["show", &format!("{dave}:db/main.tf")]);
+    let cited = text
+        .lines()
+        .nth(line.expect("line") as usize - 1)
+        .unwrap_or_default();
+    assert!(
+        cited.contains("0.0.0.0/0"),
+        "line {line:?} of {dave} is {cited:?}"
+    );
+    let shown = f.git(&["show", &format!("{landing}:db/main.tf")]);
+    let there = shown
+        .lines()
+        .nth(at_landing.expect("line") as usize - 1)
+        .unwrap_or_default();
+    assert!(there.contains("0.0.0.0/0"), "{there:?}");
+}
+
+#[test]
+fn manifests_folded_into_one_file_and_split_again_are_the_same_objects() {
+    let mut f = Fixture::new();
+    f.write("kubernetes-manifests/api.yaml", &deployment(false));
+    f.write("kubernetes-manifests/web.yaml", SERVICE);
+    f.commit(ALICE, "manifests");
+    f.write("kubernetes-manifests/api.yaml", &deployment(true));
+    let bob = f.commit(BOB, "privileged");
+    f.write(
+        "release/all.yaml",
+        &format!("{}---\n{SERVICE}", deployment(true)),
+    );
+    f.git(&["rm", "-q", "-r", "kubernetes-manifests"]);
+    let fold = f.commit(CAROL, "one file for the release");
+    f.write("manifests/api.yaml", &deployment(true));
+    f.write("manifests/web.yaml", SERVICE);
+    f.git(&["rm", "-q", "-r", "release"]);
+    f.commit(DAVE, "split again");
+    std::fs::create_dir_all(f.path().join("deploy")).expect("mkdir");
+    f.git(&["mv", "manifests/api.yaml", "deploy/api.yaml"]);
+    f.commit(DAVE, "git mv to another folder");
+    f.write("deploy/api.yaml", &deployment(false));
+    let erin = f.commit(ERIN, "unprivileged");
+    let r = scan_json(&f.repo());
+    let w = windows(&r, "k8s-privileged-container");
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(cause(w[0], "privileged")["commit"], bob.as_str());
+    assert_eq!(w[0]["closed"]["landing"], erin.as_str());
+    assert_eq!(w[0]["remediation"]["commit"], erin.as_str());
+    assert_eq!(w[0]["identity"], "single");
+    assert_eq!(w[0]["files"].as_array().map(Vec::len), Some(4));
+    // Line blame follows the fold too; configtrail must not do worse.
+    assert_eq!(blame(&f, &fold, "release/all.yaml", 13), bob);
+}
+
+#[test]
+fn a_copy_then_delete_keeps_the_window_and_its_writer_and_review_sees_nothing() {
+    let mut f = Fixture::new();
+    f.write("old/app.yaml", &deployment(true));
+    let bob = f.commit(BOB, "privileged");
+    f.write("new/app.yaml", &deployment(true));
+    let copy = f.commit(CAROL, "copy into the new layout");
+    f.git(&["rm", "-q", "-r", "old"]);
+    let delete = f.commit(DAVE, "remove the old layout");
+    f.write("new/app.yaml", &deployment(false));
+    let erin = f.commit(ERIN, "unprivileged");
+    let r = scan_json(&f.repo());
+    let w = windows(&r, "k8s-privileged-container");
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(cause(w[0], "privileged")["commit"], bob.as_str());
+    assert_eq!(w[0]["closed"]["landing"], erin.as_str());
+    assert_eq!(w[0]["identity"], "copied");
+    assert_eq!(
+        w[0]["files"],
+        serde_json::json!(["new/app.yaml", "old/app.yaml"])
+    );
+    for range in [format!("{copy}^..{delete}"), format!("{copy}..{delete}")] {
+        let out = common::bin()
+            .args(["review", &range, &f.repo(), "--format", "json"])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{range}");
+        let j: Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(j["findings"], serde_json::json!([]), "{range}: {j}");
+    }
+}
+
+#[test]
+fn copies_that_disagree_keep_the_window_open_and_say_it_is_ambiguous() {
+    let mut f = Fixture::new();
+    f.write("old/app.yaml", &deployment(true));
+    f.commit(BOB, "privileged");
+    f.write("new/app.yaml", &deployment(true));
+    f.commit(CAROL, "copy");
+    f.write("old/app.yaml", &deployment(false));
+    f.commit(DAVE, "fix only the old copy");
+    let r = scan_json(&f.repo());
+    let w = windows(&r, "k8s-privileged-container");
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(w[0]["open_at_tip"], true);
+    assert_eq!(w[0]["identity"], "ambiguous");
+    let history = common::bin()
+        .args(["history", "Deployment/shop/api", &f.repo()])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&history.stdout);
+    assert!(text.contains("names 2 objects at the tip"), "{text}");
+    assert!(text.contains("ambiguous"), "{text}");
+}
+
+#[test]
+fn a_resource_moved_to_another_directory_and_renamed_by_moved_keeps_its_window() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    f.write(
+        "net/other.tf",
+        "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n",
+    );
+    f.write(
+        "edge/main.tf",
+        "resource \"aws_s3_bucket\" \"edge\" {\n  bucket = \"edge\"\n}\n",
+    );
+    let alice = f.commit(ALICE, "open SSH");
+    f.git(&["mv", "net/main.tf", "edge/web.tf"]);
+    f.commit(BOB, "move the group to edge");
+    f.write(
+        "edge/web.tf",
+        &format!(
+            "{}\nmoved {{\n  from = aws_security_group.web\n  to   = aws_security_group.jump\n}}\n",
+            sg("0.0.0.0/0", 22, 22).replace("\"web\" {", "\"jump\" {")
+        ),
+    );
+    f.commit(BOB, "rename with a moved block");
+    f.write(
+        "edge/web.tf",
+        &sg("10.0.0.0/8", 22, 22).replace("\"web\" {", "\"jump\" {"),
+    );
+    let carol = f.commit(CAROL, "close");
+    let r = scan_json(&f.repo());
+    let w = windows(&r, "aws-sg-admin-port-public");
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(cause(w[0], "cidr_blocks")["commit"], alice.as_str());
+    assert_eq!(w[0]["resource"]["address"], "aws_security_group.jump");
+    assert_eq!(w[0]["remediation"]["commit"], carol.as_str());
+}
