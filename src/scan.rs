@@ -115,6 +115,14 @@ fn is_object(dir: &str, addr: &str) -> bool {
     formats::is_manifest_file(dir) && addr.contains('/')
 }
 
+/// How many trailing path components two paths share.
+fn common_suffix(a: &str, b: &str) -> usize {
+    a.rsplit('/')
+        .zip(b.rsplit('/'))
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
 /// Is an object at `addr` in unit `dir` the same object wherever it moves? Kubernetes objects
 /// between manifests, Terraform resources between directories; a CloudFormation logical id
 /// belongs to its template.
@@ -1162,9 +1170,11 @@ impl<'r> Engine<'r> {
                 if !is_object(dir, addr) {
                     continue;
                 }
+                // Of several identical holders, the one whose path the copy keeps most of (a
+                // folder copied whole keeps its file names): each copy joins its own original.
                 let source = self.objects.get(addr).and_then(|ds| {
                     ds.iter()
-                        .find(|d| {
+                        .filter(|d| {
                             *d != dir
                                 && self
                                     .units
@@ -1172,6 +1182,7 @@ impl<'r> Engine<'r> {
                                     .and_then(|st| st.unit.resources.get(addr))
                                     .is_some_and(|r| r.body == res.body)
                         })
+                        .max_by_key(|d| (common_suffix(d, dir), std::cmp::Reverse(*d)))
                         .cloned()
                 });
                 if let Some(src) = source {
@@ -1261,6 +1272,13 @@ impl<'r> Engine<'r> {
                 }
             }
         }
+    }
+
+    /// Records a window just opened, with the file it opened in.
+    fn push_window(&mut self, mut w: Box<Window>) {
+        let file = w.file.clone();
+        w.held_in(&file);
+        self.windows.push(w);
     }
 
     /// A window that lost one of its copies is shown where a remaining copy is.
@@ -1547,7 +1565,7 @@ impl<'r> Engine<'r> {
                 Transition::Open(f) if self.seeding => {
                     let f = Arc::new(f);
                     self.open.insert(wkey, self.windows.len());
-                    self.windows.push(Box::new(Window {
+                    self.push_window(Box::new(Window {
                         rule: rule_id,
                         unit_id: unit_id.clone(),
                         unit_path: dir.to_string(),
@@ -1570,10 +1588,6 @@ impl<'r> Engine<'r> {
                         copied: false,
                         ambiguous: false,
                     }));
-                    if let Some(w) = self.windows.last_mut() {
-                        let file = w.file.clone();
-                        w.held_in(&file);
-                    }
                 }
                 Transition::Open(f) => {
                     let mut causes = self.causes_of(rule, &eff, dir, &unit_id, &address, &f);
@@ -1611,7 +1625,7 @@ impl<'r> Engine<'r> {
                         .unwrap_or_default();
                     let f = Arc::new(f);
                     self.open.insert(wkey, self.windows.len());
-                    self.windows.push(Box::new(Window {
+                    self.push_window(Box::new(Window {
                         rule: rule_id,
                         unit_id: unit_id.clone(),
                         unit_path: dir.to_string(),
@@ -1630,10 +1644,6 @@ impl<'r> Engine<'r> {
                         copied: false,
                         ambiguous: false,
                     }));
-                    if let Some(w) = self.windows.last_mut() {
-                        let file = w.file.clone();
-                        w.held_in(&file);
-                    }
                 }
                 Transition::Continue { before, after } => {
                     let order = after.scope.compare(&before.scope);
