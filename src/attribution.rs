@@ -237,9 +237,14 @@ pub struct Anomaly {
 /// who pressed merge. Only the forges' own service identities count: a person named "GitHub"
 /// with an address of their own is a person.
 pub fn forge(committer: &Person) -> Option<&'static str> {
-    let email = committer.email.to_ascii_lowercase();
+    forge_identity(&committer.name, &committer.email)
+}
+
+/// [`forge`] for a bare identity (the causal graph keeps people as name and email).
+pub fn forge_identity(name: &str, email: &str) -> Option<&'static str> {
+    let email = email.to_ascii_lowercase();
     let service = email.starts_with("noreply@");
-    match (committer.name.as_str(), email.as_str()) {
+    match (name, email.as_str()) {
         (_, "noreply@github.com") => Some("GitHub"),
         ("GitHub" | "GitHub Enterprise", _) if service => Some("GitHub"),
         (_, "noreply@gitlab.com") => Some("GitLab"),
@@ -461,8 +466,14 @@ impl Parties {
     }
 
     /// The party an identity belongs to: the first party (in file order) whose email glob or
-    /// exact name matches. `None` is unmatched: reported as such, never guessed.
+    /// exact name matches. `None` is unmatched: reported as such, never guessed. A forge's service
+    /// identity ([`forge_identity`]) is nobody's party, whatever the file says: it only carried
+    /// out what a person pressed, and a glob such as `*@github.com` must not turn every squash
+    /// GitHub committed into that party's change.
     pub fn of(&self, name: &str, email: &str) -> Option<&str> {
+        if forge_identity(name, email).is_some() {
+            return None;
+        }
         self.parties
             .iter()
             .zip(&self.matchers)
@@ -472,13 +483,10 @@ impl Parties {
 
     /// The party of a change: its author's, else its committer's.
     pub fn of_commit(&self, c: &CommitInfo) -> Option<&str> {
-        self.of(&c.author.name, &c.author.email).or_else(|| {
-            // A forge is nobody's party: it only carried out what a person pressed.
-            if forge(&c.committer).is_some() {
-                return None;
-            }
-            self.of(&c.committer.name, &c.committer.email)
-        })
+        // A forge committer is nobody's party (see `of`), so a squash a forge committed falls
+        // to its author's party or none, never to the forge's.
+        self.of(&c.author.name, &c.author.email)
+            .or_else(|| self.of(&c.committer.name, &c.committer.email))
     }
 
     /// The party the contract makes responsible for a rule category.
@@ -575,6 +583,18 @@ mod tests {
         .expect("parties");
         squash.author = who("Zed", "zed@elsewhere.example");
         assert_eq!(parties.of_commit(&squash), None);
+        // Named by name or by glob, a forge is still nobody's party; a person the same file
+        // names, and a person called GitHub with an address of their own, are matched.
+        let parties = Parties::parse(
+            "parties.yaml",
+            b"parties:\n  - name: provider\n    match: [\"name:GitHub\", \"*@github.com\", \"*@msp.example\"]\n",
+        )
+        .expect("parties");
+        assert_eq!(parties.of("GitHub", "noreply@github.com"), None);
+        assert_eq!(parties.of("GitHub", "github@msp.example"), Some("provider"));
+        assert_eq!(parties.of("Octo Cat", "octo@github.com"), Some("provider"));
+        squash.author = who("Bob", "bob@msp.example");
+        assert_eq!(parties.of_commit(&squash), Some("provider"), "the author's");
     }
 
     #[test]

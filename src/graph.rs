@@ -370,13 +370,19 @@ impl Graph {
         }
     }
 
-    /// Every person who authored or committed a change of the graph and acts for no party.
+    /// Every person who authored or committed a change of the graph and acts for no party (a
+    /// forge is not a person here).
     pub fn unmatched_people(&self) -> Vec<(&str, &str)> {
         let mut out: Vec<(&str, &str)> = self
             .g
             .node_indices()
             .filter_map(|n| match self.g.node_weight(n) {
-                Some(Node::Person { name, email }) if self.party_of_person(n).is_none() => {
+                // A forge's service identity is nobody's party by design: listing it here
+                // would invite a parties file to name it, which `Parties::of` ignores.
+                Some(Node::Person { name, email })
+                    if self.party_of_person(n).is_none()
+                        && crate::attribution::forge_identity(name, email).is_none() =>
+                {
                     Some((name.as_str(), email.as_str()))
                 }
                 _ => None,

@@ -132,6 +132,7 @@ pub fn json(r: &ScanResult, address: &str) -> J {
                 "author": person(&commit.author),
                 "committer": person(&commit.committer),
                 "merged_by": crate::attribution::merger(landing).map(person),
+                "forge": crate::attribution::forge(&landing.committer),
                 "signed": commit.signature.is_some(),
                 "message": commit.summary,
                 "unit": crate::formats::unit_display(e.unit_path),
@@ -208,16 +209,22 @@ pub fn text(r: &ScanResult, address: &str) -> String {
                 commit.author.email,
                 crate::report::short(&commit.id),
                 commit.summary,
-                if landing.id != commit.id {
-                    format!(
-                        " (merged in {} by {})",
-                        crate::report::short(&landing.id),
-                        crate::attribution::merger(landing)
-                            .unwrap_or(&landing.committer)
-                            .name
-                    )
-                } else {
-                    String::new()
+                {
+                    let forge = crate::attribution::forge(&landing.committer);
+                    let through = forge.map(|f| format!(" through {f}")).unwrap_or_default();
+                    if landing.id != commit.id {
+                        format!(
+                            " (merged in {} by {}{through})",
+                            crate::report::short(&landing.id),
+                            crate::attribution::merger(landing)
+                                .unwrap_or(&landing.committer)
+                                .name
+                        )
+                    } else if forge.is_some() && crate::attribution::merger(landing).is_none() {
+                        format!(" (landed{through})")
+                    } else {
+                        String::new()
+                    }
                 }
             );
             last_landing = Some(e.b.landing);

@@ -156,6 +156,78 @@ fn unmatched_identities_are_listed_not_guessed() {
     assert!(err.contains("p.yaml") && err.contains("netwrk"), "{err}");
 }
 
+#[test]
+fn a_forge_is_nobodys_party_and_is_said_in_every_format() {
+    // forge-merge: Bob's SSH merged in GitHub's web interface by Dave; Erin's RDP squashed by
+    // GitHub. A parties file that names GitHub (by name and by domain) and not Erin: Erin's
+    // squash must not become the provider's through its committer, and GitHub is not an
+    // identity "no party matches".
+    const FORGE: &str = "sample-repos/forge-merge.git";
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("p.yaml");
+    std::fs::write(
+        &file,
+        "parties:\n  - name: provider\n    match: [\"*@msp.example\", \"name:GitHub\", \"*@github.com\"]\nresponsibility:\n  network: provider\n",
+    )
+    .expect("write");
+    let parties = file.to_str().expect("utf-8");
+    let r = json(&["scan", FORGE, "--parties", parties]);
+    let by_address = |address: &str| {
+        exposures(&r)
+            .iter()
+            .find(|x| x["resource"]["address"] == address)
+            .unwrap_or_else(|| panic!("no window on {address}: {r:#}"))
+    };
+    let web = &by_address("aws_security_group.web")["causes"][0];
+    assert_eq!(web["author"]["email"], "bob@msp.example");
+    assert_eq!(web["party"], "provider", "Bob's");
+    assert_eq!(web["merged_by"]["email"], "dave@client.example");
+    assert_eq!(web["forge"], "GitHub");
+    let rdp = &by_address("aws_security_group.rdp")["causes"][0];
+    assert_eq!(rdp["author"]["email"], "erin@client.example");
+    assert_eq!(
+        rdp["committer"]["email"], "noreply@github.com",
+        "as recorded"
+    );
+    assert_eq!(rdp["merged_by"], Value::Null, "a squash has no merger");
+    assert_eq!(rdp["forge"], "GitHub");
+    assert_eq!(rdp["party"], Value::Null, "not the forge's party");
+    let unmatched = r["parties"]["unmatched_identities"].to_string();
+    assert!(unmatched.contains("erin@client.example"), "{unmatched}");
+    assert!(!unmatched.contains("noreply@github.com"), "{unmatched}");
+
+    let text = run(&["scan", FORGE, "--parties", parties]).1;
+    assert!(
+        text.contains("merged by Dave Client <dave@client.example> through GitHub in 45b09e0030"),
+        "{text}"
+    );
+    assert!(
+        text.contains("landed through GitHub in 350ffc3203"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Erin Client <erin@client.example> [no party matched]"),
+        "{text}"
+    );
+    for format in ["markdown", "html"] {
+        let out = run(&["scan", FORGE, "--format", format]).1;
+        assert!(out.contains("by Dave Client"), "{format}: {out}");
+        assert!(out.contains("through GitHub"), "{format}: {out}");
+        assert!(
+            out.contains("landed through GitHub"),
+            "{format}: the squash's forge is said: {out}"
+        );
+        assert!(
+            !out.contains("by GitHub"),
+            "{format}: the forge is nobody: {out}"
+        );
+    }
+    let history = json(&["history", "aws_security_group.rdp", FORGE]);
+    let change = &history["changes"][0];
+    assert_eq!(change["forge"], "GitHub");
+    assert_eq!(change["merged_by"], Value::Null);
+}
+
 // --- deployments ----------------------------------------------------------------------------
 
 #[test]

@@ -576,7 +576,13 @@ fn check_cause(cause: &Value, reported: &[Value], commits: &Commits, issues: &mu
             quoted(found, "/merged_by/email"),
         );
     }
-    for key in ["line", "landing_file", "landing_line", "written_by_merge"] {
+    for key in [
+        "line",
+        "landing_file",
+        "landing_line",
+        "written_by_merge",
+        "forge",
+    ] {
         if let Some(want) = cause.get(key) {
             differ(key, render(Some(want)), render(found.get(key)));
         }

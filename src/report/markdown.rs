@@ -92,6 +92,16 @@ fn change(
                 .unwrap_or_default(),
             landing.committer.at
         );
+    } else if let (None, Some(forge)) = (
+        crate::attribution::merger(landing),
+        crate::attribution::forge(&landing.committer),
+    ) {
+        // A squash or rebase a forge committed: nobody is its merger, the forge is said.
+        let _ = writeln!(
+            out,
+            "  - landed through {forge} at {} (squashed or rebased: no merger)",
+            landing.committer.at
+        );
     }
     if let Some(row) = inv.graph.deployment_of_landing(c.blamed.landing) {
         if let Some(d) = inv.deploys.as_ref().and_then(|l| l.rows.get(row)) {
