@@ -512,6 +512,154 @@ fn anomalies_on_causes_are_listed_and_the_rest_summarised_by_kind() {
     assert!(md.contains("3 × unsigned-among-signed"), "{md}");
 }
 
+/// Commits the work tree as `who` with a `gpgsig` header written by hand: the tool records a
+/// signature as present or absent (it verifies none), so a flood of signed landings needs no
+/// key and no `ssh-keygen`.
+fn signed_commit(f: &mut Fixture, who: &str, msg: &str) -> String {
+    f.tick += 3600;
+    f.git(&["add", "-A"]);
+    let tree = f.git(&["write-tree"]);
+    let parent = std::process::Command::new("git")
+        .args([
+            "-c",
+            "safe.directory=*",
+            "rev-parse",
+            "--verify",
+            "-q",
+            "HEAD",
+        ])
+        .current_dir(f.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let mut object = format!("tree {tree}\n");
+    if let Some(p) = parent {
+        object.push_str(&format!("parent {p}\n"));
+    }
+    object.push_str(&format!(
+        "author {who} {t} +0000\ncommitter {who} {t} +0000\n\
+         gpgsig -----BEGIN SSH SIGNATURE-----\n U1NIU0lH\n -----END SSH SIGNATURE-----\n\n{msg}\n",
+        t = f.tick
+    ));
+    let file = f.path().join(".git").join("signed-commit");
+    std::fs::write(&file, object).expect("write the commit object");
+    let id = f.git(&[
+        "hash-object",
+        "-t",
+        "commit",
+        "-w",
+        file.to_str().expect("utf-8"),
+    ]);
+    std::fs::remove_file(&file).expect("rm");
+    f.git(&["update-ref", "refs/heads/main", &id]);
+    id
+}
+
+#[test]
+fn a_flood_of_unsigned_pushes_is_counted_and_those_on_causes_listed() {
+    // Twelve signed landings, six unsigned direct pushes that touch nothing a rule sees, then an
+    // unsigned push that opens SSH and another that closes it: 8 anomalies, of which the opener
+    // (a cause) and the closer (a remediation) are listed one by one and the six are one line.
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
+    let first = signed_commit(
+        &mut f,
+        "Carol Client <carol@client.example>",
+        "SSH from the VPC",
+    );
+    for k in 0..11 {
+        f.write("README.md", &format!("signed {k}\n"));
+        signed_commit(
+            &mut f,
+            "Carol Client <carol@client.example>",
+            &format!("signed {k}"),
+        );
+    }
+    let mut pushes = Vec::new();
+    for k in 0..6 {
+        f.write("README.md", &format!("push {k}\n"));
+        pushes.push(f.commit("Pat <pat@example.test>", &format!("direct push {k}")));
+    }
+    f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    let opener = f.commit("Mallory <m@example.test>", "open SSH");
+    f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
+    let closer = f.commit("Carol Client <carol@client.example>", "close SSH");
+
+    let r = common::scan_json(&f.repo());
+    let all = r["anomalies"].as_array().expect("anomalies");
+    assert_eq!(all.len(), 8, "JSON keeps every anomaly: {all:#?}");
+    assert!(
+        all.iter()
+            .all(|a| a["kind"] == "unsigned-among-signed" && a["commit"] != first),
+        "{all:#?}"
+    );
+    let relevant: std::collections::BTreeSet<&str> = all
+        .iter()
+        .filter(|a| a["relevant"] == true)
+        .filter_map(|a| a["commit"].as_str())
+        .collect();
+    assert_eq!(
+        relevant,
+        [opener.as_str(), closer.as_str()].into_iter().collect(),
+        "the cause's and the remediation's commits"
+    );
+    assert!(all.iter().all(|a| a["relevant"].is_boolean()), "{all:#?}");
+    assert_eq!(
+        r["anomaly_summary"],
+        serde_json::json!([{
+            "kind": "unsigned-among-signed",
+            "count": 6,
+            "examples": [pushes[0], pushes[1], pushes[2]],
+        }]),
+        "the six pushes counted, the first three as examples"
+    );
+
+    let text = run(&["scan", &f.repo()]).1;
+    for id in [&opener, &closer] {
+        assert!(
+            text.contains(&format!("{} unsigned-among-signed:", &id[..10])),
+            "listed one by one: {text}"
+        );
+    }
+    assert!(
+        text.contains(&format!(
+            "6 unsigned-among-signed touching no cause or remediation (e.g. {}, {}, {})",
+            &pushes[0][..10],
+            &pushes[1][..10],
+            &pushes[2][..10]
+        )),
+        "{text}"
+    );
+    for format in ["markdown", "html"] {
+        let out = run(&["scan", &f.repo(), "--format", format]).1;
+        assert!(out.contains("6 × unsigned-among-signed"), "{format}: {out}");
+        assert!(out.contains(&opener[..10]), "{format}: {out}");
+        assert!(out.contains(&closer[..10]), "{format}: {out}");
+        assert!(
+            out.contains(&pushes[2][..10]),
+            "{format}: an example: {out}"
+        );
+    }
+    for (format, out) in [
+        ("text", text),
+        (
+            "markdown",
+            run(&["scan", &f.repo(), "--format", "markdown"]).1,
+        ),
+        ("html", run(&["scan", &f.repo(), "--format", "html"]).1),
+    ] {
+        for p in &pushes[3..] {
+            assert!(
+                !out.contains(&p[..10]),
+                "{format}: past the examples: {out}"
+            );
+        }
+    }
+}
+
 // --- setting history ------------------------------------------------------------------------
 
 #[test]
