@@ -96,10 +96,10 @@ fn change(
         crate::attribution::merger(landing),
         crate::attribution::forge(&landing.committer),
     ) {
-        // A squash or rebase a forge committed: nobody is its merger, the forge is said.
+        // A squash, rebase or web edit a forge committed: nobody is its merger, the forge is said.
         let _ = writeln!(
             out,
-            "  - landed through {forge} at {} (squashed or rebased: no merger)",
+            "  - landed through {forge} at {} (not a merge: no merger)",
             landing.committer.at
         );
     }

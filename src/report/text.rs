@@ -85,12 +85,12 @@ fn cause_lines(
                 landing.committer.at
             );
         }
-        // A squash or rebase a forge committed: the forge is said, and nobody is named as its
+        // A squash, rebase or web edit a forge committed: the forge is said, and nobody is named as its
         // merger (the author above is who the change is attributed to).
         None if !same_commit && !forge.is_empty() => {
             let _ = writeln!(
                 out,
-                "    {:<10} landed{forge} in {} ({}), squashed or rebased: no merger",
+                "    {:<10} landed{forge} in {} ({}): not a merge, no merger",
                 "",
                 short(&landing.id),
                 landing.committer.at
