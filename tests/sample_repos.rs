@@ -660,7 +660,7 @@ fn every_sample_report_verifies() {
     for name in SCENARIOS {
         let report = tmp.path().join(format!("{name}.json"));
         let report = report.to_str().expect("a UTF-8 temporary path");
-        let mut run = |args: &[&str]| {
+        let run = |args: &[&str]| {
             assert_cmd::Command::cargo_bin("configtrail")
                 .expect("the configtrail binary is built for integration tests")
                 .current_dir(manifest_dir())
