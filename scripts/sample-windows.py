@@ -35,6 +35,7 @@ name a path that is really there.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import OrderedDict
@@ -171,8 +172,21 @@ def short_value(v):
     return s if len(s) <= 120 else s[:117] + "..."
 
 
-def change(repo, c, landing_file_candidates, landing):
+# A sample is handed around for checking: it must not become a copy of a secret the history
+# leaked. Values of secrets rules, and of settings named like credentials, are withheld (their
+# length is kept); the commands printed beside them let a checker read them in the repository.
+SENSITIVE = re.compile(r"pass|secret|token|key|credential|private|user_data|env", re.I)
+
+
+def withheld(v, secret):
+    if v is None or not secret:
+        return v
+    return "(withheld: %d characters)" % len(json.dumps(v))
+
+
+def change(repo, c, landing_file_candidates, landing, secret_rule=False):
     """One cause or remediation, with the commands that check it."""
+    secret = secret_rule or bool(SENSITIVE.search(c.get("setting") or ""))
     file_ = c.get("file")
     line = c.get("line")
     at_landing = path_at(repo, landing, [file_] + landing_file_candidates) if landing else file_
@@ -198,8 +212,9 @@ def change(repo, c, landing_file_candidates, landing):
         ("file", file_),
         ("line", line),
         ("setting", c.get("setting")),
-        ("before", c.get("before")),
-        ("after", c.get("after")),
+        ("before", withheld(c.get("before"), secret)),
+        ("after", withheld(c.get("after"), secret)),
+        ("withheld", secret),
         ("but_for", c.get("but_for")),
         ("commands", cmds),
     ])
@@ -211,11 +226,13 @@ def window(name, repo, e):
     closed = e.get("closed")
     ol = opened.get("landing")
     cands = [res.get("file")]
-    causes = [change(repo, c, cands, ol) for c in e.get("causes") or []]
+    secret_rule = e["rule"].get("category") == "secrets"
+    causes = [change(repo, c, cands, ol, secret_rule) for c in e.get("causes") or []]
     rem = e.get("remediation")
     remediation = None
     if rem:
-        remediation = change(repo, rem, cands, closed.get("landing") if closed else None)
+        remediation = change(repo, rem, cands, closed.get("landing") if closed else None,
+                             secret_rule)
     bounds = []
     if ol:
         bounds.append("git -C %s show --stat -M -C --format='%%h %%an <%%ae> / %%cn %%p %%s' %s"
@@ -225,7 +242,7 @@ def window(name, repo, e):
                       % (repo, closed["landing"]))
     # A pickaxe over the first parent shows where the value first reached the ref; only a string
     # is distinctive enough to search for (true, 0 or null match nearly every commit).
-    if causes and isinstance(causes[0]["after"], str):
+    if causes and not causes[0]["withheld"] and isinstance(causes[0]["after"], str):
         needle = causes[0]["after"]
         if 3 <= len(needle) <= 60 and "'" not in needle and "\n" not in needle:
             bounds.append("git -C %s log --oneline --first-parent -S'%s' %s -- %s"

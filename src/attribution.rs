@@ -257,6 +257,14 @@ pub fn forge_identity(name: &str, email: &str) -> Option<&'static str> {
     }
 }
 
+/// " through GitHub" when a forge committed the landing, else nothing: the one phrase every
+/// report appends to who merged or landed a change.
+pub fn through(landing: &CommitInfo) -> String {
+    forge(&landing.committer)
+        .map(|f| format!(" through {f}"))
+        .unwrap_or_default()
+}
+
 /// Who merged a landing: for a merge commit, its committer, or its author when a forge committed
 /// it (the person who pressed merge). `None` for a landing that is not a merge: a squash or a
 /// rebase landed by a forge names no merger, and `forge` says which forge landed it.

@@ -211,7 +211,7 @@ pub fn text(r: &ScanResult, address: &str) -> String {
                 commit.summary,
                 {
                     let forge = crate::attribution::forge(&landing.committer);
-                    let through = forge.map(|f| format!(" through {f}")).unwrap_or_default();
+                    let through = crate::attribution::through(landing);
                     if landing.id != commit.id {
                         format!(
                             " (merged in {} by {}{through})",

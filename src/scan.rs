@@ -104,6 +104,25 @@ impl Side {
             .or_else(|| ws.iter().rev().find(same))
     }
 
+    /// Who a change at the merge landing `landing` is credited to: (commit, where that commit has
+    /// the value when it is not where the landing has it, whether a merge wrote it itself). The
+    /// side commit that wrote it, else the landing.
+    fn attribute(
+        &self,
+        dir: &str,
+        ch: &SettingChange,
+        landing: usize,
+    ) -> (usize, Option<Location>, bool) {
+        match self.writer(dir, ch) {
+            Some(w) => (
+                w.commit,
+                (w.at != ch.location).then(|| w.at.clone()),
+                w.by_merge,
+            ),
+            None => (landing, None, self.merge_wrote(dir, ch)),
+        }
+    }
+
     /// Did the merge landing write `ch` itself: its value in none of the other parents?
     fn merge_wrote(&self, dir: &str, ch: &SettingChange) -> bool {
         !self.others.is_empty() && self.others.iter().all(|o| wrote_against(o, dir, ch))
@@ -1524,14 +1543,7 @@ impl<'r> Engine<'r> {
 
         let mut landed_here: Vec<Arc<Blamed>> = Vec::new();
         for ch in causes::diff(&state.unit.resources, &eff.resources) {
-            let (commit, cited_at, by_merge) = match side.writer(dir, &ch) {
-                Some(w) => (
-                    w.commit,
-                    (w.at != ch.location).then(|| w.at.clone()),
-                    w.by_merge,
-                ),
-                None => (ci, None, side.merge_wrote(dir, &ch)),
-            };
+            let (commit, cited_at, by_merge) = side.attribute(dir, &ch, ci);
             let b = Arc::new(Blamed {
                 change: ch,
                 commit,
@@ -1761,11 +1773,18 @@ impl<'r> Engine<'r> {
                     }
                 }
             }
+            // Most folds change no object's holders: look before allocating.
             for addr in eff.resources.keys().filter(|a| is_object(dir, a)) {
-                self.objects
-                    .entry(addr.clone())
-                    .or_default()
-                    .insert(dir.to_string());
+                match self.objects.get_mut(addr) {
+                    Some(ds) if ds.contains(dir) => {}
+                    Some(ds) => {
+                        ds.insert(dir.to_string());
+                    }
+                    None => {
+                        self.objects
+                            .insert(addr.clone(), BTreeSet::from([dir.to_string()]));
+                    }
+                }
             }
         }
         let gone = eff.resources.is_empty() && eff.problems.is_empty() && held.is_empty();
@@ -2005,14 +2024,7 @@ impl<'r> Engine<'r> {
             let (commit, cited_at, by_merge) = if landing_commit.parent_count() > 1 {
                 let touched: BTreeSet<String> = [dir.to_string()].into_iter().collect();
                 let side = self.side_attribution(&landing_commit, &touched);
-                match side.writer(dir, &change) {
-                    Some(w) => (
-                        w.commit,
-                        (w.at != change.location).then(|| w.at.clone()),
-                        w.by_merge,
-                    ),
-                    None => (landing, None, side.merge_wrote(dir, &change)),
-                }
+                side.attribute(dir, &change, landing)
             } else {
                 (landing, None, false)
             };

@@ -443,33 +443,11 @@ fn anomalies_on_causes_are_listed_and_the_rest_summarised_by_kind() {
         return;
     }
     let mut f = Fixture::new();
-    let keys = tempfile::tempdir().expect("tmp");
-    let key = keys.path().join("id");
-    let ok = std::process::Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", "forge", "-f"])
-        .arg(&key)
-        .status()
-        .expect("ssh-keygen runs");
-    assert!(ok.success());
-    let signing = format!("user.signingkey={}", key.display());
     // Eight signed landings (a forge's merges, say), three unsigned direct pushes that touch
     // nothing, and one unsigned push that opens SSH: the only anomaly that touches a cause.
     f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
     for k in 0..8 {
-        f.tick += 3600;
-        f.git(&["add", "-A"]);
-        f.git(&[
-            "-c",
-            "gpg.format=ssh",
-            "-c",
-            &signing,
-            "commit",
-            "-q",
-            "-S",
-            "--allow-empty",
-            "-m",
-            &format!("signed {k}"),
-        ]);
+        signed_commit(&mut f, "Forge <forge@example.test>", &format!("signed {k}"));
     }
     let mut pushes = Vec::new();
     for k in 0..3 {

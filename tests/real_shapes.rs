@@ -50,6 +50,25 @@ fn blame(f: &Fixture, rev: &str, file: &str, line: u64) -> String {
         .to_string()
 }
 
+/// Alice's base of `file` (SSH from 10.0.0.0/8) on main, Dave's `on_branch` on branch `feature`,
+/// then Alice's `on_main` on main: two sides ready to merge. Returns Dave's commit.
+fn diverged(f: &mut Fixture, file: &str, on_branch: &str, on_main: &str) -> String {
+    f.write(file, &sg("10.0.0.0/8", 22, 22));
+    f.commit(ALICE, "base");
+    f.git(&["checkout", "-q", "-b", "feature"]);
+    f.write(file, on_branch);
+    let dave = f.commit(DAVE, "on the branch");
+    f.git(&["checkout", "-q", "main"]);
+    f.write(file, on_main);
+    f.commit(ALICE, "on main");
+    dave
+}
+
+/// The cause of the SSH window's CIDR, in a report with one such window.
+fn ssh_cause(r: &Value) -> &Value {
+    cause(windows(r, "aws-sg-admin-port-public")[0], "cidr_blocks")
+}
+
 fn deployment(privileged: bool) -> String {
     format!(
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: nginx:1.25\n        securityContext:\n          privileged: {privileged}\n"
@@ -107,7 +126,7 @@ fn a_value_through_the_first_parent_of_an_inner_merge_keeps_its_writer() {
     f.git(&["checkout", "-q", "main"]);
     f.merge(ERIN, "feature", None);
     let r = scan_json(&f.repo());
-    let c = cause(windows(&r, "aws-sg-admin-port-public")[0], "cidr_blocks");
+    let c = ssh_cause(&r);
     assert_eq!(c["commit"], bob.as_str());
     assert_eq!(c["written_by_merge"], false);
 }
@@ -115,21 +134,19 @@ fn a_value_through_the_first_parent_of_an_inner_merge_keeps_its_writer() {
 #[test]
 fn a_value_in_neither_parent_is_the_merges_own_and_says_so() {
     let mut f = Fixture::new();
-    f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
-    f.commit(ALICE, "base");
-    f.git(&["checkout", "-q", "-b", "feature"]);
-    f.write("net/main.tf", &sg("10.1.0.0/16", 22, 22));
-    f.commit(DAVE, "narrow on the branch");
-    f.git(&["checkout", "-q", "main"]);
-    f.write("net/main.tf", &sg("10.2.0.0/16", 22, 22));
-    f.commit(ALICE, "narrow on main");
+    diverged(
+        &mut f,
+        "net/main.tf",
+        &sg("10.1.0.0/16", 22, 22),
+        &sg("10.2.0.0/16", 22, 22),
+    );
     let merge = f.merge(
         ERIN,
         "feature",
         Some(("net/main.tf", &sg("0.0.0.0/0", 22, 22))),
     );
     let r = scan_json(&f.repo());
-    let c = cause(windows(&r, "aws-sg-admin-port-public")[0], "cidr_blocks");
+    let c = ssh_cause(&r);
     assert_eq!(c["commit"], merge.as_str());
     assert_eq!(c["written_by_merge"], true);
 }
@@ -137,20 +154,15 @@ fn a_value_in_neither_parent_is_the_merges_own_and_says_so() {
 #[test]
 fn a_cited_line_is_true_of_the_cited_commit() {
     let mut f = Fixture::new();
-    f.write("db/main.tf", &sg("10.0.0.0/8", 22, 22));
-    f.commit(ALICE, "base");
-    f.git(&["checkout", "-q", "-b", "feature"]);
-    f.write("db/main.tf", &sg("0.0.0.0/0", 22, 22));
-    let dave = f.commit(DAVE, "open");
-    f.git(&["checkout", "-q", "main"]);
-    f.write(
+    let dave = diverged(
+        &mut f,
         "db/main.tf",
+        &sg("0.0.0.0/0", 22, 22),
         &format!("# one\n# two\n# three\n{}", sg("10.0.0.0/8", 22, 22)),
     );
-    f.commit(ALICE, "comments above");
     let landing = f.merge(ERIN, "feature", None);
     let r = scan_json(&f.repo());
-    let c = cause(windows(&r, "aws-sg-admin-port-public")[0], "cidr_blocks");
+    let c = ssh_cause(&r);
     assert_eq!(c["commit"], dave.as_str());
     let (line, at_landing) = (c["line"].as_u64(), c["landing_line"].as_u64());
     assert_eq!(at_landing.zip(line).map(|(a, l)| a - l), Some(3));

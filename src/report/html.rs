@@ -368,7 +368,7 @@ fn exposure(out: &mut String, inv: &Investigation, k: usize, x: NodeIndex) {
             short(&commit.id),
             esc(&commit.summary),
             if commit.signature.is_some() { " · signed" } else { " · unsigned" },
-            if landing.id != commit.id { format!(" · merged in <code>{}</code> by {}{}", short(&landing.id), esc(crate::attribution::merger(landing).map_or(landing.committer.name.as_str(), |p| p.name.as_str())), crate::attribution::forge(&landing.committer).map(|f| format!(" through {f}")).unwrap_or_default()) } else if let (None, Some(f)) = (crate::attribution::merger(landing), crate::attribution::forge(&landing.committer)) { format!(" · landed through {f} (not a merge: no merger)") } else { String::new() },
+            if landing.id != commit.id { format!(" · merged in <code>{}</code> by {}{}", short(&landing.id), esc(crate::attribution::merger(landing).map_or(landing.committer.name.as_str(), |p| p.name.as_str())), crate::attribution::through(landing)) } else if let (None, Some(f)) = (crate::attribution::merger(landing), crate::attribution::forge(&landing.committer)) { format!(" · landed through {f} (not a merge: no merger)") } else { String::new() },
         );
         let first = shown.insert((c.blamed.commit, c.blamed.cited_location().file.clone()));
         if !first {

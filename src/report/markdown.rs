@@ -87,9 +87,7 @@ fn change(
             code(&landing.id),
             text(&by.name),
             text(&by.email),
-            crate::attribution::forge(&landing.committer)
-                .map(|f| format!(" through {f}"))
-                .unwrap_or_default(),
+            crate::attribution::through(landing),
             landing.committer.at
         );
     } else if let (None, Some(forge)) = (

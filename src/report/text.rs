@@ -70,9 +70,7 @@ fn cause_lines(
             ""
         );
     }
-    let forge = crate::attribution::forge(&landing.committer)
-        .map(|f| format!(" through {f}"))
-        .unwrap_or_default();
+    let forge = crate::attribution::through(landing);
     match crate::attribution::merger(landing) {
         Some(m) if !same_commit => {
             let _ = writeln!(
