@@ -985,6 +985,32 @@ fn looks_secret(name: &str) -> bool {
     SECRET_WORDS.iter().any(|w| n.contains(w)) && !POINTER_SUFFIXES.iter().any(|s| n.ends_with(s))
 }
 
+/// Could this literal be the secret itself, rather than a setting that only sits under a
+/// secret-like name? Not when it is empty, a reference to another variable (`$(DB_PASS)`), a
+/// number or a flag written as a string (`MAX_TOKENS: "400"`, `"true"`), or a path to where the
+/// secret is kept (`GOOGLE_APPLICATION_CREDENTIALS: /var/secrets/google/key.json`). The name
+/// alone never makes a finding: the value must be able to hold a secret.
+fn could_be_secret(value: &str) -> bool {
+    let v = value.trim();
+    if v.is_empty() || v.contains("$(") {
+        return false;
+    }
+    if v.parse::<f64>().is_ok()
+        || ["true", "false", "yes", "no", "on", "off"]
+            .iter()
+            .any(|f| v.eq_ignore_ascii_case(f))
+    {
+        return false;
+    }
+    // A path: absolute, relative or home-based, with no space; a secret has no reason to look
+    // like one, and the file it names is not in the manifest.
+    let pathlike =
+        (v.starts_with('/') || v.starts_with("./") || v.starts_with("../") || v.starts_with("~/"))
+            && !v.contains(char::is_whitespace)
+            && v.len() > 1;
+    !pathlike
+}
+
 fn secret_literal_env(res: &Resource, _: &UnitView<'_>) -> Verdict {
     let Some((sp, spec)) = pod_spec(res) else {
         return Verdict::Pass;
@@ -1013,8 +1039,9 @@ fn secret_literal_env(res: &Resource, _: &UnitView<'_>) -> Verdict {
             }
             let value = var.as_map().and_then(|m| m.get("value"));
             let truth = match value {
-                Some(Value::String(s)) => Tri::from_bool(!s.trim().is_empty() && !s.contains("$(")),
-                Some(Value::Number(_)) => Tri::Yes,
+                Some(Value::String(s)) => Tri::from_bool(could_be_secret(s)),
+                // A number or a flag under a secret-like name is a setting (`MAX_TOKENS: 400`).
+                Some(Value::Number(_) | Value::Bool(_)) => Tri::No,
                 Some(Value::Unknown(_)) => Tri::Maybe,
                 _ => Tri::No,
             };
@@ -1094,6 +1121,52 @@ spec:
               value: /var/run/secrets/token
 ",
         },
+        Case {
+            name: "a count, a flag and a key file path under secret-like names",
+            address: "Deployment/shop/api",
+            expect: Expect::Pass,
+            source: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: api:1
+          env:
+            - name: MAX_TOKENS
+              value: \"400\"
+            - name: TOKEN_LIMIT
+              value: 1000
+            - name: SECRET_ROTATION_ENABLED
+              value: \"true\"
+            - name: GOOGLE_APPLICATION_CREDENTIALS
+              value: /var/secrets/google/key.json
+",
+        },
+        Case {
+            name: "an API key literal beside settings",
+            address: "Deployment/shop/api",
+            expect: Expect::Violation,
+            source: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: api:1
+          env:
+            - name: MAX_TOKENS
+              value: \"400\"
+            - name: STRIPE_API_KEY
+              value: sk_live_4eC39HqLyjWDarjtT1zdp7dc
+",
+        },
     ],
 };
 
@@ -1105,5 +1178,25 @@ mod tests {
     fn secret_names() {
         assert!(looks_secret("DB_PASSWORD") && looks_secret("github_token"));
         assert!(!looks_secret("TOKEN_FILE") && !looks_secret("DB_HOST"));
+    }
+
+    #[test]
+    fn secret_values() {
+        for v in ["hunter2", "sk_live_abc", "p@ss word", "/"] {
+            assert!(could_be_secret(v), "{v}");
+        }
+        for v in [
+            "",
+            "  ",
+            "400",
+            "1.5",
+            "true",
+            "Off",
+            "/var/secrets/key.json",
+            "./k",
+            "$(DB)",
+        ] {
+            assert!(!could_be_secret(v), "{v}");
+        }
     }
 }
