@@ -112,6 +112,11 @@ pub struct Blamed {
     /// `commit` is a merge that wrote the value itself: it is in none of the merge's parents (a
     /// conflict resolution or an "evil merge"). A merge is never the author otherwise.
     pub by_merge: bool,
+    /// The address the value was written on, when that is not `change.address`: an object
+    /// renamed since (a Terraform resource renamed without a `moved` block, a Kubernetes object
+    /// whose namespace, kind or name was edited) keeps the values it did not change, and their
+    /// writers with them.
+    pub written_on: Option<String>,
 }
 
 impl Blamed {
@@ -323,6 +328,7 @@ mod tests {
                 landing_commit: 0,
                 cited_at: None,
                 by_merge: false,
+                written_on: None,
             }),
         );
         let got = s

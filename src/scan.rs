@@ -77,6 +77,19 @@ struct SideWrite {
     after: Option<Value>,
     at: Location,
     by_merge: bool,
+    /// The address the commit wrote the value on, when the object was renamed on the side since.
+    written_on: Option<String>,
+}
+
+/// Who a change is credited to (see [`Side::attribute`]).
+struct Credit {
+    commit: usize,
+    /// Where that commit has the value, when not where the landing has it.
+    cited_at: Option<Location>,
+    /// A merge wrote the value itself.
+    by_merge: bool,
+    /// The address the value was written on, when the object was renamed since.
+    written_on: Option<String>,
 }
 
 /// What a merge landing's merged side tells the fold: who wrote each setting there, oldest write
@@ -104,22 +117,72 @@ impl Side {
             .or_else(|| ws.iter().rev().find(same))
     }
 
-    /// Who a change at the merge landing `landing` is credited to: (commit, where that commit has
-    /// the value when it is not where the landing has it, whether a merge wrote it itself). The
-    /// side commit that wrote it, else the landing.
+    /// Who a change at the merge landing `landing` is credited to: the side commit that wrote it,
+    /// else `earlier` (the writer the value had on an object this landing renamed), else the
+    /// landing.
     fn attribute(
         &self,
         dir: &str,
         ch: &SettingChange,
         landing: usize,
-    ) -> (usize, Option<Location>, bool) {
-        match self.writer(dir, ch) {
-            Some(w) => (
-                w.commit,
-                (w.at != ch.location).then(|| w.at.clone()),
-                w.by_merge,
-            ),
-            None => (landing, None, self.merge_wrote(dir, ch)),
+        earlier: Option<&Blamed>,
+    ) -> Credit {
+        match (self.writer(dir, ch), earlier) {
+            (Some(w), _) => Credit {
+                commit: w.commit,
+                cited_at: (w.at != ch.location).then(|| w.at.clone()),
+                by_merge: w.by_merge,
+                written_on: w.written_on.clone(),
+            },
+            (None, Some(old)) => Credit {
+                commit: old.commit,
+                cited_at: Some(old.cited_location().clone()),
+                by_merge: old.by_merge,
+                written_on: Some(
+                    old.written_on
+                        .clone()
+                        .unwrap_or_else(|| old.change.address.clone()),
+                ),
+            },
+            (None, None) => Credit {
+                commit: landing,
+                cited_at: None,
+                by_merge: self.merge_wrote(dir, ch),
+                written_on: None,
+            },
+        }
+    }
+
+    /// Gives the side writes of each object renamed by a side commit (`from` → `to`) to its new
+    /// address too, marked with the address they were written on.
+    fn alias(&mut self, renames: &[(String, String)]) {
+        if renames.is_empty() {
+            return;
+        }
+        let to_of: HashMap<&str, &str> = renames
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let carried: Vec<((String, SettingPath), Vec<SideWrite>)> = self
+            .writes
+            .iter()
+            .filter_map(|((a, p), ws)| {
+                let b = to_of.get(a.as_str())?;
+                let ws = ws
+                    .iter()
+                    .map(|w| SideWrite {
+                        written_on: Some(w.written_on.clone().unwrap_or_else(|| a.clone())),
+                        ..w.clone()
+                    })
+                    .collect();
+                Some(((b.to_string(), p.clone()), ws))
+            })
+            .collect();
+        for (k, mut ws) in carried {
+            let e = self.writes.entry(k).or_default();
+            // Older than anything the renaming commit wrote on the new address.
+            ws.append(e);
+            *e = ws;
         }
     }
 
@@ -147,6 +210,81 @@ fn common_suffix(a: &str, b: &str) -> usize {
 /// belongs to its template.
 fn carries(dir: &str, addr: &str) -> bool {
     is_object(dir, addr) || !formats::is_manifest_file(dir)
+}
+
+/// Objects that left and objects that arrived in one commit, paired where the arrival is the
+/// departure under another identity: a Terraform resource renamed without a `moved` block, a
+/// Kubernetes object whose namespace was dropped, whose kind was converted (PetSet to
+/// StatefulSet) or whose name was changed. Terraform and the cluster see a new object, so its
+/// windows are its own; but the values it kept were written by whoever wrote them on the old
+/// object, as line blame would say, so they keep their writers (see `Engine::inherited`).
+///
+/// A pair must be the same kind of thing (a Terraform resource type, a CloudFormation type in
+/// the same template; for Kubernetes, the same kind or the same name) and share at least half of
+/// the larger one's settings, value for value. Best pairs are taken first, each object once;
+/// the comparison is bounded so that a commit deleting and adding thousands of objects stays
+/// linear in practice.
+fn rename_pairs(
+    leaving: &[(&str, &crate::model::Resource)],
+    arriving: &[(&str, &crate::model::Resource)],
+) -> Vec<(usize, usize)> {
+    const MAX_COMPARISONS: usize = 20_000;
+    if leaving.is_empty() || arriving.is_empty() {
+        return Vec::new();
+    }
+    let name = |a: &str| a.rsplit('/').next().unwrap_or(a).to_string();
+    let alike = |(da, a): (&str, &crate::model::Resource),
+                 (db, b): (&str, &crate::model::Resource)| {
+        let (ka, kb) = (is_object(da, &a.address), is_object(db, &b.address));
+        match (ka, kb) {
+            (true, true) => a.kind == b.kind || name(&a.address) == name(&b.address),
+            (false, false) => {
+                a.kind == b.kind
+                    && (formats::is_manifest_file(da) == formats::is_manifest_file(db))
+                    && (!formats::is_manifest_file(da) || da == db)
+            }
+            _ => false,
+        }
+    };
+    let leaves_of = |r: &crate::model::Resource| -> BTreeMap<SettingPath, Value> {
+        r.body
+            .leaves()
+            .into_iter()
+            .map(|(p, v)| (p, v.clone()))
+            .collect()
+    };
+    let mut cache: HashMap<usize, BTreeMap<SettingPath, Value>> = HashMap::new();
+    let mut scored: Vec<(usize, usize, usize)> = Vec::new();
+    let mut budget = MAX_COMPARISONS;
+    for (j, b) in arriving.iter().enumerate() {
+        let lb = leaves_of(b.1);
+        for (i, a) in leaving.iter().enumerate() {
+            if !alike(*a, *b) {
+                continue;
+            }
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
+            let la = cache.entry(i).or_insert_with(|| leaves_of(a.1));
+            let shared = lb.iter().filter(|(p, v)| la.get(*p) == Some(*v)).count();
+            if shared > 0 && shared * 2 >= la.len().max(lb.len()) {
+                scored.push((shared, i, j));
+            }
+        }
+    }
+    scored.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+    let (mut used_a, mut used_b) = (BTreeSet::new(), BTreeSet::new());
+    let mut out = Vec::new();
+    for (_, i, j) in scored {
+        if !used_a.contains(&i) && !used_b.contains(&j) {
+            used_a.insert(i);
+            used_b.insert(j);
+            out.push((i, j));
+        }
+    }
+    out.sort_unstable();
+    out
 }
 
 /// Against one parent's changed units: the value of `ch` (in `dir`) is not the parent's. A unit
@@ -199,6 +337,9 @@ pub struct Engine<'r> {
     copy_events: BTreeMap<usize, Vec<Finding>>,
     /// Kubernetes object address → the manifest units holding it now: where a copy comes from.
     objects: HashMap<String, BTreeSet<String>>,
+    /// For this landing only: objects it renamed (see [`rename_pairs`]), by (unit dir, new
+    /// address), with the blame each value they kept had on the old object.
+    inherited: HashMap<(String, String), BTreeMap<SettingPath, Arc<Blamed>>>,
 }
 
 /// The first-parent history before a review's starting commit, read lazily and shared by every
@@ -841,6 +982,7 @@ impl<'r> Engine<'r> {
             holders: HashMap::new(),
             copy_events: BTreeMap::new(),
             objects: HashMap::new(),
+            inherited: HashMap::new(),
         }
     }
 
@@ -1128,6 +1270,7 @@ impl<'r> Engine<'r> {
         for (dir, unit) in news {
             self.apply_unit(&dir, unit, li, ci, &side);
         }
+        self.inherited.clear();
         self.settle_copies();
     }
 
@@ -1209,6 +1352,55 @@ impl<'r> Engine<'r> {
                 }
             }
         }
+        self.inherit_renamed(news);
+    }
+
+    /// Objects that left and objects that arrived in this landing and are one object renamed
+    /// (see [`rename_pairs`]): the values the new one kept are credited to their old writers.
+    fn inherit_renamed(&mut self, news: &[(String, Arc<Unit>)]) {
+        let mut leaving: Vec<(&str, &crate::model::Resource)> = Vec::new();
+        let mut arriving: Vec<(&str, &crate::model::Resource)> = Vec::new();
+        for (dir, new) in news {
+            let old = self.units.get(dir);
+            if new.problems.is_empty() {
+                if let Some(st) = old {
+                    leaving.extend(
+                        st.unit
+                            .resources
+                            .iter()
+                            .filter(|(a, _)| !new.resources.contains_key(*a))
+                            .map(|(_, r)| (dir.as_str(), r)),
+                    );
+                }
+            }
+            arriving.extend(
+                new.resources
+                    .iter()
+                    .filter(|(a, _)| old.is_none_or(|st| !st.unit.resources.contains_key(*a)))
+                    .map(|(_, r)| (dir.as_str(), r)),
+            );
+        }
+        let mut found = Vec::new();
+        for (i, j) in rename_pairs(&leaving, &arriving) {
+            let ((da, a), (db, b)) = (leaving[i], arriving[j]);
+            let Some(uid) = self.units.get(da).map(|st| st.id.as_str()) else {
+                continue;
+            };
+            let mut kept: BTreeMap<SettingPath, Arc<Blamed>> = BTreeMap::new();
+            let root = SettingPath::root();
+            if let Some(bl) = self.blame.lookup(uid, &a.address, &root) {
+                kept.insert(root, Arc::clone(bl));
+            }
+            for (p, v) in b.body.leaves() {
+                if a.get(&p) == Some(v) {
+                    if let Some(bl) = self.blame.lookup(uid, &a.address, &p) {
+                        kept.insert(p, Arc::clone(bl));
+                    }
+                }
+            }
+            found.push(((db.to_string(), b.address.clone()), kept));
+        }
+        self.inherited.extend(found);
     }
 
     /// Moves (or, with `keep`, copies) one object's state from `(unit, address)` to another: its
@@ -1371,7 +1563,7 @@ impl<'r> Engine<'r> {
         };
         for p in merge.parent_ids().skip(1) {
             let parent = self.repo.tree_of(p).and_then(|t| self.repo.find_tree(t));
-            let view = self.parents_view(parent.as_deref(), &merge_tree, &|_| true);
+            let (view, _) = self.parents_view(parent.as_deref(), &merge_tree, &|_| true);
             side.others
                 .push(view.into_iter().map(|(d, (old, _))| (d, old)).collect());
         }
@@ -1390,7 +1582,7 @@ impl<'r> Engine<'r> {
                 .map(|p| self.repo.tree_of(p).and_then(|t| self.repo.find_tree(t)))
                 .collect();
             let first = parents.first().cloned().flatten();
-            let view = self.parents_view(first.as_deref(), &tree, &wanted);
+            let (view, renames) = self.parents_view(first.as_deref(), &tree, &wanted);
             if view.is_empty() {
                 continue;
             }
@@ -1399,6 +1591,7 @@ impl<'r> Engine<'r> {
                 .skip(1)
                 .map(|p| {
                     self.parents_view(p.as_deref(), &tree, &wanted)
+                        .0
                         .into_iter()
                         .map(|(d, (old, _))| (d, old))
                         .collect()
@@ -1424,9 +1617,11 @@ impl<'r> Engine<'r> {
                             after: ch.after,
                             at: ch.location,
                             by_merge: !others.is_empty(),
+                            written_on: None,
                         });
                 }
             }
+            side.alias(&renames);
         }
         side
     }
@@ -1435,13 +1630,19 @@ impl<'r> Engine<'r> {
     /// version, the tree's), compared as identity goes: a unit the commit renamed is compared with
     /// its old path, and an object that moved into it from another unit the commit changed (a
     /// manifest folded into another, a resource moved to another directory) with the object as it
-    /// was there, so only real edits are changes.
+    /// was there, so only real edits are changes. An object renamed by the commit (see
+    /// [`rename_pairs`]) is compared with the object it was; those renames are returned, (old
+    /// address, new address), so that what was written on the old address is known on the new.
+    #[allow(clippy::type_complexity)]
     fn parents_view(
         &mut self,
         parent: Option<&crate::objects::Tree>,
         tree: &crate::objects::Tree,
         wanted: &dyn Fn(&str) -> bool,
-    ) -> BTreeMap<String, (Arc<Unit>, Arc<Unit>)> {
+    ) -> (
+        BTreeMap<String, (Arc<Unit>, Arc<Unit>)>,
+        Vec<(String, String)>,
+    ) {
         let changes = self.repo.changes(parent, Some(tree));
         let mut dirs: BTreeSet<String> = BTreeSet::new();
         let mut renamed_from: BTreeMap<String, String> = BTreeMap::new();
@@ -1472,23 +1673,44 @@ impl<'r> Engine<'r> {
             view.insert(dir.clone(), (old, new));
         }
         // Objects that left one changed unit, as they were, for the units they arrived in.
-        let mut pool: BTreeMap<&str, &crate::model::Resource> = BTreeMap::new();
-        for (old, new) in view.values() {
+        let mut pool: BTreeMap<&str, (&str, &crate::model::Resource)> = BTreeMap::new();
+        for (dir, (old, new)) in &view {
             for (addr, r) in &old.resources {
                 if !new.resources.contains_key(addr) {
-                    pool.entry(addr.as_str()).or_insert(r);
+                    pool.entry(addr.as_str()).or_insert((dir.as_str(), r));
                 }
             }
         }
         let mut arrived: BTreeMap<String, Vec<crate::model::Resource>> = BTreeMap::new();
+        let mut strangers: Vec<(&str, &crate::model::Resource)> = Vec::new();
+        let mut claimed: BTreeSet<&str> = BTreeSet::new();
         for (dir, (old, new)) in &view {
-            for addr in new.resources.keys() {
+            for (addr, res) in &new.resources {
                 if !old.resources.contains_key(addr) {
-                    if let Some(r) = pool.get(addr.as_str()) {
-                        arrived.entry(dir.clone()).or_default().push((*r).clone());
+                    match pool.get(addr.as_str()) {
+                        Some((_, r)) => {
+                            claimed.insert(addr.as_str());
+                            arrived.entry(dir.clone()).or_default().push((*r).clone());
+                        }
+                        None => strangers.push((dir.as_str(), res)),
                     }
                 }
             }
+        }
+        // Arrivals no departure explains by address: renamed objects, compared with what they
+        // were under their old address.
+        let unclaimed: Vec<(&str, &crate::model::Resource)> = pool
+            .iter()
+            .filter(|(a, _)| !claimed.contains(*a))
+            .map(|(_, v)| *v)
+            .collect();
+        let mut renames = Vec::new();
+        for (i, j) in rename_pairs(&unclaimed, &strangers) {
+            let ((_, was), (dir, now)) = (unclaimed[i], strangers[j]);
+            let mut r = was.clone();
+            r.address = now.address.clone();
+            renames.push((was.address.clone(), now.address.clone()));
+            arrived.entry(dir.to_string()).or_default().push(r);
         }
         for (dir, rs) in arrived {
             if let Some((old, _)) = view.get_mut(&dir) {
@@ -1500,7 +1722,7 @@ impl<'r> Engine<'r> {
             }
         }
         view.retain(|d, _| wanted(d));
-        view
+        (view, renames)
     }
 
     /// Moves a unit's state to the path a rename gave it, keeping its identity.
@@ -1543,14 +1765,27 @@ impl<'r> Engine<'r> {
 
         let mut landed_here: Vec<Arc<Blamed>> = Vec::new();
         for ch in causes::diff(&state.unit.resources, &eff.resources) {
-            let (commit, cited_at, by_merge) = side.attribute(dir, &ch, ci);
+            // A value an object this landing renamed already had: written by its old writer.
+            let earlier = if ch.before.is_none() {
+                self.inherited
+                    .get(&(dir.to_string(), ch.address.clone()))
+                    .and_then(|m| m.get(&ch.path))
+            } else {
+                None
+            };
+            let credit = side.attribute(dir, &ch, ci, earlier.map(|b| &**b));
+            let (landing, landing_commit) = match (side.writer(dir, &ch), earlier) {
+                (None, Some(old)) => (old.landing, old.landing_commit),
+                _ => (li, ci),
+            };
             let b = Arc::new(Blamed {
                 change: ch,
-                commit,
-                landing: li,
-                landing_commit: ci,
-                cited_at,
-                by_merge,
+                commit: credit.commit,
+                landing,
+                landing_commit,
+                cited_at: credit.cited_at,
+                by_merge: credit.by_merge,
+                written_on: credit.written_on,
             });
             landed_here.push(Arc::clone(&b));
             if self
@@ -2021,20 +2256,26 @@ impl<'r> Engine<'r> {
                 after: target,
                 location,
             };
-            let (commit, cited_at, by_merge) = if landing_commit.parent_count() > 1 {
+            let credit = if landing_commit.parent_count() > 1 {
                 let touched: BTreeSet<String> = [dir.to_string()].into_iter().collect();
                 let side = self.side_attribution(&landing_commit, &touched);
-                side.attribute(dir, &change, landing)
+                side.attribute(dir, &change, landing, None)
             } else {
-                (landing, None, false)
+                Credit {
+                    commit: landing,
+                    cited_at: None,
+                    by_merge: false,
+                    written_on: None,
+                }
             };
             return Some(Blamed {
                 change,
-                commit,
+                commit: credit.commit,
                 landing: 0,
                 landing_commit: landing,
-                cited_at,
-                by_merge,
+                cited_at: credit.cited_at,
+                by_merge: credit.by_merge,
+                written_on: credit.written_on,
             });
         }
     }
@@ -2245,6 +2486,83 @@ pub fn describe(ch: &SettingChange) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn res(address: &str, kind: &str, settings: &[(&str, &str)]) -> crate::model::Resource {
+        crate::model::Resource {
+            address: address.into(),
+            kind: kind.into(),
+            location: Location {
+                file: "f".into(),
+                line: 1,
+            },
+            body: Value::Map(
+                settings
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+                    .collect(),
+            ),
+            locations: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn a_rename_is_the_same_kind_of_thing_sharing_half_its_values() {
+        let old = res(
+            "aws_s3_bucket.a",
+            "aws_s3_bucket",
+            &[("bucket", "b"), ("acl", "public-read")],
+        );
+        let renamed = res(
+            "aws_s3_bucket.b",
+            "aws_s3_bucket",
+            &[("bucket", "b"), ("acl", "public-read")],
+        );
+        let edited = res(
+            "aws_s3_bucket.c",
+            "aws_s3_bucket",
+            &[("bucket", "b"), ("acl", "private")],
+        );
+        let other = res(
+            "aws_s3_bucket.d",
+            "aws_s3_bucket",
+            &[("bucket", "x"), ("acl", "private")],
+        );
+        let other_type = res(
+            "aws_sqs_queue.a",
+            "aws_sqs_queue",
+            &[("bucket", "b"), ("acl", "public-read")],
+        );
+        let l = [("tf", &old)];
+        // The best match wins; half the settings is enough; nothing shared is not a rename.
+        assert_eq!(
+            rename_pairs(&l, &[("tf", &edited), ("tf", &renamed)]),
+            vec![(0, 1)]
+        );
+        assert_eq!(rename_pairs(&l, &[("tf", &edited)]), vec![(0, 0)]);
+        assert!(rename_pairs(&l, &[("tf", &other)]).is_empty());
+        assert!(rename_pairs(&l, &[("tf", &other_type)]).is_empty());
+        // Each object once.
+        let two = [("tf", &old), ("tf", &edited)];
+        assert_eq!(rename_pairs(&two, &[("tf", &renamed)]), vec![(0, 0)]);
+    }
+
+    #[test]
+    fn a_kubernetes_rename_keeps_the_kind_or_the_name() {
+        let d = |a: &str, k: &str| res(a, k, &[("image", "api:1"), ("replicas", "2")]);
+        let (was, dir) = (d("Deployment/shop/api", "Deployment"), "k/app.yaml");
+        let l = [(dir, &was)];
+        let ns_dropped = d("Deployment/api", "Deployment");
+        let kind_changed = d("StatefulSet/shop/api", "StatefulSet");
+        let unrelated = d("StatefulSet/shop/db", "StatefulSet");
+        assert_eq!(rename_pairs(&l, &[(dir, &ns_dropped)]), vec![(0, 0)]);
+        assert_eq!(
+            rename_pairs(&l, &[("other.yaml", &kind_changed)]),
+            vec![(0, 0)]
+        );
+        assert!(rename_pairs(&l, &[(dir, &unrelated)]).is_empty());
+        // A Kubernetes object never pairs with a Terraform resource.
+        assert!(rename_pairs(&l, &[("tf", &ns_dropped)]).is_empty());
+    }
 
     #[test]
     fn blocks_are_taken_in_order_whoever_read_them() {

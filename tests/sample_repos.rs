@@ -61,6 +61,8 @@ scenarios! {
     k8s_copy_then_delete => "k8s-copy-then-delete",
     tf_moved_across_units => "tf-moved-across-units",
     merge_cause_lines => "merge-cause-lines",
+    tf_renamed_without_moved => "tf-renamed-without-moved",
+    k8s_identity_edited_on_branch => "k8s-identity-edited-on-branch",
 }
 
 fn manifest_dir() -> &'static Path {
@@ -581,6 +583,7 @@ fn check_cause(cause: &Value, reported: &[Value], commits: &Commits, issues: &mu
         "landing_file",
         "landing_line",
         "written_by_merge",
+        "written_on",
         "forge",
     ] {
         if let Some(want) = cause.get(key) {

@@ -50,6 +50,7 @@ pub fn cause(r: &ScanResult, c: &Cause) -> J {
         "landing_file": ch.location.file,
         "landing_line": ch.location.line,
         "written_by_merge": c.blamed.by_merge,
+        "written_on": c.blamed.written_on,
         "setting": ch.path.to_string(),
         "before": ch.before.as_ref().map(|v| v.to_json()),
         "after": ch.after.as_ref().map(|v| v.to_json()),

@@ -63,6 +63,13 @@ fn cause_lines(
         },
         if c.but_for { "  [but-for]" } else { "" }
     );
+    if let Some(old) = &c.blamed.written_on {
+        let _ = writeln!(
+            out,
+            "    {:<10} written on {old}, which a later commit renamed to {}",
+            "", ch.address
+        );
+    }
     if c.blamed.by_merge {
         let _ = writeln!(
             out,
