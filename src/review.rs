@@ -180,6 +180,42 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
             .or_default()
             .push(i);
     }
+    // An object renamed inside the range (a Terraform resource without a `moved` block, a
+    // Kubernetes object whose namespace or name was edited) is, to a reviewer, the old object
+    // going on: the old address's chain continues with the new one's, so the rename is neither
+    // a fix nor an introduction, only whatever it changed.
+    type ChainKey<'a> = (&'a str, &'a str, &'a str);
+    let mut renames: Vec<(usize, ChainKey, ChainKey)> = chains
+        .iter()
+        .filter_map(|(key, ws)| {
+            let first = &scan.windows[*ws.first()?];
+            let (unit, address) = first.carried_from.as_ref()?;
+            let from = (first.rule, unit.as_str(), address.as_str());
+            let old = &scan.windows[*chains.get(&from)?.last()?];
+            (first.opened >= start && old.closed == Some(first.opened)).then_some((
+                first.opened,
+                from,
+                *key,
+            ))
+        })
+        .collect();
+    // Oldest first, so that A renamed B renamed C is one chain.
+    renames.sort();
+    let mut joined: BTreeMap<ChainKey, ChainKey> = BTreeMap::new();
+    for (_, mut from, to) in renames {
+        while let Some(next) = joined.get(&from) {
+            from = *next;
+        }
+        if from == to || !chains.contains_key(&from) {
+            continue;
+        }
+        if let Some(ws) = chains.remove(&to) {
+            if let Some(c) = chains.get_mut(&from) {
+                c.extend(ws);
+            }
+            joined.insert(to, from);
+        }
+    }
     let mut findings = Vec::new();
     for chain in chains.values() {
         let windows = || chain.iter().map(|&i| (i, &*scan.windows[i]));
@@ -211,25 +247,33 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
         match (at_base, at_head) {
             // Opened and closed inside the range: the range leaves nothing behind.
             (None, None) => {}
-            (None, Some((i, w))) if by_range(&w.causes) => findings.push(finding(
-                Change::Introduced,
-                i,
-                // What the range did, and whatever else was necessary; settings written before
-                // the range that made no difference are the scan's business, not the review's.
-                w.causes
-                    .iter()
-                    .filter(|c| in_range(c.blamed.commit) || c.but_for)
-                    .cloned()
-                    .collect(),
-                None,
-                Some(&w.latest.scope),
-            )),
+            // Opened by the range: by what it wrote, or by a copy it made of an object whose
+            // values were written before it (a new resource all the same).
+            (None, Some((i, w))) if by_range(&w.causes) || w.carried_from.is_some() => findings
+                .push(finding(
+                    Change::Introduced,
+                    i,
+                    // What the range did, and whatever else was necessary; settings written before
+                    // the range that made no difference are the scan's business, not the review's.
+                    w.causes
+                        .iter()
+                        .filter(|c| in_range(c.blamed.commit) || c.but_for)
+                        .cloned()
+                        .collect(),
+                    None,
+                    Some(&w.latest.scope),
+                )),
             (None, Some(_)) => {}
             // Held at BASE, not at HEAD: fixed, by what closed it last (an earlier fix that a
             // revert undid is not the fix). The exposure is the one BASE had.
             (Some((i, b)), None) => findings.push(finding(
                 Change::Fixed,
-                i,
+                // Renamed inside the range: shown as HEAD's side last had it.
+                if last.address == b.address {
+                    i
+                } else {
+                    chain.last().copied().unwrap_or(i)
+                },
                 last.remediation.iter().cloned().collect(),
                 Some(&b.finding.scope),
                 None,

@@ -138,11 +138,12 @@ impl Side {
                 commit: old.commit,
                 cited_at: Some(old.cited_location().clone()),
                 by_merge: old.by_merge,
-                written_on: Some(
-                    old.written_on
-                        .clone()
-                        .unwrap_or_else(|| old.change.address.clone()),
-                ),
+                // A copy keeps its address; a renamed object says what it was.
+                written_on: old
+                    .written_on
+                    .clone()
+                    .or_else(|| Some(old.change.address.clone()))
+                    .filter(|a| *a != ch.address),
             },
             (None, None) => Credit {
                 commit: landing,
@@ -287,6 +288,37 @@ fn rename_pairs(
     out
 }
 
+/// What an object renamed or copied with edits in this landing owes the object it came from.
+struct Inherited {
+    /// The identity of the unit and the address it came from.
+    from: (String, String),
+    /// The blame each value it kept had there.
+    kept: BTreeMap<SettingPath, Arc<Blamed>>,
+}
+
+/// The blame, in unit `uid`, of every value `now` kept from `was` (and of `was` itself, for the
+/// new object's creation): what an object renamed or copied with edits owes its old writers.
+fn kept_blame(
+    blame: &BlameStore,
+    uid: &str,
+    was: &crate::model::Resource,
+    now: &crate::model::Resource,
+) -> BTreeMap<SettingPath, Arc<Blamed>> {
+    let mut kept = BTreeMap::new();
+    let root = SettingPath::root();
+    if let Some(b) = blame.lookup(uid, &was.address, &root) {
+        kept.insert(root, Arc::clone(b));
+    }
+    for (p, v) in now.body.leaves() {
+        if was.get(&p) == Some(v) {
+            if let Some(b) = blame.lookup(uid, &was.address, &p) {
+                kept.insert(p, Arc::clone(b));
+            }
+        }
+    }
+    kept
+}
+
 /// Against one parent's changed units: the value of `ch` (in `dir`) is not the parent's. A unit
 /// the merge did not change relative to the parent is the parent's whole, value included.
 fn wrote_against(old: &BTreeMap<String, Arc<Unit>>, dir: &str, ch: &SettingChange) -> bool {
@@ -339,7 +371,7 @@ pub struct Engine<'r> {
     objects: HashMap<String, BTreeSet<String>>,
     /// For this landing only: objects it renamed (see [`rename_pairs`]), by (unit dir, new
     /// address), with the blame each value they kept had on the old object.
-    inherited: HashMap<(String, String), BTreeMap<SettingPath, Arc<Blamed>>>,
+    inherited: HashMap<(String, String), Inherited>,
 }
 
 /// The first-parent history before a review's starting commit, read lazily and shared by every
@@ -1021,16 +1053,43 @@ impl<'r> Engine<'r> {
     /// one, so removing a copy inside the range fixes nothing while another still holds it.
     fn link_seed_copies(&mut self) {
         let mut absorbed: BTreeSet<usize> = BTreeSet::new();
-        let addrs: Vec<(String, Vec<String>)> = self
+        let mut addrs: Vec<(String, Vec<String>)> = self
             .objects
             .iter()
             .filter(|(_, ds)| ds.len() > 1)
             .map(|(a, ds)| (a.clone(), ds.iter().cloned().collect()))
             .collect();
-        let mut addrs = addrs;
+        // Terraform directories copied whole (see `terraform_copy_sources`): an address held by
+        // several units, identical in units that share at least half of their addresses.
+        let mut tf: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (d, st) in self
+            .units
+            .iter()
+            .filter(|(d, _)| !formats::is_manifest_file(d))
+        {
+            for a in st.unit.resources.keys() {
+                tf.entry(a.as_str()).or_default().push(d.as_str());
+            }
+        }
+        addrs.extend(
+            tf.into_iter()
+                .filter(|(_, ds)| ds.len() > 1)
+                .map(|(a, ds)| (a.to_string(), ds.into_iter().map(str::to_string).collect())),
+        );
         addrs.sort();
+        let copies = |this: &Self, a: &str, b: &str| -> bool {
+            if formats::is_manifest_file(a) {
+                return true;
+            }
+            let (Some(ua), Some(ub)) = (this.units.get(a), this.units.get(b)) else {
+                return false;
+            };
+            let (ra, rb) = (&ua.unit.resources, &ub.unit.resources);
+            let shared = ra.keys().filter(|k| rb.contains_key(*k)).count();
+            shared * 2 >= ra.len().min(rb.len())
+        };
         for (addr, dirs) in addrs {
-            let mut groups: Vec<(String, String, crate::model::Value)> = Vec::new();
+            let mut groups: Vec<(String, String, String, crate::model::Value)> = Vec::new();
             for d in dirs {
                 let Some(st) = self.units.get(&d) else {
                     continue;
@@ -1041,10 +1100,10 @@ impl<'r> Engine<'r> {
                 let (id, file) = (st.id.clone(), res.location.file.clone());
                 let first = groups
                     .iter()
-                    .find(|(_, _, body)| *body == res.body)
+                    .find(|(pd, _, _, body)| *body == res.body && copies(self, pd, &d))
                     .cloned();
-                let Some((primary, _, _)) = first else {
-                    groups.push((id, file, res.body.clone()));
+                let Some((_, primary, _, _)) = first else {
+                    groups.push((d.clone(), id, file, res.body.clone()));
                     continue;
                 };
                 let keys: Vec<(String, &'static str, String)> = self
@@ -1308,6 +1367,8 @@ impl<'r> Engine<'r> {
                 }
             }
         }
+        let tf_sources = self.terraform_copy_sources(news);
+        let mut edited_copies: Vec<(String, String, String)> = Vec::new();
         for (dir, new) in news {
             for (addr, res) in &new.resources {
                 if !carries(dir, addr)
@@ -1327,6 +1388,24 @@ impl<'r> Engine<'r> {
                 });
                 if let Some(from) = from {
                     self.transfer((&from, addr), (dir, addr), false, li);
+                    continue;
+                }
+                if let Some(src) = tf_sources.get(dir) {
+                    // A Terraform directory copied while the original stays: an identical
+                    // resource is a copy (one window between them), an edited one keeps the
+                    // writers of the values it did not change.
+                    let same = self
+                        .units
+                        .get(src)
+                        .and_then(|st| st.unit.resources.get(addr))
+                        .map(|r| r.body == res.body);
+                    match same {
+                        Some(true) => self.transfer((src, addr), (dir, addr), true, li),
+                        Some(false) => {
+                            edited_copies.push((src.clone(), dir.clone(), addr.clone()));
+                        }
+                        None => {}
+                    }
                     continue;
                 }
                 if !is_object(dir, addr) {
@@ -1352,7 +1431,68 @@ impl<'r> Engine<'r> {
                 }
             }
         }
+        for (src, dir, addr) in edited_copies {
+            let new = news
+                .iter()
+                .find(|(d, _)| *d == dir)
+                .map(|(_, u)| Arc::clone(u));
+            let (Some(st), Some(new)) = (self.units.get(&src), new) else {
+                continue;
+            };
+            let (Some(was), Some(now)) = (st.unit.resources.get(&addr), new.resources.get(&addr))
+            else {
+                continue;
+            };
+            let inherited = Inherited {
+                from: (st.id.clone(), addr.clone()),
+                kept: kept_blame(&self.blame, &st.id, was, now),
+            };
+            self.inherited.insert((dir, addr), inherited);
+        }
         self.inherit_renamed(news);
+    }
+
+    /// For each Terraform unit that first appears in this landing: the unit it was copied from,
+    /// if any. That is a unit that already held, and still holds, at least half of the new
+    /// unit's resource addresses; of several, the one holding most, then the one whose path the
+    /// copy keeps most of (a folder copied into a new tree keeps its own name). Directories
+    /// copied whole are how samples and environments are made; the copy's values were written
+    /// where they were copied from.
+    fn terraform_copy_sources(&self, news: &[(String, Arc<Unit>)]) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for (dir, new) in news {
+            if formats::is_manifest_file(dir)
+                || self.units.contains_key(dir)
+                || new.resources.is_empty()
+                || !new.problems.is_empty()
+            {
+                continue;
+            }
+            let changed: BTreeMap<&str, &Arc<Unit>> =
+                news.iter().map(|(d, u)| (d.as_str(), u)).collect();
+            let best = self
+                .units
+                .iter()
+                .filter(|(d, _)| !formats::is_manifest_file(d) && *d != dir)
+                .filter_map(|(d, st)| {
+                    // Held before the landing and still after it.
+                    let after = changed.get(d.as_str()).map(|u| &u.resources);
+                    let shared = new
+                        .resources
+                        .keys()
+                        .filter(|a| {
+                            st.unit.resources.contains_key(*a)
+                                && after.is_none_or(|r| r.contains_key(*a))
+                        })
+                        .count();
+                    (shared * 2 >= new.resources.len() && shared > 0).then_some((shared, d))
+                })
+                .max_by_key(|(shared, d)| (*shared, common_suffix(d, dir), std::cmp::Reverse(*d)));
+            if let Some((_, src)) = best {
+                out.insert(dir.clone(), src.clone());
+            }
+        }
+        out
     }
 
     /// Objects that left and objects that arrived in this landing and are one object renamed
@@ -1386,19 +1526,16 @@ impl<'r> Engine<'r> {
             let Some(uid) = self.units.get(da).map(|st| st.id.as_str()) else {
                 continue;
             };
-            let mut kept: BTreeMap<SettingPath, Arc<Blamed>> = BTreeMap::new();
-            let root = SettingPath::root();
-            if let Some(bl) = self.blame.lookup(uid, &a.address, &root) {
-                kept.insert(root, Arc::clone(bl));
+            let key = (db.to_string(), b.address.clone());
+            if self.inherited.contains_key(&key) {
+                // A copy of an object still held: that is where it came from.
+                continue;
             }
-            for (p, v) in b.body.leaves() {
-                if a.get(&p) == Some(v) {
-                    if let Some(bl) = self.blame.lookup(uid, &a.address, &p) {
-                        kept.insert(p, Arc::clone(bl));
-                    }
-                }
-            }
-            found.push(((db.to_string(), b.address.clone()), kept));
+            let inherited = Inherited {
+                from: (uid.to_string(), a.address.clone()),
+                kept: kept_blame(&self.blame, uid, a, b),
+            };
+            found.push((key, inherited));
         }
         self.inherited.extend(found);
     }
@@ -1769,7 +1906,7 @@ impl<'r> Engine<'r> {
             let earlier = if ch.before.is_none() {
                 self.inherited
                     .get(&(dir.to_string(), ch.address.clone()))
-                    .and_then(|m| m.get(&ch.path))
+                    .and_then(|i| i.kept.get(&ch.path))
             } else {
                 None
             };
@@ -1834,6 +1971,7 @@ impl<'r> Engine<'r> {
                         files: Vec::new(),
                         copied: false,
                         ambiguous: false,
+                        carried_from: None,
                     }));
                 }
                 Transition::Open(f) => {
@@ -1870,6 +2008,11 @@ impl<'r> Engine<'r> {
                         .get(&address)
                         .map(|r| r.location.file.clone())
                         .unwrap_or_default();
+                    // Renamed or copied with edits here: the object it came from.
+                    let carried_from = self
+                        .inherited
+                        .get(&(dir.to_string(), address.clone()))
+                        .map(|i| i.from.clone());
                     let f = Arc::new(f);
                     self.open.insert(wkey, self.windows.len());
                     self.push_window(Box::new(Window {
@@ -1890,6 +2033,7 @@ impl<'r> Engine<'r> {
                         files: Vec::new(),
                         copied: false,
                         ambiguous: false,
+                        carried_from,
                     }));
                 }
                 Transition::Continue { before, after } => {

@@ -194,6 +194,11 @@ pub struct Window {
     /// Two live copies disagreed (one changed or fixed, the other not): which of them is "the"
     /// object is ambiguous, and the report says so.
     pub ambiguous: bool,
+    /// The object this one was renamed or copied from in the landing that opened the window,
+    /// as (unit identity, address): its kept values are credited to their writers there. A
+    /// review reads a rename as the old object's window going on, not as a fix and an
+    /// introduction.
+    pub carried_from: Option<(String, String)>,
 }
 
 impl Window {

@@ -308,3 +308,117 @@ fn a_resource_moved_to_another_directory_and_renamed_by_moved_keeps_its_window()
     assert_eq!(w[0]["resource"]["address"], "aws_security_group.jump");
     assert_eq!(w[0]["remediation"]["commit"], carol.as_str());
 }
+
+/// `review RANGE` on the fixture, as JSON, with its exit code.
+fn review(f: &Fixture, range: &str) -> (Option<i32>, Value) {
+    let out = common::bin()
+        .args(["review", range, &f.repo(), "--format", "json"])
+        .output()
+        .expect("runs");
+    let j = serde_json::from_slice(&out.stdout).expect("json");
+    (out.status.code(), j)
+}
+
+#[test]
+fn a_terraform_rename_without_moved_keeps_the_writer_and_review_sees_no_fix() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    let alice = f.commit(ALICE, "open SSH");
+    let renamed = sg("0.0.0.0/0", 22, 22).replace("\"web\" {", "\"jump\" {");
+    f.write("net/main.tf", &format!("# the jump host\n{renamed}"));
+    let bob = f.commit(BOB, "rename the group, no moved block");
+    let r = scan_json(&f.repo());
+    let w = windows(&r, "aws-sg-admin-port-public");
+    assert_eq!(w.len(), 2, "{w:?}");
+    let jump = w
+        .iter()
+        .find(|w| w["resource"]["address"] == "aws_security_group.jump")
+        .expect("the renamed group's window");
+    let c = cause(jump, "cidr_blocks");
+    assert_eq!(c["commit"], alice.as_str());
+    assert_eq!(c["written_on"], "aws_security_group.web");
+    assert_eq!(jump["opened"]["landing"], bob.as_str());
+    // Line blame names Alice for the moved line too.
+    let line = c["landing_line"].as_u64().expect("a line");
+    assert_eq!(blame(&f, &bob, "net/main.tf", line), alice);
+    // A reviewer of the rename sees nothing opened or fixed.
+    let (code, j) = review(&f, &format!("{alice}..{bob}"));
+    assert_eq!(code, Some(0));
+    assert_eq!(j["findings"], serde_json::json!([]), "{j}");
+}
+
+#[test]
+fn a_namespace_dropped_on_a_merged_branch_keeps_the_writer() {
+    let mut f = Fixture::new();
+    f.write("k8s/app.yaml", &deployment(true));
+    let bob = f.commit(BOB, "privileged");
+    f.git(&["checkout", "-q", "-b", "cleanup"]);
+    f.write(
+        "k8s/app.yaml",
+        &deployment(true).replace("  namespace: shop\n", ""),
+    );
+    let carol = f.commit(CAROL, "default namespace");
+    f.git(&["checkout", "-q", "main"]);
+    f.write("README.md", "shop\n");
+    f.commit(ERIN, "readme");
+    f.git(&["merge", "-q", "--no-ff", "cleanup", "-m", "merge cleanup"]);
+    let r = scan_json(&f.repo());
+    let w = windows(&r, "k8s-privileged-container");
+    let new = w
+        .iter()
+        .find(|w| w["resource"]["address"] == "Deployment/api")
+        .expect("the renamed object's window");
+    let c = cause(new, "privileged");
+    assert_eq!(c["commit"], bob.as_str(), "not the renamer {carol}");
+    assert_eq!(c["written_on"], "Deployment/shop/api");
+}
+
+#[test]
+fn a_terraform_directory_copied_then_deleted_keeps_the_window_and_review_sees_nothing() {
+    let mut f = Fixture::new();
+    f.write("old/net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    let alice = f.commit(ALICE, "open SSH");
+    f.write("platform/net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    let copy = f.commit(CAROL, "copy into the new layout");
+    f.git(&["rm", "-q", "-r", "old"]);
+    let delete = f.commit(DAVE, "remove the duplicates");
+    let r = scan_json(&f.repo());
+    let w = windows(&r, "aws-sg-admin-port-public");
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(cause(w[0], "cidr_blocks")["commit"], alice.as_str());
+    assert_eq!(w[0]["open_at_tip"], true);
+    assert_eq!(w[0]["identity"], "copied");
+    for range in [format!("{copy}^..{delete}"), format!("{copy}..{delete}")] {
+        let (code, j) = review(&f, &range);
+        assert_eq!(code, Some(0), "{range}");
+        assert_eq!(j["findings"], serde_json::json!([]), "{range}: {j}");
+    }
+}
+
+#[test]
+fn a_terraform_copy_with_edits_is_a_new_resource_whose_kept_values_keep_their_writer() {
+    let mut f = Fixture::new();
+    f.write("old/net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    let alice = f.commit(ALICE, "open SSH");
+    f.write(
+        "platform/net/main.tf",
+        &sg("0.0.0.0/0", 22, 22).replace("\"web\"", "\"web\" # platform"),
+    );
+    f.write(
+        "platform/net/main.tf",
+        &sg("0.0.0.0/0", 22, 22).replace("ingress {", "description = \"platform\"\n  ingress {"),
+    );
+    let copy = f.commit(CAROL, "copy and describe");
+    let r = scan_json(&f.repo());
+    let w = windows(&r, "aws-sg-admin-port-public");
+    assert_eq!(w.len(), 2, "{w:?}");
+    let platform = w
+        .iter()
+        .find(|w| w["resource"]["unit"] == "platform/net")
+        .expect("the copy's window");
+    assert_eq!(cause(platform, "cidr_blocks")["commit"], alice.as_str());
+    // A reviewer sees the new resource, with the writer of its open CIDR.
+    let (code, j) = review(&f, &format!("{alice}..{copy}"));
+    assert_eq!(code, Some(1), "{j}");
+    assert_eq!(j["findings"][0]["change"], "introduced", "{j}");
+}

@@ -63,6 +63,7 @@ scenarios! {
     merge_cause_lines => "merge-cause-lines",
     tf_renamed_without_moved => "tf-renamed-without-moved",
     k8s_identity_edited_on_branch => "k8s-identity-edited-on-branch",
+    tf_dir_copied_then_deleted => "tf-dir-copied-then-deleted",
 }
 
 fn manifest_dir() -> &'static Path {
