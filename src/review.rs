@@ -189,8 +189,8 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
         .iter()
         .filter_map(|(key, ws)| {
             let first = &scan.windows[*ws.first()?];
-            let (unit, address) = first.carried_from.as_ref()?;
-            let from = (first.rule, unit.as_str(), address.as_str());
+            let origin = first.carried_from.as_ref()?;
+            let from = (first.rule, origin.unit_id.as_str(), origin.address.as_str());
             let old = &scan.windows[*chains.get(&from)?.last()?];
             (first.opened >= start && old.closed == Some(first.opened)).then_some((
                 first.opened,

@@ -16,7 +16,7 @@ use crate::history::{HistoryError, Repo};
 use crate::model::{Location, SettingPath, Unit, Value};
 use crate::rules::{self, Finding, Rule};
 use crate::snapshots::Snapshots;
-use crate::timeline::{self, BlindSpot, Cause, Held, Key, Transition, Widening, Window};
+use crate::timeline::{self, BlindSpot, Cause, Held, Key, Origin, Transition, Widening, Window};
 use git2::{Commit, Oid};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -290,8 +290,8 @@ fn rename_pairs(
 
 /// What an object renamed or copied with edits in this landing owes the object it came from.
 struct Inherited {
-    /// The identity of the unit and the address it came from.
-    from: (String, String),
+    /// The unit and the address it came from.
+    from: Origin,
     /// The blame each value it kept had there.
     kept: BTreeMap<SettingPath, Arc<Blamed>>,
 }
@@ -1444,7 +1444,11 @@ impl<'r> Engine<'r> {
                 continue;
             };
             let inherited = Inherited {
-                from: (st.id.clone(), addr.clone()),
+                from: Origin {
+                    unit_id: st.id.clone(),
+                    unit_path: src.clone(),
+                    address: addr.clone(),
+                },
                 kept: kept_blame(&self.blame, &st.id, was, now),
             };
             self.inherited.insert((dir, addr), inherited);
@@ -1532,7 +1536,11 @@ impl<'r> Engine<'r> {
                 continue;
             }
             let inherited = Inherited {
-                from: (uid.to_string(), a.address.clone()),
+                from: Origin {
+                    unit_id: uid.to_string(),
+                    unit_path: da.to_string(),
+                    address: a.address.clone(),
+                },
                 kept: kept_blame(&self.blame, uid, a, b),
             };
             found.push((key, inherited));

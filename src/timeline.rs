@@ -158,6 +158,15 @@ pub struct Widening {
     pub after_scope: crate::rules::Scope,
 }
 
+/// Where a renamed or copied object came from: the unit (identity and path at the time) and
+/// the address it had there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub unit_id: String,
+    pub unit_path: String,
+    pub address: String,
+}
+
 /// A maximal run of landings in which a violation holds.
 #[derive(Debug, Clone)]
 pub struct Window {
@@ -198,7 +207,7 @@ pub struct Window {
     /// as (unit identity, address): its kept values are credited to their writers there. A
     /// review reads a rename as the old object's window going on, not as a fix and an
     /// introduction.
-    pub carried_from: Option<(String, String)>,
+    pub carried_from: Option<Origin>,
 }
 
 impl Window {

@@ -67,22 +67,67 @@ fn from_scan(repo: &str, base: &str, head: &str) -> (BTreeSet<Key>, BTreeSet<Key
     let held_at_base = |e: &Value| {
         !in_range(&e["opened"]["landing"]) && (open_at_tip(e) || in_range(&e["closed"]["landing"]))
     };
+    // An object renamed inside the range is the old object going on (the README's "Renamed
+    // objects"): its exposure continues the one of the address it came from, when that one
+    // closed where it opened. Each exposure's chain is named by the first address of the chain.
+    let carried = |e: &Value| -> Option<Key> {
+        let from = &e["carried_from"];
+        let k = (
+            e["rule"]["id"].as_str()?.to_string(),
+            from["unit"].as_str()?.to_string(),
+            from["address"].as_str()?.to_string(),
+        );
+        let opened = &e["opened"]["landing"];
+        (in_range(opened)
+            && exposures
+                .iter()
+                .any(|o| key(o) == k && o["closed"]["landing"] == *opened))
+        .then_some(k)
+    };
+    let chain = |e: &Value| -> Key {
+        let mut k = key(e);
+        let mut at = e;
+        for _ in 0..exposures.len() {
+            let Some(from) = carried(at) else { break };
+            let Some(o) = exposures.iter().find(|o| key(o) == from) else {
+                break;
+            };
+            (k, at) = (from, o);
+        }
+        k
+    };
+    // What review names a chain by: the address HEAD's side of it last had.
+    let last_key = |c: &Key| -> Key {
+        exposures
+            .iter()
+            .filter(|o| chain(o) == *c)
+            .max_by_key(|o| {
+                o["opened"]["landed_at"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .map(key)
+            .unwrap_or_else(|| c.clone())
+    };
     let mut introduced = BTreeSet::new();
     let mut fixed = BTreeSet::new();
     for e in exposures {
-        let k = key(e);
-        let at_base = exposures.iter().any(|o| key(o) == k && held_at_base(o));
-        let at_head = exposures.iter().any(|o| key(o) == k && open_at_tip(o));
+        let c = chain(e);
+        let at_base = exposures.iter().any(|o| chain(o) == c && held_at_base(o));
+        let at_head = exposures.iter().any(|o| chain(o) == c && open_at_tip(o));
         let by_range = e["causes"]
             .as_array()
             .expect("causes")
             .iter()
             .any(|c| c["commit"].as_str().is_some_and(|s| range.contains(s)));
-        if open_at_tip(e) && !at_base && in_range(&e["opened"]["landing"]) && by_range {
-            introduced.insert(k.clone());
+        // A copy with edits is a new resource, whoever wrote its values.
+        let copied = !e["carried_from"].is_null();
+        if open_at_tip(e) && !at_base && in_range(&e["opened"]["landing"]) && (by_range || copied) {
+            introduced.insert(key(e));
         }
         if held_at_base(e) && !at_head {
-            fixed.insert(k);
+            fixed.insert(last_key(&c));
         }
     }
     (introduced, fixed)

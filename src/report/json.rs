@@ -250,6 +250,10 @@ pub fn exposure(inv: &Investigation, x: NodeIndex) -> J {
         "open_at_tip": w.closed.is_none(),
         "identity": w.identity(),
         "files": files,
+        "carried_from": w.carried_from.as_ref().map(|o| json!({
+            "unit": o.unit_path,
+            "address": o.address,
+        })),
         "duration_seconds": duration_seconds(r, w),
         "live_seconds": live_seconds(inv, x),
         "live": live(inv, x, w),
