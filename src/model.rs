@@ -462,6 +462,22 @@ pub struct Unit {
     /// Terraform `moved { from = A, to = B }` blocks: the resource A is now addressed B, the same
     /// object (its windows and blame follow it).
     pub moved: Vec<(String, String)>,
+    /// Terraform `removed { from = A }` blocks: A leaves the configuration. With
+    /// `lifecycle { destroy = false }` (`destroy` false here) Terraform forgets the object and
+    /// leaves it in the cloud as it was, so its exposure does not end.
+    pub removed: Vec<Removed>,
+    /// Terraform `import { to = A }` blocks: A existed in the cloud before this configuration
+    /// named it, with settings the history does not show.
+    pub imports: Vec<String>,
+}
+
+/// One `removed` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removed {
+    pub address: String,
+    /// Does Terraform destroy the object (the default), or only forget it?
+    pub destroy: bool,
+    pub location: Location,
 }
 
 #[cfg(test)]

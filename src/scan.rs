@@ -372,6 +372,11 @@ pub struct Engine<'r> {
     /// For this landing only: objects it renamed (see [`rename_pairs`]), by (unit dir, new
     /// address), with the blame each value they kept had on the old object.
     inherited: HashMap<(String, String), Inherited>,
+    /// Terraform resources removed from the configuration with `destroy = false`, by (unit
+    /// identity, address), with the blind spot that says so: Terraform forgot them and left them
+    /// in the cloud as they were, so they are held as last written until the code names them
+    /// again.
+    forgotten: BTreeMap<(String, String), usize>,
 }
 
 /// The first-parent history before a review's starting commit, read lazily and shared by every
@@ -1015,6 +1020,7 @@ impl<'r> Engine<'r> {
             copy_events: BTreeMap::new(),
             objects: HashMap::new(),
             inherited: HashMap::new(),
+            forgotten: BTreeMap::new(),
         }
     }
 
@@ -1321,6 +1327,8 @@ impl<'r> Engine<'r> {
                         reason: format!("tree of {oid} cannot be read"),
                     }],
                     moved: Vec::new(),
+                    removed: Vec::new(),
+                    imports: Vec::new(),
                 }),
             };
             news.push((dir.clone(), unit));
@@ -1362,7 +1370,10 @@ impl<'r> Engine<'r> {
                 continue;
             };
             for addr in st.unit.resources.keys() {
-                if !new.resources.contains_key(addr) && carries(dir, addr) {
+                if !new.resources.contains_key(addr)
+                    && carries(dir, addr)
+                    && !self.stays_in_cloud(&st.id, new, addr)
+                {
                     leaving.entry(addr.clone()).or_default().push(dir.clone());
                 }
             }
@@ -1512,7 +1523,10 @@ impl<'r> Engine<'r> {
                         st.unit
                             .resources
                             .iter()
-                            .filter(|(a, _)| !new.resources.contains_key(*a))
+                            .filter(|(a, _)| {
+                                !new.resources.contains_key(*a)
+                                    && !self.stays_in_cloud(&st.id, new, a)
+                            })
                             .map(|(_, r)| (dir.as_str(), r)),
                     );
                 }
@@ -1893,13 +1907,16 @@ impl<'r> Engine<'r> {
         let unreadable: BTreeSet<&str> = parsed.problems.iter().map(|p| p.file.as_str()).collect();
         // A problem naming the unit directory itself means none of it could be listed.
         let whole_unit = unreadable.contains(dir);
+        let forget = self.forget(&unit_id, dir, &state.unit, &parsed, li);
         // Fully readable (the usual case): the cached snapshot is shared, not copied.
-        let eff: Arc<Unit> = if unreadable.is_empty() {
+        let eff: Arc<Unit> = if unreadable.is_empty() && forget.is_empty() {
             Arc::clone(&parsed)
         } else {
             let mut held: Unit = (*parsed).clone();
             for (addr, r) in &state.unit.resources {
-                if (whole_unit || unreadable.contains(r.location.file.as_str()))
+                if (whole_unit
+                    || unreadable.contains(r.location.file.as_str())
+                    || forget.contains(addr))
                     && !held.resources.contains_key(addr)
                 {
                     held.resources.insert(addr.clone(), r.clone());
@@ -1907,6 +1924,7 @@ impl<'r> Engine<'r> {
             }
             Arc::new(held)
         };
+        self.note_imports(dir, &state.unit, &eff, li);
 
         let mut landed_here: Vec<Arc<Blamed>> = Vec::new();
         for ch in causes::diff(&state.unit.resources, &eff.resources) {
@@ -2186,6 +2204,102 @@ impl<'r> Engine<'r> {
                     held,
                 },
             );
+        }
+    }
+
+    /// Did `addr` leave unit `uid`'s configuration only to be forgotten by Terraform (see
+    /// [`Engine::forget`])? Then it did not go anywhere: no move, rename or copy starts from it.
+    fn stays_in_cloud(&self, uid: &str, new: &Unit, addr: &str) -> bool {
+        new.removed.iter().any(|b| !b.destroy && b.address == addr)
+            || self
+                .forgotten
+                .contains_key(&(uid.to_string(), addr.to_string()))
+    }
+
+    /// The resources of a unit that left its configuration only to be forgotten (a `removed`
+    /// block with `destroy = false`, now or at an earlier landing): held as they were, because
+    /// the cloud still has them as they were. Opens the blind spot that says so for each newly
+    /// forgotten one, and closes it for one the configuration names again.
+    fn forget(
+        &mut self,
+        unit_id: &str,
+        dir: &str,
+        old: &Unit,
+        parsed: &Unit,
+        li: usize,
+    ) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        if parsed.removed.is_empty() && self.forgotten.is_empty() {
+            return out;
+        }
+        let back: Vec<(String, String)> = self
+            .forgotten
+            .range((unit_id.to_string(), String::new())..)
+            .take_while(|((u, _), _)| u == unit_id)
+            .filter(|((_, a), _)| parsed.resources.contains_key(a))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in back {
+            if let Some(b) = self.forgotten.remove(&k) {
+                self.blind[b].to = Some(li);
+            }
+        }
+        for (addr, r) in &old.resources {
+            if parsed.resources.contains_key(addr) {
+                continue;
+            }
+            let key = (unit_id.to_string(), addr.clone());
+            if self.forgotten.contains_key(&key) {
+                out.insert(addr.clone());
+                continue;
+            }
+            let Some(block) = parsed
+                .removed
+                .iter()
+                .find(|b| !b.destroy && b.address == *addr)
+            else {
+                continue;
+            };
+            self.forgotten.insert(key, self.blind.len());
+            self.blind.push(BlindSpot {
+                from: li,
+                unit: dir.to_string(),
+                file: r.location.file.clone(),
+                to: None,
+                reason: format!(
+                    "{addr} was removed from the configuration with `destroy = false` ({}:{}): \
+                     Terraform forgets it and leaves it in the cloud as it was, so it is held as \
+                     last written and its windows stay open; what became of it is not in the history",
+                    block.location.file, block.location.line
+                ),
+            });
+            out.insert(addr.clone());
+        }
+        out
+    }
+
+    /// A blind spot for each resource that first appears here through an `import` block: it
+    /// existed in the cloud before, with settings the history does not show, so a window that
+    /// opens here may have been open before.
+    fn note_imports(&mut self, dir: &str, old: &Unit, now: &Unit, li: usize) {
+        for addr in &now.imports {
+            let Some(r) = now.resources.get(addr) else {
+                continue;
+            };
+            if old.resources.contains_key(addr) {
+                continue;
+            }
+            self.blind.push(BlindSpot {
+                from: li,
+                unit: dir.to_string(),
+                file: r.location.file.clone(),
+                to: Some(li),
+                reason: format!(
+                    "{addr} is imported here (an `import` block): it existed in the cloud before \
+                     this landing, with settings the history does not show; an exposure that \
+                     opens here may have begun earlier"
+                ),
+            });
         }
     }
 

@@ -45,6 +45,8 @@ impl Snapshots {
                         reason,
                     }],
                     moved: Vec::new(),
+                    removed: Vec::new(),
+                    imports: Vec::new(),
                 })
             }
         };

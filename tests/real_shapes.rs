@@ -422,3 +422,65 @@ fn a_terraform_copy_with_edits_is_a_new_resource_whose_kept_values_keep_their_wr
     assert_eq!(code, Some(1), "{j}");
     assert_eq!(j["findings"][0]["change"], "introduced", "{j}");
 }
+
+#[test]
+fn a_resource_removed_with_destroy_false_stays_exposed_and_an_import_says_it_is_older() {
+    let mut f = Fixture::new();
+    let bucket = |acl: &str| {
+        format!("resource \"aws_s3_bucket\" \"logs\" {{\n  bucket = \"logs\"\n  acl    = \"{acl}\"\n}}\n")
+    };
+    f.write(
+        "net/main.tf",
+        &format!("{}{}", sg("0.0.0.0/0", 22, 22), bucket("private")),
+    );
+    f.commit(ALICE, "open SSH");
+    f.write(
+        "net/main.tf",
+        &format!(
+            "{}removed {{\n  from = aws_security_group.web\n  lifecycle {{\n    destroy = false\n  }}\n}}\n",
+            bucket("private")
+        ),
+    );
+    let bob = f.commit(BOB, "hand the group over, keep it running");
+    // The removed block goes once applied; the group is still not Terraform's, still open.
+    f.write("net/main.tf", &bucket("private"));
+    f.commit(CAROL, "drop the applied removed block");
+    f.write(
+        "net/main.tf",
+        &format!(
+            "{}import {{\n  to = aws_s3_bucket.old\n  id = \"old\"\n}}\nresource \"aws_s3_bucket\" \"old\" {{\n  bucket = \"old\"\n  acl    = \"public-read\"\n}}\n",
+            bucket("private")
+        ),
+    );
+    let dave = f.commit(DAVE, "adopt the old bucket");
+    let r = scan_json(&f.repo());
+    let ssh = windows(&r, "aws-sg-admin-port-public");
+    assert_eq!(ssh.len(), 1, "{ssh:?}");
+    assert_eq!(
+        ssh[0]["open_at_tip"], true,
+        "a forgotten group is not a fix"
+    );
+    let spots = r["blind_spots"].as_array().expect("blind spots");
+    let forgotten = spots
+        .iter()
+        .find(|b| {
+            b["reason"]
+                .as_str()
+                .is_some_and(|s| s.contains("destroy = false"))
+        })
+        .expect("the forgotten group is a blind spot");
+    assert_eq!(forgotten["from_landing"], bob.as_str());
+    assert!(forgotten["to_landing"].is_null(), "{forgotten}");
+    let imported = spots
+        .iter()
+        .find(|b| b["reason"].as_str().is_some_and(|s| s.contains("imported")))
+        .expect("the import is a blind spot");
+    assert_eq!(imported["from_landing"], dave.as_str());
+    assert!(
+        imported["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("aws_s3_bucket.old"),
+        "{imported}"
+    );
+}

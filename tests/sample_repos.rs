@@ -64,6 +64,7 @@ scenarios! {
     tf_renamed_without_moved => "tf-renamed-without-moved",
     k8s_identity_edited_on_branch => "k8s-identity-edited-on-branch",
     tf_dir_copied_then_deleted => "tf-dir-copied-then-deleted",
+    tf_removed_and_imported => "tf-removed-and-imported",
 }
 
 fn manifest_dir() -> &'static Path {

@@ -84,6 +84,8 @@ pub fn read(path: &str, docs: &[Node]) -> Unit {
         resources,
         problems: Vec::new(),
         moved: Vec::new(),
+        removed: Vec::new(),
+        imports: Vec::new(),
     }
 }
 

@@ -88,6 +88,8 @@ fn problem(path: &str, reason: String) -> Unit {
             reason,
         }],
         moved: Vec::new(),
+        removed: Vec::new(),
+        imports: Vec::new(),
     }
 }
 

@@ -131,6 +131,8 @@ pub fn parse_unit_with(_unit: &str, files: &[(String, Vec<u8>)], limits: &Limits
         resources,
         problems,
         moved: decls.moved.clone(),
+        removed: decls.removed.clone(),
+        imports: decls.imports.clone(),
     }
 }
 
@@ -290,6 +292,8 @@ struct Decls<'a> {
     resources: Vec<ResourceDecl<'a>>,
     /// `moved` blocks: (from, to) addresses as written.
     moved: Vec<(String, String)>,
+    removed: Vec<crate::model::Removed>,
+    imports: Vec<String>,
 }
 
 impl<'a> Decls<'a> {
@@ -300,6 +304,8 @@ impl<'a> Decls<'a> {
             locals: BTreeMap::new(),
             resources: Vec::new(),
             moved: Vec::new(),
+            removed: Vec::new(),
+            imports: Vec::new(),
         };
         // terraform.tfvars before *.auto.tfvars (which go in lexical order): Terraform's precedence.
         let mut tfvars_files: Vec<&Parsed<'a>> = parsed
@@ -420,17 +426,39 @@ impl<'a> Decls<'a> {
                     loc,
                     body: BodyRef::Hcl(&block.body),
                 }),
-                ("moved", []) => {
+                (kind @ ("moved" | "removed" | "import"), []) => {
                     let addr = |key: &str| {
                         let span = block.body.get_attribute(key)?.value.span()?;
-                        let text = src.text.get(span)?.trim();
-                        // An address, nothing else: a resource or module path.
-                        text.chars()
-                            .all(|c| c.is_ascii_alphanumeric() || "_-.[]\"".contains(c))
-                            .then(|| text.to_string())
+                        address_text(src.text.get(span)?)
                     };
-                    if let (Some(from), Some(to)) = (addr("from"), addr("to")) {
-                        self.moved.push((from, to));
+                    match kind {
+                        "moved" => {
+                            if let (Some(from), Some(to)) = (addr("from"), addr("to")) {
+                                self.moved.push((from, to));
+                            }
+                        }
+                        "removed" => {
+                            // `lifecycle { destroy = false }`: forgotten, not destroyed. Anything
+                            // but a literal false is Terraform's default, destroy.
+                            let forget = block
+                                .body
+                                .blocks()
+                                .filter(|b| b.ident.as_str() == "lifecycle")
+                                .filter_map(|b| b.body.get_attribute("destroy"))
+                                .any(|a| matches!(&a.value, Expression::Bool(b) if !*b.value()));
+                            if let Some(address) = addr("from") {
+                                self.removed.push(crate::model::Removed {
+                                    address,
+                                    destroy: !forget,
+                                    location: loc.clone(),
+                                });
+                            }
+                        }
+                        _ => {
+                            if let Some(to) = addr("to") {
+                                self.imports.push(to);
+                            }
+                        }
                     }
                 }
                 ("data", [kind, name]) => self.resources.push(ResourceDecl {
@@ -441,6 +469,76 @@ impl<'a> Decls<'a> {
                     body: BodyRef::Hcl(&block.body),
                 }),
                 _ => {}
+            }
+        }
+    }
+
+    /// `moved`, `removed` and `import` blocks in JSON syntax: an object, or a list of objects,
+    /// per block, with the addresses as strings.
+    fn collect_json_blocks(
+        &mut self,
+        kind: &str,
+        src: Src<'a>,
+        value: &'a jsonc_parser::ast::Value<'a>,
+    ) {
+        use jsonc_parser::ast::Value as J;
+        let blocks: Vec<&jsonc_parser::ast::Object<'a>> = match value {
+            J::Object(o) => vec![o],
+            J::Array(a) => a
+                .elements
+                .iter()
+                .filter_map(|e| match e {
+                    J::Object(o) => Some(o),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for b in blocks {
+            let field = |key: &str| {
+                b.properties
+                    .iter()
+                    .find(|p| p.name.as_str() == key)
+                    .map(|p| &p.value)
+            };
+            let addr = |key: &str| match field(key) {
+                Some(J::StringLit(s)) => address_text(s.value.as_ref()),
+                _ => None,
+            };
+            match kind {
+                "moved" => {
+                    if let (Some(from), Some(to)) = (addr("from"), addr("to")) {
+                        self.moved.push((from, to));
+                    }
+                }
+                "removed" => {
+                    let destroy_false = |l: &jsonc_parser::ast::Object<'_>| {
+                        l.properties.iter().any(|p| {
+                            p.name.as_str() == "destroy"
+                                && matches!(&p.value, J::BooleanLit(v) if !v.value)
+                        })
+                    };
+                    let forget = match field("lifecycle") {
+                        Some(J::Object(l)) => destroy_false(l),
+                        Some(J::Array(a)) => a.elements.iter().any(|e| match e {
+                            J::Object(l) => destroy_false(l),
+                            _ => false,
+                        }),
+                        _ => false,
+                    };
+                    if let Some(address) = addr("from") {
+                        self.removed.push(crate::model::Removed {
+                            address,
+                            destroy: !forget,
+                            location: src.loc(Some(b.range.start), 1),
+                        });
+                    }
+                }
+                _ => {
+                    if let Some(to) = addr("to") {
+                        self.imports.push(to);
+                    }
+                }
             }
         }
     }
@@ -460,6 +558,10 @@ impl<'a> Decls<'a> {
             return;
         };
         for top in &root.properties {
+            if let kind @ ("moved" | "removed" | "import") = top.name.as_str() {
+                self.collect_json_blocks(kind, src, &top.value);
+                continue;
+            }
             let J::Object(section) = &top.value else {
                 continue;
             };
@@ -542,6 +644,17 @@ impl<'a> Decls<'a> {
             }
         }
     }
+}
+
+/// An address as written in a `moved`, `removed` or `import` block (a resource or module path),
+/// or `None` for anything else.
+fn address_text(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.[]\"".contains(c)))
+    .then(|| text.to_string())
 }
 
 /// Meta-arguments and blocks that are about Terraform, not about the resource's configuration.
@@ -1656,6 +1769,48 @@ mod tests {
             .map(|(p, c)| (p.to_string(), c.as_bytes().to_vec()))
             .collect();
         parse_unit("m", &files)
+    }
+
+    #[test]
+    fn moved_removed_and_import_blocks_are_read_in_both_syntaxes() {
+        let u = unit(&[(
+            "m.tf",
+            "moved {\n  from = aws_s3_bucket.a\n  to   = aws_s3_bucket.b\n}\n\
+             removed {\n  from = aws_security_group.web\n  lifecycle {\n    destroy = false\n  }\n}\n\
+             removed {\n  from = aws_instance.old\n}\n\
+             import {\n  to = aws_s3_bucket.legacy\n  id = \"legacy\"\n}\n",
+        )]);
+        assert_eq!(
+            u.moved,
+            vec![("aws_s3_bucket.a".into(), "aws_s3_bucket.b".into())]
+        );
+        let removed: Vec<(&str, bool, u32)> = u
+            .removed
+            .iter()
+            .map(|r| (r.address.as_str(), r.destroy, r.location.line))
+            .collect();
+        assert_eq!(
+            removed,
+            vec![
+                ("aws_security_group.web", false, 5),
+                ("aws_instance.old", true, 11)
+            ]
+        );
+        assert_eq!(u.imports, vec!["aws_s3_bucket.legacy".to_string()]);
+
+        let j = unit(&[(
+            "m.tf.json",
+            r#"{"moved": [{"from": "aws_s3_bucket.a", "to": "aws_s3_bucket.b"}],
+                "removed": {"from": "aws_security_group.web", "lifecycle": [{"destroy": false}]},
+                "import": [{"to": "aws_s3_bucket.legacy", "id": "legacy"}]}"#,
+        )]);
+        assert_eq!(j.moved, u.moved);
+        assert_eq!(j.removed.len(), 1);
+        assert!(!j.removed[0].destroy);
+        assert_eq!(j.imports, u.imports);
+        // Not an address: ignored, not guessed.
+        let bad = unit(&[("m.tf", "import {\n  to = \"${var.x}\"\n  id = \"x\"\n}\n")]);
+        assert!(bad.imports.is_empty());
     }
 
     /// A string built by evaluation is parsed as JSON when it looks like a document (a policy

@@ -972,6 +972,8 @@ mod tests {
                 .collect(),
             problems: Vec::new(),
             moved: Vec::new(),
+            removed: Vec::new(),
+            imports: Vec::new(),
         }
     }
 
