@@ -90,6 +90,9 @@ struct Credit {
     by_merge: bool,
     /// The address the value was written on, when the object was renamed since.
     written_on: Option<String>,
+    /// The landing (index, commit-table index) through which the credited commit reached the
+    /// ref, when it is not the landing being folded (a value kept from an object renamed here).
+    landed: Option<(usize, usize)>,
 }
 
 /// What a merge landing's merged side tells the fold: who wrote each setting there, oldest write
@@ -108,6 +111,10 @@ impl Side {
     /// The side commit that wrote `ch`'s value: in the same unit if there is one, else wherever
     /// the object was when it was written; the latest such write.
     fn writer(&self, dir: &str, ch: &SettingChange) -> Option<&SideWrite> {
+        if self.writes.is_empty() {
+            // Not a merge (or nothing written on its side): no key to build.
+            return None;
+        }
         let ws = self.writes.get(&(ch.address.clone(), ch.path.clone()))?;
         let same = |w: &&SideWrite| w.after == ch.after;
         ws.iter()
@@ -133,6 +140,7 @@ impl Side {
                 cited_at: (w.at != ch.location).then(|| w.at.clone()),
                 by_merge: w.by_merge,
                 written_on: w.written_on.clone(),
+                landed: None,
             },
             (None, Some(old)) => Credit {
                 commit: old.commit,
@@ -144,12 +152,14 @@ impl Side {
                     .clone()
                     .or_else(|| Some(old.change.address.clone()))
                     .filter(|a| *a != ch.address),
+                landed: Some((old.landing, old.landing_commit)),
             },
             (None, None) => Credit {
                 commit: landing,
                 cited_at: None,
                 by_merge: self.merge_wrote(dir, ch),
                 written_on: None,
+                landed: None,
             },
         }
     }
@@ -1475,6 +1485,8 @@ impl<'r> Engine<'r> {
     /// where they were copied from.
     fn terraform_copy_sources(&self, news: &[(String, Arc<Unit>)]) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
+        let changed: BTreeMap<&str, &Arc<Unit>> =
+            news.iter().map(|(d, u)| (d.as_str(), u)).collect();
         for (dir, new) in news {
             if formats::is_manifest_file(dir)
                 || self.units.contains_key(dir)
@@ -1483,8 +1495,6 @@ impl<'r> Engine<'r> {
             {
                 continue;
             }
-            let changed: BTreeMap<&str, &Arc<Unit>> =
-                news.iter().map(|(d, u)| (d.as_str(), u)).collect();
             let best = self
                 .units
                 .iter()
@@ -1516,9 +1526,8 @@ impl<'r> Engine<'r> {
         let mut leaving: Vec<(&str, &crate::model::Resource)> = Vec::new();
         let mut arriving: Vec<(&str, &crate::model::Resource)> = Vec::new();
         for (dir, new) in news {
-            let old = self.units.get(dir);
             if new.problems.is_empty() {
-                if let Some(st) = old {
+                if let Some(st) = self.units.get(dir) {
                     leaving.extend(
                         st.unit
                             .resources
@@ -1531,6 +1540,13 @@ impl<'r> Engine<'r> {
                     );
                 }
             }
+        }
+        // Most landings only edit: nothing left, nothing to pair.
+        if leaving.is_empty() {
+            return;
+        }
+        for (dir, new) in news {
+            let old = self.units.get(dir);
             arriving.extend(
                 new.resources
                     .iter()
@@ -1929,7 +1945,7 @@ impl<'r> Engine<'r> {
         let mut landed_here: Vec<Arc<Blamed>> = Vec::new();
         for ch in causes::diff(&state.unit.resources, &eff.resources) {
             // A value an object this landing renamed already had: written by its old writer.
-            let earlier = if ch.before.is_none() {
+            let earlier = if ch.before.is_none() && !self.inherited.is_empty() {
                 self.inherited
                     .get(&(dir.to_string(), ch.address.clone()))
                     .and_then(|i| i.kept.get(&ch.path))
@@ -1937,10 +1953,7 @@ impl<'r> Engine<'r> {
                 None
             };
             let credit = side.attribute(dir, &ch, ci, earlier.map(|b| &**b));
-            let (landing, landing_commit) = match (side.writer(dir, &ch), earlier) {
-                (None, Some(old)) => (old.landing, old.landing_commit),
-                _ => (li, ci),
-            };
+            let (landing, landing_commit) = credit.landed.unwrap_or((li, ci));
             let b = Arc::new(Blamed {
                 change: ch,
                 commit: credit.commit,
@@ -2532,6 +2545,7 @@ impl<'r> Engine<'r> {
                     cited_at: None,
                     by_merge: false,
                     written_on: None,
+                    landed: None,
                 }
             };
             return Some(Blamed {
