@@ -105,6 +105,12 @@ struct Side {
     /// Per parent after the first: unit dir → that unit as the parent had it (only units the
     /// merge changed relative to that parent; any other unit it took from the parent whole).
     others: Vec<BTreeMap<String, Arc<Unit>>>,
+    /// Where an object went on the side: (unit it arrived in, address; an empty address for a
+    /// whole unit renamed) → the unit it left. A write is looked for where the object was.
+    came_from: HashMap<(String, String), String>,
+    /// (unit, address) pairs of side writes whose unit still holds that address at the merge:
+    /// those writes are that unit's own object's, never another unit's.
+    live: std::collections::HashSet<(String, String)>,
 }
 
 impl Side {
@@ -117,11 +123,29 @@ impl Side {
         }
         let ws = self.writes.get(&(ch.address.clone(), ch.path.clone()))?;
         let same = |w: &&SideWrite| w.after == ch.after;
+        // In this unit, else in the units the object came from on the side: never in another
+        // unit that only happens to hold an object of the same identity (kubernetes/examples has
+        // two unrelated `Service/guestbook`, both `LoadBalancer`).
+        let mut at = dir.to_string();
+        for _ in 0..64 {
+            if let Some(w) = ws.iter().rev().filter(same).find(|w| w.dir == at) {
+                return Some(w);
+            }
+            match self
+                .came_from
+                .get(&(at.clone(), ch.address.clone()))
+                .or_else(|| self.came_from.get(&(at.clone(), String::new())))
+            {
+                Some(prev) => at = prev.clone(),
+                None => break,
+            }
+        }
+        // Moved in a way the side's own views did not pair (a rename of hundreds of files): a
+        // write in a unit that no longer holds the object at the merge.
         ws.iter()
             .rev()
             .filter(same)
-            .find(|w| w.dir == dir)
-            .or_else(|| ws.iter().rev().find(same))
+            .find(|w| !self.live.contains(&(w.dir.clone(), ch.address.clone())))
     }
 
     /// Who a change at the merge landing `landing` is credited to: the side commit that wrote it,
@@ -239,6 +263,21 @@ fn rename_pairs(
     leaving: &[(&str, &crate::model::Resource)],
     arriving: &[(&str, &crate::model::Resource)],
 ) -> Vec<(usize, usize)> {
+    pair_objects(leaving, arriving, None)
+}
+
+/// [`rename_pairs`], or with `copies` (the units the commit changed) the pairs of an object still
+/// held (`leaving` then holds objects that stay) and one that arrived as its copy with edits. A
+/// copy under its original's name may come from anywhere; one under a new name only from a file
+/// the same commit changed, as `git blame -C` looks (small objects such as Services share half
+/// their settings with unrelated ones), and then half its settings in common are enough
+/// (kubernetes/examples e4cc298 made DaemonSet/newrelic-infra-agent from DaemonSet/newrelic-agent,
+/// rewriting half its lines and keeping `hostIPC` and `hostNetwork`).
+fn pair_objects(
+    leaving: &[(&str, &crate::model::Resource)],
+    arriving: &[(&str, &crate::model::Resource)],
+    copies: Option<&BTreeSet<&str>>,
+) -> Vec<(usize, usize)> {
     const MAX_COMPARISONS: usize = 20_000;
     if leaving.is_empty() || arriving.is_empty() {
         return Vec::new();
@@ -264,6 +303,17 @@ fn rename_pairs(
             .map(|(p, v)| (p, v.clone()))
             .collect()
     };
+    // A Terraform or CloudFormation type with exactly one resource leaving and one arriving in a
+    // unit is a rename even when it changed more than it kept (terragoat f9d1b83 renamed a cluster
+    // and, with it, the name and the references to its renamed subnets): one value in common is
+    // enough there.
+    let mut alone: HashMap<(&str, &str), (usize, usize)> = HashMap::new();
+    for (d, r) in leaving.iter().filter(|(d, r)| !is_object(d, &r.address)) {
+        alone.entry((d, r.kind.as_str())).or_default().0 += 1;
+    }
+    for (d, r) in arriving.iter().filter(|(d, r)| !is_object(d, &r.address)) {
+        alone.entry((d, r.kind.as_str())).or_default().1 += 1;
+    }
     let mut cache: HashMap<usize, BTreeMap<SettingPath, Value>> = HashMap::new();
     let mut scored: Vec<(usize, usize, usize)> = Vec::new();
     let mut budget = MAX_COMPARISONS;
@@ -279,7 +329,21 @@ fn rename_pairs(
             budget -= 1;
             let la = cache.entry(i).or_insert_with(|| leaves_of(a.1));
             let shared = lb.iter().filter(|(p, v)| la.get(*p) == Some(*v)).count();
-            if shared > 0 && shared * 2 >= la.len().max(lb.len()) {
+            let most = la.len().max(lb.len());
+            let enough = if is_object(a.0, &a.1.address) {
+                // A new name is a new object unless it kept two thirds (kubernetes/examples
+                // ca846d7f rewrote Service/wpfrontend as Service/wordpress: not a rename).
+                let same_name = name(&a.1.address) == name(&b.1.address);
+                match copies {
+                    _ if same_name => shared * 2 >= most,
+                    Some(touched) => touched.contains(a.0) && shared * 2 >= most,
+                    None => shared * 3 >= most * 2,
+                }
+            } else {
+                shared * 2 >= most
+                    || (a.0 == b.0 && alone.get(&(a.0, a.1.kind.as_str())) == Some(&(1, 1)))
+            };
+            if shared > 0 && enough {
                 scored.push((shared, i, j));
             }
         }
@@ -296,6 +360,21 @@ fn rename_pairs(
     }
     out.sort_unstable();
     out
+}
+
+/// Do two resources under one identity in two places look like one object that moved: at least
+/// half of the larger one's settings the same, value for value? Two files can define the same
+/// Kubernetes identity with nothing else in common (kubernetes/examples has two
+/// `Service/guestbook`, in unrelated examples): one leaving while the other arrives is not a
+/// move, and the values of the one that arrived are its own file's.
+fn alike_enough(a: &crate::model::Resource, b: &crate::model::Resource) -> bool {
+    if a.body == b.body {
+        return true;
+    }
+    let la: BTreeMap<SettingPath, &Value> = a.body.leaves().into_iter().collect();
+    let lb = b.body.leaves();
+    let shared = lb.iter().filter(|(p, v)| la.get(p) == Some(v)).count();
+    shared * 2 >= la.len().max(lb.len())
 }
 
 /// What an object renamed or copied with edits in this landing owes the object it came from.
@@ -1401,10 +1480,15 @@ impl<'r> Engine<'r> {
                     continue;
                 }
                 let manifest = formats::is_manifest_file(dir);
+                let units = &self.units;
                 let from = leaving.get_mut(addr).and_then(|v| {
-                    let i = v
-                        .iter()
-                        .position(|d| formats::is_manifest_file(d) == manifest)?;
+                    let i = v.iter().position(|d| {
+                        formats::is_manifest_file(d) == manifest
+                            && units
+                                .get(d)
+                                .and_then(|st| st.unit.resources.get(addr))
+                                .is_some_and(|was| alike_enough(was, res))
+                    })?;
                     Some(v.remove(i))
                 });
                 if let Some(from) = from {
@@ -1541,11 +1625,12 @@ impl<'r> Engine<'r> {
                 }
             }
         }
-        // Most landings only edit: nothing left, nothing to pair.
-        if leaving.is_empty() {
-            return;
-        }
+        // Most landings only edit: nothing left, so only a manifest can have gained a copy.
+        let any_leaving = !leaving.is_empty();
         for (dir, new) in news {
+            if !any_leaving && !formats::is_manifest_file(dir) {
+                continue;
+            }
             let old = self.units.get(dir);
             arriving.extend(
                 new.resources
@@ -1554,9 +1639,74 @@ impl<'r> Engine<'r> {
                     .map(|(_, r)| (dir.as_str(), r)),
             );
         }
+        if arriving.is_empty() {
+            return;
+        }
+        let renames = if any_leaving {
+            rename_pairs(&leaving, &arriving)
+        } else {
+            Vec::new()
+        };
+        // Kubernetes objects copied with edits while the original stays (kubernetes/examples
+        // e4cc298 made the newrelic-infra DaemonSet from the newrelic one, kubernetes-engine-samples
+        // aebcc290 a Deployment from another under a new name): the values the copy kept were
+        // written where it was copied from, as `git blame -C -C` says. The copy is a new object
+        // with its own window; an identical copy was already joined to its original.
+        let paired: BTreeSet<usize> = renames.iter().map(|(_, j)| *j).collect();
+        let rest: Vec<(&str, &crate::model::Resource)> = arriving
+            .iter()
+            .enumerate()
+            .filter(|(j, (d, r))| {
+                !paired.contains(j)
+                    && is_object(d, &r.address)
+                    && !self
+                        .inherited
+                        .contains_key(&(d.to_string(), r.address.clone()))
+            })
+            .map(|(_, x)| *x)
+            .collect();
+        let copies = if rest.is_empty() {
+            Vec::new()
+        } else {
+            fn kind_of(a: &str) -> &str {
+                a.split('/').next().unwrap_or_default()
+            }
+            fn name_of(a: &str) -> &str {
+                a.rsplit('/').next().unwrap_or_default()
+            }
+            let kinds: BTreeSet<&str> = rest.iter().map(|(_, r)| kind_of(&r.address)).collect();
+            let names: BTreeSet<&str> = rest.iter().map(|(_, r)| name_of(&r.address)).collect();
+            let after: BTreeMap<&str, &Arc<Unit>> =
+                news.iter().map(|(d, u)| (d.as_str(), u)).collect();
+            // Only what `pair_objects` can accept: the same name anywhere, or the same kind in a
+            // file this commit changed.
+            let mut held: Vec<(&str, &crate::model::Resource)> = self
+                .objects
+                .iter()
+                .filter(|(a, _)| kinds.contains(kind_of(a)) || names.contains(name_of(a)))
+                .flat_map(|(a, ds)| ds.iter().map(move |d| (d, a)))
+                .filter(|(d, a)| names.contains(name_of(a)) || after.contains_key(d.as_str()))
+                .filter(|(d, a)| {
+                    after
+                        .get(d.as_str())
+                        .is_none_or(|u| u.resources.contains_key(*a))
+                })
+                .filter_map(|(d, a)| Some((d.as_str(), self.units.get(d)?.unit.resources.get(a)?)))
+                .collect();
+            // `objects` is a hash map: the pairing must not depend on its order.
+            held.sort_by(|x, y| (x.0, &x.1.address).cmp(&(y.0, &y.1.address)));
+            let touched: BTreeSet<&str> = news.iter().map(|(d, _)| d.as_str()).collect();
+            pair_objects(&held, &rest, Some(&touched))
+                .into_iter()
+                .map(|(i, j)| (held[i], rest[j]))
+                .collect()
+        };
         let mut found = Vec::new();
-        for (i, j) in rename_pairs(&leaving, &arriving) {
-            let ((da, a), (db, b)) = (leaving[i], arriving[j]);
+        let pairs = renames
+            .iter()
+            .map(|(i, j)| (leaving[*i], arriving[*j]))
+            .chain(copies);
+        for ((da, a), (db, b)) in pairs {
             let Some(uid) = self.units.get(da).map(|st| st.id.as_str()) else {
                 continue;
             };
@@ -1738,7 +1888,7 @@ impl<'r> Engine<'r> {
         };
         for p in merge.parent_ids().skip(1) {
             let parent = self.repo.tree_of(p).and_then(|t| self.repo.find_tree(t));
-            let (view, _) = self.parents_view(parent.as_deref(), &merge_tree, &|_| true);
+            let (view, _, _) = self.parents_view(parent.as_deref(), &merge_tree, &|_| true);
             side.others
                 .push(view.into_iter().map(|(d, (old, _))| (d, old)).collect());
         }
@@ -1757,7 +1907,8 @@ impl<'r> Engine<'r> {
                 .map(|p| self.repo.tree_of(p).and_then(|t| self.repo.find_tree(t)))
                 .collect();
             let first = parents.first().cloned().flatten();
-            let (view, renames) = self.parents_view(first.as_deref(), &tree, &wanted);
+            let (view, renames, moves) = self.parents_view(first.as_deref(), &tree, &wanted);
+            side.came_from.extend(moves);
             if view.is_empty() {
                 continue;
             }
@@ -1798,6 +1949,23 @@ impl<'r> Engine<'r> {
             }
             side.alias(&renames);
         }
+        let mut live = std::collections::HashSet::new();
+        let pairs: BTreeSet<(String, String)> = side
+            .writes
+            .iter()
+            .flat_map(|((a, _), ws)| ws.iter().map(move |w| (w.dir.clone(), a.clone())))
+            .collect();
+        for (dir, addr) in pairs {
+            if self
+                .snapshots
+                .unit_at(self.repo, &merge_tree, &dir)
+                .resources
+                .contains_key(&addr)
+            {
+                live.insert((dir, addr));
+            }
+        }
+        side.live = live;
         side
     }
 
@@ -1817,6 +1985,7 @@ impl<'r> Engine<'r> {
     ) -> (
         BTreeMap<String, (Arc<Unit>, Arc<Unit>)>,
         Vec<(String, String)>,
+        Vec<((String, String), String)>,
     ) {
         let changes = self.repo.changes(parent, Some(tree));
         let mut dirs: BTreeSet<String> = BTreeSet::new();
@@ -1848,45 +2017,77 @@ impl<'r> Engine<'r> {
             view.insert(dir.clone(), (old, new));
         }
         // Objects that left one changed unit, as they were, for the units they arrived in.
-        let mut pool: BTreeMap<&str, (&str, &crate::model::Resource)> = BTreeMap::new();
+        // Several units can lose an object of one identity in one commit (two unrelated
+        // `Service/guestbook` moved by one reorganisation): each address keeps every candidate.
+        let mut pool: BTreeMap<&str, Vec<(&str, &crate::model::Resource)>> = BTreeMap::new();
         for (dir, (old, new)) in &view {
             for (addr, r) in &old.resources {
                 if !new.resources.contains_key(addr) {
-                    pool.entry(addr.as_str()).or_insert((dir.as_str(), r));
+                    pool.entry(addr.as_str())
+                        .or_default()
+                        .push((dir.as_str(), r));
                 }
             }
         }
         let mut arrived: BTreeMap<String, Vec<crate::model::Resource>> = BTreeMap::new();
+        let mut came: Vec<((String, String), String)> = Vec::new();
         let mut strangers: Vec<(&str, &crate::model::Resource)> = Vec::new();
-        let mut claimed: BTreeSet<&str> = BTreeSet::new();
         for (dir, (old, new)) in &view {
             for (addr, res) in &new.resources {
-                if !old.resources.contains_key(addr) {
-                    match pool.get(addr.as_str()) {
-                        Some((_, r)) => {
-                            claimed.insert(addr.as_str());
-                            arrived.entry(dir.clone()).or_default().push((*r).clone());
+                if old.resources.contains_key(addr) {
+                    continue;
+                }
+                // Of the departures of this identity, the one it is (identical first, then the
+                // one whose path it keeps most of), if it is alike enough to be it at all.
+                let pick = pool.get(addr.as_str()).and_then(|cands| {
+                    cands
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (_, r))| alike_enough(r, res))
+                        .max_by_key(|(_, (d, r))| {
+                            (
+                                r.body == res.body,
+                                common_suffix(d, dir),
+                                std::cmp::Reverse(*d),
+                            )
+                        })
+                        .map(|(i, _)| i)
+                });
+                match pick {
+                    Some(i) => {
+                        let Some(cands) = pool.get_mut(addr.as_str()) else {
+                            continue;
+                        };
+                        let (from, r) = cands.remove(i);
+                        if from != dir.as_str() {
+                            came.push(((dir.clone(), addr.clone()), from.to_string()));
                         }
-                        None => strangers.push((dir.as_str(), res)),
+                        arrived.entry(dir.clone()).or_default().push(r.clone());
                     }
+                    None => strangers.push((dir.as_str(), res)),
                 }
             }
         }
         // Arrivals no departure explains by address: renamed objects, compared with what they
         // were under their old address.
-        let unclaimed: Vec<(&str, &crate::model::Resource)> = pool
-            .iter()
-            .filter(|(a, _)| !claimed.contains(*a))
-            .map(|(_, v)| *v)
-            .collect();
+        let unclaimed: Vec<(&str, &crate::model::Resource)> =
+            pool.values().flatten().copied().collect();
         let mut renames = Vec::new();
+        let mut moves: Vec<((String, String), String)> = renamed_from
+            .iter()
+            .map(|(n, o)| ((n.clone(), String::new()), o.clone()))
+            .collect();
         for (i, j) in rename_pairs(&unclaimed, &strangers) {
-            let ((_, was), (dir, now)) = (unclaimed[i], strangers[j]);
+            let ((from, was), (dir, now)) = (unclaimed[i], strangers[j]);
             let mut r = was.clone();
             r.address = now.address.clone();
             renames.push((was.address.clone(), now.address.clone()));
+            if from != dir {
+                moves.push(((dir.to_string(), now.address.clone()), from.to_string()));
+            }
             arrived.entry(dir.to_string()).or_default().push(r);
         }
+        moves.extend(came);
         for (dir, rs) in arrived {
             if let Some((old, _)) = view.get_mut(&dir) {
                 let mut u = (**old).clone();
@@ -1897,7 +2098,7 @@ impl<'r> Engine<'r> {
             }
         }
         view.retain(|d, _| wanted(d));
-        (view, renames)
+        (view, renames, moves)
     }
 
     /// Moves a unit's state to the path a rename gave it, keeping its identity.

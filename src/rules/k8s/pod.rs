@@ -978,7 +978,16 @@ const SECRET_WORDS: &[&str] = &[
     "CREDENTIAL",
 ];
 /// Suffixes that name where a secret is, not the secret.
-const POINTER_SUFFIXES: &[&str] = &["_FILE", "_PATH", "_NAME", "_REF", "_ARN", "_URL_FILE"];
+const POINTER_SUFFIXES: &[&str] = &[
+    "_FILE",
+    "_PATH",
+    "_NAME",
+    "_REF",
+    "_ARN",
+    "_URL_FILE",
+    "_ID",
+    "_VERSION",
+];
 
 fn looks_secret(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
@@ -1008,7 +1017,17 @@ fn could_be_secret(value: &str) -> bool {
         (v.starts_with('/') || v.starts_with("./") || v.starts_with("../") || v.starts_with("~/"))
             && !v.contains(char::is_whitespace)
             && v.len() > 1;
-    !pathlike
+    // A placeholder that a setup step replaces (`GOOGLE_API_KEY_VAL`, `<your-token>`,
+    // `{{ .Values.token }}`, `${TOKEN}`): the secret is not in the manifest. An upper-case
+    // snake-case word is read as a placeholder: a generated secret does not look like one.
+    let placeholder = (v.starts_with('<') && v.ends_with('>'))
+        || (v.starts_with("{{") && v.ends_with("}}"))
+        || (v.starts_with("${") && v.ends_with('}'))
+        || (v.contains('_')
+            && v.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            && v.starts_with(|c: char| c.is_ascii_uppercase()));
+    !pathlike && !placeholder
 }
 
 fn secret_literal_env(res: &Resource, _: &UnitView<'_>) -> Verdict {
@@ -1178,6 +1197,7 @@ mod tests {
     fn secret_names() {
         assert!(looks_secret("DB_PASSWORD") && looks_secret("github_token"));
         assert!(!looks_secret("TOKEN_FILE") && !looks_secret("DB_HOST"));
+        assert!(!looks_secret("SECRET_ID") && !looks_secret("SECRET_VERSION"));
     }
 
     #[test]
@@ -1195,6 +1215,10 @@ mod tests {
             "/var/secrets/key.json",
             "./k",
             "$(DB)",
+            "GOOGLE_API_KEY_VAL",
+            "<your-token>",
+            "{{ .Values.token }}",
+            "${TOKEN}",
         ] {
             assert!(!could_be_secret(v), "{v}");
         }
