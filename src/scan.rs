@@ -296,13 +296,6 @@ fn pair_objects(
             _ => false,
         }
     };
-    let leaves_of = |r: &crate::model::Resource| -> BTreeMap<SettingPath, Value> {
-        r.body
-            .leaves()
-            .into_iter()
-            .map(|(p, v)| (p, v.clone()))
-            .collect()
-    };
     // A Terraform or CloudFormation type with exactly one resource leaving and one arriving in a
     // unit is a rename even when it changed more than it kept (terragoat f9d1b83 renamed a cluster
     // and, with it, the name and the references to its renamed subnets): one value in common is
@@ -314,11 +307,11 @@ fn pair_objects(
     for (d, r) in arriving.iter().filter(|(d, r)| !is_object(d, &r.address)) {
         alone.entry((d, r.kind.as_str())).or_default().1 += 1;
     }
-    let mut cache: HashMap<usize, BTreeMap<SettingPath, Value>> = HashMap::new();
+    let mut cache: HashMap<usize, BTreeMap<SettingPath, &Value>> = HashMap::new();
     let mut scored: Vec<(usize, usize, usize)> = Vec::new();
     let mut budget = MAX_COMPARISONS;
     for (j, b) in arriving.iter().enumerate() {
-        let lb = leaves_of(b.1);
+        let lb = settings(b.1);
         for (i, a) in leaving.iter().enumerate() {
             if !alike(*a, *b) {
                 continue;
@@ -327,9 +320,8 @@ fn pair_objects(
                 break;
             }
             budget -= 1;
-            let la = cache.entry(i).or_insert_with(|| leaves_of(a.1));
-            let shared = lb.iter().filter(|(p, v)| la.get(*p) == Some(*v)).count();
-            let most = la.len().max(lb.len());
+            let la = cache.entry(i).or_insert_with(|| settings(a.1));
+            let (shared, most) = in_common(la, &lb);
             let enough = if is_object(a.0, &a.1.address) {
                 // A new name is a new object unless it kept two thirds (kubernetes/examples
                 // ca846d7f rewrote Service/wpfrontend as Service/wordpress: not a rename).
@@ -371,10 +363,23 @@ fn alike_enough(a: &crate::model::Resource, b: &crate::model::Resource) -> bool 
     if a.body == b.body {
         return true;
     }
-    let la: BTreeMap<SettingPath, &Value> = a.body.leaves().into_iter().collect();
-    let lb = b.body.leaves();
-    let shared = lb.iter().filter(|(p, v)| la.get(p) == Some(v)).count();
-    shared * 2 >= la.len().max(lb.len())
+    let (shared, most) = in_common(&settings(a), &settings(b));
+    shared * 2 >= most
+}
+
+/// A resource's leaf settings by path, borrowed.
+fn settings(r: &crate::model::Resource) -> BTreeMap<SettingPath, &Value> {
+    r.body.leaves().into_iter().collect()
+}
+
+/// How many settings two resources share value for value, and how many the larger one has: the
+/// measure every identity pairing here goes by.
+fn in_common(
+    a: &BTreeMap<SettingPath, &Value>,
+    b: &BTreeMap<SettingPath, &Value>,
+) -> (usize, usize) {
+    let shared = b.iter().filter(|(p, v)| a.get(*p) == Some(*v)).count();
+    (shared, a.len().max(b.len()))
 }
 
 /// What an object renamed or copied with edits in this landing owes the object it came from.
@@ -383,6 +388,26 @@ struct Inherited {
     from: Origin,
     /// The blame each value it kept had there.
     kept: BTreeMap<SettingPath, Arc<Blamed>>,
+}
+
+impl Inherited {
+    /// What `now` owes `was`, held in unit `uid` at `unit_path`: the blame there of every value
+    /// `now` kept (and of `was` itself, for the new object's creation).
+    fn from(
+        blame: &BlameStore,
+        (uid, unit_path): (&str, &str),
+        was: &crate::model::Resource,
+        now: &crate::model::Resource,
+    ) -> Inherited {
+        Inherited {
+            from: Origin {
+                unit_id: uid.to_string(),
+                unit_path: unit_path.to_string(),
+                address: was.address.clone(),
+            },
+            kept: kept_blame(blame, uid, was, now),
+        }
+    }
 }
 
 /// The blame, in unit `uid`, of every value `now` kept from `was` (and of `was` itself, for the
@@ -1548,14 +1573,7 @@ impl<'r> Engine<'r> {
             else {
                 continue;
             };
-            let inherited = Inherited {
-                from: Origin {
-                    unit_id: st.id.clone(),
-                    unit_path: src.clone(),
-                    address: addr.clone(),
-                },
-                kept: kept_blame(&self.blame, &st.id, was, now),
-            };
+            let inherited = Inherited::from(&self.blame, (&st.id, &src), was, now);
             self.inherited.insert((dir, addr), inherited);
         }
         self.inherit_renamed(news);
@@ -1715,15 +1733,7 @@ impl<'r> Engine<'r> {
                 // A copy of an object still held: that is where it came from.
                 continue;
             }
-            let inherited = Inherited {
-                from: Origin {
-                    unit_id: uid.to_string(),
-                    unit_path: da.to_string(),
-                    address: a.address.clone(),
-                },
-                kept: kept_blame(&self.blame, uid, a, b),
-            };
-            found.push((key, inherited));
+            found.push((key, Inherited::from(&self.blame, (uid, da), a, b)));
         }
         self.inherited.extend(found);
     }
