@@ -446,6 +446,52 @@ pub fn blocks_of<'a>(
     }
 }
 
+/// Splits a Terraform reference into the resource address it names and the attribute it reads:
+/// `module.env["prod"].aws_s3_bucket.b.id` → (`module.env["prod"].aws_s3_bucket.b`, `id`),
+/// `data.aws_iam_policy_document.x.json` → (`data.aws_iam_policy_document.x`, `json`). Instance
+/// keys may hold dots (`module.env["eu.prod"]`), so the text is scanned, not split.
+pub fn split_reference(r: &str) -> Option<(&str, &str)> {
+    let b = r.as_bytes();
+    let ident = |mut i: usize| {
+        let start = i;
+        while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-') {
+            i += 1;
+        }
+        (i > start).then_some(i)
+    };
+    let index = |mut i: usize| -> Option<usize> {
+        if b.get(i) != Some(&b'[') {
+            return Some(i);
+        }
+        let mut quoted = false;
+        while i < b.len() {
+            match b[i] {
+                b'\\' if quoted => i += 1,
+                b'"' => quoted = !quoted,
+                b']' if !quoted => return Some(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        None
+    };
+    let dot = |i: usize| (b.get(i) == Some(&b'.')).then_some(i + 1);
+    let mut i = 0;
+    while r[i..].starts_with("module.") {
+        i = dot(index(ident(i + 7)?)?)?;
+    }
+    if r[i..].starts_with("data.") {
+        i += 5;
+    }
+    let end = index(ident(dot(ident(i)?)?)?)?;
+    let rest = match b.get(end) {
+        None => "",
+        Some(b'.') => &r[end + 1..],
+        Some(_) => return None,
+    };
+    Some((&r[..end], rest))
+}
+
 /// A problem that kept (part of) a unit from being read: becomes a blind spot.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Problem {
@@ -469,6 +515,21 @@ pub struct Unit {
     /// Terraform `import { to = A }` blocks: A existed in the cloud before this configuration
     /// named it, with settings the history does not show.
     pub imports: Vec<String>,
+    /// Parts of the configuration that were not evaluated though every file was read (a module
+    /// from outside the repository, a cycle of module calls, nesting past the bound): blind
+    /// spots, but they hold nothing, since what was read is complete as far as it goes.
+    pub gaps: Vec<Problem>,
+    /// Terraform: the directories this unit's own directory calls as local modules (resolved,
+    /// repository-relative), for telling roots from the modules they instantiate.
+    pub calls: Vec<String>,
+    /// Terraform: every other directory whose files were evaluated into this unit (the modules
+    /// it instantiates, to any depth), so a change there re-evaluates this unit.
+    pub reads: Vec<String>,
+    /// Terraform: the unit's own directory says how it is deployed (a `provider` block, a
+    /// backend, a tfvars file or a module call), or has no variables (so how it is called
+    /// changes nothing). An uncalled directory with variables and none of these is reported as
+    /// a library module, evaluated alone with its variables' defaults.
+    pub deploys: bool,
 }
 
 /// One `removed` block.
@@ -515,6 +576,33 @@ mod tests {
             paths,
             vec!["ingress[0].cidr_blocks", "ingress[0].from_port"]
         );
+    }
+
+    #[test]
+    fn references_split_at_the_resource_address() {
+        for (r, a, rest) in [
+            ("aws_s3_bucket.b.id", "aws_s3_bucket.b", "id"),
+            ("aws_s3_bucket.b", "aws_s3_bucket.b", ""),
+            (
+                "data.aws_iam_policy_document.x.json",
+                "data.aws_iam_policy_document.x",
+                "json",
+            ),
+            (
+                "module.env[\"eu.prod\"].module.net.aws_security_group.web.id",
+                "module.env[\"eu.prod\"].module.net.aws_security_group.web",
+                "id",
+            ),
+            (
+                "module.site[0].aws_s3_bucket.this.arn",
+                "module.site[0].aws_s3_bucket.this",
+                "arn",
+            ),
+        ] {
+            assert_eq!(split_reference(r), Some((a, rest)), "{r}");
+        }
+        assert_eq!(split_reference("module.x"), None);
+        assert_eq!(split_reference("var"), None);
     }
 
     #[test]

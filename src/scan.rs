@@ -443,6 +443,10 @@ fn wrote_against(old: &BTreeMap<String, Arc<Unit>>, dir: &str, ch: &SettingChang
 }
 
 pub struct Engine<'r> {
+    /// Terraform directories → the local module directories each calls (those that call any):
+    /// which directories are roots, evaluated as units, and which are evaluated only through
+    /// their callers.
+    graph: BTreeMap<String, Vec<String>>,
     repo: &'r Repo,
     rules: &'static [Rule],
     snapshots: Snapshots,
@@ -1110,6 +1114,7 @@ impl<'r> Engine<'r> {
 
     pub fn new(repo: &'r Repo, rules: &'static [Rule]) -> Self {
         Engine {
+            graph: BTreeMap::new(),
             repo,
             rules,
             snapshots: Snapshots::default(),
@@ -1153,8 +1158,16 @@ impl<'r> Engine<'r> {
         };
         self.seed = Some(oid);
         self.seeding = true;
-        for dir in self.repo.all_units(&tree) {
-            let unit = self.snapshots.unit_at(self.repo, &tree, &dir);
+        let all: Vec<(String, Arc<Unit>)> = self
+            .repo
+            .all_units(&tree)
+            .into_iter()
+            .map(|d| {
+                let u = self.snapshots.unit_at(self.repo, &tree, &d);
+                (d, u)
+            })
+            .collect();
+        for (dir, unit) in self.through_modules(all, Some(&tree), li) {
             if !unit.problems.is_empty() {
                 // Unreadable at the start: a scan would be holding the last readable state
                 // through this blind spot, so start from that state too.
@@ -1362,7 +1375,17 @@ impl<'r> Engine<'r> {
                 }
             }
         }
+        // A module directory's change reaches the roots that instantiate it, and a change of who
+        // calls whom changes which directories are roots: both are evaluated in this tree.
+        let modules_move = touched.iter().any(|d| {
+            units.get(d).is_some_and(|u| {
+                !u.calls.is_empty() || self.graph.contains_key(d) || !u.reads.is_empty()
+            })
+        }) || self.units.iter().any(|(d, st)| {
+            !touched.contains(d) && st.unit.reads.iter().any(|r| touched.contains(r))
+        });
         let needs_git = is_merge
+            || modules_move
             || !lost_files.is_empty()
             || touched.iter().any(|d| !hidden(d) && !units.contains_key(d));
         let commit = if needs_git {
@@ -1443,16 +1466,160 @@ impl<'r> Engine<'r> {
                     moved: Vec::new(),
                     removed: Vec::new(),
                     imports: Vec::new(),
+                    ..Default::default()
                 }),
             };
             news.push((dir.clone(), unit));
         }
+        let news = self.through_modules(news, tree.as_deref(), li);
         self.carry_objects(&news, li);
         for (dir, unit) in news {
             self.apply_unit(&dir, unit, li, ci, &side);
         }
         self.inherited.clear();
         self.settle_copies();
+    }
+
+    /// The directories called as modules by a directory that is evaluated: everything reachable,
+    /// by one call or more, from a directory nobody calls. (A cycle of calls that no such
+    /// directory reaches is evaluated from each of its members, which reports the cycle.)
+    fn called(&self) -> BTreeSet<String> {
+        let callee: BTreeSet<&str> = self
+            .graph
+            .iter()
+            .flat_map(|(c, ds)| ds.iter().filter(move |d| *d != c).map(String::as_str))
+            .collect();
+        let mut out: BTreeSet<String> = BTreeSet::new();
+        let mut stack: Vec<&str> = self
+            .graph
+            .keys()
+            .filter(|d| !callee.contains(d.as_str()))
+            .flat_map(|d| self.graph[d].iter().filter(move |c| *c != d))
+            .map(String::as_str)
+            .collect();
+        while let Some(d) = stack.pop() {
+            if out.insert(d.to_string()) {
+                if let Some(next) = self.graph.get(d) {
+                    stack.extend(next.iter().map(String::as_str));
+                }
+            }
+        }
+        out
+    }
+
+    /// Terraform as Terraform deploys it: from the units a landing touched, the ones to fold.
+    /// A directory called as a module is not a unit of its own (its resources are its callers'
+    /// instances); a root that instantiates a touched directory is evaluated again, though none
+    /// of its own files changed; a directory that stops being called becomes a unit again, and
+    /// one that starts being called stops being one (see [`Engine::absorb`]).
+    fn through_modules(
+        &mut self,
+        news: Vec<(String, Arc<Unit>)>,
+        tree: Option<&crate::objects::Tree>,
+        li: usize,
+    ) -> Vec<(String, Arc<Unit>)> {
+        let tf = |d: &str| !formats::is_manifest_file(d);
+        if !news
+            .iter()
+            .any(|(d, u)| tf(d) && (!u.calls.is_empty() || self.graph.contains_key(d)))
+            && self.graph.is_empty()
+        {
+            return news;
+        }
+        let before = self.called();
+        for (d, u) in news.iter().filter(|(d, _)| tf(d)) {
+            if u.calls.is_empty() {
+                self.graph.remove(d);
+            } else {
+                self.graph.insert(d.clone(), u.calls.clone());
+            }
+        }
+        let after = self.called();
+        let touched: BTreeSet<String> = news.iter().map(|(d, _)| d.clone()).collect();
+        let mut out = Vec::new();
+        for (d, u) in news {
+            if !tf(&d) || !after.contains(&d) {
+                out.push((d, u));
+            }
+        }
+        let absorbed: Vec<String> = after
+            .iter()
+            .filter(|d| self.units.contains_key(*d))
+            .cloned()
+            .collect();
+        for d in absorbed {
+            self.absorb(&d, li);
+        }
+        let mut again: BTreeSet<String> = self
+            .units
+            .iter()
+            .filter(|(d, st)| {
+                tf(d)
+                    && !touched.contains(*d)
+                    && !after.contains(*d)
+                    && st.unit.reads.iter().any(|r| touched.contains(r))
+            })
+            .map(|(d, _)| d.clone())
+            .collect();
+        again.extend(
+            before
+                .difference(&after)
+                .filter(|d| !touched.contains(*d) && !self.units.contains_key(*d))
+                .cloned(),
+        );
+        if let Some(t) = tree {
+            for d in again {
+                let u = self.snapshots.unit_at(self.repo, t, &d);
+                out.push((d, u));
+            }
+        }
+        out
+    }
+
+    /// A unit that has become a module called by another directory: its own windows end here,
+    /// said so (the exposure did not end; from here on it is judged as its callers instantiate
+    /// it), and its state is dropped.
+    fn absorb(&mut self, dir: &str, li: usize) {
+        let Some(state) = self.units.remove(dir) else {
+            return;
+        };
+        let callers: Vec<&str> = self
+            .graph
+            .iter()
+            .filter(|(c, ds)| *c != dir && ds.iter().any(|d| d == dir))
+            .map(|(c, _)| formats::unit_display(c))
+            .collect();
+        let reason = format!(
+            "{} is called as a module by {} from here on: it is judged as its callers \
+             instantiate it, no longer alone with its variables' defaults",
+            formats::unit_display(dir),
+            callers.join(", ")
+        );
+        let keys: Vec<(String, &'static str, String)> = self
+            .open
+            .keys()
+            .filter(|(u, _, _)| *u == state.id)
+            .cloned()
+            .collect();
+        for k in keys {
+            if let Some(w) = self.open.remove(&k) {
+                let win = &mut self.windows[w];
+                win.closed = Some(li);
+                win.superseded = Some(reason.clone());
+            }
+        }
+        let blind: Vec<(String, String, String)> = self
+            .open_blind
+            .keys()
+            .filter(|(u, _, _)| *u == state.id)
+            .cloned()
+            .collect();
+        for k in blind {
+            if let Some(b) = self.open_blind.remove(&k) {
+                self.blind[b].to = Some(li);
+            }
+        }
+        self.displaced.remove(&state.id);
     }
 
     /// Identity, not files: before a landing's units are folded, an object that left one unit
@@ -2222,6 +2389,8 @@ impl<'r> Engine<'r> {
                         copied: false,
                         ambiguous: false,
                         carried_from: None,
+                        library: !eff.deploys && !formats::is_manifest_file(dir),
+                        superseded: None,
                     }));
                 }
                 Transition::Open(f) => {
@@ -2284,6 +2453,8 @@ impl<'r> Engine<'r> {
                         copied: false,
                         ambiguous: false,
                         carried_from,
+                        library: !eff.deploys && !formats::is_manifest_file(dir),
+                        superseded: None,
                     }));
                 }
                 Transition::Continue { before, after } => {
@@ -2529,11 +2700,19 @@ impl<'r> Engine<'r> {
 
     /// Opens a blind spot for each file that cannot be read now, closes those readable again.
     fn update_file_blind_spots(&mut self, unit_id: &str, dir: &str, parsed: &Unit, li: usize) {
-        let now: BTreeMap<&str, &str> = parsed
-            .problems
-            .iter()
-            .map(|p| (p.file.as_str(), p.reason.as_str()))
-            .collect();
+        // Keyed by (file, kind): one per unreadable file ("file"), one per gap in evaluation
+        // ("gap " and its reason: a file can call several modules that are not evaluated).
+        let mut now: BTreeMap<(&str, String), &str> = BTreeMap::new();
+        for p in &parsed.problems {
+            now.entry((p.file.as_str(), "file".to_string()))
+                .or_insert(p.reason.as_str());
+        }
+        for g in &parsed.gaps {
+            now.insert(
+                (g.file.as_str(), format!("gap {}", g.reason)),
+                g.reason.as_str(),
+            );
+        }
         let open_here: Vec<(String, String, String)> = self
             .open_blind
             .keys()
@@ -2541,19 +2720,15 @@ impl<'r> Engine<'r> {
             .cloned()
             .collect();
         for key in open_here {
-            if !now.contains_key(key.1.as_str()) {
+            if !now.contains_key(&(key.1.as_str(), key.2.clone())) {
                 if let Some(b) = self.open_blind.remove(&key) {
                     self.blind[b].to = Some(li);
                 }
             }
         }
-        for (file, reason) in now {
-            let already = self
-                .open_blind
-                .keys()
-                .any(|(u, f, r)| u == unit_id && f == file && !r.is_empty());
-            if !already {
-                let key = (unit_id.to_string(), file.to_string(), "file".to_string());
+        for ((file, kind), reason) in now {
+            let key = (unit_id.to_string(), file.to_string(), kind);
+            if !self.open_blind.contains_key(&key) {
                 self.open_blind.insert(key, self.blind.len());
                 self.blind.push(BlindSpot {
                     from: li,

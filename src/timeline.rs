@@ -208,6 +208,12 @@ pub struct Window {
     /// review reads a rename as the old object's window going on, not as a fix and an
     /// introduction.
     pub carried_from: Option<Origin>,
+    /// A Terraform library module (nobody calls it, and nothing in its directory says how it is
+    /// deployed) evaluated alone with its variables' defaults.
+    pub library: bool,
+    /// Why the window ended when not by a change of the configuration: the library module
+    /// became called, and is evaluated through its callers from then on.
+    pub superseded: Option<String>,
 }
 
 impl Window {

@@ -65,6 +65,13 @@ scenarios! {
     k8s_identity_edited_on_branch => "k8s-identity-edited-on-branch",
     tf_dir_copied_then_deleted => "tf-dir-copied-then-deleted",
     tf_removed_and_imported => "tf-removed-and-imported",
+    tf_module_argument_public => "tf-module-argument-public",
+    tf_module_default_narrowed => "tf-module-default-narrowed",
+    tf_module_for_each_envs => "tf-module-for-each-envs",
+    tf_module_nested => "tf-module-nested",
+    tf_module_registry => "tf-module-registry",
+    tf_override_file => "tf-override-file",
+    tf_library_then_called => "tf-library-then-called",
 }
 
 fn manifest_dir() -> &'static Path {
@@ -468,7 +475,15 @@ fn check_windows(expected: &Value, report: &Value, commits: &Commits, failures: 
         );
         // Optional in the expected file: how the object was held while the window was open
         // (one file, agreeing copies, or copies that disagree) and every file that held it.
-        for (key, pointer) in [("identity", "/identity"), ("files", "/files")] {
+        // Terraform modules: the unit (root) the window is in, a library module evaluated alone,
+        // and a window that ended because its module became called.
+        for (key, pointer) in [
+            ("identity", "/identity"),
+            ("files", "/files"),
+            ("unit", "/resource/unit"),
+            ("evaluated_as", "/evaluated_as"),
+            ("closed_because", "/closed_because"),
+        ] {
             if let Some(want) = window.get(key) {
                 differ(key, render(Some(want)), render(exposure.pointer(pointer)));
             }
@@ -626,6 +641,20 @@ fn check_blind_spots(
                 quoted(spot, "/unit"),
                 quoted(found, "/unit")
             )),
+            // Optional: words the reason must hold (the module source a gap names).
+            Some(found)
+                if items(spot, "/reason_holds").iter().any(|w| {
+                    !text(found, "/reason")
+                        .unwrap_or_default()
+                        .contains(w.as_str().unwrap_or_default())
+                }) =>
+            {
+                failures.push(format!(
+                    "blind spot {file} from {from}: reason {} does not hold all of {}",
+                    quoted(found, "/reason"),
+                    spot["reason_holds"]
+                ))
+            }
             Some(_) => {}
         }
     }

@@ -86,6 +86,7 @@ pub fn read(path: &str, docs: &[Node]) -> Unit {
         moved: Vec::new(),
         removed: Vec::new(),
         imports: Vec::new(),
+        ..Default::default()
     }
 }
 

@@ -90,6 +90,7 @@ fn problem(path: &str, reason: String) -> Unit {
         moved: Vec::new(),
         removed: Vec::new(),
         imports: Vec::new(),
+        ..Default::default()
     }
 }
 

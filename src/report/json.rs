@@ -271,6 +271,13 @@ pub fn exposure(inv: &Investigation, x: NodeIndex) -> J {
         })).collect::<Vec<_>>(),
         "remediation": causes(|r| r == Role::Remediation).into_iter().next(),
     });
+    // Present only when they apply, so reports of histories without modules keep their shape.
+    if w.library {
+        j["evaluated_as"] = json!("library module");
+    }
+    if let Some(why) = &w.superseded {
+        j["closed_because"] = json!(why);
+    }
     // Present only for a suppressed window, so reports of histories without suppressions keep
     // their shape.
     if let Some(a) = inv.graph.window(x).and_then(|i| inv.acceptances.get(&i)) {

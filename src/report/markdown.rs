@@ -313,6 +313,16 @@ pub fn scan_report(inv: &Investigation) -> String {
                 )
             );
         }
+        if w.library {
+            let _ = writeln!(
+                out,
+                "- evaluated as a library module: nobody in the repository calls it, so it is \
+                 evaluated alone with its variables' defaults"
+            );
+        }
+        if let Some(why) = &w.superseded {
+            let _ = writeln!(out, "- ended without a fix: {}", text(why));
+        }
         if let Some(a) = inv.graph.window(x).and_then(|i| inv.acceptances.get(&i)) {
             let _ = writeln!(
                 out,

@@ -205,6 +205,14 @@ pub fn scan_report(inv: &Investigation) -> String {
                 );
             }
             let _ = writeln!(out, "    {:<10} {}", "exposure", w.finding.summary);
+            if w.library {
+                let _ = writeln!(
+                    out,
+                    "    {:<10} as a library module: nobody in the repository calls it, so it is \
+                     evaluated alone with its variables' defaults",
+                    "evaluated"
+                );
+            }
             if let Some(a) = inv.graph.window(x).and_then(|i| inv.acceptances.get(&i)) {
                 let _ = writeln!(
                     out,
@@ -233,6 +241,9 @@ pub fn scan_report(inv: &Investigation) -> String {
             }
             for (n, _, _) in inv.graph.changes(x, |r| r == Role::Remediation) {
                 cause_lines(&mut out, inv, "closed by", n, false);
+            }
+            if let Some(why) = &w.superseded {
+                let _ = writeln!(out, "    {:<10} {why}", "ended");
             }
             out.push('\n');
         }

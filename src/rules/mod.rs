@@ -209,18 +209,8 @@ impl<'a> UnitView<'a> {
     /// the resource it names and the attribute it reads.
     pub fn follow(&self, value: &Value) -> Option<(&'a Resource, String)> {
         let Value::Ref(r) = value else { return None };
-        let parts: Vec<&str> = r.split('.').collect();
-        let (addr_len, _) = if parts.first() == Some(&"data") {
-            (3, ())
-        } else {
-            (2, ())
-        };
-        if parts.len() < addr_len {
-            return None;
-        }
-        let address = parts[..addr_len].join(".");
-        let attr = parts[addr_len..].join(".");
-        self.get(&address).map(|res| (res, attr))
+        let (address, attr) = crate::model::split_reference(r)?;
+        self.get(address).map(|res| (res, attr.to_string()))
     }
 
     /// Resources of `kind` whose `attr` points at `target`: by reference

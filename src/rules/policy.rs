@@ -974,6 +974,7 @@ mod tests {
             moved: Vec::new(),
             removed: Vec::new(),
             imports: Vec::new(),
+            ..Default::default()
         }
     }
 

@@ -25,6 +25,13 @@ use hcl_edit::structure::{Body, Structure};
 use hcl_edit::template::{Element, Template};
 use hcl_edit::Span;
 use std::collections::BTreeMap;
+use std::rc::Rc;
+
+pub mod modules;
+
+/// The most module calls deep an evaluation goes (root → module → module …); past it, a call
+/// is a gap (a blind spot), not a recursion without end.
+pub const MAX_MODULE_DEPTH: usize = 16;
 
 // File size and bracket nesting are run limits ([`Limits`]): the size because a hostile
 // repository may hold a huge file named `.tf`, the nesting because the parsers recurse.
@@ -93,7 +100,7 @@ pub fn parse_unit(unit: &str, files: &[(String, Vec<u8>)]) -> Unit {
 }
 
 /// Parses the files of one unit under the run's limits.
-pub fn parse_unit_with(_unit: &str, files: &[(String, Vec<u8>)], limits: &Limits) -> Unit {
+pub fn parse_unit_with(unit: &str, files: &[(String, Vec<u8>)], limits: &Limits) -> Unit {
     let mut problems = Vec::new();
     let mut sources: Vec<(&str, &str)> = Vec::new();
     for (path, bytes) in files {
@@ -118,21 +125,105 @@ pub fn parse_unit_with(_unit: &str, files: &[(String, Vec<u8>)], limits: &Limits
         }
     }
 
-    let decls = Decls::collect(&parsed, &mut problems);
-    let mut ev = Evaluator::new(&decls);
-    let mut resources = BTreeMap::new();
-    for r in &decls.resources {
-        for res in ev.resource(r) {
-            resources.insert(res.address.clone(), res);
-        }
+    // Files are grouped by directory: the unit's own directory is the root of the evaluation,
+    // and any other directory given is a module it may instantiate (see `modules`).
+    let mut by_dir: BTreeMap<String, Vec<&Parsed<'_>>> = BTreeMap::new();
+    for p in &parsed {
+        by_dir
+            .entry(dir_of(p.path()).to_string())
+            .or_default()
+            .push(p);
     }
+    let mut program = Program {
+        dirs: BTreeMap::new(),
+    };
+    for (dir, files) in by_dir {
+        let decls = Decls::collect(files, &mut problems);
+        program.dirs.insert(dir, decls);
+    }
+    // A caller that names the unit otherwise than by its directory (tests, fuzzing) gives one
+    // directory's files: that directory is the root.
+    let unit = match program.dirs.keys().next() {
+        Some(only) if program.dirs.len() == 1 && !program.dirs.contains_key(unit) => only.clone(),
+        _ => unit.to_string(),
+    };
+    let unit = unit.as_str();
+    let empty = Decls::default();
+    let root = program.dirs.get(unit).unwrap_or(&empty);
+    let mut ev = Evaluator::new(&program, root, unit);
+    let resources_list = ev.run();
+    let mut resources = BTreeMap::new();
+    for res in resources_list {
+        resources.insert(res.address.clone(), res);
+    }
+    let calls = root
+        .modules
+        .iter()
+        .filter_map(
+            |m| match modules::local_source(unit, m.source.as_deref()?) {
+                Some(Ok(d)) => Some(d),
+                _ => None,
+            },
+        )
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     problems.sort();
+    let mut gaps = std::mem::take(&mut ev.gaps);
+    gaps.sort();
+    gaps.dedup();
+    let (mut moved, mut removed, mut imports) = (
+        root.moved.clone(),
+        root.removed.clone(),
+        root.imports.clone(),
+    );
+    moved.append(&mut ev.moved);
+    removed.append(&mut ev.removed);
+    imports.append(&mut ev.imports);
     Unit {
         resources,
         problems,
-        moved: decls.moved.clone(),
-        removed: decls.removed.clone(),
-        imports: decls.imports.clone(),
+        moved,
+        removed,
+        imports,
+        gaps,
+        calls,
+        reads: program
+            .dirs
+            .keys()
+            .filter(|d| d.as_str() != unit)
+            .cloned()
+            .collect(),
+        // Without variables, how it is called changes nothing: evaluated alone, it is exact.
+        deploys: root.deploys || !root.modules.is_empty() || root.vars.is_empty(),
+    }
+}
+
+/// The literal `source` of every `module` block in one file (nothing when it does not parse:
+/// the evaluation reports that).
+pub(crate) fn module_sources(path: &str, text: &str) -> Vec<String> {
+    let Ok(parsed) = parse_file(path, text) else {
+        return Vec::new();
+    };
+    let mut problems = Vec::new();
+    let decls = Decls::collect(vec![&parsed], &mut problems);
+    decls.modules.into_iter().filter_map(|m| m.source).collect()
+}
+
+/// `override.tf`, `*_override.tf`, and their `.tf.json` forms.
+fn is_override_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name
+        .strip_suffix(".tf.json")
+        .or_else(|| name.strip_suffix(".tf"));
+    stem.is_some_and(|s| s == "override" || s.ends_with("_override"))
+}
+
+/// The directory of a repository path (`""` for a file at the top).
+pub(crate) fn dir_of(path: &str) -> &str {
+    match path.rfind('/') {
+        Some(i) => &path[..i],
+        None => "",
     }
 }
 
@@ -181,6 +272,14 @@ enum Parsed<'a> {
         value: jsonc_parser::ast::Value<'a>,
         tfvars: bool,
     },
+}
+
+impl Parsed<'_> {
+    fn path(&self) -> &str {
+        match self {
+            Parsed::Hcl { path, .. } | Parsed::Json { path, .. } => path,
+        }
+    }
 }
 
 fn parse_file<'a>(path: &'a str, text: &'a str) -> Result<Parsed<'a>, String> {
@@ -279,11 +378,14 @@ struct ResourceDecl<'a> {
     src: Src<'a>,
     address: String,
     kind: String,
+    /// Bodies of the same block in override files, in the order Terraform merges them.
+    overrides: Vec<(Src<'a>, BodyRef<'a>)>,
     loc: Location,
     body: BodyRef<'a>,
 }
 
 /// Everything declared in the unit, before evaluation.
+#[derive(Default)]
 struct Decls<'a> {
     vars: BTreeMap<String, Decl<'a>>,
     /// tfvars assignments, later files override earlier ones (sorted: terraform.tfvars first).
@@ -294,22 +396,44 @@ struct Decls<'a> {
     moved: Vec<(String, String)>,
     removed: Vec<crate::model::Removed>,
     imports: Vec<String>,
+    /// `module` blocks, in file order.
+    modules: Vec<ModuleDecl<'a>>,
+    /// `output` blocks: the expression of each `value`.
+    outputs: BTreeMap<String, Decl<'a>>,
+    /// A `provider` block, a backend or a tfvars file: the directory is deployed as it is.
+    deploys: bool,
+    /// Variables declared a second time (name, where).
+    duplicate_vars: Vec<(String, Location)>,
 }
 
+/// A `module` block: its name, its `source` and `version` when literal, and its body (the
+/// arguments, `count` and `for_each`).
+struct ModuleDecl<'a> {
+    src: Src<'a>,
+    name: String,
+    source: Option<String>,
+    version: Option<String>,
+    loc: Location,
+    body: BodyRef<'a>,
+}
+
+/// Arguments of a `module` block that are about Terraform, not inputs of the module.
+const MODULE_META: &[&str] = &[
+    "source",
+    "version",
+    "count",
+    "for_each",
+    "depends_on",
+    "providers",
+];
+
 impl<'a> Decls<'a> {
-    fn collect(parsed: &'a [Parsed<'a>], problems: &mut Vec<Problem>) -> Decls<'a> {
-        let mut d = Decls {
-            vars: BTreeMap::new(),
-            tfvars: BTreeMap::new(),
-            locals: BTreeMap::new(),
-            resources: Vec::new(),
-            moved: Vec::new(),
-            removed: Vec::new(),
-            imports: Vec::new(),
-        };
+    fn collect(parsed: Vec<&'a Parsed<'a>>, problems: &mut Vec<Problem>) -> Decls<'a> {
+        let mut d = Decls::default();
         // terraform.tfvars before *.auto.tfvars (which go in lexical order): Terraform's precedence.
         let mut tfvars_files: Vec<&Parsed<'a>> = parsed
             .iter()
+            .copied()
             .filter(|p| {
                 matches!(
                     p,
@@ -324,27 +448,125 @@ impl<'a> Decls<'a> {
             let name = path.rsplit('/').next().unwrap_or(path);
             (!name.starts_with("terraform.tfvars"), name.to_string())
         });
+        d.deploys = !tfvars_files.is_empty();
         for p in tfvars_files {
             d.collect_tfvars(p);
         }
-        for p in parsed {
-            match p {
-                Parsed::Hcl {
-                    path,
-                    text,
-                    body,
-                    tfvars: false,
-                } => d.collect_hcl(Src { path, text }, body),
-                Parsed::Json {
-                    path,
-                    text,
-                    value,
-                    tfvars: false,
-                } => d.collect_json(Src { path, text }, value, problems),
-                _ => {}
+        // Override files (`override.tf`, `*_override.tf` and their JSON forms) are merged into
+        // the blocks of the others after all of them are read, in lexical order: Terraform's rule.
+        let (overrides, plain): (Vec<&Parsed<'a>>, Vec<&Parsed<'a>>) =
+            parsed.into_iter().partition(|p| is_override_file(p.path()));
+        for p in plain {
+            d.collect_file(p, problems);
+        }
+        for p in overrides {
+            let mut o = Decls::default();
+            o.collect_file(p, problems);
+            d.merge_override(o, p.path(), problems);
+        }
+        d.find_duplicates(problems);
+        d
+    }
+
+    fn collect_file(&mut self, p: &'a Parsed<'a>, problems: &mut Vec<Problem>) {
+        match p {
+            Parsed::Hcl {
+                path,
+                text,
+                body,
+                tfvars: false,
+            } => self.collect_hcl(Src { path, text }, body),
+            Parsed::Json {
+                path,
+                text,
+                value,
+                tfvars: false,
+            } => self.collect_json(Src { path, text }, value, problems),
+            _ => {}
+        }
+    }
+
+    /// Merges the blocks of one override file: a variable's default, a local and an output
+    /// replace the original; a resource's arguments and nested block types replace the
+    /// original's of the same name, the rest staying. A block that overrides nothing is refused
+    /// by Terraform, so it is a problem (the file's resources are held as they were).
+    fn merge_override(&mut self, o: Decls<'a>, path: &str, problems: &mut Vec<Problem>) {
+        for (name, v) in o.vars {
+            if matches!(v.expr, Expr::NoDefault) {
+                continue;
+            }
+            self.vars.insert(name, v);
+        }
+        self.locals.extend(o.locals);
+        self.outputs.extend(o.outputs);
+        self.deploys |= o.deploys;
+        for r in o.resources {
+            match self.resources.iter_mut().find(|x| x.address == r.address) {
+                Some(x) => x.overrides.push((r.src, r.body)),
+                None => problems.push(Problem {
+                    file: path.to_string(),
+                    reason: format!(
+                        "override file has {} (line {}), which no other file declares: \
+                         Terraform rejects the configuration",
+                        r.address, r.loc.line
+                    ),
+                }),
             }
         }
-        d
+        for m in o.modules {
+            problems.push(Problem {
+                file: path.to_string(),
+                reason: format!(
+                    "override of module \"{}\" (line {}) is not evaluated: the module calls of \
+                     this directory may differ from what Terraform applies",
+                    m.name, m.loc.line
+                ),
+            });
+        }
+    }
+
+    /// Two blocks of one resource, variable or module: Terraform rejects the configuration, so
+    /// nothing of it is applied; a problem on the file of the second (which holds its resources
+    /// as they were), never last-one-wins.
+    fn find_duplicates(&mut self, problems: &mut Vec<Problem>) {
+        let mut seen: BTreeMap<&str, &Location> = BTreeMap::new();
+        let mut dups = Vec::new();
+        for r in &self.resources {
+            if let Some(first) = seen.insert(&r.address, &r.loc) {
+                dups.push(Problem {
+                    file: r.loc.file.clone(),
+                    reason: format!(
+                        "{} is declared twice ({}:{} and line {}): Terraform rejects the \
+                         configuration, so this directory is held as it last was",
+                        r.address, first.file, first.line, r.loc.line
+                    ),
+                });
+            }
+        }
+        let mut names: BTreeMap<&str, &Location> = BTreeMap::new();
+        for m in &self.modules {
+            if let Some(first) = names.insert(&m.name, &m.loc) {
+                dups.push(Problem {
+                    file: m.loc.file.clone(),
+                    reason: format!(
+                        "module \"{}\" is declared twice ({}:{} and line {}): Terraform \
+                         rejects the configuration, so this directory is held as it last was",
+                        m.name, first.file, first.line, m.loc.line
+                    ),
+                });
+            }
+        }
+        problems.extend(dups);
+        for (name, loc) in std::mem::take(&mut self.duplicate_vars) {
+            problems.push(Problem {
+                file: loc.file.clone(),
+                reason: format!(
+                    "variable \"{name}\" is declared twice (line {}): Terraform rejects the \
+                     configuration, so this directory is held as it last was",
+                    loc.line
+                ),
+            });
+        }
     }
 
     fn collect_tfvars(&mut self, p: &'a Parsed<'a>) {
@@ -390,6 +612,9 @@ impl<'a> Decls<'a> {
             let loc = src.loc(block.span().map(|s| s.start), 1);
             match (block.ident.as_str(), labels.as_slice()) {
                 ("variable", [name]) => {
+                    if self.vars.contains_key(*name) {
+                        self.duplicate_vars.push((name.to_string(), loc.clone()));
+                    }
                     if let Some(attr) = block.body.get_attribute("default") {
                         self.vars.insert(
                             name.to_string(),
@@ -425,7 +650,47 @@ impl<'a> Decls<'a> {
                     kind: kind.to_string(),
                     loc,
                     body: BodyRef::Hcl(&block.body),
+                    overrides: Vec::new(),
                 }),
+                ("module", [name]) => {
+                    let literal = |key: &str| match block.body.get_attribute(key).map(|a| &a.value)
+                    {
+                        Some(Expression::String(s)) => Some(s.value().to_string()),
+                        Some(Expression::StringTemplate(t)) => {
+                            template_literal(t).map(|s| s.to_string())
+                        }
+                        _ => None,
+                    };
+                    self.modules.push(ModuleDecl {
+                        src,
+                        name: name.to_string(),
+                        source: literal("source"),
+                        version: literal("version"),
+                        loc,
+                        body: BodyRef::Hcl(&block.body),
+                    });
+                }
+                ("output", [name]) => {
+                    if let Some(attr) = block.body.get_attribute("value") {
+                        self.outputs.insert(
+                            name.to_string(),
+                            Decl {
+                                src,
+                                expr: Expr::Hcl(&attr.value),
+                                loc: src.loc(attr.span().map(|s| s.start), loc.line),
+                            },
+                        );
+                    }
+                }
+                ("provider", [_]) => self.deploys = true,
+                ("terraform", [])
+                    if block
+                        .body
+                        .blocks()
+                        .any(|b| matches!(b.ident.as_str(), "backend" | "cloud")) =>
+                {
+                    self.deploys = true;
+                }
                 (kind @ ("moved" | "removed" | "import"), []) => {
                     let addr = |key: &str| {
                         let span = block.body.get_attribute(key)?.value.span()?;
@@ -467,6 +732,7 @@ impl<'a> Decls<'a> {
                     kind: format!("data.{kind}"),
                     loc,
                     body: BodyRef::Hcl(&block.body),
+                    overrides: Vec::new(),
                 }),
                 _ => {}
             }
@@ -603,6 +869,53 @@ impl<'a> Decls<'a> {
                         );
                     }
                 }
+                "module" => {
+                    for m in &section.properties {
+                        let J::Object(body) = &m.value else { continue };
+                        let literal = |key: &str| {
+                            body.properties
+                                .iter()
+                                .find(|p| p.name.as_str() == key)
+                                .and_then(|p| match &p.value {
+                                    J::StringLit(s) => Some(s.value.to_string()),
+                                    _ => None,
+                                })
+                        };
+                        self.modules.push(ModuleDecl {
+                            src,
+                            name: m.name.as_str().to_string(),
+                            source: literal("source"),
+                            version: literal("version"),
+                            loc: src.loc(Some(m.range.start), 1),
+                            body: BodyRef::Json(body),
+                        });
+                    }
+                }
+                "output" => {
+                    for o in &section.properties {
+                        let J::Object(body) = &o.value else { continue };
+                        if let Some(v) = body.properties.iter().find(|p| p.name.as_str() == "value")
+                        {
+                            self.outputs.insert(
+                                o.name.as_str().to_string(),
+                                Decl {
+                                    src,
+                                    expr: Expr::Json(&v.value),
+                                    loc: src.loc(Some(v.range.start), 1),
+                                },
+                            );
+                        }
+                    }
+                }
+                "provider" => self.deploys = true,
+                "terraform"
+                    if section
+                        .properties
+                        .iter()
+                        .any(|p| matches!(p.name.as_str(), "backend" | "cloud")) =>
+                {
+                    self.deploys = true;
+                }
                 kind_section @ ("resource" | "data") => {
                     for kind in &section.properties {
                         let J::Object(by_name) = &kind.value else {
@@ -636,6 +949,7 @@ impl<'a> Decls<'a> {
                                 kind: kind_name,
                                 loc: src.loc(Some(named.range.start), 1),
                                 body: BodyRef::Json(obj),
+                                overrides: Vec::new(),
                             });
                         }
                     }
@@ -672,8 +986,55 @@ const META: &[&str] = &[
 /// variable's default, a tfvars line, a local).
 type Located = (Value, Option<Location>);
 
+/// The declarations of every directory given, by directory: the root and the modules it may
+/// call.
+struct Program<'a> {
+    dirs: BTreeMap<String, Decls<'a>>,
+}
+
+/// What a module call gave its caller: each instance's key and outputs, or why it was not
+/// evaluated.
+enum Outcome {
+    Instances {
+        /// `count` gives a list, `for_each` a map, neither one object.
+        shape: Shape,
+        items: Vec<(Value, BTreeMap<String, Located>)>,
+    },
+    NotEvaluated(String),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    One,
+    Count,
+    ForEach,
+}
+
+/// One instance of a block with `count` or `for_each`: its address, its key, and the binding
+/// (`count` or `each`) its body sees.
+type Instance = (String, Value, Option<(&'static str, Value)>);
+
 struct Evaluator<'d, 'a> {
+    program: &'d Program<'a>,
     decls: &'d Decls<'a>,
+    /// The directory being evaluated, and the module path its addresses carry
+    /// (`module.env["prod"].module.net.`; empty at the root).
+    dir: String,
+    prefix: String,
+    /// A module's variables as its caller set them; `None` at the root, where tfvars apply.
+    inputs: Option<BTreeMap<String, Located>>,
+    /// The directories of the calls that led here, outermost first: a cycle is refused.
+    stack: Vec<String>,
+    /// Module calls of this directory evaluated so far; `None` while one is being evaluated.
+    modules: BTreeMap<String, Option<Rc<Outcome>>>,
+    /// Resources of the modules this directory instantiated, with their module addresses.
+    children: Vec<Resource>,
+    /// What was not evaluated, and why (see [`Unit::gaps`]).
+    gaps: Vec<Problem>,
+    /// `moved`, `removed` and `import` blocks of instantiated modules, with module addresses.
+    moved: Vec<(String, String)>,
+    removed: Vec<crate::model::Removed>,
+    imports: Vec<String>,
     local_cache: BTreeMap<String, Located>,
     local_stack: Vec<String>,
     /// Bindings of `for` expressions and `dynamic` iterators, innermost last.
@@ -686,9 +1047,20 @@ struct Evaluator<'d, 'a> {
 }
 
 impl<'d, 'a> Evaluator<'d, 'a> {
-    fn new(decls: &'d Decls<'a>) -> Self {
+    fn new(program: &'d Program<'a>, decls: &'d Decls<'a>, dir: &str) -> Self {
         Evaluator {
+            program,
             decls,
+            dir: dir.to_string(),
+            prefix: String::new(),
+            inputs: None,
+            stack: vec![dir.to_string()],
+            modules: BTreeMap::new(),
+            children: Vec::new(),
+            gaps: Vec::new(),
+            moved: Vec::new(),
+            removed: Vec::new(),
+            imports: Vec::new(),
             local_cache: BTreeMap::new(),
             local_stack: Vec::new(),
             scopes: Vec::new(),
@@ -698,89 +1070,368 @@ impl<'d, 'a> Evaluator<'d, 'a> {
         }
     }
 
-    /// The instances of a resource block. `for_each` over a known collection gives one instance
-    /// per key (`type.name["key"]`, with `each.key` and `each.value` bound), `count = N` with
-    /// N ≥ 2 one per index (`type.name[0]`, with `count.index`), as Terraform addresses them;
-    /// `count = 0` or an empty `for_each` none. Anything else is one instance at the plain
-    /// address (an unknown collection leaves `each.*` unknown, never guessed).
-    fn resource(&mut self, r: &ResourceDecl<'a>) -> Vec<Resource> {
+    /// Evaluates the directory: its resources, then every module call not yet instantiated
+    /// (a reference to a module's output instantiates it earlier), then the resources of those
+    /// modules, with their module addresses.
+    fn run(&mut self) -> Vec<Resource> {
+        let decls = self.decls;
+        let mut out = Vec::new();
+        for r in &decls.resources {
+            out.extend(self.resource(r));
+        }
+        for m in &decls.modules {
+            self.module_outcome(&m.name);
+        }
+        out.append(&mut self.children);
+        out
+    }
+
+    /// The instances of a block with `count` or `for_each`. `for_each` over a known collection
+    /// gives one instance per key (`base["key"]`, with `each.key` and `each.value` bound),
+    /// `count = N` with N ≥ 2 one per index (`base[0]`, with `count.index`), as Terraform
+    /// addresses them; `count = 0` or an empty `for_each` none. Anything else is one instance at
+    /// the plain address (an unknown collection leaves `each.*` unknown, never guessed).
+    fn expand(&mut self, src: Src<'a>, body: &BodyRef<'a>, base: &str) -> (Shape, Vec<Instance>) {
         let meta = |this: &mut Self, key: &str| -> Option<Value> {
-            match &r.body {
-                BodyRef::Hcl(body) => body
-                    .get_attribute(key)
-                    .map(|a| this.eval(r.src, &a.value).0),
+            match body {
+                BodyRef::Hcl(body) => body.get_attribute(key).map(|a| this.eval(src, &a.value).0),
                 BodyRef::Json(o) => o
                     .properties
                     .iter()
                     .find(|p| p.name.as_str() == key)
-                    .map(|p| this.eval_json(r.src, &p.value).0),
+                    .map(|p| this.eval_json(src, &p.value).0),
             }
         };
-        let instances: Vec<(String, Option<(&str, Value)>)> =
-            match (meta(self, "for_each"), meta(self, "count")) {
-                (Some(fe), _) if is_empty_instances(&fe) => Vec::new(),
-                (Some(Value::Map(m)), _) => m
-                    .into_iter()
+        let each = |k: Value, v: Value| {
+            let mut each = BTreeMap::new();
+            each.insert("key".to_string(), k);
+            each.insert("value".to_string(), v);
+            Some(("each", Value::Map(each)))
+        };
+        let one = || vec![(base.to_string(), Value::Null, None)];
+        match (meta(self, "for_each"), meta(self, "count")) {
+            (Some(fe), _) if is_empty_instances(&fe) => (Shape::ForEach, Vec::new()),
+            (Some(Value::Map(m)), _) => (
+                Shape::ForEach,
+                m.into_iter()
                     .take(MAX_EXPANSION)
                     .map(|(k, v)| {
-                        let mut each = BTreeMap::new();
-                        each.insert("key".to_string(), Value::String(k.clone()));
-                        each.insert("value".to_string(), v);
-                        (
-                            format!("{}[{k:?}]", r.address),
-                            Some(("each", Value::Map(each))),
-                        )
+                        let addr = format!("{base}[{k:?}]");
+                        let key = Value::String(k);
+                        (addr, key.clone(), each(key, v))
                     })
                     .collect(),
-                (Some(Value::List(l)), _) if l.iter().all(|v| v.as_str().is_some()) => l
-                    .into_iter()
+            ),
+            (Some(Value::List(l)), _) if l.iter().all(|v| v.as_str().is_some()) => (
+                Shape::ForEach,
+                l.into_iter()
                     .take(MAX_EXPANSION)
                     .map(|v| {
                         let k = v.as_str().unwrap_or_default().to_string();
-                        let mut each = BTreeMap::new();
-                        each.insert("key".to_string(), v.clone());
-                        each.insert("value".to_string(), v);
-                        (
-                            format!("{}[{k:?}]", r.address),
-                            Some(("each", Value::Map(each))),
-                        )
+                        (format!("{base}[{k:?}]"), v.clone(), each(v.clone(), v))
                     })
                     .collect(),
-                (Some(_), _) => vec![(r.address.clone(), None)],
-                (None, Some(c)) if is_empty_instances(&c) => Vec::new(),
-                (None, Some(c)) => match c.as_i64() {
-                    Some(n) if n >= 2 => (0..n.min(MAX_EXPANSION as i64))
-                        .map(|i| {
-                            let mut count = BTreeMap::new();
-                            count.insert("index".to_string(), number(i as f64));
-                            (
-                                format!("{}[{i}]", r.address),
-                                Some(("count", Value::Map(count))),
-                            )
-                        })
-                        .collect(),
-                    Some(1) => {
-                        let mut count = BTreeMap::new();
-                        count.insert("index".to_string(), number(0.0));
-                        vec![(r.address.clone(), Some(("count", Value::Map(count))))]
-                    }
-                    _ => vec![(r.address.clone(), None)],
-                },
-                (None, None) => vec![(r.address.clone(), None)],
-            };
+            ),
+            (Some(_), _) => (Shape::One, one()),
+            (None, Some(c)) if is_empty_instances(&c) => (Shape::Count, Vec::new()),
+            (None, Some(c)) => {
+                let count = |i: i64| {
+                    let mut count = BTreeMap::new();
+                    count.insert("index".to_string(), number(i as f64));
+                    Some(("count", Value::Map(count)))
+                };
+                match c.as_i64() {
+                    Some(n) if n >= 2 => (
+                        Shape::Count,
+                        (0..n.min(MAX_EXPANSION as i64))
+                            .map(|i| (format!("{base}[{i}]"), number(i as f64), count(i)))
+                            .collect(),
+                    ),
+                    Some(1) => (
+                        Shape::Count,
+                        vec![(base.to_string(), number(0.0), count(0))],
+                    ),
+                    _ => (Shape::One, one()),
+                }
+            }
+            (None, None) => (Shape::One, one()),
+        }
+    }
+
+    /// The instances of a resource block (see [`Self::expand`]).
+    fn resource(&mut self, r: &ResourceDecl<'a>) -> Vec<Resource> {
+        let (_, instances) = self.expand(r.src, &r.body, &r.address);
         let mut out = Vec::new();
-        for (address, binding) in instances {
-            if let Some((name, v)) = binding {
+        for (address, _, binding) in instances {
+            self.with_binding(binding, |this| out.push(this.instance(r, address)));
+        }
+        out
+    }
+
+    fn with_binding<T>(
+        &mut self,
+        binding: Option<(&'static str, Value)>,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        match binding {
+            Some((name, v)) => {
                 let mut scope = BTreeMap::new();
                 scope.insert(name.to_string(), v);
                 self.scopes.push(scope);
-                out.push(self.instance(r, address));
+                let r = f(self);
                 self.scopes.pop();
-            } else {
-                out.push(self.instance(r, address));
+                r
+            }
+            None => f(self),
+        }
+    }
+
+    /// The outcome of the module call `name` of this directory, evaluating it on first use.
+    /// `None` when there is no such call, or while it is being evaluated (its arguments refer
+    /// to its own outputs, directly or through another call).
+    fn module_outcome(&mut self, name: &str) -> Option<Rc<Outcome>> {
+        if let Some(known) = self.modules.get(name) {
+            return known.clone();
+        }
+        let decls = self.decls;
+        let m = decls.modules.iter().find(|m| m.name == name)?;
+        self.modules.insert(name.to_string(), None);
+        let outcome = Rc::new(self.instantiate(m));
+        self.modules
+            .insert(name.to_string(), Some(Rc::clone(&outcome)));
+        Some(outcome)
+    }
+
+    fn gap(&mut self, m: &ModuleDecl<'a>, reason: String) -> Outcome {
+        self.gaps.push(Problem {
+            file: m.src.path.to_string(),
+            reason: format!("module \"{}\" (line {}): {reason}", m.name, m.loc.line),
+        });
+        Outcome::NotEvaluated(reason)
+    }
+
+    /// Instantiates a module call: each instance evaluates the module's directory with the
+    /// caller's arguments as its variables, under the instance's module address.
+    fn instantiate(&mut self, m: &ModuleDecl<'a>) -> Outcome {
+        let Some(source) = m.source.as_deref() else {
+            return self.gap(
+                m,
+                "its `source` is not a literal string, so which module it calls is unknown; \
+                 its resources are not evaluated"
+                    .into(),
+            );
+        };
+        let target = match modules::local_source(&self.dir, source) {
+            Some(Ok(d)) => d,
+            Some(Err(why)) => return self.gap(m, format!("source \"{source}\" {why}")),
+            None => {
+                let version = m
+                    .version
+                    .as_deref()
+                    .map(|v| format!(", version \"{v}\""))
+                    .unwrap_or_default();
+                return self.gap(
+                    m,
+                    format!(
+                        "source \"{source}\"{version} is outside the repository and not \
+                         vendored in it: its resources are not evaluated, and every setting \
+                         that depends on its outputs is undecided"
+                    ),
+                );
+            }
+        };
+        let program = self.program;
+        let Some(child) = program.dirs.get(&target) else {
+            return self.gap(
+                m,
+                format!(
+                    "source \"{source}\" names {}, which holds no Terraform files here",
+                    crate::formats::unit_display(&target)
+                ),
+            );
+        };
+        if let Some(i) = self.stack.iter().position(|d| *d == target) {
+            let mut chain: Vec<&str> = self.stack[i..]
+                .iter()
+                .map(|d| crate::formats::unit_display(d))
+                .collect();
+            chain.push(crate::formats::unit_display(&target));
+            return self.gap(
+                m,
+                format!(
+                    "module calls form a cycle ({}); Terraform refuses it, and it is not evaluated",
+                    chain.join(" → ")
+                ),
+            );
+        }
+        if self.stack.len() > MAX_MODULE_DEPTH {
+            return self.gap(
+                m,
+                format!(
+                    "nested more than {MAX_MODULE_DEPTH} module calls deep: not evaluated further"
+                ),
+            );
+        }
+        let base = format!("{}module.{}", self.prefix, m.name);
+        let (shape, instances) = self.expand(m.src, &m.body, &base);
+        let mut items = Vec::new();
+        for (address, key, binding) in instances {
+            let inputs = self.with_binding(binding, |this| this.call_inputs(m));
+            let mut ev = Evaluator::new(program, child, &target);
+            ev.prefix = format!("{address}.");
+            ev.inputs = Some(inputs);
+            ev.stack = self.stack.clone();
+            ev.stack.push(target.clone());
+            ev.steps = self.steps;
+            ev.produced = self.produced;
+            let resources = ev.run();
+            let outputs: BTreeMap<String, Located> = child
+                .outputs
+                .iter()
+                .map(|(name, d)| {
+                    let (v, o) = ev.eval_decl(d);
+                    (name.clone(), (v, Some(o.unwrap_or_else(|| d.loc.clone()))))
+                })
+                .collect();
+            self.steps = ev.steps;
+            self.produced = ev.produced;
+            self.children.extend(resources);
+            self.gaps.append(&mut ev.gaps);
+            let p = &ev.prefix;
+            self.moved.extend(
+                child
+                    .moved
+                    .iter()
+                    .map(|(a, b)| (format!("{p}{a}"), format!("{p}{b}")))
+                    .chain(ev.moved.drain(..)),
+            );
+            self.removed.extend(
+                child
+                    .removed
+                    .iter()
+                    .map(|r| crate::model::Removed {
+                        address: format!("{p}{}", r.address),
+                        ..r.clone()
+                    })
+                    .chain(ev.removed.drain(..)),
+            );
+            self.imports.extend(
+                child
+                    .imports
+                    .iter()
+                    .map(|a| format!("{p}{a}"))
+                    .chain(ev.imports.drain(..)),
+            );
+            items.push((key, outputs));
+        }
+        Outcome::Instances { shape, items }
+    }
+
+    /// The arguments of a module call, evaluated in the caller, each located where its value
+    /// was written (the argument's line, or the variable, local or tfvars line that gave it).
+    fn call_inputs(&mut self, m: &ModuleDecl<'a>) -> BTreeMap<String, Located> {
+        let mut inputs = BTreeMap::new();
+        match &m.body {
+            BodyRef::Hcl(body) => {
+                for a in body.attributes() {
+                    let name = a.key.as_str();
+                    if MODULE_META.contains(&name) {
+                        continue;
+                    }
+                    let (v, o) = self.eval(m.src, &a.value);
+                    let at = o.unwrap_or_else(|| m.src.loc(a.span().map(|s| s.start), m.loc.line));
+                    inputs.insert(name.to_string(), (v, Some(at)));
+                }
+            }
+            BodyRef::Json(o) => {
+                for p in &o.properties {
+                    let name = p.name.as_str();
+                    if MODULE_META.contains(&name) {
+                        continue;
+                    }
+                    let (v, origin) = self.eval_json(m.src, &p.value);
+                    let at = origin.unwrap_or_else(|| m.src.loc(Some(p.range.start), m.loc.line));
+                    inputs.insert(name.to_string(), (v, Some(at)));
+                }
             }
         }
-        out
+        inputs
+    }
+
+    /// `module.NAME…`: an output of a module call (`module.net.vpc_id`, `module.env["prod"].id`),
+    /// located where the module's output got its value. Gives the value, its origin, and how
+    /// many traversal operators after `NAME` were consumed.
+    fn module_ref(
+        &mut self,
+        src: Src<'a>,
+        ops: &[hcl_edit::Decorated<TraversalOperator>],
+        text: &str,
+    ) -> (Value, Option<Location>, usize) {
+        let unknown = |why: &str| (Value::Unknown(format!("{text} ({why})")), None, ops.len());
+        let attr = |i: usize| match ops.get(i).map(|o| o.value()) {
+            Some(TraversalOperator::GetAttr(a)) => Some(a.as_str().to_string()),
+            _ => None,
+        };
+        let Some(name) = attr(0) else {
+            return unknown("not a module output");
+        };
+        let Some(outcome) = self.module_outcome(&name) else {
+            return unknown("no such module call here, or its arguments depend on itself");
+        };
+        let (shape, items) = match &*outcome {
+            Outcome::NotEvaluated(why) => return unknown(why),
+            Outcome::Instances { shape, items } => (*shape, items),
+        };
+        let as_object = |outs: &BTreeMap<String, Located>| {
+            Value::Map(
+                outs.iter()
+                    .map(|(k, (v, _))| (k.clone(), v.clone()))
+                    .collect(),
+            )
+        };
+        let (outs, next) = match shape {
+            Shape::One => match items.first() {
+                Some((_, o)) => (o, 1),
+                None => return unknown("module has no instance"),
+            },
+            _ => {
+                let key = match ops.get(1).map(|o| o.value()) {
+                    Some(TraversalOperator::Index(ix)) => self.eval(src, ix).0,
+                    Some(TraversalOperator::LegacyIndex(i)) => number(*i.value() as f64),
+                    _ => {
+                        // The whole collection of instances.
+                        let v = if shape == Shape::Count {
+                            Value::List(items.iter().map(|(_, o)| as_object(o)).collect())
+                        } else {
+                            Value::Map(
+                                items
+                                    .iter()
+                                    .map(|(k, o)| {
+                                        (k.as_str().unwrap_or("").to_string(), as_object(o))
+                                    })
+                                    .collect(),
+                            )
+                        };
+                        return (v, None, 1);
+                    }
+                };
+                let found = items.iter().find(|(k, _)| match (k, &key) {
+                    (Value::String(a), Value::String(b)) => a == b,
+                    (a, b) => a.as_i64().is_some() && a.as_i64() == b.as_i64(),
+                });
+                match found {
+                    Some((_, o)) => (o, 2),
+                    None => return unknown("no such module instance"),
+                }
+            }
+        };
+        match attr(next) {
+            Some(out) => match outs.get(&out) {
+                Some((v, o)) => (v.clone(), o.clone(), next + 1),
+                None => unknown("the module has no such output"),
+            },
+            None => (as_object(outs), None, next),
+        }
     }
 
     fn instance(&mut self, r: &ResourceDecl<'a>, address: String) -> Resource {
@@ -804,8 +1455,39 @@ impl<'d, 'a> Evaluator<'d, 'a> {
                 Value::Map(m)
             }
         };
+        let mut body = body;
+        for (src, ob) in &r.overrides {
+            let mut olocs = BTreeMap::new();
+            let over = match ob {
+                BodyRef::Hcl(b) => self.body(*src, b, &SettingPath::root(), &mut olocs),
+                BodyRef::Json(o) => {
+                    let mut m = BTreeMap::new();
+                    for p in &o.properties {
+                        let name = p.name.as_str();
+                        if META.contains(&name) {
+                            continue;
+                        }
+                        let path = SettingPath::root().key(name);
+                        let v = self.json_located(*src, &p.value, &path, &mut olocs);
+                        olocs
+                            .entry(path)
+                            .or_insert_with(|| src.loc(Some(p.range.start), 1));
+                        m.insert(name.to_string(), v);
+                    }
+                    Value::Map(m)
+                }
+            };
+            if let (Value::Map(base), Value::Map(over)) = (&mut body, over) {
+                for (k, v) in over {
+                    let p = SettingPath::root().key(&k);
+                    locations.retain(|lp: &SettingPath, _| !lp.starts_with(&p));
+                    base.insert(k, v);
+                }
+                locations.extend(olocs);
+            }
+        }
         Resource {
-            address,
+            address: format!("{}{address}", self.prefix),
             kind: r.kind.clone(),
             location: r.loc.clone(),
             body,
@@ -1201,19 +1883,33 @@ impl<'d, 'a> Evaluator<'d, 'a> {
                 },
                 "data" => {
                     // data.KIND.NAME.ATTR…: a reference, kept symbolic for rules to follow.
-                    return (Value::Ref(traversal_path(v.as_str(), ops)), None);
+                    return (
+                        Value::Ref(format!(
+                            "{}{}",
+                            self.prefix,
+                            traversal_path(v.as_str(), ops)
+                        )),
+                        None,
+                    );
+                }
+                "module" => {
+                    let (val, o, used) = self.module_ref(src, ops, &text);
+                    (val, o, used)
                 }
                 other if self.scopes.iter().any(|s| s.contains_key(other)) => {
                     let scoped = self.scopes.iter().rev().find_map(|s| s.get(other));
                     (scoped.cloned().unwrap_or(Value::Null), None, 0)
                 }
-                "each" | "count" | "path" | "terraform" | "self" | "module" => {
+                "each" | "count" | "path" | "terraform" | "self" => {
                     return (Value::Unknown(text), None)
                 }
                 other => {
                     if other.contains('_') || other.starts_with("aws") {
                         // KIND.NAME.ATTR: a resource reference.
-                        return (Value::Ref(traversal_path(other, ops)), None);
+                        return (
+                            Value::Ref(format!("{}{}", self.prefix, traversal_path(other, ops))),
+                            None,
+                        );
                     } else {
                         return (Value::Unknown(text), None);
                     }
@@ -1253,6 +1949,26 @@ impl<'d, 'a> Evaluator<'d, 'a> {
 
     fn var(&mut self, name: &str) -> Located {
         let decls = self.decls;
+        if let Some(inputs) = &self.inputs {
+            // A module's variable: the caller's argument, else its default (tfvars files are
+            // the root's alone).
+            if let Some(v) = inputs.get(name) {
+                return v.clone();
+            }
+            return match decls.vars.get(name) {
+                Some(d) if matches!(d.expr, Expr::NoDefault) => (
+                    Value::Unknown(format!("var.{name} (no default, not set by the caller)")),
+                    Some(d.loc.clone()),
+                ),
+                Some(d) => {
+                    let saved = std::mem::take(&mut self.scopes);
+                    let (v, _) = self.eval_decl(d);
+                    self.scopes = saved;
+                    (v, Some(d.loc.clone()))
+                }
+                None => (Value::Unknown(format!("var.{name} (not declared)")), None),
+            };
+        }
         let decl = decls.tfvars.get(name).or_else(|| decls.vars.get(name));
         match decl {
             Some(d) => match d.expr {
@@ -1769,6 +2485,218 @@ mod tests {
             .map(|(p, c)| (p.to_string(), c.as_bytes().to_vec()))
             .collect();
         parse_unit("m", &files)
+    }
+
+    fn evaluate(root: &str, files: &[(&str, &str)]) -> Unit {
+        let files: Vec<(String, Vec<u8>)> = files
+            .iter()
+            .map(|(p, c)| (p.to_string(), c.as_bytes().to_vec()))
+            .collect();
+        parse_unit(root, &files)
+    }
+
+    const SITE: &str = "variable \"acl\" {\n  default = \"private\"\n}\n\
+        resource \"aws_s3_bucket\" \"this\" {\n  bucket = \"site\"\n}\n\
+        resource \"aws_s3_bucket_acl\" \"this\" {\n  bucket = aws_s3_bucket.this.id\n  acl    = var.acl\n}\n\
+        output \"bucket\" {\n  value = aws_s3_bucket.this.id\n}\n";
+
+    #[test]
+    fn a_module_call_takes_the_callers_argument_located_at_the_caller() {
+        let u = evaluate(
+            "live",
+            &[
+                (
+                    "live/main.tf",
+                    "module \"site\" {\n  source = \"../modules/site\"\n  acl    = \"public-read\"\n}\n",
+                ),
+                ("modules/site/main.tf", SITE),
+            ],
+        );
+        let acl = &u.resources["module.site.aws_s3_bucket_acl.this"];
+        assert_eq!(acl.attr("acl"), Some(&Value::str("public-read")));
+        assert_eq!(
+            acl.location_of(&SettingPath::parse("acl")),
+            Location {
+                file: "live/main.tf".into(),
+                line: 3
+            }
+        );
+        // References inside the module carry its address, so rules can follow them.
+        assert_eq!(
+            acl.attr("bucket"),
+            Some(&Value::Ref("module.site.aws_s3_bucket.this.id".into()))
+        );
+        assert_eq!(acl.location.file, "modules/site/main.tf");
+        assert_eq!(u.calls, vec!["modules/site".to_string()]);
+        assert_eq!(u.reads, vec!["modules/site".to_string()]);
+        assert!(u.deploys && u.gaps.is_empty());
+    }
+
+    #[test]
+    fn without_an_argument_the_default_holds_and_is_located_there() {
+        let u = evaluate(
+            "",
+            &[
+                (
+                    "main.tf",
+                    "module \"site\" {\n  source = \"./modules/site\"\n}\n",
+                ),
+                ("modules/site/main.tf", SITE),
+            ],
+        );
+        let acl = &u.resources["module.site.aws_s3_bucket_acl.this"];
+        assert_eq!(acl.attr("acl"), Some(&Value::str("private")));
+        assert_eq!(
+            acl.location_of(&SettingPath::parse("acl")).file,
+            "modules/site/main.tf"
+        );
+    }
+
+    #[test]
+    fn for_each_calls_nesting_and_outputs() {
+        let net = "variable \"cidr\" {}\n\
+            resource \"aws_security_group\" \"web\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [var.cidr]\n  }\n}\n\
+            output \"sg\" {\n  value = aws_security_group.web.id\n}\n";
+        let env = "variable \"cidr\" {}\n\
+            module \"net\" {\n  source = \"../net\"\n  cidr   = var.cidr\n}\n\
+            output \"sg\" {\n  value = module.net.sg\n}\n";
+        let root = "locals {\n  envs = {\n    prod = \"0.0.0.0/0\"\n    dev  = \"10.0.0.0/8\"\n  }\n}\n\
+            module \"env\" {\n  source   = \"./modules/env\"\n  for_each = local.envs\n  cidr     = each.value\n}\n\
+            resource \"aws_instance\" \"bastion\" {\n  vpc_security_group_ids = [module.env[\"prod\"].sg]\n}\n";
+        let u = evaluate(
+            "",
+            &[
+                ("main.tf", root),
+                ("modules/env/main.tf", env),
+                ("modules/net/main.tf", net),
+            ],
+        );
+        let prod = &u.resources["module.env[\"prod\"].module.net.aws_security_group.web"];
+        let dev = &u.resources["module.env[\"dev\"].module.net.aws_security_group.web"];
+        let cidr = SettingPath::parse("ingress[0].cidr_blocks");
+        assert_eq!(
+            prod.get(&cidr),
+            Some(&Value::List(vec![Value::str("0.0.0.0/0")]))
+        );
+        assert_eq!(
+            dev.get(&cidr),
+            Some(&Value::List(vec![Value::str("10.0.0.0/8")]))
+        );
+        // Located at the caller's argument that gave the instance its value.
+        assert_eq!(
+            prod.location_of(&cidr),
+            Location {
+                file: "main.tf".into(),
+                line: 10
+            }
+        );
+        let bastion = &u.resources["aws_instance.bastion"];
+        assert_eq!(
+            bastion.attr("vpc_security_group_ids"),
+            Some(&Value::List(vec![Value::Ref(
+                "module.env[\"prod\"].module.net.aws_security_group.web.id".into()
+            )]))
+        );
+        assert_eq!(
+            u.reads,
+            vec!["modules/env".to_string(), "modules/net".to_string()]
+        );
+    }
+
+    #[test]
+    fn sources_outside_the_repository_cycles_and_missing_dirs_are_gaps() {
+        let u = evaluate(
+            "",
+            &[
+                (
+                    "main.tf",
+                    "module \"s3\" {\n  source  = \"terraform-aws-modules/s3-bucket/aws\"\n  version = \"4.1.0\"\n}\n\
+                     module \"gone\" {\n  source = \"./nowhere\"\n}\n\
+                     module \"a\" {\n  source = \"./a\"\n}\n\
+                     resource \"aws_s3_bucket_policy\" \"p\" {\n  bucket = module.s3.s3_bucket_id\n}\n",
+                ),
+                ("a/main.tf", "module \"b\" {\n  source = \"../b\"\n}\n"),
+                ("b/main.tf", "module \"a\" {\n  source = \"../a\"\n}\n"),
+            ],
+        );
+        let reasons: Vec<&str> = u.gaps.iter().map(|g| g.reason.as_str()).collect();
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.contains("terraform-aws-modules/s3-bucket/aws")
+                    && r.contains("4.1.0")
+                    && r.contains("undecided")),
+            "{reasons:?}"
+        );
+        assert!(reasons.iter().any(|r| r.contains("nowhere")), "{reasons:?}");
+        assert!(
+            reasons.iter().any(|r| r.contains("cycle (a → b → a)")),
+            "{reasons:?}"
+        );
+        assert!(u.problems.is_empty());
+        // A setting computed from the missing module's output is unknown, never assumed.
+        assert!(u.resources["aws_s3_bucket_policy.p"]
+            .attr("bucket")
+            .is_some_and(Value::is_unknown));
+    }
+
+    #[test]
+    fn override_files_merge_and_duplicates_are_refused() {
+        let u = evaluate(
+            "",
+            &[
+                (
+                    "main.tf",
+                    "resource \"aws_s3_bucket_acl\" \"a\" {\n  bucket = \"b\"\n  acl    = \"private\"\n}\n",
+                ),
+                (
+                    "z_override.tf",
+                    "resource \"aws_s3_bucket_acl\" \"a\" {\n  acl = \"public-read\"\n}\n",
+                ),
+            ],
+        );
+        let acl = &u.resources["aws_s3_bucket_acl.a"];
+        assert_eq!(acl.attr("acl"), Some(&Value::str("public-read")));
+        assert_eq!(acl.attr("bucket"), Some(&Value::str("b")));
+        assert_eq!(
+            acl.location_of(&SettingPath::parse("acl")),
+            Location {
+                file: "z_override.tf".into(),
+                line: 2
+            }
+        );
+        assert!(u.problems.is_empty(), "{:?}", u.problems);
+
+        let d = evaluate(
+            "",
+            &[
+                ("a.tf", "resource \"aws_s3_bucket\" \"x\" {\n}\n"),
+                (
+                    "b.tf",
+                    "resource \"aws_s3_bucket\" \"x\" {\n}\nvariable \"v\" {}\nvariable \"v\" {}\n",
+                ),
+                (
+                    "override.tf",
+                    "resource \"aws_s3_bucket\" \"nothing\" {\n}\n",
+                ),
+            ],
+        );
+        let files: Vec<(&str, bool)> = d
+            .problems
+            .iter()
+            .map(|p| (p.file.as_str(), p.reason.contains("Terraform rejects")))
+            .collect();
+        assert_eq!(
+            files,
+            vec![("b.tf", true), ("b.tf", true), ("override.tf", true)]
+        );
+    }
+
+    #[test]
+    fn a_library_module_alone_does_not_claim_to_be_deployed() {
+        let u = evaluate("modules/site", &[("modules/site/main.tf", SITE)]);
+        assert!(!u.deploys);
+        assert!(u.resources.contains_key("aws_s3_bucket_acl.this"));
     }
 
     #[test]
