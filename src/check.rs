@@ -329,8 +329,46 @@ pub fn check(
     let mut findings = Vec::new();
     let mut blind = std::mem::take(&mut walk.blind);
     let mut unmatched = BTreeSet::new();
+    // Terraform as it is deployed: a directory another one calls as a module is evaluated
+    // through its callers (the roots), with their arguments, not alone.
+    let mut read: BTreeMap<&str, Vec<(String, Vec<u8>)>> = BTreeMap::new();
     for (dir, paths) in &walk.units {
-        let files = Walk::read(paths, &mut blind, &walk.limits);
+        read.insert(dir.as_str(), Walk::read(paths, &mut blind, &walk.limits));
+    }
+    let mut graph: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (dir, files) in &read {
+        if formats::is_manifest_file(dir) {
+            continue;
+        }
+        let calls = formats::terraform::modules::local_calls(dir, files, &walk.limits);
+        if !calls.is_empty() {
+            graph.insert(dir.to_string(), calls);
+        }
+    }
+    let called = formats::terraform::modules::called(&graph);
+    for (dir, own) in &read {
+        let dir: &str = dir;
+        if called.contains(dir) {
+            continue;
+        }
+        let mut files = own.clone();
+        let mut seen: BTreeSet<&str> = BTreeSet::from([dir]);
+        let mut queue: Vec<&str> = graph
+            .get(dir)
+            .map(|c| c.iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        while let Some(d) = queue.pop() {
+            if !seen.insert(d) {
+                continue;
+            }
+            if let Some(f) = read.get(d) {
+                files.extend(f.iter().cloned());
+            }
+            if let Some(next) = graph.get(d) {
+                queue.extend(next.iter().map(String::as_str));
+            }
+        }
+        let dir = &dir.to_string();
         let unit = formats::parse_unit_with(dir, &files, &walk.limits);
         let sups: BTreeMap<&str, FileSuppressions> = files
             .iter()
@@ -341,7 +379,7 @@ pub fn check(
                 )
             })
             .collect();
-        for p in &unit.problems {
+        for p in unit.problems.iter().chain(&unit.gaps) {
             blind.push(CheckBlindSpot {
                 unit: dir.clone(),
                 file: p.file.clone(),

@@ -1448,7 +1448,11 @@ impl<'r> Engine<'r> {
             }
         }
         let side = match &commit {
-            Some(c) if is_merge => self.side_attribution(c, &touched),
+            Some(c) if is_merge => {
+                let roots = self.through_roots(touched.clone());
+                let wanted: BTreeSet<String> = touched.union(&roots).cloned().collect();
+                self.side_attribution(c, &wanted)
+            }
             _ => Side::default(),
         };
         let mut news: Vec<(String, Arc<Unit>)> = Vec::new();
@@ -1480,29 +1484,30 @@ impl<'r> Engine<'r> {
         self.settle_copies();
     }
 
-    /// The directories called as modules by a directory that is evaluated: everything reachable,
-    /// by one call or more, from a directory nobody calls. (A cycle of calls that no such
-    /// directory reaches is evaluated from each of its members, which reports the cycle.)
     fn called(&self) -> BTreeSet<String> {
-        let callee: BTreeSet<&str> = self
-            .graph
-            .iter()
-            .flat_map(|(c, ds)| ds.iter().filter(move |d| *d != c).map(String::as_str))
-            .collect();
-        let mut out: BTreeSet<String> = BTreeSet::new();
-        let mut stack: Vec<&str> = self
-            .graph
-            .keys()
-            .filter(|d| !callee.contains(d.as_str()))
-            .flat_map(|d| self.graph[d].iter().filter(move |c| *c != d))
-            .map(String::as_str)
-            .collect();
-        while let Some(d) = stack.pop() {
-            if out.insert(d.to_string()) {
-                if let Some(next) = self.graph.get(d) {
-                    stack.extend(next.iter().map(String::as_str));
-                }
+        formats::terraform::modules::called(&self.graph)
+    }
+
+    /// Directories as the fold evaluates them: a module directory stands for the roots that
+    /// instantiate it (as the fold knows them now: a merged side's commits are compared in the
+    /// roots the history has at the merge), any other directory for itself.
+    fn through_roots(&self, dirs: BTreeSet<String>) -> BTreeSet<String> {
+        if self.graph.is_empty() {
+            return dirs;
+        }
+        let called = self.called();
+        let mut out = BTreeSet::new();
+        for d in dirs {
+            if !called.contains(&d) {
+                out.insert(d);
+                continue;
             }
+            out.extend(
+                self.units
+                    .iter()
+                    .filter(|(_, st)| st.unit.reads.contains(&d))
+                    .map(|(r, _)| r.clone()),
+            );
         }
         out
     }
@@ -2179,6 +2184,7 @@ impl<'r> Engine<'r> {
             }
             dirs.extend(od.into_iter().chain(nd).map(str::to_string));
         }
+        let dirs = self.through_roots(dirs);
         let mut view: BTreeMap<String, (Arc<Unit>, Arc<Unit>)> = BTreeMap::new();
         for dir in &dirs {
             let new = self.snapshots.unit_at(self.repo, tree, dir);

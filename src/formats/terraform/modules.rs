@@ -9,6 +9,7 @@
 //! directories to load with a unit so that its module calls can be instantiated.
 
 use crate::limits::Limits;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The directory a local source names, relative to the repository root; `None` when the source
 /// is not a local path; an error when it leaves the repository.
@@ -52,6 +53,32 @@ pub fn local_calls(dir: &str, files: &[(String, Vec<u8>)], limits: &Limits) -> V
     out.into_iter().collect()
 }
 
+/// The directories called as modules by a directory that is evaluated: everything reachable,
+/// by one call or more, from a directory nobody calls. `graph` holds each calling directory's
+/// local calls. A cycle of calls that no such directory reaches is left out, so each of its
+/// members is evaluated on its own (and reports the cycle).
+pub fn called(graph: &BTreeMap<String, Vec<String>>) -> BTreeSet<String> {
+    let callee: BTreeSet<&str> = graph
+        .iter()
+        .flat_map(|(c, ds)| ds.iter().filter(move |d| *d != c).map(String::as_str))
+        .collect();
+    let mut out: BTreeSet<String> = BTreeSet::new();
+    let mut stack: Vec<&str> = graph
+        .iter()
+        .filter(|(d, _)| !callee.contains(d.as_str()))
+        .flat_map(|(d, ds)| ds.iter().filter(move |c| *c != d))
+        .map(String::as_str)
+        .collect();
+    while let Some(d) = stack.pop() {
+        if out.insert(d.to_string()) {
+            if let Some(next) = graph.get(d) {
+                stack.extend(next.iter().map(String::as_str));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +99,27 @@ mod tests {
             None
         );
         assert_eq!(local_source("", "git::https://example.com/m.git"), None);
+    }
+
+    #[test]
+    fn roots_call_modules_and_an_unreached_cycle_is_left_to_its_members() {
+        let g = |edges: &[(&str, &[&str])]| -> BTreeMap<String, Vec<String>> {
+            edges
+                .iter()
+                .map(|(a, bs)| (a.to_string(), bs.iter().map(|b| b.to_string()).collect()))
+                .collect()
+        };
+        let c = called(&g(&[
+            ("envs/prod", &["modules/app"]),
+            ("modules/app", &["modules/net"]),
+        ]));
+        assert_eq!(
+            c,
+            BTreeSet::from(["modules/app".into(), "modules/net".into()])
+        );
+        // A calls B calls A, and nobody calls either: both are evaluated (each reports the cycle).
+        assert!(called(&g(&[("a", &["b"]), ("b", &["a"])])).is_empty());
+        // A directory calling itself is still a root.
+        assert!(called(&g(&[("a", &["a"])])).is_empty());
     }
 }
