@@ -269,6 +269,17 @@ pub fn check(
     rules: &'static [Rule],
     limits: &Limits,
 ) -> Result<CheckResult, CheckError> {
+    check_with(path, rules, limits, &Default::default())
+}
+
+/// [`check`] with `--root` and `--var-file` (paths relative to the directory checked).
+pub fn check_with(
+    path: &str,
+    rules: &'static [Rule],
+    limits: &Limits,
+    terraform: &formats::terraform::modules::RootOptions,
+) -> Result<CheckResult, CheckError> {
+    let roots = &terraform.roots;
     let given = Path::new(path);
     // The path the user gave is followed if it is a link (their choice); nothing below it is.
     let meta = std::fs::metadata(given).map_err(|source| CheckError::Unreadable {
@@ -345,7 +356,7 @@ pub fn check(
             graph.insert(dir.to_string(), calls);
         }
     }
-    let called = formats::terraform::modules::called(&graph);
+    let called = formats::terraform::modules::called(&graph, roots);
     for (dir, own) in &read {
         let dir: &str = dir;
         if called.contains(dir) {
@@ -368,8 +379,19 @@ pub fn check(
                 queue.extend(next.iter().map(String::as_str));
             }
         }
+        // Variable files named on the command line apply to every root.
+        for v in &terraform.var_files {
+            if let Some(f) = read
+                .get(formats::unit_of(v))
+                .and_then(|fs| fs.iter().find(|(p, _)| p == v))
+            {
+                if !files.iter().any(|(p, _)| p == v) {
+                    files.push(f.clone());
+                }
+            }
+        }
         let dir = &dir.to_string();
-        let unit = formats::parse_unit_with(dir, &files, &walk.limits);
+        let unit = formats::parse_root(dir, &files, &walk.limits, &terraform.var_files);
         let sups: BTreeMap<&str, FileSuppressions> = files
             .iter()
             .map(|(f, bytes)| {
@@ -481,10 +503,11 @@ pub fn check_all(
     paths: &[String],
     rules: &'static [Rule],
     limits: &Limits,
+    terraform: &formats::terraform::modules::RootOptions,
 ) -> Result<CheckResult, CheckError> {
     let mut merged: Option<CheckResult> = None;
     for p in paths {
-        let r = check(p, rules, limits)?;
+        let r = check_with(p, rules, limits, terraform)?;
         merged = Some(match merged {
             None => r,
             Some(mut m) => {

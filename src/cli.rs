@@ -67,6 +67,8 @@ pub enum Command {
         #[command(flatten)]
         limits: LimitArgs,
         #[command(flatten)]
+        terraform: TerraformArgs,
+        #[command(flatten)]
         out: Output,
     },
     /// Every change to one resource's settings over time, with who and when (blame for settings).
@@ -81,6 +83,8 @@ pub enum Command {
         reference: String,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        terraform: TerraformArgs,
         #[command(flatten)]
         out: Output,
     },
@@ -110,6 +114,8 @@ pub enum Command {
         #[command(flatten)]
         limits: LimitArgs,
         #[command(flatten)]
+        terraform: TerraformArgs,
+        #[command(flatten)]
         out: Output,
     },
     /// The rules on files as they are now, with no history: a directory (a repository or not) or
@@ -124,6 +130,8 @@ pub enum Command {
         fail_on: Severity,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        terraform: TerraformArgs,
         #[command(flatten)]
         out: Output,
     },
@@ -171,6 +179,30 @@ pub struct InvestigationArgs {
     pub environment: Option<String>,
 }
 
+/// How Terraform roots are evaluated, beyond what the repository says.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TerraformArgs {
+    /// A Terraform directory to evaluate as a root even though another directory calls it as a
+    /// module (repeatable). Repository-relative (for check: relative to the path checked).
+    #[arg(long = "root", value_name = "DIR")]
+    pub roots: Vec<String>,
+    /// A variables file applied to every root after its terraform.tfvars and *.auto.tfvars, as
+    /// `terraform -var-file` does (repeatable, in order). Repository-relative, read at every
+    /// landing, so its own history counts (for check: relative to the path checked).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<String>,
+}
+
+impl TerraformArgs {
+    pub fn options(self) -> crate::formats::terraform::modules::RootOptions {
+        let clean = |p: String| p.trim_start_matches("./").trim_end_matches('/').to_string();
+        crate::formats::terraform::modules::RootOptions {
+            roots: self.roots.into_iter().map(clean).collect(),
+            var_files: self.var_files.into_iter().map(clean).collect(),
+        }
+    }
+}
+
 /// How much of one file a run reads (see `limits`): each default is documented in the README,
 /// and a file past one is a blind spot naming the option that raises it.
 #[derive(Debug, Clone, Copy, clap::Args)]
@@ -198,9 +230,14 @@ impl LimitArgs {
 }
 
 impl InvestigationArgs {
-    pub fn options(self, limits: crate::limits::Limits) -> Options {
+    pub fn options(
+        self,
+        limits: crate::limits::Limits,
+        terraform: crate::formats::terraform::modules::RootOptions,
+    ) -> Options {
         Options {
             limits,
+            terraform,
             at: self.at,
             since: self.since,
             until: self.until,
@@ -238,10 +275,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             fail_on,
             investigation,
             limits,
+            terraform,
             out,
         } => {
             let mut r = Repo::open(&repo)?;
-            let options = investigation.options(limits.limits());
+            let options = investigation.options(limits.limits(), terraform.options());
             let mut inv = investigate(&mut r, &reference, None, options)?;
             if matches!(out.format, Format::Markdown | Format::Html) {
                 crate::investigation::add_excerpts(&r, &mut inv);
@@ -270,10 +308,12 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             repo,
             reference,
             limits,
+            terraform,
             out,
         } => {
             let mut r = Repo::open(&repo)?;
             r.limits = limits.limits();
+            r.terraform = terraform.options();
             let result = crate::resource_history::history(&mut r, &reference, &address)?;
             let text = match out.format {
                 Format::Json => {
@@ -316,10 +356,12 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             repo,
             fail_on,
             limits,
+            terraform,
             out,
         } => {
             let mut r = Repo::open(&repo)?;
             r.limits = limits.limits();
+            r.terraform = terraform.options();
             let result = crate::review::review(&mut r, &range)?;
             let text = match out.format {
                 Format::Json => report::json::render(&report::review::json(&result, fail_on)),
@@ -339,10 +381,15 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             paths,
             fail_on,
             limits,
+            terraform,
             out,
         } => {
-            let result =
-                crate::check::check_all(&paths, crate::rules::registry(), &limits.limits())?;
+            let result = crate::check::check_all(
+                &paths,
+                crate::rules::registry(),
+                &limits.limits(),
+                &terraform.options(),
+            )?;
             let text = match out.format {
                 Format::Json => report::json::render(&report::check::json(&result, fail_on)),
                 Format::Text => report::check::text(&result, fail_on),

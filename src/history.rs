@@ -172,6 +172,8 @@ pub struct Repo {
     /// The run's limits: blobs over the size limit are not loaded (a problem instead), and the
     /// snapshot layer parses under the rest.
     pub limits: crate::limits::Limits,
+    /// `--root` and `--var-file`: how Terraform roots are evaluated.
+    pub terraform: crate::formats::terraform::modules::RootOptions,
     /// Parsed trees and verified file contents (see `objects`): each handle has its own, so
     /// reader threads share no lock.
     trees: std::cell::RefCell<Cache<Tree>>,
@@ -191,6 +193,7 @@ pub struct Repo {
 pub struct Reopener {
     path: String,
     limits: crate::limits::Limits,
+    terraform: crate::formats::terraform::modules::RootOptions,
     packs: Arc<packs::Store>,
     ledger: SharedLedger,
 }
@@ -199,6 +202,7 @@ impl Reopener {
     pub fn open(&self) -> Result<Repo, HistoryError> {
         let mut r = Repo::open_with(&self.path, Some(Arc::clone(&self.packs)))?;
         r.limits = self.limits;
+        r.terraform = self.terraform.clone();
         r.ledger = Arc::clone(&self.ledger);
         Ok(r)
     }
@@ -428,6 +432,7 @@ impl Repo {
             mailmap: None,
             ledger: Default::default(),
             limits: Default::default(),
+            terraform: Default::default(),
             trees: std::cell::RefCell::new(Cache::new(objects::TREE_CACHE_BYTES)),
             blobs: std::cell::RefCell::new(Cache::new(objects::BLOB_CACHE_BYTES)),
             shallow: repo.is_shallow(),
@@ -442,6 +447,7 @@ impl Repo {
         Reopener {
             path: self.given.clone(),
             limits: self.limits,
+            terraform: self.terraform.clone(),
             packs: Arc::clone(&self.packs),
             ledger: Arc::clone(&self.ledger),
         }

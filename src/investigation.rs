@@ -63,6 +63,8 @@ pub struct Options {
     pub environment: Option<String>,
     /// The run's limits (recorded in the report when raised, so `verify` reads under the same).
     pub limits: crate::limits::Limits,
+    /// `--root` and `--var-file` (recorded in the report when given).
+    pub terraform: crate::formats::terraform::modules::RootOptions,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -213,6 +215,7 @@ pub fn investigate(
         watch: None,
     };
     repo.limits = options.limits;
+    repo.terraform = options.terraform.clone();
     let mut scan = scan::scan_with(repo, reference, walk)?;
     // Suppressions are evidence in a scan (a recorded acceptance of the risk), found by walking
     // the history of the comment; the objects that walk reads are part of what was examined.
@@ -387,7 +390,7 @@ pub const LIMITATIONS: &[&str] = &[
     RULES_COVER,
 ];
 
-const OUTSIDE_THE_UNIT: &str = "Settings whose values are computed outside the unit (module inputs, remote state, data sources, provider defaults that changed) are reported as undecided blind spots, not as safe.";
+const OUTSIDE_THE_UNIT: &str = "Terraform is evaluated as Terraform deploys it: each root (a directory no other directory of the repository calls) with every local module it instantiates, to 16 calls deep: the callers' arguments, else the modules' defaults, count and for_each on calls, outputs, override files, and the root's terraform.tfvars and *.auto.tfvars (and --var-file). A module from outside the repository (registry, git, HTTP) is not evaluated unless a copy is vendored in the repository: each such call is a blind spot naming its source and version. A directory nobody calls, with variables and nothing that says how it is deployed (no provider block, backend, tfvars or module call), is evaluated alone with its variables' defaults and reported as a library module. Values known only at apply time (variables set by -var or the environment, remote state, data sources read from the cloud, attributes computed by the provider, provider defaults that changed) are undecided blind spots, never assumed safe.";
 const RULES_COVER: &str =
     "Rules cover the settings listed in the rule catalogue; a setting no rule examines is not assessed.";
 

@@ -48,6 +48,20 @@ pub struct ScanResult {
     /// Unit directories where some file read had a suppression comment's marker: the only
     /// places a risk acceptance can be (see `acceptance`).
     pub suppression_units: BTreeSet<String>,
+    /// Terraform directories at the tip as they were evaluated: each root (or library module)
+    /// with the module directories it instantiates. Empty when no directory calls a module and
+    /// none was evaluated as a library module (every directory is then a root of its own).
+    pub terraform_roots: Vec<TerraformRoot>,
+}
+
+/// A Terraform directory evaluated as a unit at the tip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TerraformRoot {
+    pub dir: String,
+    /// A root, or a library module (see [`crate::model::Unit::deploys`]).
+    pub library: bool,
+    /// The module directories evaluated into it.
+    pub instantiates: Vec<String>,
 }
 
 impl ScanResult {
@@ -443,6 +457,10 @@ fn wrote_against(old: &BTreeMap<String, Arc<Unit>>, dir: &str, ch: &SettingChang
 }
 
 pub struct Engine<'r> {
+    /// Terraform directories evaluated as units, as each was last folded: a root or a library
+    /// module, and what it instantiates (kept for roots with no resource, such as a wrapper
+    /// whose `for_each` is empty).
+    tf_roots: BTreeMap<String, TerraformRoot>,
     /// Terraform directories → the local module directories each calls (those that call any):
     /// which directories are roots, evaluated as units, and which are evaluated only through
     /// their callers.
@@ -1114,6 +1132,7 @@ impl<'r> Engine<'r> {
 
     pub fn new(repo: &'r Repo, rules: &'static [Rule]) -> Self {
         Engine {
+            tf_roots: BTreeMap::new(),
             graph: BTreeMap::new(),
             repo,
             rules,
@@ -1384,8 +1403,15 @@ impl<'r> Engine<'r> {
         }) || self.units.iter().any(|(d, st)| {
             !touched.contains(d) && st.unit.reads.iter().any(|r| touched.contains(r))
         });
+        let var_touched = self
+            .repo
+            .terraform
+            .var_files
+            .iter()
+            .any(|v| touched.contains(formats::unit_of(v)));
         let needs_git = is_merge
             || modules_move
+            || var_touched
             || !lost_files.is_empty()
             || touched.iter().any(|d| !hidden(d) && !units.contains_key(d));
         let commit = if needs_git {
@@ -1485,7 +1511,7 @@ impl<'r> Engine<'r> {
     }
 
     fn called(&self) -> BTreeSet<String> {
-        formats::terraform::modules::called(&self.graph)
+        formats::terraform::modules::called(&self.graph, &self.repo.terraform.roots)
     }
 
     /// Directories as the fold evaluates them: a module directory stands for the roots that
@@ -1524,10 +1550,18 @@ impl<'r> Engine<'r> {
         li: usize,
     ) -> Vec<(String, Arc<Unit>)> {
         let tf = |d: &str| !formats::is_manifest_file(d);
+        // A `--var-file` changed: every root reads it.
+        let var_touched = self
+            .repo
+            .terraform
+            .var_files
+            .iter()
+            .any(|v| news.iter().any(|(d, _)| d == formats::unit_of(v)));
         if !news
             .iter()
             .any(|(d, u)| tf(d) && (!u.calls.is_empty() || self.graph.contains_key(d)))
             && self.graph.is_empty()
+            && !var_touched
         {
             return news;
         }
@@ -1562,7 +1596,7 @@ impl<'r> Engine<'r> {
                 tf(d)
                     && !touched.contains(*d)
                     && !after.contains(*d)
-                    && st.unit.reads.iter().any(|r| touched.contains(r))
+                    && (var_touched || st.unit.reads.iter().any(|r| touched.contains(r)))
             })
             .map(|(d, _)| d.clone())
             .collect();
@@ -1585,6 +1619,7 @@ impl<'r> Engine<'r> {
     /// said so (the exposure did not end; from here on it is judged as its callers instantiate
     /// it), and its state is dropped.
     fn absorb(&mut self, dir: &str, li: usize) {
+        self.tf_roots.remove(dir);
         let Some(state) = self.units.remove(dir) else {
             return;
         };
@@ -2593,6 +2628,20 @@ impl<'r> Engine<'r> {
                 }
             }
         }
+        if !formats::is_manifest_file(dir) {
+            if eff.resources.is_empty() && eff.calls.is_empty() && eff.problems.is_empty() {
+                self.tf_roots.remove(dir);
+            } else {
+                self.tf_roots.insert(
+                    dir.to_string(),
+                    TerraformRoot {
+                        dir: dir.to_string(),
+                        library: !eff.deploys,
+                        instantiates: eff.reads.clone(),
+                    },
+                );
+            }
+        }
         let gone = eff.resources.is_empty() && eff.problems.is_empty() && held.is_empty();
         if gone {
             self.displaced.remove(&unit_id);
@@ -3050,7 +3099,22 @@ impl<'r> Engine<'r> {
                 }
             }
         }
+        let called = formats::terraform::modules::called(&self.graph, &self.repo.terraform.roots);
+        let mut terraform_roots: Vec<TerraformRoot> = std::mem::take(&mut self.tf_roots)
+            .into_values()
+            .filter(|t| {
+                !called.contains(&t.dir)
+                    && (self.units.contains_key(&t.dir) || self.graph.contains_key(&t.dir))
+            })
+            .collect();
+        if terraform_roots
+            .iter()
+            .all(|r| !r.library && r.instantiates.is_empty())
+        {
+            terraform_roots.clear();
+        }
         ScanResult {
+            terraform_roots,
             repository: self.repo.given.clone(),
             reference: reference.to_string(),
             head: tip.to_string(),

@@ -90,6 +90,19 @@ impl Snapshots {
             queue.extend(self.calls_of(repo, &d, &e, &mut read).iter().cloned());
             all.extend(e);
         }
+        // `--var-file`: read with every root, from this tree, so their history counts too.
+        for v in &repo.terraform.var_files {
+            match repo.entry_at(tree, v) {
+                Ok(Some(e)) if !e.is_tree() => all.push((v.clone(), e.id(), e.mode)),
+                _ => problems.push(Problem {
+                    file: v.clone(),
+                    reason: format!(
+                        "--var-file {v} is not a file in the tree at this commit: the roots are \
+                         evaluated without it"
+                    ),
+                }),
+            }
+        }
         all.sort();
         all.dedup();
         let mut unit = self.parse(repo, dir, all, Some(read));
@@ -159,14 +172,14 @@ impl Snapshots {
             }
             _ => repo.read_entries(&entries),
         };
-        if files
-            .files
-            .iter()
-            .any(|(_, bytes)| crate::suppress::may_have_suppressions(bytes))
-        {
-            self.marked.insert(dir.to_string());
+        // Marked by each file's own unit (a module's file is found under its own directory).
+        for (path, bytes) in &files.files {
+            if crate::suppress::may_have_suppressions(bytes) {
+                self.marked.insert(formats::unit_of(path).to_string());
+            }
         }
-        let mut unit = formats::parse_unit_with(dir, &files.files, &repo.limits);
+        let mut unit =
+            formats::parse_root(dir, &files.files, &repo.limits, &repo.terraform.var_files);
         unit.problems.extend(
             files
                 .problems

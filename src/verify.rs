@@ -73,6 +73,16 @@ pub fn verify(
     let inputs = &given["inputs"];
     let options = &inputs["options"];
     let text = |k: &str| options[k].as_str().map(str::to_string);
+    let strings = |k: &str| -> Vec<String> {
+        options[k]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     let instant = |k: &str| -> Result<_, VerifyError> {
         text(k)
             .map(|t| parse_instant(&t).map_err(|e| bad(format!("inputs.options.{k}: {e}"))))
@@ -112,6 +122,10 @@ pub fn verify(
         environment: text("environment"),
         limits: crate::limits::Limits::from_recorded(&options["limits"])
             .map_err(|e| bad(format!("inputs.options.{e}")))?,
+        terraform: crate::formats::terraform::modules::RootOptions {
+            roots: strings("roots"),
+            var_files: strings("var_files"),
+        },
     };
     let repo_path = match repo_arg {
         Some(p) => p.to_string(),

@@ -152,3 +152,71 @@ fn check_evaluates_modules_through_their_callers_and_alone_when_nobody_calls_the
         "{alone}"
     );
 }
+
+fn scan_with(repo: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["scan", repo, "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = bin().args(&args).output().expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+#[test]
+fn a_var_file_named_on_the_command_line_is_read_over_history_and_recorded() {
+    let mut f = Fixture::new();
+    f.write("main.tf", &module("10.0.0.0/8"));
+    f.write("envs/prod.tfvars", "cidr = \"10.1.0.0/16\"\n");
+    f.commit(ALICE, "root and the prod variables");
+    f.write("envs/prod.tfvars", "cidr = \"0.0.0.0/0\"\n");
+    let bob = f.commit(BOB, "open prod");
+    // Terraform does not load envs/prod.tfvars by itself: without --var-file nothing opens.
+    let plain = scan_with(&f.repo(), &[]);
+    assert!(ssh_windows(&plain).is_empty(), "{plain}");
+    let report = scan_with(&f.repo(), &["--var-file", "envs/prod.tfvars"]);
+    let ws = ssh_windows(&report);
+    assert_eq!(ws.len(), 1, "{report}");
+    let c = cidr_cause(ws[0]);
+    assert_eq!(c["commit"], bob.as_str());
+    assert_eq!(c["file"], "envs/prod.tfvars");
+    assert_eq!(c["line"], 1);
+    assert_eq!(
+        report["inputs"]["options"]["var_files"],
+        serde_json::json!(["envs/prod.tfvars"])
+    );
+    // The report records the option, so verify recomputes it under the same.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("r.json");
+    std::fs::write(&path, serde_json::to_vec(&report).expect("bytes")).expect("write");
+    let v = bin()
+        .args(["verify", path.to_str().expect("utf-8"), &f.repo()])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        v.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&v.stdout)
+    );
+}
+
+#[test]
+fn a_directory_named_root_is_evaluated_as_one_though_it_is_called() {
+    let mut f = Fixture::new();
+    f.write("modules/net/main.tf", &module("0.0.0.0/0"));
+    f.write("main.tf", &root(&[("a", Some("10.1.0.0/16"))]));
+    f.commit(ALICE, "base");
+    assert!(ssh_windows(&scan_with(&f.repo(), &[])).is_empty());
+    let r = scan_with(&f.repo(), &["--root", "modules/net"]);
+    let ws = ssh_windows(&r);
+    assert_eq!(ws.len(), 1, "{r}");
+    assert_eq!(ws[0]["resource"]["unit"], "modules/net");
+    assert_eq!(
+        r["inputs"]["options"]["roots"],
+        serde_json::json!(["modules/net"])
+    );
+}

@@ -24,12 +24,12 @@ use crate::model::Unit;
 /// Is this repository path a file the Terraform reader takes?
 pub fn is_terraform_file(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
+    // Every tfvars file: Terraform loads terraform.tfvars and *.auto.tfvars by itself, and any
+    // other when named with --var-file, so a change to any of them may change a root.
     name.ends_with(".tf")
         || name.ends_with(".tf.json")
-        || name == "terraform.tfvars"
-        || name == "terraform.tfvars.json"
-        || name.ends_with(".auto.tfvars")
-        || name.ends_with(".auto.tfvars.json")
+        || name.ends_with(".tfvars")
+        || name.ends_with(".tfvars.json")
 }
 
 /// Well-known YAML and JSON files of other tools: often large and changed on every dependency
@@ -96,11 +96,21 @@ pub fn parse_unit(unit: &str, files: &[(String, Vec<u8>)]) -> Unit {
 /// read as Kubernetes or CloudFormation by its content, anything else as a Terraform directory.
 /// A file past one of the run's `limits` is a problem naming the limit, never an error.
 pub fn parse_unit_with(unit: &str, files: &[(String, Vec<u8>)], limits: &Limits) -> Unit {
+    parse_root(unit, files, limits, &[])
+}
+
+/// [`parse_unit_with`] for a Terraform root given `--var-file` paths (which `files` holds).
+pub fn parse_root(
+    unit: &str,
+    files: &[(String, Vec<u8>)],
+    limits: &Limits,
+    var_files: &[String],
+) -> Unit {
     match files {
         [(path, bytes)] if path == unit && is_manifest_file(path) => {
             manifest::parse_with(path, bytes, limits)
         }
-        _ => terraform::parse_unit_with(unit, files, limits),
+        _ => terraform::parse_root(unit, files, limits, var_files),
     }
 }
 

@@ -744,6 +744,30 @@ fn scan_report_frame(inv: &Investigation) -> J {
     if let Some(limits) = inv.options.limits.recorded() {
         report["inputs"]["options"]["limits"] = limits;
     }
+    // Given only when given, so reports made without them keep their shape.
+    let tf = &inv.options.terraform;
+    if !tf.roots.is_empty() {
+        report["inputs"]["options"]["roots"] = json!(tf.roots);
+    }
+    if !tf.var_files.is_empty() {
+        report["inputs"]["options"]["var_files"] = json!(tf.var_files);
+    }
+    // Present when modules are in play: which Terraform directories were evaluated as roots
+    // (or library modules) at the tip, and what each instantiates.
+    if !r.terraform_roots.is_empty() {
+        report["terraform_roots"] = J::Array(
+            r.terraform_roots
+                .iter()
+                .map(|t| {
+                    json!({
+                        "dir": crate::formats::unit_display(&t.dir),
+                        "evaluated_as": if t.library { "library module" } else { "root" },
+                        "instantiates": t.instantiates,
+                    })
+                })
+                .collect(),
+        );
+    }
     report
 }
 

@@ -158,7 +158,17 @@ pub fn scan_report(inv: &Investigation) -> String {
     by_resource.sort();
     by_resource.dedup();
     for (unit, address, file) in by_resource {
-        let _ = writeln!(out, "{address}  ({file})");
+        // A module's resource is written in the module's directory but deployed by its root:
+        // the header names both.
+        if address.starts_with("module.") && crate::formats::unit_of(file) != unit {
+            let _ = writeln!(
+                out,
+                "{address}  ({file}, in root {})",
+                crate::formats::unit_display(unit)
+            );
+        } else {
+            let _ = writeln!(out, "{address}  ({file})");
+        }
         for &(x, w) in windows
             .iter()
             .filter(|(_, w)| w.unit_path == unit && w.address == address)
@@ -247,6 +257,31 @@ pub fn scan_report(inv: &Investigation) -> String {
             }
             out.push('\n');
         }
+    }
+    if !r.terraform_roots.is_empty() {
+        let _ = writeln!(
+            out,
+            "Terraform roots at the tip (each evaluated with the modules it calls)"
+        );
+        for t in &r.terraform_roots {
+            let role = if t.library { "library module" } else { "root" };
+            let calls = if t.instantiates.is_empty() {
+                String::new()
+            } else {
+                let ds: Vec<&str> = t
+                    .instantiates
+                    .iter()
+                    .map(|d| crate::formats::unit_display(d))
+                    .collect();
+                format!(": instantiates {}", ds.join(", "))
+            };
+            let _ = writeln!(
+                out,
+                "  {} ({role}){calls}",
+                crate::formats::unit_display(&t.dir)
+            );
+        }
+        out.push('\n');
     }
     blind_spot_lines(&mut out, r);
     if !r.anomalies.is_empty() {

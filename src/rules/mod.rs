@@ -210,7 +210,10 @@ impl<'a> UnitView<'a> {
     pub fn follow(&self, value: &Value) -> Option<(&'a Resource, String)> {
         let Value::Ref(r) = value else { return None };
         let (address, attr) = crate::model::split_reference(r)?;
-        self.get(address).map(|res| (res, attr.to_string()))
+        // `count = 1` gives the plain address here; `x[0]` names that one instance.
+        self.get(address)
+            .or_else(|| self.get(address.strip_suffix("[0]")?))
+            .map(|res| (res, attr.to_string()))
     }
 
     /// Resources of `kind` whose `attr` points at `target`: by reference
@@ -221,7 +224,13 @@ impl<'a> UnitView<'a> {
         let target_name = target.attr(attr).and_then(Value::as_str);
         self.of_kind(kind)
             .filter(|r| match r.attr(attr) {
-                Some(Value::Ref(s)) => s.starts_with(&prefix) || s == &target.address,
+                Some(Value::Ref(s)) => {
+                    s.starts_with(&prefix)
+                        || s == &target.address
+                        || crate::model::split_reference(s).is_some_and(|(a, _)| {
+                            a.strip_suffix("[0]") == Some(target.address.as_str())
+                        })
+                }
                 Some(Value::String(s)) => target_name == Some(s.as_str()),
                 _ => false,
             })

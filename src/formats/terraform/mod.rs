@@ -101,6 +101,17 @@ pub fn parse_unit(unit: &str, files: &[(String, Vec<u8>)]) -> Unit {
 
 /// Parses the files of one unit under the run's limits.
 pub fn parse_unit_with(unit: &str, files: &[(String, Vec<u8>)], limits: &Limits) -> Unit {
+    parse_root(unit, files, limits, &[])
+}
+
+/// Parses a root: the files of its directory, of the modules it calls, and the `--var-file`
+/// files (applied after its own tfvars, in the order given).
+pub fn parse_root(
+    unit: &str,
+    files: &[(String, Vec<u8>)],
+    limits: &Limits,
+    var_files: &[String],
+) -> Unit {
     let mut problems = Vec::new();
     let mut sources: Vec<(&str, &str)> = Vec::new();
     for (path, bytes) in files {
@@ -128,18 +139,30 @@ pub fn parse_unit_with(unit: &str, files: &[(String, Vec<u8>)], limits: &Limits)
     // Files are grouped by directory: the unit's own directory is the root of the evaluation,
     // and any other directory given is a module it may instantiate (see `modules`).
     let mut by_dir: BTreeMap<String, Vec<&Parsed<'_>>> = BTreeMap::new();
+    let mut explicit: Vec<&Parsed<'_>> = Vec::new();
     for p in &parsed {
-        by_dir
-            .entry(dir_of(p.path()).to_string())
-            .or_default()
-            .push(p);
+        if var_files.iter().any(|v| v == p.path()) {
+            explicit.push(p);
+        } else {
+            by_dir
+                .entry(dir_of(p.path()).to_string())
+                .or_default()
+                .push(p);
+        }
     }
+    explicit.sort_by_key(|p| var_files.iter().position(|v| v == p.path()));
     let mut program = Program {
         dirs: BTreeMap::new(),
     };
     for (dir, files) in by_dir {
         let decls = Decls::collect(files, &mut problems);
         program.dirs.insert(dir, decls);
+    }
+    if !explicit.is_empty() {
+        let root = program.dirs.entry(unit.to_string()).or_default();
+        for p in explicit {
+            root.collect_tfvars(p);
+        }
     }
     // A caller that names the unit otherwise than by its directory (tests, fuzzing) gives one
     // directory's files: that directory is the root.
@@ -441,6 +464,14 @@ impl<'a> Decls<'a> {
                 )
             })
             .collect();
+        // Terraform loads these by itself; any other tfvars file only when named (--var-file).
+        tfvars_files.retain(|p| {
+            let name = p.path().rsplit('/').next().unwrap_or_default();
+            name == "terraform.tfvars"
+                || name == "terraform.tfvars.json"
+                || name.ends_with(".auto.tfvars")
+                || name.ends_with(".auto.tfvars.json")
+        });
         tfvars_files.sort_by_key(|p| {
             let path = match p {
                 Parsed::Hcl { path, .. } | Parsed::Json { path, .. } => *path,
@@ -1205,7 +1236,8 @@ impl<'d, 'a> Evaluator<'d, 'a> {
     fn gap(&mut self, m: &ModuleDecl<'a>, reason: String) -> Outcome {
         self.gaps.push(Problem {
             file: m.src.path.to_string(),
-            reason: format!("module \"{}\" (line {}): {reason}", m.name, m.loc.line),
+            // No line in the reason: a blind spot lasts while the call does, wherever it moves.
+            reason: format!("module \"{}\": {reason}", m.name),
         });
         Outcome::NotEvaluated(reason)
     }
@@ -1883,14 +1915,8 @@ impl<'d, 'a> Evaluator<'d, 'a> {
                 },
                 "data" => {
                     // data.KIND.NAME.ATTR…: a reference, kept symbolic for rules to follow.
-                    return (
-                        Value::Ref(format!(
-                            "{}{}",
-                            self.prefix,
-                            traversal_path(v.as_str(), ops)
-                        )),
-                        None,
-                    );
+                    let path = self.ref_path(src, v.as_str(), ops);
+                    return (Value::Ref(format!("{}{path}", self.prefix)), None);
                 }
                 "module" => {
                     let (val, o, used) = self.module_ref(src, ops, &text);
@@ -1906,10 +1932,8 @@ impl<'d, 'a> Evaluator<'d, 'a> {
                 other => {
                     if other.contains('_') || other.starts_with("aws") {
                         // KIND.NAME.ATTR: a resource reference.
-                        return (
-                            Value::Ref(format!("{}{}", self.prefix, traversal_path(other, ops))),
-                            None,
-                        );
+                        let path = self.ref_path(src, other, ops);
+                        return (Value::Ref(format!("{}{path}", self.prefix)), None);
                     } else {
                         return (Value::Unknown(text), None);
                     }
@@ -1945,6 +1969,37 @@ impl<'d, 'a> Evaluator<'d, 'a> {
             };
         }
         (cur, origin)
+    }
+
+    /// A reference as Terraform addresses it: `aws_s3_bucket.b.id`, and with an instance key
+    /// when the index is known (`data.aws_iam_policy_document.sns["sns1"].json`), so rules
+    /// follow it to the instance; it stops at the first operator it cannot write.
+    fn ref_path(
+        &mut self,
+        src: Src<'a>,
+        root: &str,
+        ops: &[hcl_edit::Decorated<TraversalOperator>],
+    ) -> String {
+        let mut s = root.to_string();
+        for op in ops {
+            match op.value() {
+                TraversalOperator::GetAttr(a) => {
+                    s.push('.');
+                    s.push_str(a.as_str());
+                }
+                TraversalOperator::Index(ix) => match self.eval(src, ix).0 {
+                    Value::String(k) => s.push_str(&format!("[{k:?}]")),
+                    v @ Value::Number(_) => match v.as_i64() {
+                        Some(n) => s.push_str(&format!("[{n}]")),
+                        None => break,
+                    },
+                    _ => break,
+                },
+                TraversalOperator::LegacyIndex(i) => s.push_str(&format!("[{}]", i.value())),
+                _ => break,
+            }
+        }
+        s
     }
 
     fn var(&mut self, name: &str) -> Located {
@@ -2346,21 +2401,6 @@ fn traversal_name(e: &Expression) -> Option<String> {
         Expression::Variable(v) => Some(v.as_str().to_string()),
         _ => None,
     }
-}
-
-/// `aws_s3_bucket.data.id`, `data.aws_iam_policy_document.x.json` as written.
-fn traversal_path(root: &str, ops: &[hcl_edit::Decorated<TraversalOperator>]) -> String {
-    let mut s = root.to_string();
-    for op in ops {
-        match op.value() {
-            TraversalOperator::GetAttr(a) => {
-                s.push('.');
-                s.push_str(a.as_str());
-            }
-            _ => break,
-        }
-    }
-    s
 }
 
 fn is_empty_instances(v: &Value) -> bool {

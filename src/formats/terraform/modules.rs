@@ -11,6 +11,22 @@
 use crate::limits::Limits;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// How a run is told to deploy Terraform, beyond what the repository says: directories that are
+/// roots though another directory calls them (`--root`), and variable files applied to every
+/// root after its own tfvars (`--var-file`, repository paths, in the order given, as Terraform
+/// applies `-var-file`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RootOptions {
+    pub roots: Vec<String>,
+    pub var_files: Vec<String>,
+}
+
+impl RootOptions {
+    pub fn is_empty(&self) -> bool {
+        self.roots.is_empty() && self.var_files.is_empty()
+    }
+}
+
 /// The directory a local source names, relative to the repository root; `None` when the source
 /// is not a local path; an error when it leaves the repository.
 pub fn local_source(dir: &str, source: &str) -> Option<Result<String, String>> {
@@ -57,7 +73,7 @@ pub fn local_calls(dir: &str, files: &[(String, Vec<u8>)], limits: &Limits) -> V
 /// by one call or more, from a directory nobody calls. `graph` holds each calling directory's
 /// local calls. A cycle of calls that no such directory reaches is left out, so each of its
 /// members is evaluated on its own (and reports the cycle).
-pub fn called(graph: &BTreeMap<String, Vec<String>>) -> BTreeSet<String> {
+pub fn called(graph: &BTreeMap<String, Vec<String>>, roots: &[String]) -> BTreeSet<String> {
     let callee: BTreeSet<&str> = graph
         .iter()
         .flat_map(|(c, ds)| ds.iter().filter(move |d| *d != c).map(String::as_str))
@@ -69,12 +85,23 @@ pub fn called(graph: &BTreeMap<String, Vec<String>>) -> BTreeSet<String> {
         .flat_map(|(d, ds)| ds.iter().filter(move |c| *c != d))
         .map(String::as_str)
         .collect();
+    // A directory named a root is evaluated as one, and what it calls is called.
+    stack.extend(
+        roots
+            .iter()
+            .filter_map(|r| graph.get(r))
+            .flatten()
+            .map(String::as_str),
+    );
     while let Some(d) = stack.pop() {
         if out.insert(d.to_string()) {
             if let Some(next) = graph.get(d) {
                 stack.extend(next.iter().map(String::as_str));
             }
         }
+    }
+    for r in roots {
+        out.remove(r);
     }
     out
 }
@@ -109,17 +136,29 @@ mod tests {
                 .map(|(a, bs)| (a.to_string(), bs.iter().map(|b| b.to_string()).collect()))
                 .collect()
         };
-        let c = called(&g(&[
-            ("envs/prod", &["modules/app"]),
-            ("modules/app", &["modules/net"]),
-        ]));
+        let c = called(
+            &g(&[
+                ("envs/prod", &["modules/app"]),
+                ("modules/app", &["modules/net"]),
+            ]),
+            &[],
+        );
         assert_eq!(
             c,
             BTreeSet::from(["modules/app".into(), "modules/net".into()])
         );
         // A calls B calls A, and nobody calls either: both are evaluated (each reports the cycle).
-        assert!(called(&g(&[("a", &["b"]), ("b", &["a"])])).is_empty());
+        assert!(called(&g(&[("a", &["b"]), ("b", &["a"])]), &[]).is_empty());
+        // `--root modules/app`: evaluated as a root as well as through envs/prod.
+        let c = called(
+            &g(&[
+                ("envs/prod", &["modules/app"]),
+                ("modules/app", &["modules/net"]),
+            ]),
+            &["modules/app".to_string()],
+        );
+        assert_eq!(c, BTreeSet::from(["modules/net".into()]));
         // A directory calling itself is still a root.
-        assert!(called(&g(&[("a", &["a"])])).is_empty());
+        assert!(called(&g(&[("a", &["a"])]), &[]).is_empty());
     }
 }
