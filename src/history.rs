@@ -1050,7 +1050,7 @@ impl Repo {
                     ),
                 ));
             }
-            if !formats::is_iac_path(&path) {
+            if !formats::is_read_path(&path) {
                 continue;
             }
             match (oe.filter(|_| is_file(oe)), ne.filter(|_| is_file(ne))) {

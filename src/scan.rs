@@ -1186,7 +1186,11 @@ impl<'r> Engine<'r> {
                 (d, u)
             })
             .collect();
-        for (dir, unit) in self.through_modules(all, Some(&tree), li) {
+        let all: Vec<(String, Arc<Unit>)> = all
+            .into_iter()
+            .filter(|(d, _)| !formats::is_vendored(d))
+            .collect();
+        for (dir, unit) in self.through_modules(all, &BTreeSet::new(), Some(&tree), li) {
             if !unit.problems.is_empty() {
                 // Unreadable at the start: a scan would be holding the last readable state
                 // through this blind spot, so start from that state too.
@@ -1394,6 +1398,13 @@ impl<'r> Engine<'r> {
                 }
             }
         }
+        // A module vendored under `.terraform/` is never a unit: only the roots reading it are.
+        let vendored: BTreeSet<String> = touched
+            .iter()
+            .filter(|d| formats::is_vendored(d))
+            .cloned()
+            .collect();
+        touched.retain(|d| !formats::is_vendored(d));
         // A module directory's change reaches the roots that instantiate it, and a change of who
         // calls whom changes which directories are roots: both are evaluated in this tree.
         let modules_move = touched.iter().any(|d| {
@@ -1401,7 +1412,12 @@ impl<'r> Engine<'r> {
                 !u.calls.is_empty() || self.graph.contains_key(d) || !u.reads.is_empty()
             })
         }) || self.units.iter().any(|(d, st)| {
-            !touched.contains(d) && st.unit.reads.iter().any(|r| touched.contains(r))
+            !touched.contains(d)
+                && st
+                    .unit
+                    .reads
+                    .iter()
+                    .any(|r| touched.contains(r) || vendored.contains(r))
         });
         let var_touched = self
             .repo
@@ -1501,7 +1517,7 @@ impl<'r> Engine<'r> {
             };
             news.push((dir.clone(), unit));
         }
-        let news = self.through_modules(news, tree.as_deref(), li);
+        let news = self.through_modules(news, &vendored, tree.as_deref(), li);
         self.carry_objects(&news, li);
         for (dir, unit) in news {
             self.apply_unit(&dir, unit, li, ci, &side);
@@ -1518,13 +1534,13 @@ impl<'r> Engine<'r> {
     /// instantiate it (as the fold knows them now: a merged side's commits are compared in the
     /// roots the history has at the merge), any other directory for itself.
     fn through_roots(&self, dirs: BTreeSet<String>) -> BTreeSet<String> {
-        if self.graph.is_empty() {
+        if self.graph.is_empty() && !dirs.iter().any(|d| formats::is_vendored(d)) {
             return dirs;
         }
         let called = self.called();
         let mut out = BTreeSet::new();
         for d in dirs {
-            if !called.contains(&d) {
+            if !called.contains(&d) && !formats::is_vendored(&d) {
                 out.insert(d);
                 continue;
             }
@@ -1546,6 +1562,7 @@ impl<'r> Engine<'r> {
     fn through_modules(
         &mut self,
         news: Vec<(String, Arc<Unit>)>,
+        vendored: &BTreeSet<String>,
         tree: Option<&crate::objects::Tree>,
         li: usize,
     ) -> Vec<(String, Arc<Unit>)> {
@@ -1562,6 +1579,7 @@ impl<'r> Engine<'r> {
             .any(|(d, u)| tf(d) && (!u.calls.is_empty() || self.graph.contains_key(d)))
             && self.graph.is_empty()
             && !var_touched
+            && vendored.is_empty()
         {
             return news;
         }
@@ -1574,7 +1592,8 @@ impl<'r> Engine<'r> {
             }
         }
         let after = self.called();
-        let touched: BTreeSet<String> = news.iter().map(|(d, _)| d.clone()).collect();
+        let mut touched: BTreeSet<String> = news.iter().map(|(d, _)| d.clone()).collect();
+        touched.extend(vendored.iter().cloned());
         let mut out = Vec::new();
         for (d, u) in news {
             if !tf(&d) || !after.contains(&d) {
@@ -3182,7 +3201,7 @@ pub fn prepare(repo: &Repo, snapshots: &mut Snapshots, oid: Oid) -> Prepared {
         .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
         .flatten()
         .map(formats::unit_of)
-        .filter(|d| !hidden(d))
+        .filter(|d| !hidden(d) && !formats::is_vendored(d))
         .collect();
     for dir in dirs {
         out.units

@@ -67,6 +67,23 @@ impl Snapshots {
         let mut seen: BTreeSet<String> = BTreeSet::from([dir.to_string()]);
         let mut queue: Vec<String> = self.calls_of(repo, dir, &entries, &mut read).to_vec();
         let mut problems = Vec::new();
+        // Modules `terraform init` vendored into the root (`.terraform/modules/modules.json`):
+        // the manifest is read with the root, and each directory it names is loaded.
+        let manifest = formats::modules_manifest(dir);
+        if let Ok(Some(e)) = repo.entry_at(tree, &manifest) {
+            if !e.is_tree() {
+                let entry = (manifest.clone(), e.id(), e.mode);
+                let files = repo.read_entries(std::slice::from_ref(&entry));
+                if let Some((_, bytes)) = files.files.first() {
+                    queue.extend(
+                        formats::terraform::modules::vendored(dir, bytes)
+                            .into_values()
+                            .filter(|d| d != dir),
+                    );
+                }
+                all.push(entry);
+            }
+        }
         while let Some(d) = queue.pop() {
             if !seen.insert(d.clone()) {
                 continue;

@@ -220,3 +220,44 @@ fn a_directory_named_root_is_evaluated_as_one_though_it_is_called() {
         serde_json::json!(["modules/net"])
     );
 }
+
+#[test]
+fn a_vendored_registry_module_is_read_through_its_root_and_never_alone() {
+    let mut f = Fixture::new();
+    f.write(
+        "live/.terraform/modules/modules.json",
+        r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"net","Source":"registry.terraform.io/example/net/aws","Version":"2.0.0","Dir":".terraform/modules/net"}]}"#,
+    );
+    f.write("live/.terraform/modules/net/main.tf", &module("0.0.0.0/0"));
+    f.write(
+        "live/main.tf",
+        "module \"net\" {\n  source  = \"example/net/aws\"\n  version = \"2.0.0\"\n  cidr    = \"10.1.0.0/16\"\n}\n",
+    );
+    f.commit(ALICE, "vendored network module");
+    f.write(
+        "live/main.tf",
+        "module \"net\" {\n  source  = \"example/net/aws\"\n  version = \"2.0.0\"\n}\n",
+    );
+    let bob = f.commit(BOB, "use the module's default");
+    // Re-vendored with a narrower default: the root is evaluated again, and the window closes.
+    f.write(
+        "live/.terraform/modules/net/main.tf",
+        &module("10.2.0.0/16"),
+    );
+    let carol = f.commit(CAROL, "terraform init -upgrade");
+    let r = scan_with(&f.repo(), &[]);
+    let ws = ssh_windows(&r);
+    // One window, in the root: the vendored copy is not evaluated alone as a library.
+    assert_eq!(ws.len(), 1, "{r}");
+    assert_eq!(ws[0]["resource"]["unit"], "live");
+    assert_eq!(
+        ws[0]["resource"]["address"],
+        "module.net.aws_security_group.ssh"
+    );
+    assert_eq!(cidr_cause(ws[0])["commit"], bob.as_str());
+    assert_eq!(ws[0]["closed"]["landing"], carol.as_str());
+    assert!(
+        r["blind_spots"].as_array().is_some_and(Vec::is_empty),
+        "{r}"
+    );
+}

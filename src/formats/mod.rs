@@ -23,13 +23,11 @@ use crate::model::Unit;
 
 /// Is this repository path a file the Terraform reader takes?
 pub fn is_terraform_file(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
     // Every tfvars file: Terraform loads terraform.tfvars and *.auto.tfvars by itself, and any
-    // other when named with --var-file, so a change to any of them may change a root.
-    name.ends_with(".tf")
-        || name.ends_with(".tf.json")
-        || name.ends_with(".tfvars")
-        || name.ends_with(".tfvars.json")
+    // other when named with --var-file, so a change to any of them may change a root. What
+    // `terraform init` downloaded into `.terraform/` is read only through a root (see
+    // `belongs_to`).
+    is_terraform_name(path) && !path.split('/').any(|d| d == ".terraform")
 }
 
 /// Well-known YAML and JSON files of other tools: often large and changed on every dependency
@@ -82,9 +80,40 @@ pub fn unit_of(path: &str) -> &str {
     }
 }
 
-/// Does this file belong to `unit` (as [`unit_of`] assigns it)?
+/// Does this file belong to `unit` (as [`unit_of`] assigns it)? A module vendored by
+/// `terraform init` under `.terraform/modules/` is never a unit of its own, but its directory is
+/// read when a root's `modules.json` names it.
 pub fn belongs_to(path: &str, unit: &str) -> bool {
-    is_iac_path(path) && unit_of(path) == unit
+    let vendored = is_vendored(unit) && is_terraform_name(path);
+    (is_iac_path(path) || vendored) && unit_of(path) == unit
+}
+
+/// Is this path inside what `terraform init` downloaded (`.terraform/`)?
+pub fn is_vendored(path: &str) -> bool {
+    path.split('/').any(|d| d == ".terraform")
+}
+
+/// Does the history stage diff this path: every IaC path, and the Terraform files of modules
+/// vendored under `.terraform/modules/` (read only through the roots that vendored them)?
+pub fn is_read_path(path: &str) -> bool {
+    is_iac_path(path) || (is_vendored(path) && is_terraform_name(path))
+}
+
+fn is_terraform_name(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.ends_with(".tf")
+        || name.ends_with(".tf.json")
+        || name.ends_with(".tfvars")
+        || name.ends_with(".tfvars.json")
+}
+
+/// Where `terraform init` records the modules it downloaded for the root `dir`.
+pub fn modules_manifest(dir: &str) -> String {
+    if dir.is_empty() {
+        ".terraform/modules/modules.json".into()
+    } else {
+        format!("{dir}/.terraform/modules/modules.json")
+    }
 }
 
 /// Parses the files of one unit under the default limits.

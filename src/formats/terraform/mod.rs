@@ -138,6 +138,15 @@ pub fn parse_root(
 
     // Files are grouped by directory: the unit's own directory is the root of the evaluation,
     // and any other directory given is a module it may instantiate (see `modules`).
+    // The root's record of vendored modules is not configuration: it maps module keys to
+    // directories.
+    let manifest = crate::formats::modules_manifest(unit);
+    let vendored = files
+        .iter()
+        .find(|(p, _)| *p == manifest)
+        .map(|(_, b)| modules::vendored(unit, b))
+        .unwrap_or_default();
+    parsed.retain(|p| p.path() != manifest);
     let mut by_dir: BTreeMap<String, Vec<&Parsed<'_>>> = BTreeMap::new();
     let mut explicit: Vec<&Parsed<'_>> = Vec::new();
     for p in &parsed {
@@ -153,6 +162,7 @@ pub fn parse_root(
     explicit.sort_by_key(|p| var_files.iter().position(|v| v == p.path()));
     let mut program = Program {
         dirs: BTreeMap::new(),
+        vendored,
     };
     for (dir, files) in by_dir {
         let decls = Decls::collect(files, &mut problems);
@@ -1021,6 +1031,9 @@ type Located = (Value, Option<Location>);
 /// call.
 struct Program<'a> {
     dirs: BTreeMap<String, Decls<'a>>,
+    /// Modules from outside the repository that `terraform init` vendored into the root: module
+    /// key → directory.
+    vendored: BTreeMap<String, String>,
 }
 
 /// What a module call gave its caller: each instance's key and outputs, or why it was not
@@ -1052,6 +1065,9 @@ struct Evaluator<'d, 'a> {
     /// (`module.env["prod"].module.net.`; empty at the root).
     dir: String,
     prefix: String,
+    /// The module key Terraform gives this instance's call path (`vpc`, `vpc.subnets`; empty at
+    /// the root), by which vendored modules are found.
+    key: String,
     /// A module's variables as its caller set them; `None` at the root, where tfvars apply.
     inputs: Option<BTreeMap<String, Located>>,
     /// The directories of the calls that led here, outermost first: a cycle is refused.
@@ -1084,6 +1100,7 @@ impl<'d, 'a> Evaluator<'d, 'a> {
             decls,
             dir: dir.to_string(),
             prefix: String::new(),
+            key: String::new(),
             inputs: None,
             stack: vec![dir.to_string()],
             modules: BTreeMap::new(),
@@ -1253,10 +1270,17 @@ impl<'d, 'a> Evaluator<'d, 'a> {
                     .into(),
             );
         };
-        let target = match modules::local_source(&self.dir, source) {
-            Some(Ok(d)) => d,
-            Some(Err(why)) => return self.gap(m, format!("source \"{source}\" {why}")),
-            None => {
+        let module_key = if self.key.is_empty() {
+            m.name.clone()
+        } else {
+            format!("{}.{}", self.key, m.name)
+        };
+        let vendored = self.program.vendored.get(&module_key).cloned();
+        let target = match (modules::local_source(&self.dir, source), vendored) {
+            (Some(Ok(d)), _) => d,
+            (Some(Err(why)), _) => return self.gap(m, format!("source \"{source}\" {why}")),
+            (None, Some(d)) => d,
+            (None, None) => {
                 let version = m
                     .version
                     .as_deref()
@@ -1311,6 +1335,7 @@ impl<'d, 'a> Evaluator<'d, 'a> {
             let inputs = self.with_binding(binding, |this| this.call_inputs(m));
             let mut ev = Evaluator::new(program, child, &target);
             ev.prefix = format!("{address}.");
+            ev.key = module_key.clone();
             ev.inputs = Some(inputs);
             ev.stack = self.stack.clone();
             ev.stack.push(target.clone());
@@ -2730,6 +2755,29 @@ mod tests {
             files,
             vec![("b.tf", true), ("b.tf", true), ("override.tf", true)]
         );
+    }
+
+    #[test]
+    fn a_registry_module_vendored_by_terraform_init_is_evaluated_from_its_copy() {
+        let u = evaluate(
+            "live",
+            &[
+                (
+                    "live/main.tf",
+                    "module \"site\" {\n  source  = \"example/site/aws\"\n  version = \"1.0.0\"\n  acl     = \"public-read\"\n}\n",
+                ),
+                (
+                    "live/.terraform/modules/modules.json",
+                    r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"site","Source":"registry.terraform.io/example/site/aws","Version":"1.0.0","Dir":".terraform/modules/site"}]}"#,
+                ),
+                ("live/.terraform/modules/site/main.tf", SITE),
+            ],
+        );
+        let acl = &u.resources["module.site.aws_s3_bucket_acl.this"];
+        assert_eq!(acl.attr("acl"), Some(&Value::str("public-read")));
+        assert_eq!(acl.location.file, "live/.terraform/modules/site/main.tf");
+        assert!(u.gaps.is_empty(), "{:?}", u.gaps);
+        assert!(u.problems.is_empty(), "{:?}", u.problems);
     }
 
     #[test]

@@ -48,6 +48,39 @@ pub fn local_source(dir: &str, source: &str) -> Option<Result<String, String>> {
     Some(Ok(parts.join("/")))
 }
 
+/// The modules `terraform init` vendored for the root `dir`, from its
+/// `.terraform/modules/modules.json`: module key (`vpc`, `vpc.subnets` for a call inside it) →
+/// repository directory. Nothing when the manifest cannot be read.
+pub fn vendored(dir: &str, bytes: &[u8]) -> BTreeMap<String, String> {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        #[serde(rename = "Modules", default)]
+        modules: Vec<Entry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        #[serde(rename = "Key", default)]
+        key: String,
+        #[serde(rename = "Dir", default)]
+        dir: String,
+    }
+    let Ok(m) = serde_json::from_slice::<Manifest>(bytes) else {
+        return BTreeMap::new();
+    };
+    m.modules
+        .into_iter()
+        .filter(|e| !e.key.is_empty())
+        .filter_map(|e| {
+            let rel = if e.dir.starts_with("./") || e.dir.starts_with("../") {
+                e.dir
+            } else {
+                format!("./{}", e.dir)
+            };
+            Some((e.key, local_source(dir, &rel)?.ok()?))
+        })
+        .collect()
+}
+
 /// The directories that the files of `dir` call as local modules, sorted and without
 /// duplicates. Only files that mention `module` are parsed; a file that cannot be read is left
 /// to the evaluation, which reports it.
