@@ -13,6 +13,9 @@
 # A size NqM (e.g. 50000q5000) is the same history with --quiet-after M: its first M landings
 # are those of the M-commit repository, and no window opens after them, so its memory against
 # the M-commit repository's is what grows with history length alone (findings held equal).
+# A size Nm (e.g. 50000m) is the history of N commits with module calls: 10 environment roots
+# under envs/, each calling 10 of the shared modules (and one of the next environment's), so a
+# change to a shared module re-evaluates one or two roots of 11 module instances each.
 #
 # The repositories (300 Terraform modules of 3 files, 40 Kubernetes manifests, application files
 # changed in most commits, about a third of the commits touching IaC, a merged short branch every
@@ -53,6 +56,7 @@ for n in $sizes; do
   repo=target/bench-repos/synth-$n.git
   commits=${n%%q*} quiet=()
   [ "$commits" != "$n" ] && quiet=(--quiet-after "${n#*q}")
+  case $commits in *m) commits=${commits%m}; quiet+=(--envs 10 --calls 10) ;; esac
   if [ ! -d "$repo" ]; then
     git init -q --bare "$repo"
     python3 scripts/synth-repo.py "$commits" 300 7 --files 3 --k8s 40 --app-rate 0.8 "${quiet[@]}" \

@@ -13,6 +13,11 @@ grow           only a tenth of the modules exist at first; the others are added 
                privileged and not; default 0)
 --app-rate P   probability that a commit also changes application files (default 0: a commit
                changes either IaC or application files)
+--envs E       E environment roots under envs/envE/, each calling --calls C (default 10) of the
+               shared modules as local modules (and the first module of the next environment's
+               share, so some modules have two callers), passing each its ingress CIDR; those
+               modules take it as var.cidr. A fifth of the IaC commits change an environment's
+               argument instead of a module (default 0: no module calls)
 --quiet-after N  from landing N on, IaC keeps changing but never to an exposed value (CIDRs stay
                private, no privileged container): the first N landings are those of the same
                history without it, and no window opens after them. For measuring what grows with
@@ -42,6 +47,9 @@ def main():
     k8s = int(flags.get("k8s", 0))
     app_rate = float(flags.get("app-rate", 0))
     quiet = int(flags.get("quiet-after", 0)) or None
+    envs = int(flags.get("envs", 0))
+    calls = int(flags.get("calls", 10))
+    called = set(range(min(modules, envs * calls)))
     grow = len(args) > 3 and args[3] == "grow"
     people = ["Alice Provider <alice@msp.example>", "Bob Provider <bob@msp.example>",
               "Carol Client <carol@client.example>", "Dave Client <dave@client.example>"]
@@ -54,10 +62,31 @@ def main():
 
     def tf(m):
         cidr, port = state[m]
+        if m in called:
+            # A shared module: its CIDR is its callers' to give.
+            return (f'variable "cidr" {{\n  default = "10.0.0.0/8"\n}}\n'
+                    f'resource "aws_security_group" "sg{m}" {{\n  name = "sg{m}"\n  ingress {{\n'
+                    f'    from_port   = {port}\n    to_port     = {port}\n    protocol    = "tcp"\n'
+                    f'    cidr_blocks = [var.cidr]\n  }}\n}}\n'
+                    f'resource "aws_kms_key" "k{m}" {{\n  enable_key_rotation = true\n}}\n')
         return (f'resource "aws_security_group" "sg{m}" {{\n  name = "sg{m}"\n  ingress {{\n'
                 f'    from_port   = {port}\n    to_port     = {port}\n    protocol    = "tcp"\n'
                 f'    cidr_blocks = ["{cidr}"]\n  }}\n}}\n'
                 f'resource "aws_kms_key" "k{m}" {{\n  enable_key_rotation = true\n}}\n')
+
+    def env_modules(e):
+        own = [m for m in range(e * calls, (e + 1) * calls) if m in called]
+        shared = ((e + 1) % max(1, envs)) * calls
+        return own + ([shared] if shared in called and shared not in own else [])
+
+    env_cidr = {(e, m): "10.1.0.0/16" for e in range(envs) for m in env_modules(e)}
+
+    def env_tf(e):
+        s = 'provider "aws" {\n  region = "eu-west-1"\n}\n'
+        for m in env_modules(e):
+            s += (f'\nmodule "m{m}" {{\n  source = "../../infra/mod{m:04d}"\n'
+                  f'  cidr   = "{env_cidr[(e, m)]}"\n}}\n')
+        return s
 
     def extra(m, i):
         # The other files of a module: variables and outputs, as real modules have.
@@ -102,6 +131,7 @@ def main():
             name, text = extra(m, i)
             layout.append((f"infra/mod{m:04d}/{name}", text))
     layout += [(f"k8s/app{k:03d}.yaml", manifest(k)) for k in range(k8s)]
+    layout += [(f"envs/env{e:02d}/main.tf", env_tf(e)) for e in range(envs)]
     tip = commit("main", "initial layout", layout)
 
     def app(files_):
@@ -126,7 +156,12 @@ def main():
             b2 = commit("topic", "topic docs", [("docs/topic.md", f"topic {landings}\n")], (b1,))
             tip = commit("main", "merge topic", [], (tip, b2))
         elif rnd.random() < 1 / 3:
-            if k8s and rnd.random() < 0.2:
+            if envs and rnd.random() < 0.2:
+                e = rnd.randrange(envs)
+                m = rnd.choice(env_modules(e))
+                env_cidr[(e, m)] = cidr()
+                tip = commit("main", f"change env{e}", app([(f"envs/env{e:02d}/main.tf", env_tf(e))]), (tip,))
+            elif k8s and rnd.random() < 0.2:
                 k = rnd.randrange(k8s)
                 privileged[k] = rnd.random() < 0.3 and (quiet is None or landings < quiet)
                 tip = commit("main", f"change app{k}", app([(f"k8s/app{k:03d}.yaml", manifest(k))]), (tip,))

@@ -256,9 +256,11 @@ fn common_suffix(a: &str, b: &str) -> usize {
 
 /// Is an object at `addr` in unit `dir` the same object wherever it moves? Kubernetes objects
 /// between manifests, Terraform resources between directories; a CloudFormation logical id
-/// belongs to its template.
+/// belongs to its template. A module's instance (`module.…`) belongs to its root: two roots
+/// calling one module hold identical instances that are two deployed objects, not copies
+/// (terraform-aws-vpc's examples all instantiate `module.vpc.aws_vpc.this` alike).
 fn carries(dir: &str, addr: &str) -> bool {
-    is_object(dir, addr) || !formats::is_manifest_file(dir)
+    is_object(dir, addr) || (!formats::is_manifest_file(dir) && !addr.starts_with("module."))
 }
 
 /// Objects that left and objects that arrived in one commit, paired where the arrival is the
@@ -1223,7 +1225,7 @@ impl<'r> Engine<'r> {
             .iter()
             .filter(|(d, _)| !formats::is_manifest_file(d))
         {
-            for a in st.unit.resources.keys() {
+            for a in st.unit.resources.keys().filter(|a| carries(d, a)) {
                 tf.entry(a.as_str()).or_default().push(d.as_str());
             }
         }
