@@ -256,11 +256,34 @@ fn common_suffix(a: &str, b: &str) -> usize {
 
 /// Is an object at `addr` in unit `dir` the same object wherever it moves? Kubernetes objects
 /// between manifests, Terraform resources between directories; a CloudFormation logical id
-/// belongs to its template. A module's instance (`module.…`) belongs to its root: two roots
-/// calling one module hold identical instances that are two deployed objects, not copies
-/// (terraform-aws-vpc's examples all instantiate `module.vpc.aws_vpc.this` alike).
+/// belongs to its template.
 fn carries(dir: &str, addr: &str) -> bool {
-    is_object(dir, addr) || (!formats::is_manifest_file(dir) && !addr.starts_with("module."))
+    is_object(dir, addr) || !formats::is_manifest_file(dir)
+}
+
+/// Is the Terraform unit `new` a copy of `old` by what they hold? Sharing half the addresses is
+/// enough for resources written in the directory; module instances need nine in ten identical,
+/// because two roots calling one module share every address by construction (terraform-aws-vpc's
+/// examples all instantiate `module.vpc.aws_vpc.this`), while a root copied whole
+/// (kubernetes-engine-samples d3ed6538 copied every sample into a category folder) is identical.
+fn copies_of(new: &Unit, old: &Unit) -> bool {
+    let shared = new
+        .resources
+        .keys()
+        .filter(|a| old.resources.contains_key(*a))
+        .count();
+    if shared == 0 || shared * 2 < new.resources.len().min(old.resources.len()) {
+        return false;
+    }
+    if !new.resources.keys().any(|a| a.starts_with("module.")) {
+        return true;
+    }
+    let identical = new
+        .resources
+        .iter()
+        .filter(|(a, r)| old.resources.get(*a).is_some_and(|o| o.body == r.body))
+        .count();
+    identical * 10 >= new.resources.len().max(old.resources.len()) * 9
 }
 
 /// Objects that left and objects that arrived in one commit, paired where the arrival is the
@@ -1225,7 +1248,7 @@ impl<'r> Engine<'r> {
             .iter()
             .filter(|(d, _)| !formats::is_manifest_file(d))
         {
-            for a in st.unit.resources.keys().filter(|a| carries(d, a)) {
+            for a in st.unit.resources.keys() {
                 tf.entry(a.as_str()).or_default().push(d.as_str());
             }
         }
@@ -1242,9 +1265,7 @@ impl<'r> Engine<'r> {
             let (Some(ua), Some(ub)) = (this.units.get(a), this.units.get(b)) else {
                 return false;
             };
-            let (ra, rb) = (&ua.unit.resources, &ub.unit.resources);
-            let shared = ra.keys().filter(|k| rb.contains_key(*k)).count();
-            shared * 2 >= ra.len().min(rb.len())
+            copies_of(&ua.unit, &ub.unit)
         };
         for (addr, dirs) in addrs {
             let mut groups: Vec<(String, String, String, crate::model::Value)> = Vec::new();
@@ -1840,7 +1861,8 @@ impl<'r> Engine<'r> {
                                 && after.is_none_or(|r| r.contains_key(*a))
                         })
                         .count();
-                    (shared * 2 >= new.resources.len() && shared > 0).then_some((shared, d))
+                    (shared * 2 >= new.resources.len() && shared > 0 && copies_of(new, &st.unit))
+                        .then_some((shared, d))
                 })
                 .max_by_key(|(shared, d)| (*shared, common_suffix(d, dir), std::cmp::Reverse(*d)));
             if let Some((_, src)) = best {

@@ -1655,6 +1655,11 @@ impl<'d, 'a> Evaluator<'d, 'a> {
             produced.push(v);
         }
         list.extend(produced);
+        // Over an empty collection, no block at all: an empty list would read as a block that
+        // is there (an empty `master_authorized_networks_config` means something else).
+        if list.is_empty() {
+            map.remove(name);
+        }
     }
 
     /// Evaluates an expression and records where the parts of its value were written: object keys
@@ -3045,6 +3050,15 @@ resource "aws_security_group" "a" {
         assert_eq!(
             get(&u, "aws_security_group.a", "ingress[1].from_port").as_i64(),
             Some(443)
+        );
+        // Over an empty collection there is no block, not an empty list of them.
+        let e = unit(&[(
+            "m/main.tf",
+            "resource \"google_container_cluster\" \"k\" {\n  dynamic \"master_authorized_networks_config\" {\n    for_each = []\n    content {}\n  }\n}\n",
+        )]);
+        assert_eq!(
+            e.resources["google_container_cluster.k"].attr("master_authorized_networks_config"),
+            None
         );
     }
 
