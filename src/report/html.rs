@@ -322,6 +322,16 @@ fn exposure(out: &mut String, inv: &Investigation, k: usize, x: NodeIndex) {
                 .unwrap_or("nobody (category not in the matrix)"))
         );
     }
+    if w.library {
+        let _ = writeln!(
+            out,
+            "<p>Evaluated as a <b>library module</b>: nobody in the repository calls it, so it is \
+             evaluated alone with its variables' defaults.</p>"
+        );
+    }
+    if let Some(why) = &w.superseded {
+        let _ = writeln!(out, "<p>Ended without a fix: {}</p>", esc(why));
+    }
     if let Some(a) = inv.graph.window(x).and_then(|i| inv.acceptances.get(&i)) {
         let _ = writeln!(
             out,
