@@ -1442,12 +1442,7 @@ impl<'r> Engine<'r> {
                     .iter()
                     .any(|r| touched.contains(r) || vendored.contains(r))
         });
-        let var_touched = self
-            .repo
-            .terraform
-            .var_files
-            .iter()
-            .any(|v| touched.contains(formats::unit_of(v)));
+        let var_touched = self.var_file_in(|d| touched.contains(d));
         let needs_git = is_merge
             || modules_move
             || var_touched
@@ -1549,6 +1544,16 @@ impl<'r> Engine<'r> {
         self.settle_copies();
     }
 
+    /// Is a `--var-file` in a directory `touched` says the landing changed? (Every root reads
+    /// those files, so all of them are evaluated again.)
+    fn var_file_in(&self, touched: impl Fn(&str) -> bool) -> bool {
+        self.repo
+            .terraform
+            .var_files
+            .iter()
+            .any(|v| touched(formats::unit_of(v)))
+    }
+
     fn called(&self) -> BTreeSet<String> {
         formats::terraform::modules::called(&self.graph, &self.repo.terraform.roots)
     }
@@ -1591,12 +1596,7 @@ impl<'r> Engine<'r> {
     ) -> Vec<(String, Arc<Unit>)> {
         let tf = |d: &str| !formats::is_manifest_file(d);
         // A `--var-file` changed: every root reads it.
-        let var_touched = self
-            .repo
-            .terraform
-            .var_files
-            .iter()
-            .any(|v| news.iter().any(|(d, _)| d == formats::unit_of(v)));
+        let var_touched = self.var_file_in(|d| news.iter().any(|(n, _)| n == d));
         if !news
             .iter()
             .any(|(d, u)| tf(d) && (!u.calls.is_empty() || self.graph.contains_key(d)))

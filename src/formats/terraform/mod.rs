@@ -1,8 +1,16 @@
-//! Terraform: the files of one module directory → the unit's resources with located settings.
+//! Terraform: the files of a root and of the modules it calls → the unit's resources with
+//! located settings.
 //!
-//! Takes the `.tf`, `.tf.json`, `terraform.tfvars` and `*.auto.tfvars` files of a directory as
-//! bytes; gives a [`Unit`]: resources and the data sources rules need, every setting with the file
-//! and line where its value was written, and a [`Problem`] for each file that could not be read.
+//! Takes the `.tf`, `.tf.json` and tfvars files of a root directory, and those of every module
+//! directory it calls (the snapshot stage gathers them, see [`modules::local_calls`]), as bytes;
+//! gives a [`Unit`]: resources and the data sources rules need, under Terraform's module
+//! addresses (`module.env["prod"].aws_security_group.web`), every setting with the file and line
+//! where its value was written, a [`Problem`] for each file that could not be read, and a gap for
+//! each module call that was not evaluated (a source outside the repository, a cycle, nesting
+//! past [`MAX_MODULE_DEPTH`]). A module is evaluated per instance of its call, with the caller's
+//! arguments as its variables; only the root reads tfvars files. Evaluating the whole root at once
+//! is what Terraform does, and the only way a caller's argument can be the cause of a setting
+//! written in another directory.
 //!
 //! Values are resolved statically, as far as that is sound: variable defaults, overridden by
 //! `terraform.tfvars` and then `*.auto.tfvars` in lexical order (Terraform's precedence), locals,
