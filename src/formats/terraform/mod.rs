@@ -40,6 +40,8 @@ pub mod modules;
 /// The most module calls deep an evaluation goes (root → module → module …); past it, a call
 /// is a gap (a blind spot), not a recursion without end.
 pub const MAX_MODULE_DEPTH: usize = 16;
+/// What one module instance costs of a unit's [`MAX_EVAL_STEPS`].
+const MODULE_INSTANCE_STEPS: usize = 20;
 
 // File size and bracket nesting are run limits ([`Limits`]): the size because a hostile
 // repository may hold a huge file named `.tf`, the nesting because the parsers recurse.
@@ -1340,6 +1342,20 @@ impl<'d, 'a> Evaluator<'d, 'a> {
         let (shape, instances) = self.expand(m.src, &m.body, &base);
         let mut items = Vec::new();
         for (address, key, binding) in instances {
+            // Every instance costs steps (as many as a small module's evaluation), so calls
+            // multiplied by count through nesting (a thousand of a thousand of …) stop at the
+            // unit's budget, at most a hundred thousand instances, instead of running on.
+            self.steps += MODULE_INSTANCE_STEPS;
+            if self.steps > MAX_EVAL_STEPS {
+                self.gap(
+                    m,
+                    format!(
+                        "evaluation stopped after {MAX_EVAL_STEPS} steps: the instances from \
+                         {address} on are not evaluated"
+                    ),
+                );
+                break;
+            }
             let inputs = self.with_binding(binding, |this| this.call_inputs(m));
             let mut ev = Evaluator::new(program, child, &target);
             ev.prefix = format!("{address}.");
@@ -2791,6 +2807,40 @@ mod tests {
         assert_eq!(acl.location.file, "live/.terraform/modules/site/main.tf");
         assert!(u.gaps.is_empty(), "{:?}", u.gaps);
         assert!(u.problems.is_empty(), "{:?}", u.problems);
+    }
+
+    #[test]
+    fn module_calls_multiplied_through_nesting_stop_at_the_budget() {
+        // Ten levels of a thousand instances each: 10^30 instances if nothing stopped it.
+        let mut files = vec![(
+            "main.tf".to_string(),
+            "module \"m\" {\n  source = \"./l1\"\n  count  = 1000\n}\n".to_string(),
+        )];
+        for i in 1..=10 {
+            let body = if i < 10 {
+                format!(
+                    "module \"m\" {{\n  source = \"../l{}\"\n  count  = 1000\n}}\n",
+                    i + 1
+                )
+            } else {
+                "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n}\n".to_string()
+            };
+            files.push((format!("l{i}/main.tf"), body));
+        }
+        let files: Vec<(String, Vec<u8>)> = files
+            .into_iter()
+            .map(|(p, c)| (p, c.into_bytes()))
+            .collect();
+        let t = std::time::Instant::now();
+        let u = parse_unit("", &files);
+        assert!(t.elapsed().as_secs() < 60);
+        assert!(
+            u.gaps
+                .iter()
+                .any(|g| g.reason.contains("evaluation stopped")),
+            "{:?}",
+            u.gaps
+        );
     }
 
     #[test]
