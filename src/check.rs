@@ -424,6 +424,7 @@ pub fn check_with(
         unmatched.retain(|s: &Suppression| &s.file == only);
     }
     findings.sort_by(|a, b| (&a.unit, &a.address, a.rule).cmp(&(&b.unit, &b.address, b.rule)));
+    redact_check(&mut findings, &mut blind);
     blind.sort();
     blind.dedup();
     Ok(CheckResult {
@@ -499,6 +500,30 @@ fn judge(
 
 /// Runs the rules on several paths (files or directories) and merges the results: what two paths
 /// share (a file given twice, a file inside a directory also given) is reported once.
+/// Redacts the secrets the findings quote (see [`crate::redact`]): values of sensitive
+/// settings, of the evidence of rules about written secrets, and credential shapes anywhere.
+fn redact_check(findings: &mut [CheckFinding], blind: &mut [CheckBlindSpot]) {
+    let mut secrets = crate::redact::Redactor::default();
+    for f in findings.iter() {
+        let secret = crate::redact::is_secret_rule(f.rule);
+        for e in &f.evidence {
+            if let Some(v) = &e.value {
+                let path = crate::model::SettingPath::parse(&e.setting);
+                secrets.note_setting(&e.address, &path, v, secret);
+            }
+        }
+    }
+    for f in findings.iter_mut() {
+        f.summary = secrets.redact_str(&f.summary);
+        for e in f.evidence.iter_mut() {
+            e.value = e.value.as_ref().map(|v| secrets.redact_value(v));
+        }
+    }
+    for b in blind.iter_mut() {
+        b.reason = secrets.redact_str(&b.reason);
+    }
+}
+
 pub fn check_all(
     paths: &[String],
     rules: &'static [Rule],

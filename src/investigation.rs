@@ -265,7 +265,8 @@ pub fn add_excerpts(repo: &Repo, inv: &mut Investigation) {
         let new = repo.file_at(oid, file, false).unwrap_or_default();
         let old = repo.file_at(oid, file, true).unwrap_or_default();
         if let Some(x) = excerpt(&old, &new, at.line) {
-            out.insert(n, x);
+            // Lines around the change are the file's, secrets included: never shown.
+            out.insert(n, inv.scan.redactor.redact_text(&x));
         }
     }
     inv.excerpts = out;

@@ -30,6 +30,7 @@ pub mod limits;
 pub mod model;
 pub mod objects;
 pub mod packs;
+pub mod redact;
 pub mod report;
 pub mod resource_history;
 pub mod review;

@@ -48,6 +48,9 @@ pub struct ScanResult {
     /// Unit directories where some file read had a suppression comment's marker: the only
     /// places a risk acceptance can be (see `acceptance`).
     pub suppression_units: BTreeSet<String>,
+    /// The secrets the history holds, already redacted from everything above; kept to redact
+    /// what is read for presentation later (diff excerpts).
+    pub redactor: crate::redact::Redactor,
     /// Terraform directories at the tip as they were evaluated: each root (or library module)
     /// with the module directories it instantiates. Empty when no directory calls a module and
     /// none was evaluated as a library module (every directory is then a root of its own).
@@ -482,6 +485,8 @@ fn wrote_against(old: &BTreeMap<String, Arc<Unit>>, dir: &str, ch: &SettingChang
 }
 
 pub struct Engine<'r> {
+    /// The secrets seen in any setting (see [`crate::redact`]), redacted from the result.
+    secrets: crate::redact::Redactor,
     /// Terraform directories evaluated as units, as each was last folded: a root or a library
     /// module, and what it instantiates (kept for roots with no resource, such as a wrapper
     /// whose `for_each` is empty).
@@ -1157,6 +1162,7 @@ impl<'r> Engine<'r> {
 
     pub fn new(repo: &'r Repo, rules: &'static [Rule]) -> Self {
         Engine {
+            secrets: Default::default(),
             tf_roots: BTreeMap::new(),
             graph: BTreeMap::new(),
             repo,
@@ -2434,6 +2440,12 @@ impl<'r> Engine<'r> {
                 self.watched
                     .push((unit_id.clone(), dir.to_string(), (*b).clone()));
             }
+            // Every value the history ever held passes here once: its secrets are known before
+            // anything is reported.
+            for v in [&b.change.before, &b.change.after].into_iter().flatten() {
+                self.secrets
+                    .note_setting(&b.change.address, &b.change.path, v, false);
+            }
             self.blame.record(&unit_id, b);
         }
 
@@ -3156,7 +3168,14 @@ impl<'r> Engine<'r> {
         {
             terraform_roots.clear();
         }
+        let redactor = redact_result(
+            std::mem::take(&mut self.secrets),
+            &mut self.windows,
+            &mut blind,
+            &mut self.watched,
+        );
         ScanResult {
+            redactor,
             terraform_roots,
             repository: self.repo.given.clone(),
             reference: reference.to_string(),
@@ -3233,6 +3252,70 @@ pub fn prepare(repo: &Repo, snapshots: &mut Snapshots, oid: Oid) -> Prepared {
     }
     out.changes = Ok(changes);
     out
+}
+
+/// Redacts the secrets of a finished scan from everything it reports: the values of causes,
+/// widenings and remediations (all of them, for a rule about written secrets), summaries,
+/// blind spots and the watched resource's changes.
+fn redact_result(
+    mut secrets: crate::redact::Redactor,
+    windows: &mut [Box<Window>],
+    blind: &mut [BlindSpot],
+    watched: &mut [(String, String, Blamed)],
+) -> crate::redact::Redactor {
+    for w in windows.iter() {
+        if !crate::redact::is_secret_rule(w.rule) {
+            continue;
+        }
+        let causes = w
+            .causes
+            .iter()
+            .chain(w.widenings.iter().flat_map(|x| x.causes.iter()))
+            .chain(w.remediation.iter());
+        for c in causes {
+            let ch = &c.blamed.change;
+            for v in [&ch.before, &ch.after].into_iter().flatten() {
+                secrets.note_setting(&ch.address, &ch.path, v, true);
+            }
+        }
+    }
+    let change = |secrets: &crate::redact::Redactor, ch: &mut SettingChange| {
+        ch.before = ch.before.as_ref().map(|v| secrets.redact_value(v));
+        ch.after = ch.after.as_ref().map(|v| secrets.redact_value(v));
+    };
+    let cause = |secrets: &crate::redact::Redactor, c: &mut Cause| {
+        let b = Arc::make_mut(&mut c.blamed);
+        change(secrets, &mut b.change);
+        c.summary = secrets.redact_str(&c.summary);
+    };
+    for w in windows.iter_mut() {
+        for c in w.causes.iter_mut() {
+            cause(&secrets, c);
+        }
+        for wd in w.widenings.iter_mut().chain(w.other_moves.iter_mut()) {
+            wd.before = secrets.redact_str(&wd.before);
+            wd.after = secrets.redact_str(&wd.after);
+            for c in wd.causes.iter_mut() {
+                cause(&secrets, c);
+            }
+        }
+        if let Some(c) = w.remediation.as_mut() {
+            cause(&secrets, c);
+        }
+        for f in [&mut w.finding, &mut w.latest] {
+            let s = secrets.redact_str(&f.summary);
+            if s != f.summary {
+                Arc::make_mut(f).summary = s;
+            }
+        }
+    }
+    for b in blind.iter_mut() {
+        b.reason = secrets.redact_str(&b.reason);
+    }
+    for (_, _, b) in watched.iter_mut() {
+        change(&secrets, &mut b.change);
+    }
+    secrets
 }
 
 /// Causes in reading order: necessary ones first, then the most recent, then by setting.
