@@ -87,6 +87,8 @@ pub struct CheckResult {
     pub unmatched_suppressions: Vec<Suppression>,
     /// The limits the files were read under (recorded in the report when raised).
     pub limits: Limits,
+    /// How secrets were redacted (recorded when not the default).
+    pub redaction: crate::redact::Options,
 }
 
 impl CheckResult {
@@ -269,7 +271,13 @@ pub fn check(
     rules: &'static [Rule],
     limits: &Limits,
 ) -> Result<CheckResult, CheckError> {
-    check_with(path, rules, limits, &Default::default())
+    check_with(
+        path,
+        rules,
+        limits,
+        &Default::default(),
+        &Default::default(),
+    )
 }
 
 /// [`check`] with `--root` and `--var-file` (paths relative to the directory checked).
@@ -278,6 +286,7 @@ pub fn check_with(
     rules: &'static [Rule],
     limits: &Limits,
     terraform: &formats::terraform::modules::RootOptions,
+    redaction: &crate::redact::Options,
 ) -> Result<CheckResult, CheckError> {
     let roots = &terraform.roots;
     let given = Path::new(path);
@@ -424,7 +433,7 @@ pub fn check_with(
         unmatched.retain(|s: &Suppression| &s.file == only);
     }
     findings.sort_by(|a, b| (&a.unit, &a.address, a.rule).cmp(&(&b.unit, &b.address, b.rule)));
-    redact_check(&mut findings, &mut blind);
+    redact_check(&mut findings, &mut blind, redaction);
     blind.sort();
     blind.dedup();
     Ok(CheckResult {
@@ -434,6 +443,7 @@ pub fn check_with(
         units,
         rules,
         limits: *limits,
+        redaction: redaction.clone(),
         findings,
         blind_spots: blind,
         unmatched_suppressions: unmatched.into_iter().collect(),
@@ -502,8 +512,12 @@ fn judge(
 /// share (a file given twice, a file inside a directory also given) is reported once.
 /// Redacts the secrets the findings quote (see [`crate::redact`]): values of sensitive
 /// settings, of the evidence of rules about written secrets, and credential shapes anywhere.
-fn redact_check(findings: &mut [CheckFinding], blind: &mut [CheckBlindSpot]) {
-    let mut secrets = crate::redact::Redactor::default();
+fn redact_check(
+    findings: &mut [CheckFinding],
+    blind: &mut [CheckBlindSpot],
+    options: &crate::redact::Options,
+) {
+    let mut secrets = crate::redact::Redactor::with(options.clone());
     for f in findings.iter() {
         let secret = crate::redact::is_secret_rule(f.rule);
         for e in &f.evidence {
@@ -529,10 +543,11 @@ pub fn check_all(
     rules: &'static [Rule],
     limits: &Limits,
     terraform: &formats::terraform::modules::RootOptions,
+    redaction: &crate::redact::Options,
 ) -> Result<CheckResult, CheckError> {
     let mut merged: Option<CheckResult> = None;
     for p in paths {
-        let r = check_with(p, rules, limits, terraform)?;
+        let r = check_with(p, rules, limits, terraform, redaction)?;
         merged = Some(match merged {
             None => r,
             Some(mut m) => {

@@ -69,6 +69,8 @@ pub enum Command {
         #[command(flatten)]
         terraform: TerraformArgs,
         #[command(flatten)]
+        redaction: RedactArgs,
+        #[command(flatten)]
         out: Output,
     },
     /// Every change to one resource's settings over time, with who and when (blame for settings).
@@ -86,6 +88,8 @@ pub enum Command {
         #[command(flatten)]
         terraform: TerraformArgs,
         #[command(flatten)]
+        redaction: RedactArgs,
+        #[command(flatten)]
         out: Output,
     },
     /// Recomputes a JSON scan report from the inputs it records; exit 0 if it matches, 1 if not.
@@ -100,6 +104,9 @@ pub enum Command {
         /// The deploy log (default: the path the report records).
         #[arg(long, value_name = "FILE")]
         deploys: Option<String>,
+        /// The key the report's fingerprints were made under, when it records one.
+        #[arg(long, value_name = "FILE")]
+        fingerprint_key: Option<String>,
     },
     /// What BASE..HEAD introduces, widens and fixes, each attributed to the commit that did it.
     Review {
@@ -115,6 +122,8 @@ pub enum Command {
         limits: LimitArgs,
         #[command(flatten)]
         terraform: TerraformArgs,
+        #[command(flatten)]
+        redaction: RedactArgs,
         #[command(flatten)]
         out: Output,
     },
@@ -132,6 +141,8 @@ pub enum Command {
         limits: LimitArgs,
         #[command(flatten)]
         terraform: TerraformArgs,
+        #[command(flatten)]
+        redaction: RedactArgs,
         #[command(flatten)]
         out: Output,
     },
@@ -177,6 +188,36 @@ pub struct InvestigationArgs {
     /// The deploy log's environment to measure (default: its only one, else production).
     #[arg(long, value_name = "NAME", requires = "deploys")]
     pub environment: Option<String>,
+}
+
+/// How secrets are kept out of the report.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RedactArgs {
+    /// Print secrets as they are written, for the investigator's own machine only; off by
+    /// default, and recorded in the report's inputs.
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// A key file the investigator keeps: each redacted secret gets a fingerprint under it
+    /// (HMAC-SHA-256, 8 bytes), so two reports can be matched on a secret. The key is never
+    /// written; the report records that one was used.
+    #[arg(long, value_name = "FILE")]
+    pub fingerprint_key: Option<String>,
+}
+
+impl RedactArgs {
+    pub fn options(self) -> anyhow::Result<crate::redact::Options> {
+        let key =
+            match &self.fingerprint_key {
+                Some(f) => Some(std::fs::read(f).map_err(|e| {
+                    UsageError(format!("--fingerprint-key {f}: cannot be read: {e}"))
+                })?),
+                None => None,
+            };
+        Ok(crate::redact::Options {
+            show: self.show_secrets,
+            key,
+        })
+    }
 }
 
 /// How Terraform roots are evaluated, beyond what the repository says.
@@ -234,10 +275,12 @@ impl InvestigationArgs {
         self,
         limits: crate::limits::Limits,
         terraform: crate::formats::terraform::modules::RootOptions,
+        redaction: crate::redact::Options,
     ) -> Options {
         Options {
             limits,
             terraform,
+            redaction,
             at: self.at,
             since: self.since,
             until: self.until,
@@ -276,10 +319,12 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             investigation,
             limits,
             terraform,
+            redaction,
             out,
         } => {
             let mut r = Repo::open(&repo)?;
-            let options = investigation.options(limits.limits(), terraform.options());
+            let options =
+                investigation.options(limits.limits(), terraform.options(), redaction.options()?);
             let mut inv = investigate(&mut r, &reference, None, options)?;
             if matches!(out.format, Format::Markdown | Format::Html) {
                 crate::investigation::add_excerpts(&r, &mut inv);
@@ -309,11 +354,13 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             reference,
             limits,
             terraform,
+            redaction,
             out,
         } => {
             let mut r = Repo::open(&repo)?;
             r.limits = limits.limits();
             r.terraform = terraform.options();
+            r.redaction = redaction.options()?;
             let result = crate::resource_history::history(&mut r, &reference, &address)?;
             let text = match out.format {
                 Format::Json => {
@@ -330,8 +377,15 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             repo,
             parties,
             deploys,
+            fingerprint_key,
         } => {
-            let v = crate::verify::verify(&file, repo.as_deref(), parties, deploys)?;
+            let key = RedactArgs {
+                show_secrets: false,
+                fingerprint_key,
+            }
+            .options()?
+            .key;
+            let v = crate::verify::verify(&file, repo.as_deref(), parties, deploys, key)?;
             let mut stdout = std::io::stdout().lock();
             if v.differences.is_empty() {
                 let _ = writeln!(
@@ -357,11 +411,13 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             fail_on,
             limits,
             terraform,
+            redaction,
             out,
         } => {
             let mut r = Repo::open(&repo)?;
             r.limits = limits.limits();
             r.terraform = terraform.options();
+            r.redaction = redaction.options()?;
             let result = crate::review::review(&mut r, &range)?;
             let text = match out.format {
                 Format::Json => report::json::render(&report::review::json(&result, fail_on)),
@@ -382,6 +438,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             fail_on,
             limits,
             terraform,
+            redaction,
             out,
         } => {
             let result = crate::check::check_all(
@@ -389,6 +446,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 crate::rules::registry(),
                 &limits.limits(),
                 &terraform.options(),
+                &redaction.options()?,
             )?;
             let text = match out.format {
                 Format::Json => report::json::render(&report::check::json(&result, fail_on)),

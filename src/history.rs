@@ -174,6 +174,8 @@ pub struct Repo {
     pub limits: crate::limits::Limits,
     /// `--root` and `--var-file`: how Terraform roots are evaluated.
     pub terraform: crate::formats::terraform::modules::RootOptions,
+    /// `--show-secrets` and `--fingerprint-key`: how the result is redacted.
+    pub redaction: crate::redact::Options,
     /// Parsed trees and verified file contents (see `objects`): each handle has its own, so
     /// reader threads share no lock.
     trees: std::cell::RefCell<Cache<Tree>>,
@@ -433,6 +435,7 @@ impl Repo {
             ledger: Default::default(),
             limits: Default::default(),
             terraform: Default::default(),
+            redaction: Default::default(),
             trees: std::cell::RefCell::new(Cache::new(objects::TREE_CACHE_BYTES)),
             blobs: std::cell::RefCell::new(Cache::new(objects::BLOB_CACHE_BYTES)),
             shallow: repo.is_shallow(),

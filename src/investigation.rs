@@ -65,6 +65,8 @@ pub struct Options {
     pub limits: crate::limits::Limits,
     /// `--root` and `--var-file` (recorded in the report when given).
     pub terraform: crate::formats::terraform::modules::RootOptions,
+    /// `--show-secrets` and `--fingerprint-key` (recorded as used; the key never is).
+    pub redaction: crate::redact::Options,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -216,6 +218,7 @@ pub fn investigate(
     };
     repo.limits = options.limits;
     repo.terraform = options.terraform.clone();
+    repo.redaction = options.redaction.clone();
     let mut scan = scan::scan_with(repo, reference, walk)?;
     // Suppressions are evidence in a scan (a recorded acceptance of the risk), found by walking
     // the history of the comment; the objects that walk reads are part of what was examined.

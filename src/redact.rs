@@ -77,13 +77,51 @@ pub fn is_secret_rule(rule: &str) -> bool {
 /// replaced inside every string would wreck the report and hide nothing.
 const MIN_SUBSTRING: usize = 4;
 
+/// How a run redacts: by default a marker of kind and length. `--fingerprint-key FILE` adds a
+/// keyed fingerprint (HMAC-SHA-256 under the investigator's key, 8 bytes in hex), so two reports
+/// can be matched on a secret without either holding it; the key itself is never written.
+/// `--show-secrets`, for the investigator's own machine, turns redaction off.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    pub show: bool,
+    pub key: Option<Vec<u8>>,
+}
+
 /// The secrets found so far, each with its kind.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
     secrets: BTreeMap<String, &'static str>,
+    options: Options,
 }
 
 impl Redactor {
+    pub fn with(options: Options) -> Redactor {
+        Redactor {
+            secrets: BTreeMap::new(),
+            options,
+        }
+    }
+
+    /// The marker for `secret` under this run's options.
+    fn mark(&self, kind: &str, secret: &str) -> String {
+        match &self.options.key {
+            Some(key) => {
+                let mac = hmac_sha256(key, secret.as_bytes());
+                let hex: String = mac[..8].iter().map(|b| format!("{b:02x}")).collect();
+                format!(
+                    "(redacted: {kind}, {} characters, fingerprint {hex})",
+                    secret.chars().count()
+                )
+            }
+            None => marker(kind, secret),
+        }
+    }
+
+    /// How this run redacts.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
     /// How many distinct secrets are known.
     pub fn len(&self) -> usize {
         self.secrets.len()
@@ -151,8 +189,11 @@ impl Redactor {
 
     /// `s` with every known secret and every credential-shaped string replaced by its marker.
     pub fn redact_str(&self, s: &str) -> String {
+        if self.options.show {
+            return s.to_string();
+        }
         if let Some(kind) = self.secrets.get(s.trim()) {
-            return marker(kind, s.trim());
+            return self.mark(kind, s.trim());
         }
         let mut out = s.to_string();
         // Longest first, so a secret that contains another is replaced whole.
@@ -164,11 +205,11 @@ impl Redactor {
         known.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
         for (secret, kind) in known {
             if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), &marker(kind, secret));
+                out = out.replace(secret.as_str(), &self.mark(kind, secret));
             }
         }
         for (m, kind) in credentials_in(&out) {
-            out = out.replace(&m, &marker(kind, &m));
+            out = out.replace(&m, &self.mark(kind, &m));
         }
         out
     }
@@ -177,6 +218,9 @@ impl Redactor {
     /// assignment to a sensitive name (`password = "…"`, `DB_PASSWORD: …`) loses its value,
     /// whether or not the scan evaluated it (it may sit in a heredoc or a template).
     pub fn redact_text(&self, text: &str) -> String {
+        if self.options.show {
+            return text.to_string();
+        }
         let out = self.redact_str(text);
         out.lines()
             .map(|line| redact_assignment(line).unwrap_or_else(|| line.to_string()))
@@ -189,8 +233,8 @@ impl Redactor {
     pub fn redact_value(&self, v: &Value) -> Value {
         match v {
             Value::String(s) => Value::String(self.redact_str(s)),
-            Value::Number(n) if self.secrets.contains_key(n.as_str()) => {
-                Value::String(marker("secret value", n))
+            Value::Number(n) if !self.options.show && self.secrets.contains_key(n.as_str()) => {
+                Value::String(self.mark("secret value", n))
             }
             Value::Unknown(s) => Value::Unknown(self.redact_str(s)),
             Value::Ref(s) => Value::Ref(self.redact_str(s)),
@@ -238,6 +282,27 @@ fn redact_assignment(line: &str) -> Option<String> {
         &line[..i + sep.len_utf8()],
         format_args!(" \"{}\"", marker("secret value", bare))
     ))
+}
+
+/// HMAC-SHA-256 (RFC 2104) of `msg` under `key`.
+pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut k = if key.len() > 64 {
+        Sha256::digest(key).to_vec()
+    } else {
+        key.to_vec()
+    };
+    k.resize(64, 0);
+    let pad = |b: u8| k.iter().map(|x| x ^ b).collect::<Vec<u8>>();
+    let inner = Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(msg)
+        .finalize();
+    Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize()
+        .into()
 }
 
 /// What a report writes in a secret's place: its kind and length, nothing of the value.
@@ -376,6 +441,40 @@ mod tests {
             out.contains("name     = \"db\"") && out.contains("var.db_password"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn hmac_matches_rfc_4231_and_fingerprints_need_the_key() {
+        let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
+        let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            hex,
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        let mut r = Redactor::with(Options {
+            show: false,
+            key: Some(b"investigator key".to_vec()),
+        });
+        r.note("Aa1234321Bb", "secret value");
+        let a = r.redact_str("Aa1234321Bb");
+        assert!(
+            a.contains("fingerprint ") && !a.contains("Aa1234321Bb"),
+            "{a}"
+        );
+        // The same secret under the same key gives the same fingerprint; another key another.
+        assert_eq!(a, r.redact_str("Aa1234321Bb"));
+        let mut other = Redactor::with(Options {
+            show: false,
+            key: Some(b"other".to_vec()),
+        });
+        other.note("Aa1234321Bb", "secret value");
+        assert_ne!(a, other.redact_str("Aa1234321Bb"));
+        let mut shown = Redactor::with(Options {
+            show: true,
+            key: None,
+        });
+        shown.note("Aa1234321Bb", "secret value");
+        assert_eq!(shown.redact_str("x Aa1234321Bb"), "x Aa1234321Bb");
     }
 
     #[test]

@@ -1162,7 +1162,7 @@ impl<'r> Engine<'r> {
 
     pub fn new(repo: &'r Repo, rules: &'static [Rule]) -> Self {
         Engine {
-            secrets: Default::default(),
+            secrets: crate::redact::Redactor::with(repo.redaction.clone()),
             tf_roots: BTreeMap::new(),
             graph: BTreeMap::new(),
             repo,

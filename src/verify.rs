@@ -37,6 +37,7 @@ pub fn verify(
     repo_arg: Option<&str>,
     parties: Option<String>,
     deploys: Option<String>,
+    fingerprint_key: Option<Vec<u8>>,
 ) -> Result<Verification, VerifyError> {
     let bad = |reason: String| VerifyError::Report {
         file: report_file.to_string(),
@@ -125,6 +126,25 @@ pub fn verify(
         terraform: crate::formats::terraform::modules::RootOptions {
             roots: strings("roots"),
             var_files: strings("var_files"),
+        },
+        redaction: crate::redact::Options {
+            show: options["show_secrets"].as_bool().unwrap_or(false),
+            key: match (
+                options["fingerprint_key"].as_bool().unwrap_or(false),
+                fingerprint_key,
+            ) {
+                (false, None) => None,
+                (false, Some(_)) => {
+                    return Err(VerifyError::Cannot(
+                        "the report was made without --fingerprint-key, but a key was given".into(),
+                    ))
+                }
+                (true, None) => return Err(VerifyError::Cannot(
+                    "the report was made with --fingerprint-key; pass the same key to verify it"
+                        .into(),
+                )),
+                (true, Some(k)) => Some(k),
+            },
         },
     };
     let repo_path = match repo_arg {

@@ -153,3 +153,54 @@ fn the_secrets_are_still_found_and_said_to_be_redacted() {
     }
     assert!(text.contains("(redacted: "), "{text}");
 }
+
+#[test]
+fn fingerprints_match_across_reports_and_verify_needs_the_key() {
+    let mut f = Fixture::new();
+    f.write("main.tf", &terraform("0.0.0.0/0"));
+    f.commit(ALICE, "base");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = dir.path().join("key");
+    std::fs::write(&key, b"the investigator's key").expect("write");
+    let key = key.to_str().expect("utf-8");
+    let scan = |extra: &[&str]| {
+        let mut args = vec![
+            "scan".to_string(),
+            f.repo(),
+            "--format".into(),
+            "json".into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let out = bin().args(&args).output().expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let a = scan(&["--fingerprint-key", key]);
+    let text = String::from_utf8_lossy(&a).to_string();
+    assert!(leaks("fingerprinted", &a).is_empty());
+    assert!(text.contains("fingerprint "), "{text}");
+    assert!(text.contains("\"fingerprint_key\": true"));
+    assert!(!text.contains("investigator"));
+    let path = dir.path().join("r.json");
+    std::fs::write(&path, &a).expect("write");
+    let report = path.to_str().expect("utf-8");
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["verify".to_string(), report.to_string(), f.repo()];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        bin().args(&args).output().expect("runs").status.code()
+    };
+    assert_eq!(verify(&["--fingerprint-key", key]), Some(0));
+    assert_eq!(
+        verify(&[]),
+        Some(2),
+        "verify without the key cannot recompute"
+    );
+    // --show-secrets, for the investigator's own machine: shown, and recorded as shown.
+    let shown = String::from_utf8_lossy(&scan(&["--show-secrets"])).to_string();
+    assert!(shown.contains(PASSWORD) && shown.contains("\"show_secrets\": true"));
+}

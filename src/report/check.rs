@@ -85,6 +85,12 @@ pub fn json(r: &CheckResult, fail_on: Severity) -> J {
     if let Some(limits) = r.limits.recorded() {
         report["inputs"]["limits"] = limits;
     }
+    if r.redaction.show {
+        report["inputs"]["show_secrets"] = json!(true);
+    }
+    if r.redaction.key.is_some() {
+        report["inputs"]["fingerprint_key"] = json!(true);
+    }
     seal(&mut report);
     report
 }

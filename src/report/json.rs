@@ -752,6 +752,13 @@ fn scan_report_frame(inv: &Investigation) -> J {
     if !tf.var_files.is_empty() {
         report["inputs"]["options"]["var_files"] = json!(tf.var_files);
     }
+    // That secrets are shown, or fingerprinted under a key: recorded, the key never.
+    if inv.options.redaction.show {
+        report["inputs"]["options"]["show_secrets"] = json!(true);
+    }
+    if inv.options.redaction.key.is_some() {
+        report["inputs"]["options"]["fingerprint_key"] = json!(true);
+    }
     // Present when modules are in play: which Terraform directories were evaluated as roots
     // (or library modules) at the tip, and what each instantiates.
     if !r.terraform_roots.is_empty() {

@@ -66,6 +66,13 @@ pub fn json(r: &ReviewResult, fail_on: Severity) -> J {
     if let Some(limits) = r.limits.recorded() {
         report["inputs"]["limits"] = limits;
     }
+    let redaction = s.redactor.options();
+    if redaction.show {
+        report["inputs"]["show_secrets"] = json!(true);
+    }
+    if redaction.key.is_some() {
+        report["inputs"]["fingerprint_key"] = json!(true);
+    }
     seal(&mut report);
     report
 }
