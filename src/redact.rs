@@ -65,6 +65,9 @@ pub fn sensitive_name(name: &str) -> bool {
 const SECRET_RULES: &[&str] = &[
     "aws-access-key-literal",
     "aws-db-password-literal",
+    "aws-provider-credentials-literal",
+    "azure-provider-credentials-literal",
+    "gcp-provider-credentials-literal",
     "k8s-secret-literal-env",
 ];
 

@@ -17,6 +17,7 @@ pub mod gcp;
 pub mod helpers;
 pub mod k8s;
 pub mod policy;
+pub mod provider_credentials;
 pub mod scope;
 
 use crate::model::{Format, Resource, SettingPath, Unit, Value};
@@ -472,7 +473,19 @@ mod tests {
                     .iter()
                     .filter(|_| r.meta.format == Format::Terraform)
                 {
-                    let kind = c.address.rsplit_once('.').map_or("", |(k, _)| k);
+                    let kind = if c.address.starts_with("provider.") {
+                        c.address
+                            .splitn(3, '.')
+                            .take(2)
+                            .collect::<Vec<_>>()
+                            .join(".")
+                    } else {
+                        c.address
+                            .rsplit_once('.')
+                            .map_or("", |(k, _)| k)
+                            .to_string()
+                    };
+                    let kind = kind.as_str();
                     assert!(
                         r.meta.kinds.contains(&kind),
                         "{} / {}: {kind} is not one of the rule's kinds",

@@ -733,7 +733,26 @@ impl<'a> Decls<'a> {
                         );
                     }
                 }
-                ("provider", [_]) => self.deploys = true,
+                ("provider", [name]) => {
+                    self.deploys = true;
+                    // Addressed as Terraform does, `provider.aws` or `provider.aws.ALIAS`, so
+                    // credentials written in it are findings like any other.
+                    let alias = match block.body.get_attribute("alias").map(|a| &a.value) {
+                        Some(Expression::String(s)) => Some(s.value().to_string()),
+                        _ => None,
+                    };
+                    self.resources.push(ResourceDecl {
+                        src,
+                        address: match alias {
+                            Some(a) => format!("provider.{name}.{a}"),
+                            None => format!("provider.{name}"),
+                        },
+                        kind: format!("provider.{name}"),
+                        loc,
+                        body: BodyRef::Hcl(&block.body),
+                        overrides: Vec::new(),
+                    });
+                }
                 ("terraform", [])
                     if block
                         .body

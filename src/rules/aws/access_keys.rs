@@ -203,6 +203,56 @@ fn key_literal(res: &Resource, _: &UnitView<'_>) -> Verdict {
     })
 }
 
+/// ## What it does
+/// Flags credentials written as literals in a `provider "aws"` block.
+///
+/// ## References
+/// - NIST SP 800-53 rev5 IA-5(7) (no embedded unencrypted static authenticators)
+pub const PROVIDER_LITERAL: Rule = Rule {
+    meta: RuleMeta {
+        id: "aws-provider-credentials-literal",
+        title: "AWS provider credentials written in the code",
+        severity: Severity::High,
+        category: Category::Secrets,
+        standards: &["NIST 800-53 IA-5(7)", "CIS AWS 1.4"],
+        rationale: "Credentials in a provider block are readable by everyone who can read the \
+            repository or any of its clones, for as long as the history exists, and they stay \
+            valid until someone rotates them.",
+        remediation: "Rotate the keys now; let the provider take credentials from the environment, a shared credentials file or an assumed role (assume_role), never from the code.",
+        evidence: "access_key, secret_key, token given as a literal string",
+        format: Format::Terraform,
+        kinds: &["provider.aws"],
+    },
+    check: |res, _| crate::rules::provider_credentials::literal_credentials(res, &["access_key", "secret_key", "token"]),
+    cases: &[
+        Case {
+            name: "literal credentials",
+            address: "provider.aws",
+            expect: Expect::Violation,
+            source: r#"
+provider "aws" {
+  region     = "eu-west-1"
+  access_key = "AKIA2E0A8F3B244C9986"
+  secret_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCY0000000000"
+}
+"#,
+        },
+        Case {
+            name: "credentials from a variable without default",
+            address: "provider.aws",
+            expect: Expect::Pass,
+            source: r#"
+variable "secret_key" {}
+
+provider "aws" {
+  region     = "eu-west-1"
+  secret_key = var.secret_key
+}
+"#,
+        },
+    ],
+};
+
 #[cfg(test)]
 mod tests {
     use super::access_key_ids;

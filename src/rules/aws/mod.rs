@@ -65,6 +65,7 @@ pub static RULES: &[Rule] = &[
     nacl::INGRESS_ALL_OPEN,
     resource_policy::OPENSEARCH_POLICY_PUBLIC,
     datastores::OPENSEARCH_UNENCRYPTED,
+    access_keys::PROVIDER_LITERAL,
     rds::PUBLIC,
     sharing::RDS_SNAPSHOT_PUBLIC,
     rds::STORAGE_UNENCRYPTED,
@@ -101,7 +102,7 @@ mod tests {
     #[test]
     fn the_pack_has_its_48_rules() {
         let ids: Vec<&str> = RULES.iter().map(|r| r.meta.id).collect();
-        assert_eq!(ids.len(), 48);
+        assert_eq!(ids.len(), 49);
         for id in [
             "aws-sg-admin-port-public",
             "aws-sg-database-port-public",
@@ -145,6 +146,7 @@ mod tests {
             "aws-lb-tls-policy-outdated",
             "aws-opensearch-policy-public",
             "aws-opensearch-unencrypted",
+            "aws-provider-credentials-literal",
             "aws-rds-snapshot-public",
             "aws-redshift-unencrypted",
             "aws-s3-evidence-versioning-off",
@@ -168,7 +170,21 @@ mod tests {
                     "{}",
                     r.meta.id
                 );
-                let kind = c.address.rsplit_once('.').map(|(k, _)| k).unwrap_or("");
+                // `provider.aws` (or `provider.aws.ALIAS`) is a provider block of kind `provider.aws`.
+                let kind = if c.address.starts_with("provider.") {
+                    c.address
+                        .splitn(3, '.')
+                        .take(2)
+                        .collect::<Vec<_>>()
+                        .join(".")
+                } else {
+                    c.address
+                        .rsplit_once('.')
+                        .map(|(k, _)| k)
+                        .unwrap_or("")
+                        .to_string()
+                };
+                let kind = kind.as_str();
                 assert!(
                     r.meta.kinds.contains(&kind),
                     "{} / {}: {kind} is not one of the rule's kinds",

@@ -145,3 +145,53 @@ fn owner_subscription(res: &Resource, _: &UnitView<'_>) -> Verdict {
         || "the role or the scope is not known statically".into(),
     )
 }
+
+/// ## What it does
+/// Flags credentials written as literals in a `provider "azurerm"` block.
+///
+/// ## References
+/// - NIST SP 800-53 rev5 IA-5(7) (no embedded unencrypted static authenticators)
+pub const PROVIDER_LITERAL: Rule = Rule {
+    meta: RuleMeta {
+        id: "azure-provider-credentials-literal",
+        title: "Azure provider credentials written in the code",
+        severity: Severity::High,
+        category: Category::Secrets,
+        standards: &["NIST 800-53 IA-5(7)"],
+        rationale: "Credentials in a provider block are readable by everyone who can read the \
+            repository or any of its clones, for as long as the history exists, and they stay \
+            valid until someone rotates them.",
+        remediation: "Rotate the secret now; authenticate with a managed identity, OIDC or the ARM_CLIENT_SECRET environment variable instead.",
+        evidence: "client_secret, client_certificate_password given as a literal string",
+        format: Format::Terraform,
+        kinds: &["provider.azurerm"],
+    },
+    check: |res, _| crate::rules::provider_credentials::literal_credentials(res, &["client_secret", "client_certificate_password"]),
+    cases: &[
+        Case {
+            name: "literal credentials",
+            address: "provider.azurerm",
+            expect: Expect::Violation,
+            source: r#"
+provider "azurerm" {
+  features {}
+  client_id     = "00000000-0000-0000-0000-000000000000"
+  client_secret = "Zx8Q~verysecretvalue.abc"
+}
+"#,
+        },
+        Case {
+            name: "credentials from a variable without default",
+            address: "provider.azurerm",
+            expect: Expect::Pass,
+            source: r#"
+variable "client_secret" {}
+
+provider "azurerm" {
+  features {}
+  client_secret = var.client_secret
+}
+"#,
+        },
+    ],
+};

@@ -40,6 +40,7 @@ pub static RULES: &[Rule] = &[
     network::ADMIN_PORT_PUBLIC,
     network::ALL_PORTS_PUBLIC,
     network::DATABASE_PORT_PUBLIC,
+    identity::PROVIDER_LITERAL,
     identity::OWNER_SUBSCRIPTION,
     storage::CONTAINER_PUBLIC,
     storage::HTTP_ALLOWED,
@@ -53,7 +54,7 @@ mod tests {
     /// checked for every pack in `rules::tests`.
     #[test]
     fn the_pack_has_its_17_rules() {
-        assert_eq!(super::RULES.len(), 17);
+        assert_eq!(super::RULES.len(), 18);
         assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("azure-")));
     }
 }

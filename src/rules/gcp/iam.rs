@@ -316,3 +316,49 @@ fn service_account_key(res: &Resource, _: &UnitView<'_>) -> Verdict {
         String::new,
     )
 }
+
+/// ## What it does
+/// Flags credentials written as literals in a `provider "google"` block.
+///
+/// ## References
+/// - NIST SP 800-53 rev5 IA-5(7) (no embedded unencrypted static authenticators)
+pub const PROVIDER_LITERAL: Rule = Rule {
+    meta: RuleMeta {
+        id: "gcp-provider-credentials-literal",
+        title: "Google Cloud provider credentials written in the code",
+        severity: Severity::High,
+        category: Category::Secrets,
+        standards: &["NIST 800-53 IA-5(7)"],
+        rationale: "Credentials in a provider block are readable by everyone who can read the \
+            repository or any of its clones, for as long as the history exists, and they stay \
+            valid until someone rotates them.",
+        remediation: "Revoke the key now; use application default credentials, workload identity federation or GOOGLE_CREDENTIALS from the environment.",
+        evidence: "credentials, access_token given as a literal string",
+        format: Format::Terraform,
+        kinds: &["provider.google"],
+    },
+    check: |res, _| crate::rules::provider_credentials::literal_credentials(res, &["credentials", "access_token"]),
+    cases: &[
+        Case {
+            name: "literal credentials",
+            address: "provider.google",
+            expect: Expect::Violation,
+            source: r#"
+provider "google" {
+  project     = "p"
+  credentials = "{\"type\": \"service_account\", \"private_key_id\": \"abc\"}"
+}
+"#,
+        },
+        Case {
+            name: "credentials from a variable without default",
+            address: "provider.google",
+            expect: Expect::Pass,
+            source: r#"
+provider "google" {
+  project = "p"
+}
+"#,
+        },
+    ],
+};

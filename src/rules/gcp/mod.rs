@@ -39,6 +39,7 @@ pub static RULES: &[Rule] = &[
     iam::PRIMITIVE_ROLE,
     iam::SERVICE_ACCOUNT_KEY,
     kms::KEY_PUBLIC,
+    iam::PROVIDER_LITERAL,
     sql::AUTHORIZED_WORLD,
     sql::PUBLIC_NO_SSL,
     storage::BUCKET_PUBLIC,
@@ -51,7 +52,7 @@ mod tests {
     /// checked for every pack in `rules::tests`.
     #[test]
     fn the_pack_has_its_16_rules() {
-        assert_eq!(super::RULES.len(), 16);
+        assert_eq!(super::RULES.len(), 17);
         assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("gcp-")));
     }
 }

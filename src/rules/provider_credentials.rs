@@ -1,0 +1,42 @@
+//! Credentials written into a Terraform `provider` block (`provider.aws`, `provider.azurerm`,
+//! `provider.google`): one check, instantiated by each cloud's pack for its provider.
+//!
+//! A literal string in a credential argument is a secret in the repository, readable by everyone
+//! who can read any clone of it, for as long as the history exists. A value from a variable
+//! without default, the environment or a file outside the repository is not in the code and
+//! passes; an unknown value is not claimed either way.
+
+use crate::model::{Resource, SettingPath, Value};
+use crate::rules::helpers::ev;
+use crate::rules::{Finding, Scope, Verdict};
+
+/// The credential arguments of `res` (one of `attrs`) that hold a literal, non-empty string:
+/// a violation naming each, with its length, never its value.
+pub fn literal_credentials(res: &Resource, attrs: &[&str]) -> Verdict {
+    let mut evidence = Vec::new();
+    let mut parts = Vec::new();
+    for attr in attrs {
+        // A literal string, or literal JSON (a service-account key pasted in, read as a map).
+        let written = match res.attr(attr) {
+            Some(Value::String(s)) => Some(s.chars().count()),
+            Some(v @ Value::Map(_)) if !v.contains_unknown() => Some(v.to_json().to_string().len()),
+            _ => None,
+        };
+        if let Some(n) = written {
+            if n > 0 {
+                evidence.push(ev(res, SettingPath::root().key(attr)));
+                parts.push(format!(
+                    "{attr} is written in the provider block (redacted, {n} characters)"
+                ));
+            }
+        }
+    }
+    if evidence.is_empty() {
+        return Verdict::Pass;
+    }
+    Verdict::Violation(Finding {
+        evidence,
+        summary: parts.join("; "),
+        scope: Scope::default(),
+    })
+}
