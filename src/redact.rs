@@ -76,9 +76,10 @@ pub fn is_secret_rule(rule: &str) -> bool {
     SECRET_RULES.contains(&rule)
 }
 
-/// Secrets shorter than this are replaced only where they are a whole value: a password `1`
-/// replaced inside every string would wreck the report and hide nothing.
-const MIN_SUBSTRING: usize = 4;
+/// Secrets shorter than this are replaced only where they are a whole value (and on assignment
+/// lines of excerpts): a password `mysql` replaced inside every string would also blank out the
+/// container called `mysql` (seen on kubernetes/examples), and one that short is guessed anyway.
+const MIN_SUBSTRING: usize = 8;
 
 /// How a run redacts: by default a marker of kind and length. `--fingerprint-key FILE` adds a
 /// keyed fingerprint (HMAC-SHA-256 under the investigator's key, 8 bytes in hex), so two reports
