@@ -392,6 +392,20 @@ spec:
     ],
 };
 
+/// Annotations by which an ingress controller serves TLS (or refuses plain HTTP) without
+/// `spec.tls`: GKE managed and pre-shared certificates, the AWS Load Balancer Controller's
+/// certificate, and GKE's `allow-http: "false"`.
+const TLS_ANNOTATIONS: &[(&str, Option<&str>)] = &[
+    ("networking.gke.io/managed-certificates", None),
+    ("ingress.gcp.kubernetes.io/pre-shared-cert", None),
+    ("alb.ingress.kubernetes.io/certificate-arn", None),
+    (
+        "service.beta.kubernetes.io/aws-load-balancer-ssl-cert",
+        None,
+    ),
+    ("kubernetes.io/ingress.allow-http", Some("false")),
+];
+
 /// Flags an Ingress with no `spec.tls`: every host it routes is served over plain HTTP.
 pub const INGRESS_NO_TLS: Rule = Rule {
     meta: RuleMeta {
@@ -404,22 +418,45 @@ pub const INGRESS_NO_TLS: Rule = Rule {
             network readable and modifiable by anyone on the path.",
         remediation: "Add spec.tls with the hosts and a certificate secret (cert-manager can \
             issue it), and redirect HTTP to HTTPS.",
-        evidence: "spec.tls (absent or empty means no TLS)",
+        evidence: "spec.tls (absent or empty means no TLS), and the controller annotations that \
+            serve TLS without it: networking.gke.io/managed-certificates, \
+            ingress.gcp.kubernetes.io/pre-shared-cert, alb.ingress.kubernetes.io/certificate-arn, \
+            service.beta.kubernetes.io/aws-load-balancer-ssl-cert, or \
+            kubernetes.io/ingress.allow-http: \"false\"",
         format: Format::Kubernetes,
         kinds: &["Ingress"],
     },
     check: |res, _| {
         let path = SettingPath::parse("spec.tls");
-        let truth = match res.get(&path) {
+        let mut truth = match res.get(&path) {
             None | Some(Value::Null) => Tri::Yes,
             Some(Value::List(l)) => Tri::from_bool(l.is_empty()),
             Some(v) if v.contains_unknown() => Tri::Maybe,
             Some(_) => Tri::No,
         };
+        let mut evidence = vec![Evidence::new(&res.address, path)];
+        if truth == Tri::Yes {
+            for (name, want) in TLS_ANNOTATIONS {
+                let at = SettingPath::root()
+                    .key("metadata")
+                    .key("annotations")
+                    .key(name);
+                match (res.get(&at), want) {
+                    (Some(v), _) if v.is_unknown() => truth = Tri::Maybe,
+                    (Some(Value::String(s)), None) if !s.trim().is_empty() => truth = Tri::No,
+                    (Some(Value::String(s)), Some(w)) if s.trim() == *w => truth = Tri::No,
+                    _ => continue,
+                }
+                evidence.push(Evidence::new(&res.address, at));
+                if truth == Tri::No {
+                    break;
+                }
+            }
+        }
         super::combine(
             vec![Part {
                 truth,
-                evidence: vec![Evidence::new(&res.address, path)],
+                evidence,
                 summary: "ingress without TLS".to_string(),
             }],
             Scope::default(),
@@ -442,6 +479,56 @@ spec:
           - path: /
             pathType: Prefix
             backend: {service: {name: web, port: {number: 80}}}
+",
+        },
+        Case {
+            name: "GKE managed certificate without spec.tls",
+            address: "Ingress/shop/web",
+            expect: Expect::Pass,
+            source: "\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+  annotations:
+    networking.gke.io/managed-certificates: shop-cert
+    kubernetes.io/ingress.global-static-ip-name: shop-ip
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+",
+        },
+        Case {
+            name: "AWS load balancer certificate",
+            address: "Ingress/shop/web",
+            expect: Expect::Pass,
+            source: "\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+  annotations:
+    alb.ingress.kubernetes.io/certificate-arn: arn:aws:acm:eu-west-1:123456789012:certificate/abc
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+",
+        },
+        Case {
+            name: "an unrelated annotation is no TLS",
+            address: "Ingress/shop/web",
+            expect: Expect::Violation,
+            source: "\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+  annotations:
+    kubernetes.io/ingress.allow-http: \"true\"
+    kubernetes.io/ingress.global-static-ip-name: shop-ip
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
 ",
         },
         Case {
