@@ -31,11 +31,17 @@ pub fn history(
     if r.watched.is_empty() {
         // Files that could not be read may hold it: say so, naming the first, rather than
         // claim it was never there.
-        let unread = match r.blind_spots.first() {
+        // Only what could not be read may hide it: an undecided verdict read its resource.
+        let unreadable: Vec<&crate::timeline::BlindSpot> = r
+            .blind_spots
+            .iter()
+            .filter(|b| !crate::timeline::undecided_reason(&b.reason))
+            .collect();
+        let unread = match unreadable.first() {
             Some(b) => format!(
                 "; {} part{} of the history could not be read and may hold it (first: {} at {}: {})",
-                r.blind_spots.len(),
-                if r.blind_spots.len() == 1 { "" } else { "s" },
+                unreadable.len(),
+                if unreadable.len() == 1 { "" } else { "s" },
                 match (b.file.as_str(), b.unit.as_str()) {
                     ("", "") => "the history",
                     ("", unit) => crate::formats::unit_display(unit),

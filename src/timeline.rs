@@ -236,6 +236,12 @@ impl Window {
     }
 }
 
+/// Is this the blind spot of a verdict that could not be decided (a setting unknown), rather
+/// than of something that could not be read?
+pub fn undecided_reason(reason: &str) -> bool {
+    reason.contains(" cannot be decided for ")
+}
+
 /// A span of landings in which something could not be read or decided.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct BlindSpot {

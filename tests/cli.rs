@@ -619,3 +619,22 @@ fn until_before_the_history_names_the_first_landing() {
         "{err}"
     );
 }
+
+#[test]
+fn history_of_a_missing_address_does_not_count_undecided_verdicts_as_unread() {
+    let mut f = common::Fixture::new();
+    // A CIDR from a variable without default: the verdict is undecided, the file was read.
+    f.write(
+        "main.tf",
+        "variable \"cidr\" {}\n\nresource \"aws_security_group\" \"web\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [var.cidr]\n  }\n}\n",
+    );
+    f.commit("Alice <alice@msp.example>", "group from a variable");
+    let out = common::bin()
+        .args(["history", "aws_s3_bucket.nope", &f.repo()])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no resource aws_s3_bucket.nope"), "{err}");
+    assert!(!err.contains("could not be read"), "{err}");
+}
