@@ -108,6 +108,8 @@ pub(crate) struct DbFields {
     pub replica_source: &'static str,
     pub engine_mode: &'static str,
     pub cluster_kind: &'static str,
+    /// The settings that restore the database from a snapshot, whose encryption it then has.
+    pub snapshot: &'static [&'static str],
 }
 
 const TF_DB: DbFields = DbFields {
@@ -117,6 +119,7 @@ const TF_DB: DbFields = DbFields {
     replica_source: "replicate_source_db",
     engine_mode: "engine_mode",
     cluster_kind: "aws_rds_cluster",
+    snapshot: &["snapshot_identifier"],
 };
 
 fn public(res: &Resource, _: &UnitView<'_>) -> Verdict {
@@ -225,6 +228,17 @@ resource "aws_db_instance" "main" {
 "#,
         },
         Case {
+            name: "restored from a snapshot: its encryption is the snapshot's",
+            address: "aws_db_instance.restored",
+            expect: Expect::Undecided,
+            source: r#"
+resource "aws_db_instance" "restored" {
+  instance_class      = "db.t3.micro"
+  snapshot_identifier = "rds:prod-2024-06-01"
+}
+"#,
+        },
+        Case {
             name: "read replica inherits",
             address: "aws_db_instance.replica",
             expect: Expect::Pass,
@@ -282,10 +296,24 @@ pub(crate) fn storage_unencrypted_with(res: &Resource, f: &DbFields) -> Verdict 
     let attr = f.storage_encrypted;
     let v = res.attr(attr);
     let off = bool_is(v, serverless_v1, false);
-    let t = off.and(!replica);
+    let mut t = off.and(!replica);
     let mut evidence = vec![ev(res, attr_path(attr))];
     if t == Tri::Maybe && replica == Tri::Maybe {
         evidence.push(ev(res, attr_path(f.replica_source)));
+    }
+    // Restored from a snapshot: encrypted exactly when the snapshot is, which the code does not
+    // show (an encrypted snapshot gives an encrypted database whatever the setting says).
+    let snapshot = f.snapshot.iter().find(|s| match res.attr(s) {
+        None | Some(Value::Null) => false,
+        Some(Value::String(x)) => !x.trim().is_empty(),
+        Some(_) => true,
+    });
+    if let (Some(s), Tri::Yes) = (snapshot, t) {
+        t = Tri::Maybe;
+        evidence.push(ev(res, attr_path(s)));
+        return verdict(t, evidence, String::new, Scope::default(), || {
+            format!("restored from a snapshot ({s}): its encryption follows the snapshot, which the code does not show")
+        });
     }
     verdict(
         t,

@@ -410,6 +410,7 @@ const CFN_DB: rds::DbFields = rds::DbFields {
     replica_source: "SourceDBInstanceIdentifier",
     engine_mode: "EngineMode",
     cluster_kind: "AWS::RDS::DBCluster",
+    snapshot: &["DBSnapshotIdentifier", "SnapshotIdentifier"],
 };
 
 pub const RDS_PUBLIC: Rule = Rule {
