@@ -186,6 +186,17 @@ impl fmt::Debug for Rule {
     }
 }
 
+/// The kind a Terraform case's address names: `aws_s3_bucket.b` is an `aws_s3_bucket`;
+/// `provider.aws` (or `provider.aws.ALIAS`) is a provider block of kind `provider.aws`.
+#[cfg(test)]
+pub(crate) fn case_kind(address: &str) -> String {
+    if address.starts_with("provider.") {
+        address.splitn(3, '.').take(2).collect::<Vec<_>>().join(".")
+    } else {
+        address.rsplit_once('.').map_or("", |(k, _)| k).to_string()
+    }
+}
+
 /// Read access to the unit a resource belongs to, for rules that judge resources together (a
 /// bucket with its ACL, policy and public access block; a policy and its policy document).
 #[derive(Debug, Clone, Copy)]
@@ -473,18 +484,7 @@ mod tests {
                     .iter()
                     .filter(|_| r.meta.format == Format::Terraform)
                 {
-                    let kind = if c.address.starts_with("provider.") {
-                        c.address
-                            .splitn(3, '.')
-                            .take(2)
-                            .collect::<Vec<_>>()
-                            .join(".")
-                    } else {
-                        c.address
-                            .rsplit_once('.')
-                            .map_or("", |(k, _)| k)
-                            .to_string()
-                    };
+                    let kind = case_kind(c.address);
                     let kind = kind.as_str();
                     assert!(
                         r.meta.kinds.contains(&kind),

@@ -10,6 +10,11 @@ use crate::model::{Resource, SettingPath, Value};
 use crate::rules::helpers::ev;
 use crate::rules::{Finding, Scope, Verdict};
 
+/// Why credentials in a provider block matter, for each pack's rule.
+pub const RATIONALE: &str = "Credentials in a provider block are readable by everyone who can \
+    read the repository or any of its clones, for as long as the history exists, and they stay \
+    valid until someone rotates them.";
+
 /// The credential arguments of `res` (one of `attrs`) that hold a literal, non-empty string:
 /// a violation naming each, with its length, never its value.
 pub fn literal_credentials(res: &Resource, attrs: &[&str]) -> Verdict {

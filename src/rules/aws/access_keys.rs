@@ -215,9 +215,7 @@ pub const PROVIDER_LITERAL: Rule = Rule {
         severity: Severity::High,
         category: Category::Secrets,
         standards: &["NIST 800-53 IA-5(7)", "CIS AWS 1.4"],
-        rationale: "Credentials in a provider block are readable by everyone who can read the \
-            repository or any of its clones, for as long as the history exists, and they stay \
-            valid until someone rotates them.",
+        rationale: crate::rules::provider_credentials::RATIONALE,
         remediation: "Rotate the keys now; let the provider take credentials from the environment, a shared credentials file or an assumed role (assume_role), never from the code.",
         evidence: "access_key, secret_key, token given as a literal string",
         format: Format::Terraform,

@@ -170,20 +170,7 @@ mod tests {
                     "{}",
                     r.meta.id
                 );
-                // `provider.aws` (or `provider.aws.ALIAS`) is a provider block of kind `provider.aws`.
-                let kind = if c.address.starts_with("provider.") {
-                    c.address
-                        .splitn(3, '.')
-                        .take(2)
-                        .collect::<Vec<_>>()
-                        .join(".")
-                } else {
-                    c.address
-                        .rsplit_once('.')
-                        .map(|(k, _)| k)
-                        .unwrap_or("")
-                        .to_string()
-                };
+                let kind = crate::rules::case_kind(c.address);
                 let kind = kind.as_str();
                 assert!(
                     r.meta.kinds.contains(&kind),

@@ -158,9 +158,7 @@ pub const PROVIDER_LITERAL: Rule = Rule {
         severity: Severity::High,
         category: Category::Secrets,
         standards: &["NIST 800-53 IA-5(7)"],
-        rationale: "Credentials in a provider block are readable by everyone who can read the \
-            repository or any of its clones, for as long as the history exists, and they stay \
-            valid until someone rotates them.",
+        rationale: crate::rules::provider_credentials::RATIONALE,
         remediation: "Rotate the secret now; authenticate with a managed identity, OIDC or the ARM_CLIENT_SECRET environment variable instead.",
         evidence: "client_secret, client_certificate_password given as a literal string",
         format: Format::Terraform,
