@@ -718,6 +718,13 @@ pub fn internet_nets() -> Vec<IpNet> {
 /// The source settings of one NSG or firewall entry read as prefixes: a world tag or CIDR counts
 /// as both address families, so that `Internet` and `0.0.0.0/0` have the same scope.
 fn prefix_source(parent: &Value, path: &SettingPath, name: &str) -> Option<Source> {
+    prefix_source_as(parent, path, name, true)
+}
+
+/// [`prefix_source`]; with `tags` false the setting holds CIDRs only (Google firewall
+/// `source_ranges`), so `0.0.0.0/0` is the IPv4 internet and nothing more, and a summary says
+/// what was written.
+fn prefix_source_as(parent: &Value, path: &SettingPath, name: &str, tags: bool) -> Option<Source> {
     let v = parent.as_map().and_then(|m| m.get(name))?;
     let mut src = Source {
         path: path.key(name),
@@ -729,7 +736,9 @@ fn prefix_source(parent: &Value, path: &SettingPath, name: &str) -> Option<Sourc
         other => {
             for item in other.as_scalar_list() {
                 match item {
-                    Value::String(s) if is_internet_prefix(s) => src.nets.extend(internet_nets()),
+                    Value::String(s) if tags && is_internet_prefix(s) => {
+                        src.nets.extend(internet_nets())
+                    }
                     Value::String(s) => src.nets.extend(parse_net(s)),
                     Value::Null => {}
                     _ => src.unknown = true,
@@ -843,7 +852,7 @@ fn gcp_firewall_entries(res: &Resource) -> Vec<Ingress> {
         return Vec::new();
     }
     // An empty list is no source ranges, as Google reads it.
-    let written = prefix_source(&res.body, &root, "source_ranges")
+    let written = prefix_source_as(&res.body, &root, "source_ranges", false)
         .filter(|_| !matches!(res.attr("source_ranges"), Some(Value::List(l)) if l.is_empty()));
     let mut source = written.unwrap_or_else(|| {
         // No source ranges: every source, unless tags or service accounts select the sources.
@@ -856,10 +865,14 @@ fn gcp_firewall_entries(res: &Resource) -> Vec<Ingress> {
                 Some(_) => Tri::Maybe,
             })
             .fold(Tri::No, Tri::or);
+        // Google's default source for an ingress rule is 0.0.0.0/0, the IPv4 internet.
         Source {
             path: root.key("source_ranges"),
             nets: if narrowed == Tri::No {
                 internet_nets()
+                    .into_iter()
+                    .filter(|n| n.addr().is_ipv4())
+                    .collect()
             } else {
                 Vec::new()
             },
@@ -1552,6 +1565,30 @@ mod tests {
             m.insert("direction".into(), s("Outbound"));
         }
         assert_eq!(judge_world_ingress(&r, admin), Verdict::Pass);
+    }
+
+    #[test]
+    fn a_gcp_firewall_summary_says_the_ranges_written() {
+        let allow = list(vec![map(vec![
+            ("protocol", s("tcp")),
+            ("ports", list(vec![s("22")])),
+        ])]);
+        for body in [
+            map(vec![
+                ("allow", allow.clone()),
+                ("source_ranges", list(vec![s("0.0.0.0/0")])),
+            ]),
+            map(vec![("allow", allow.clone())]),
+        ] {
+            let fw = resource("google_compute_firewall", body);
+            match judge_world_ingress(&fw, admin) {
+                Verdict::Violation(f) => {
+                    assert!(f.summary.contains("0.0.0.0/0"), "{}", f.summary);
+                    assert!(!f.summary.contains("::/0"), "{}", f.summary);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
     }
 
     #[test]
