@@ -126,15 +126,6 @@ impl Redactor {
         &self.options
     }
 
-    /// How many distinct secrets are known.
-    pub fn len(&self) -> usize {
-        self.secrets.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.secrets.is_empty()
-    }
-
     fn note(&mut self, s: &str, kind: &'static str) {
         let s = s.trim();
         if !s.is_empty() && !s.starts_with("(redacted: ") {

@@ -1613,14 +1613,17 @@ impl<'r> Engine<'r> {
             return news;
         }
         let before = self.called();
+        // Who calls whom rarely changes: the roots are worked out again only when it does.
+        let mut moved = false;
         for (d, u) in news.iter().filter(|(d, _)| tf(d)) {
             if u.calls.is_empty() {
-                self.graph.remove(d);
-            } else {
+                moved |= self.graph.remove(d).is_some();
+            } else if self.graph.get(d) != Some(&u.calls) {
                 self.graph.insert(d.clone(), u.calls.clone());
+                moved = true;
             }
         }
-        let after = self.called();
+        let after = if moved { self.called() } else { before.clone() };
         let mut touched: BTreeSet<String> = news.iter().map(|(d, _)| d.clone()).collect();
         touched.extend(vendored.iter().cloned());
         let mut out = Vec::new();

@@ -106,12 +106,7 @@ fn too_large(text: &str) -> Value {
 /// Parses the files of one unit (paths repository-relative, contents raw bytes) under the
 /// default limits.
 pub fn parse_unit(unit: &str, files: &[(String, Vec<u8>)]) -> Unit {
-    parse_unit_with(unit, files, &Limits::default())
-}
-
-/// Parses the files of one unit under the run's limits.
-pub fn parse_unit_with(unit: &str, files: &[(String, Vec<u8>)], limits: &Limits) -> Unit {
-    parse_root(unit, files, limits, &[])
+    parse_root(unit, files, &Limits::default(), &[])
 }
 
 /// Parses a root: the files of its directory, of the modules it calls, and the `--var-file`

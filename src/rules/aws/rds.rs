@@ -3,9 +3,7 @@
 
 use crate::model::{Format, Resource, Value};
 use crate::rules::helpers::{attr_path, bool_is, ev, read_str, show, verdict, Read, Tri};
-use crate::rules::{
-    Case, Category, Expect, Finding, Rule, RuleMeta, Scope, Severity, UnitView, Verdict,
-};
+use crate::rules::{Case, Category, Expect, Rule, RuleMeta, Scope, Severity, UnitView, Verdict};
 
 /// ## What it does
 /// Flags an `aws_db_instance` or `aws_rds_cluster_instance` with `publicly_accessible = true`.
@@ -450,25 +448,5 @@ resource "aws_rds_cluster" "main" {
 };
 
 fn password_literal(res: &Resource, _: &UnitView<'_>) -> Verdict {
-    let mut evidence = Vec::new();
-    let mut parts = Vec::new();
-    for attr in PASSWORD_ATTRS {
-        if let Some(Value::String(s)) = res.attr(attr) {
-            if !s.is_empty() {
-                evidence.push(ev(res, attr_path(attr)));
-                parts.push(format!(
-                    "{attr} is written in the code (redacted, {} characters)",
-                    s.chars().count()
-                ));
-            }
-        }
-    }
-    if evidence.is_empty() {
-        return Verdict::Pass;
-    }
-    Verdict::Violation(Finding {
-        evidence,
-        summary: parts.join("; "),
-        scope: Scope::default(),
-    })
+    crate::rules::provider_credentials::literal_secrets(res, PASSWORD_ATTRS, "in the code", false)
 }
