@@ -354,6 +354,24 @@ pub fn credentials_in(s: &str) -> Vec<(String, &'static str)> {
             from = start + prefix.len();
         }
     }
+    // A password in a URL's user information (`git::https://user:TOKEN@host/…`, a module
+    // source; `postgres://app:PASS@db/…`, a connection string).
+    let mut from = 0;
+    while let Some(i) = s[from..].find("://") {
+        let start = from + i + 3;
+        let authority = s[start..]
+            .split(['/', '?', '#', ' ', '"', '\'', '\n'])
+            .next()
+            .unwrap_or("");
+        if let Some((userinfo, _)) = authority.rsplit_once('@') {
+            if let Some((_, pass)) = userinfo.split_once(':') {
+                if !pass.is_empty() {
+                    out.push((pass.to_string(), "password in a URL"));
+                }
+            }
+        }
+        from = start;
+    }
     out.sort();
     out.dedup();
     out
@@ -416,6 +434,9 @@ mod tests {
             "{found:?}"
         );
         assert!(found.iter().any(|(m, _)| m == pem));
+        let url = credentials_in("source = \"git::https://deploy:s3cr3tT0ken@git.example/m.git\"");
+        assert_eq!(url, vec![("s3cr3tT0ken".to_string(), "password in a URL")]);
+        assert!(credentials_in("https://git.example/m.git?ref=v1").is_empty());
         // A public certificate is not a secret.
         assert!(
             credentials_in("-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----")

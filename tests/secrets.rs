@@ -15,6 +15,7 @@ const SECRET_KEY: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY1";
 const ENV_PASSWORD: &str = "hunter2hunter2";
 const GITHUB: &str = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
 const PROVIDER_SECRET: &str = "pr0v1derS3cretValue";
+const URL_PASSWORD: &str = "urlS3cretT0ken";
 
 fn terraform(cidr: &str) -> String {
     format!(
@@ -34,6 +35,10 @@ resource "aws_db_instance" "db" {{
 resource "aws_instance" "app" {{
   ami       = "ami-12345678"
   user_data = "export AWS_ACCESS_KEY_ID={KEY_ID} AWS_SECRET_ACCESS_KEY={SECRET_KEY}"
+}}
+
+module "remote" {{
+  source = "git::https://deploy:{URL_PASSWORD}@git.example/modules.git"
 }}
 
 resource "aws_security_group" "web" {{
@@ -65,6 +70,7 @@ fn leaks(what: &str, bytes: &[u8]) -> Vec<String> {
         ENV_PASSWORD,
         GITHUB,
         PROVIDER_SECRET,
+        URL_PASSWORD,
     ]
     .iter()
     .filter(|s| text.contains(**s))
