@@ -3,11 +3,13 @@
 //!
 //! Every rule here is evaluated on each kind of [`WORKLOADS`] and judges the pod spec wherever the
 //! kind keeps it. Absent settings take the API server's defaults (`privileged`, `hostNetwork` and
-//! friends default to false). Two deliberate choices: an absent `allowPrivilegeEscalation` and an
-//! absent `runAsUser` are not flagged, though the Restricted profile asks for them to be written,
-//! because this tool reports settings that were made permissive, and flagging every manifest that
-//! never wrote them would open a window at the first commit of every repository and bury the
-//! changes that matter.
+//! friends default to false). Where the Pod Security Standards' Restricted profile requires a
+//! field to be written (`allowPrivilegeEscalation: false`, `runAsNonRoot: true`), a rule of its
+//! own reports it unset, at Low severity and saying "not set": nearly every manifest leaves those
+//! unset, so their windows open at a file's first commit, and the explicit permissive values
+//! (`allowPrivilegeEscalation: true`, `runAsUser: 0`) keep their own, higher-severity rules so
+//! the choices that matter stand out. Pod-level and container-level security contexts combine as
+//! the kubelet combines them: the container's field, else the pod's.
 
 use super::{combine, containers, pod_spec, Container, Part, WORKLOADS};
 use crate::model::{Format, Resource, SettingPath, Value};
@@ -291,8 +293,9 @@ host_namespace_rule!(
      of the node."
 );
 
-/// Flags a container whose `securityContext.allowPrivilegeEscalation` is true. Absent is not
-/// flagged (see the module documentation).
+/// Flags a container whose `securityContext.allowPrivilegeEscalation` is written true. Absent
+/// is the Restricted profile's concern, reported at a lower severity by
+/// [`k8s-privilege-escalation-not-disabled`](ESCALATION_NOT_DISABLED).
 pub const PRIVILEGE_ESCALATION: Rule = Rule {
     meta: RuleMeta {
         id: "k8s-privilege-escalation-allowed",
@@ -511,6 +514,346 @@ spec:
       containers:
         - name: migrate
           image: migrate:1
+",
+        },
+    ],
+};
+
+/// Whether the pod declares itself a Windows pod (`spec.os.name: windows`): the Restricted
+/// profile exempts those from the Linux-only controls (privilege escalation, seccomp).
+fn windows_pod(spec: &Value) -> bool {
+    spec.get_path(&SettingPath::parse("os.name"))
+        .and_then(Value::as_str)
+        .is_some_and(|s| s.eq_ignore_ascii_case("windows"))
+}
+
+fn escalation_not_disabled(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    let Some((sp, spec)) = pod_spec(res) else {
+        return Verdict::Pass;
+    };
+    if windows_pod(spec) {
+        return Verdict::Pass;
+    }
+    let parts = containers(&sp, spec)
+        .into_iter()
+        .map(|c| {
+            let (path, v) = c.at("securityContext.allowPrivilegeEscalation");
+            let (truth, summary) = match read_bool(v.filter(|v| **v != Value::Null)) {
+                Read::Known(false) => (Tri::No, String::new()),
+                Read::Known(true) => (
+                    Tri::Yes,
+                    format!("container {}: allowPrivilegeEscalation = true", c.name),
+                ),
+                Read::Absent => (
+                    Tri::Yes,
+                    format!(
+                        "container {}: allowPrivilegeEscalation not set (defaults to true)",
+                        c.name
+                    ),
+                ),
+                Read::Unknown => (
+                    Tri::Maybe,
+                    format!(
+                        "container {}: allowPrivilegeEscalation is not known statically",
+                        c.name
+                    ),
+                ),
+            };
+            Part {
+                truth,
+                evidence: vec![Evidence::new(&res.address, path)],
+                summary,
+            }
+        })
+        .collect();
+    combine(parts, Scope::default())
+}
+
+/// ## What it does
+/// Flags a container (init and ephemeral containers included) whose
+/// `securityContext.allowPrivilegeEscalation` is not `false`: not set, or true. The Pod Security
+/// Standards' Restricted profile allows only `false`, and the field has no pod-level form, so
+/// each container must write it. Pods with `spec.os.name: windows` are exempt, as in the profile.
+///
+/// ## Why a separate rule
+/// Not setting the field is the API server's default, and nearly every manifest ever written
+/// leaves it unset: this rule has a lower severity than
+/// [`k8s-privilege-escalation-allowed`](PRIVILEGE_ESCALATION), which reports the explicit
+/// `true`. An explicit `true` fails both: it is not disabled, and it was chosen.
+///
+/// ## References
+/// - Pod Security Standards, Restricted: "Privilege Escalation"; CIS Kubernetes Benchmark 5.2.6.
+pub const ESCALATION_NOT_DISABLED: Rule = Rule {
+    meta: RuleMeta {
+        id: "k8s-privilege-escalation-not-disabled",
+        title: "Container does not disable privilege escalation (PSS Restricted)",
+        severity: Severity::Low,
+        category: Category::Compute,
+        standards: &["PSS Restricted", "CIS Kubernetes 5.2.6"],
+        rationale: "Enforces the Pod Security Standards' Restricted level: \
+            allowPrivilegeEscalation must be written false on every container. Unset, the \
+            kernel's no_new_privs flag is not set and a setuid binary or file capability in the \
+            image can raise a process above its parent. Windows pods are exempt.",
+        remediation: "Write securityContext.allowPrivilegeEscalation: false on each container, \
+            init and ephemeral containers included.",
+        evidence: "containers.NAME.securityContext.allowPrivilegeEscalation of each container \
+            (absent means true)",
+        format: Format::Kubernetes,
+        kinds: WORKLOADS,
+    },
+    check: escalation_not_disabled,
+    cases: &[
+        Case {
+            name: "not set",
+            address: "Deployment/api",
+            expect: Expect::Violation,
+            source: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: api:1
+",
+        },
+        Case {
+            name: "an init container leaves it unset",
+            address: "Deployment/api",
+            expect: Expect::Violation,
+            source: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      initContainers:
+        - name: setup
+          image: setup:1
+      containers:
+        - name: api
+          image: api:1
+          securityContext: {allowPrivilegeEscalation: false}
+",
+        },
+        Case {
+            name: "disabled on every container",
+            address: "CronJob/report",
+            expect: Expect::Pass,
+            source: "\
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: report}
+spec:
+  schedule: '0 * * * *'
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+            - name: report
+              image: report:1
+              securityContext: {allowPrivilegeEscalation: false}
+",
+        },
+        Case {
+            name: "a Windows pod",
+            address: "Pod/win",
+            expect: Expect::Pass,
+            source: "\
+apiVersion: v1
+kind: Pod
+metadata: {name: win}
+spec:
+  os: {name: windows}
+  containers:
+    - name: iis
+      image: iis:1
+",
+        },
+        Case {
+            name: "from an unresolved tag",
+            address: "Deployment/api",
+            expect: Expect::Undecided,
+            source: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: api:1
+          securityContext:
+            allowPrivilegeEscalation: !env ESCALATE
+",
+        },
+    ],
+};
+
+fn non_root_not_required(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    let Some((sp, spec)) = pod_spec(res) else {
+        return Verdict::Pass;
+    };
+    let parts = containers(&sp, spec)
+        .iter()
+        .map(|c| {
+            let (path, v) = effective(c, spec, &sp, "runAsNonRoot");
+            let (truth, summary) = match read_bool(v) {
+                Read::Known(true) => (Tri::No, String::new()),
+                Read::Known(false) => (
+                    Tri::Yes,
+                    format!("container {}: runAsNonRoot = false", c.name),
+                ),
+                Read::Absent => (
+                    Tri::Yes,
+                    format!(
+                        "container {}: runAsNonRoot not set on the container or the pod",
+                        c.name
+                    ),
+                ),
+                Read::Unknown => (
+                    Tri::Maybe,
+                    format!("container {}: runAsNonRoot is not known statically", c.name),
+                ),
+            };
+            Part {
+                truth,
+                evidence: vec![Evidence::new(&res.address, path)],
+                summary,
+            }
+        })
+        .collect();
+    combine(parts, Scope::default())
+}
+
+/// ## What it does
+/// Flags a container whose effective `securityContext.runAsNonRoot` is not `true`: the
+/// container's own setting, else the pod's (`spec.securityContext.runAsNonRoot`), as the kubelet
+/// combines them. The Restricted profile requires it: with it the kubelet refuses to start a
+/// container whose user is root, whatever the image says.
+///
+/// ## Why a separate rule
+/// [`k8s-run-as-root`](RUN_AS_ROOT) reports containers that are written to run as root; this one
+/// reports the missing guarantee, which most manifests never write, at a lower severity. A
+/// non-zero `runAsUser` does not satisfy the profile (the field can be removed, the image's user
+/// cannot be checked here), so it does not satisfy this rule either.
+///
+/// ## References
+/// - Pod Security Standards, Restricted: "Running as Non-root"; CIS Kubernetes Benchmark 5.2.7.
+pub const NON_ROOT_NOT_REQUIRED: Rule = Rule {
+    meta: RuleMeta {
+        id: "k8s-run-as-non-root-not-required",
+        title: "Container is not required to run as non-root (PSS Restricted)",
+        severity: Severity::Low,
+        category: Category::Compute,
+        standards: &["PSS Restricted", "CIS Kubernetes 5.2.7"],
+        rationale: "Enforces the Pod Security Standards' Restricted level: runAsNonRoot must be \
+            true on the container or the pod. Without it an image whose user is root (the \
+            default of most base images) runs as root, and root in a container is root on the \
+            node's kernel.",
+        remediation: "Set securityContext.runAsNonRoot: true on the pod (or each container) and \
+            a non-zero runAsUser, and build the image to run as an unprivileged user.",
+        evidence: "securityContext.runAsNonRoot of the container, else of the pod (absent means \
+            not required)",
+        format: Format::Kubernetes,
+        kinds: WORKLOADS,
+    },
+    check: non_root_not_required,
+    cases: &[
+        Case {
+            name: "not set anywhere",
+            address: "Deployment/api",
+            expect: Expect::Violation,
+            source: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: api:1
+",
+        },
+        Case {
+            name: "a container overrides the pod with false",
+            address: "Deployment/api",
+            expect: Expect::Violation,
+            source: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      securityContext: {runAsNonRoot: true}
+      containers:
+        - name: api
+          image: api:1
+        - name: sidecar
+          image: proxy:1
+          securityContext: {runAsNonRoot: false}
+",
+        },
+        Case {
+            name: "a non-zero user without the guarantee",
+            address: "Job/migrate",
+            expect: Expect::Violation,
+            source: "\
+apiVersion: batch/v1
+kind: Job
+metadata: {name: migrate}
+spec:
+  template:
+    spec:
+      containers:
+        - name: migrate
+          image: migrate:1
+          securityContext: {runAsUser: 1000}
+",
+        },
+        Case {
+            name: "required on the pod",
+            address: "StatefulSet/data/db",
+            expect: Expect::Pass,
+            source: "\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: data}
+spec:
+  template:
+    spec:
+      securityContext: {runAsNonRoot: true, runAsUser: 999}
+      initContainers:
+        - name: init
+          image: busybox
+      containers:
+        - name: db
+          image: postgres:16
+",
+        },
+        Case {
+            name: "from an unresolved tag",
+            address: "Deployment/api",
+            expect: Expect::Undecided,
+            source: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      securityContext:
+        runAsNonRoot: !env NON_ROOT
+      containers:
+        - name: api
+          image: api:1
 ",
         },
     ],
