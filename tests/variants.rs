@@ -220,12 +220,24 @@ fn a_policy_document_data_source_is_followed_to_its_statement() {
     f.write("iam/main.tf", &doc("\"*\""));
     let open = f.commit(ALICE, "ops needs everything");
     let r = scan_json(&f.repo());
-    let w = one(&r, "aws-iam-policy-admin-wildcard");
-    assert_eq!(w["resource"]["address"], "aws_iam_policy.ops");
-    let c = cause(w, "statement[0].actions");
-    assert_eq!(c["address"], "data.aws_iam_policy_document.ops");
-    assert_eq!(c["commit"], open.as_str());
-    assert_eq!(c["but_for"], true);
+    // Judged where the document is attached and where it is defined: two windows, one cause.
+    let windows = exposures(&r, "aws-iam-policy-admin-wildcard");
+    let mut addresses: Vec<&str> = windows
+        .iter()
+        .filter_map(|w| w["resource"]["address"].as_str())
+        .collect();
+    addresses.sort_unstable();
+    assert_eq!(
+        addresses,
+        ["aws_iam_policy.ops", "data.aws_iam_policy_document.ops"],
+        "{r:#}"
+    );
+    for w in windows {
+        let c = cause(w, "statement[0].actions");
+        assert_eq!(c["address"], "data.aws_iam_policy_document.ops");
+        assert_eq!(c["commit"], open.as_str());
+        assert_eq!(c["but_for"], true);
+    }
 }
 
 /// A change that makes an open window strictly more permissive is a widening, with its cause.

@@ -95,9 +95,231 @@ pub struct Statement {
     pub not_resources: Option<Items>,
     pub principals: Option<Principals>,
     pub not_principals: Option<Principals>,
-    /// `Yes`: a condition restricts the statement; `Maybe`: the condition is unknown.
+    /// `Yes`: a condition narrows who can call (see [`Condition::narrows_caller`]); `No`: no
+    /// condition, or none that narrows; `Maybe`: a condition is unknown, or its key is one whose
+    /// effect on the caller configtrail does not know.
     pub condition: Tri,
     pub condition_at: Evidence,
+    /// The conditions as written (ANDed).
+    pub conditions: Vec<Condition>,
+}
+
+/// One condition of a statement: an operator, a key and the values compared with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    pub operator: String,
+    pub key: String,
+    pub values: Vec<String>,
+    /// The operator, the key or a value is not known statically.
+    pub unknown: bool,
+    pub at: Evidence,
+}
+
+/// How an operator relates the key to its values, for deciding what a condition restricts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Polarity {
+    /// The request must match one of the values (`StringEquals`, `ArnLike`, `IpAddress`).
+    Matches,
+    /// The request must match none of them (`StringNotEquals`, `NotIpAddress`).
+    Excludes,
+    /// Anything else: `…IfExists` (a request without the key passes), `ForAllValues:` (true when
+    /// the key is absent), `Null`, `Bool`, numeric and date comparisons.
+    Other,
+}
+
+fn polarity(operator: &str) -> Polarity {
+    let op = operator.trim();
+    if op.starts_with("ForAllValues:") || op.ends_with("IfExists") {
+        return Polarity::Other;
+    }
+    let op = op.strip_prefix("ForAnyValue:").unwrap_or(op);
+    match op.to_ascii_lowercase().as_str() {
+        "stringequals"
+        | "stringequalsignorecase"
+        | "stringlike"
+        | "arnequals"
+        | "arnlike"
+        | "ipaddress" => Polarity::Matches,
+        "stringnotequals"
+        | "stringnotequalsignorecase"
+        | "stringnotlike"
+        | "arnnotequals"
+        | "arnnotlike"
+        | "notipaddress" => Polarity::Excludes,
+        _ => Polarity::Other,
+    }
+}
+
+/// Keys that name the caller, its network or its organisation: matching specific values limits
+/// who can make the request. `aws:SourceArn`/`aws:SourceAccount` narrow too: a caller that is not
+/// the named AWS service acting for that resource does not carry them.
+const CALLER_KEYS: &[&str] = &[
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:principalservicename",
+    "aws:principalservicenameslist",
+    "aws:userid",
+    "aws:sourcevpce",
+    "aws:sourcevpc",
+    "aws:sourceip",
+    "aws:vpcsourceip",
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "kms:calleraccount",
+    "sts:externalid",
+    "s3:dataaccesspointaccount",
+    "s3:dataaccesspointarn",
+    "s3:accesspointnetworkorigin",
+];
+
+/// Keys that describe the request, not who makes it: anyone can send a request over TLS, with MFA
+/// on their own account, at any time, with any user agent, referer or tag on their own
+/// principal. (`aws:username` repeats across accounts; `aws:Referer` is set by the caller.)
+const REQUEST_KEYS: &[&str] = &[
+    "aws:securetransport",
+    "aws:currenttime",
+    "aws:epochtime",
+    "aws:referer",
+    "aws:useragent",
+    "aws:requestedregion",
+    "aws:multifactorauthpresent",
+    "aws:multifactorauthage",
+    "aws:tokenissuetime",
+    "aws:principaltype",
+    "aws:username",
+    "aws:viaawsservice",
+    "aws:calledvia",
+    "aws:calledviafirst",
+    "aws:calledvialast",
+    "aws:tagkeys",
+    "kms:viaservice",
+];
+
+/// Key prefixes of the same kind: tags and S3 request properties.
+const REQUEST_KEY_PREFIXES: &[&str] = &[
+    "aws:principaltag/",
+    "aws:requesttag/",
+    "aws:resourcetag/",
+    "s3:",
+    "kms:encryptioncontext",
+];
+
+/// A value that matches every caller for its key: `*`, `o-*`, `arn:aws:iam::*:root`,
+/// `0.0.0.0/0`, or an OIDC subject such as `repo:*` (any repository of the identity provider).
+fn matches_everyone(key: &str, value: &str) -> bool {
+    let v = value.trim();
+    if v.is_empty() || v.chars().all(|c| c == '*' || c == '?') {
+        return true;
+    }
+    match key {
+        "aws:sourceip" | "aws:vpcsourceip" => {
+            v.parse::<ipnet::IpNet>().is_ok_and(|n| n.prefix_len() == 0)
+        }
+        "aws:principalarn" | "aws:sourcearn" | "s3:dataaccesspointarn" => {
+            let fields: Vec<&str> = v.splitn(6, ':').collect();
+            // arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE; a star in the partition, service or
+            // account (or an ARN cut short by one) reaches every account.
+            fields.len() < 6 || [1, 2, 4].iter().any(|&i| fields[i].contains('*'))
+        }
+        _ if oidc_key(key) => v.find('*').is_some_and(|i| {
+            let head = &v[..i];
+            head.is_empty() || (head.ends_with(':') && !head.contains('/'))
+        }),
+        _ => v.contains('*'),
+    }
+}
+
+/// The subject, audience or app id of a web identity provider (`token.actions.githubusercontent.com:sub`,
+/// `accounts.google.com:aud`, `oidc.eks.….amazonaws.com/id/…:sub`).
+fn oidc_key(key: &str) -> bool {
+    !key.starts_with("aws:")
+        && [":sub", ":aud", ":oaud", ":app_id", ":amr", ":id"]
+            .iter()
+            .any(|s| key.ends_with(s))
+}
+
+impl Condition {
+    /// Does the key limit who can call when compared with these values? `Maybe` when the values
+    /// or the key's meaning are not known.
+    fn key_restricts(&self) -> Tri {
+        let key = self.key.trim().to_ascii_lowercase();
+        let caller = CALLER_KEYS.contains(&key.as_str()) || oidc_key(&key);
+        if !caller {
+            let request = REQUEST_KEYS.contains(&key.as_str())
+                || REQUEST_KEY_PREFIXES.iter().any(|p| key.starts_with(p));
+            return if request { Tri::No } else { Tri::Maybe };
+        }
+        if self.unknown {
+            Tri::Maybe
+        } else if self.values.is_empty() || self.values.iter().any(|v| matches_everyone(&key, v)) {
+            Tri::No
+        } else {
+            Tri::Yes
+        }
+    }
+
+    /// In an Allow: does the condition narrow who can call? Only a matching operator on a key
+    /// that names the caller, with values that do not match everyone.
+    pub fn narrows_caller(&self) -> Tri {
+        if self.unknown && (self.key.is_empty() || self.operator.is_empty()) {
+            return Tri::Maybe;
+        }
+        match polarity(&self.operator) {
+            Polarity::Matches => self.key_restricts(),
+            Polarity::Excludes | Polarity::Other => Tri::No,
+        }
+    }
+
+    /// In a Deny: does the condition spare only a narrow set of callers (`StringNotEquals
+    /// aws:SourceVpce vpce-…`: everyone but the endpoint's callers is denied)?
+    fn spares_only_narrow(&self) -> Tri {
+        match polarity(&self.operator) {
+            Polarity::Excludes => self.key_restricts(),
+            Polarity::Matches | Polarity::Other => Tri::No,
+        }
+    }
+
+    /// `StringEquals aws:SourceVpce`.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.operator.trim(), self.key.trim())
+    }
+}
+
+/// The statement's condition verdict from its parsed conditions (ANDed: one that narrows is
+/// enough) and whether the Condition element itself was unreadable.
+fn condition_truth(conditions: &[Condition], unreadable: bool) -> Tri {
+    let each = conditions.iter().map(Condition::narrows_caller);
+    let t = each.fold(Tri::No, Tri::or);
+    if t == Tri::No && unreadable {
+        Tri::Maybe
+    } else {
+        t
+    }
+}
+
+/// The values of a condition: strings, numbers and booleans as written (`"false"`), anything
+/// else unknown.
+fn condition_values(v: Option<&Value>) -> (Vec<String>, bool) {
+    let mut known = Vec::new();
+    let mut unknown = false;
+    let mut add = |x: &Value| match x {
+        Value::String(s) => known.push(s.clone()),
+        Value::Bool(b) => known.push(b.to_string()),
+        Value::Number(n) => known.push(n.to_string()),
+        Value::Null => {}
+        _ => unknown = true,
+    };
+    match v {
+        None => {}
+        Some(Value::List(l)) => l.iter().for_each(&mut add),
+        Some(other) => add(other),
+    }
+    (known, unknown)
 }
 
 /// The statements of a policy, and what of it could not be read.
@@ -209,17 +431,39 @@ fn json_statement(ctx: &Ctx<'_>, s: &Value, path: SettingPath, out: &mut Documen
     };
     let items = |k: &str| read_items(m.get(k), ctx.at(&path.key(k)));
     let condition_path = path.key("Condition");
-    let condition = match m.get("Condition") {
-        None | Some(Value::Null) => Tri::No,
-        Some(Value::Map(c)) => {
-            if c.is_empty() {
-                Tri::No
-            } else {
-                Tri::Yes
+    let mut conditions = Vec::new();
+    let mut unreadable = false;
+    match m.get("Condition") {
+        None | Some(Value::Null) => {}
+        Some(Value::Map(ops)) => {
+            for (op, keys) in ops {
+                let op_path = condition_path.key(op);
+                match keys {
+                    Value::Map(keys) => {
+                        for (key, values) in keys {
+                            let (values, unknown) = condition_values(Some(values));
+                            conditions.push(Condition {
+                                operator: op.clone(),
+                                key: key.clone(),
+                                values,
+                                unknown,
+                                at: ctx.at(&op_path.key(key)),
+                            });
+                        }
+                    }
+                    _ => conditions.push(Condition {
+                        operator: op.clone(),
+                        key: String::new(),
+                        values: Vec::new(),
+                        unknown: true,
+                        at: ctx.at(&op_path),
+                    }),
+                }
             }
         }
-        Some(_) => Tri::Maybe,
-    };
+        Some(_) => unreadable = true,
+    }
+    let condition = condition_truth(&conditions, unreadable);
     out.statements.push(Statement {
         at: ctx.at(&path),
         sid: m.get("Sid").and_then(Value::as_str).map(str::to_string),
@@ -233,6 +477,7 @@ fn json_statement(ctx: &Ctx<'_>, s: &Value, path: SettingPath, out: &mut Documen
         not_principals: json_principals(ctx, m.get("NotPrincipal"), &path.key("NotPrincipal")),
         condition,
         condition_at: ctx.at(&condition_path),
+        conditions,
     });
 }
 
@@ -354,15 +599,33 @@ fn data_statement(address: &str, block: &Value, path: SettingPath) -> Statement 
         Read::Unknown => Effect::Unknown,
     };
     let items = |k: &str| read_items(get(k), at(path.key(k)));
-    // A known condition block restricts the statement; an unknown one (a dynamic block over an
-    // unknown collection) may or may not exist.
-    let condition = if !blocks_of(block, &path, "condition").is_empty() {
-        Tri::Yes
-    } else if !unknown_blocks(block, &path, "condition").is_empty() {
-        Tri::Maybe
-    } else {
-        Tri::No
-    };
+    // Each `condition { test, variable, values }` block is one condition; an unknown block (a
+    // dynamic block over an unknown collection) may or may not exist.
+    let conditions: Vec<Condition> = blocks_of(block, &path, "condition")
+        .into_iter()
+        .map(|(p, c)| {
+            let get = |k: &str| c.as_map().and_then(|m| m.get(k));
+            let (operator, key) = (read_str(get("test")), read_str(get("variable")));
+            let (values, unknown_values) = condition_values(get("values"));
+            let known = |r: &Read<String>| match r {
+                Read::Known(s) => s.clone(),
+                _ => String::new(),
+            };
+            Condition {
+                unknown: unknown_values
+                    || !matches!(operator, Read::Known(_))
+                    || !matches!(key, Read::Known(_)),
+                operator: known(&operator),
+                key: known(&key),
+                values,
+                at: at(p),
+            }
+        })
+        .collect();
+    let condition = condition_truth(
+        &conditions,
+        !unknown_blocks(block, &path, "condition").is_empty(),
+    );
     Statement {
         at: at(path.clone()),
         sid: get("sid").and_then(Value::as_str).map(str::to_string),
@@ -376,6 +639,7 @@ fn data_statement(address: &str, block: &Value, path: SettingPath) -> Statement 
         not_principals: data_principals(address, block, &path, "not_principals"),
         condition,
         condition_at: at(path.key("condition")),
+        conditions,
     }
 }
 
@@ -596,6 +860,85 @@ impl Statement {
         (t, at)
     }
 
+    /// How the statement's conditions read in a summary: `without a condition`, or `with a
+    /// condition that does not narrow who can call (Bool aws:SecureTransport)`.
+    pub fn condition_label(&self) -> String {
+        if self.conditions.is_empty() {
+            return "without a condition".to_string();
+        }
+        let keys: Vec<String> = self.conditions.iter().map(Condition::label).collect();
+        format!(
+            "with no condition that narrows who can call ({})",
+            keys.join(", ")
+        )
+    }
+
+    /// Does this Deny take away what `allow` grants? Fully, when it has no condition and covers
+    /// the Allow's actions, resources and principals; for an Allow to everyone, also when its
+    /// only conditions spare a narrow set of callers (`Deny * unless aws:SourceVpce = vpce-…`),
+    /// which leaves the Allow to those callers alone. A Deny with unknown or negated parts
+    /// (`NotAction`, `NotResource`, `NotPrincipal`) is not weighed: the Allow stands.
+    fn cancels(&self, allow: &Statement) -> bool {
+        if self.effect != Effect::Deny
+            || self.not_actions.is_some()
+            || self.not_resources.is_some()
+            || self.not_principals.is_some()
+            || std::ptr::eq(self, allow)
+        {
+            return false;
+        }
+        let covers = |deny: &Option<Items>, allowed: &Option<Items>| -> bool {
+            let Some(d) = deny.as_ref().filter(|d| !d.unknown) else {
+                return false;
+            };
+            if d.known.iter().any(|p| p.trim() == "*") {
+                return true;
+            }
+            allowed.as_ref().is_some_and(|a| {
+                !a.unknown
+                    && !a.known.is_empty()
+                    && a.known
+                        .iter()
+                        .all(|x| d.known.iter().any(|p| wildcard_match(p.trim(), x.trim())))
+            })
+        };
+        let actions = covers(&self.actions, &allow.actions)
+            || (allow.actions.is_none()
+                && self
+                    .actions
+                    .as_ref()
+                    .is_some_and(|d| !d.unknown && d.known.iter().any(|p| is_all_actions(p))));
+        if !actions || !covers(&self.resources, &allow.resources) {
+            return false;
+        }
+        // An identity policy's Deny covers the identity; a resource policy's must name everyone
+        // (or exactly the Allow's principals).
+        let principals = match (&allow.principals, &self.principals) {
+            (None, None) => allow.not_principals.is_none(),
+            (_, Some(_)) if self.public_principal().0 == Tri::Yes => true,
+            (Some(a), Some(d)) => {
+                a.unknown.is_empty()
+                    && d.unknown.is_empty()
+                    && a.entries
+                        .iter()
+                        .all(|x| d.entries.iter().any(|y| y.kind == x.kind && y.id == x.id))
+            }
+            _ => false,
+        };
+        if !principals {
+            return false;
+        }
+        if self.conditions.is_empty() && self.condition == Tri::No {
+            return true;
+        }
+        allow.public_principal().0 == Tri::Yes
+            && !self.conditions.is_empty()
+            && self
+                .conditions
+                .iter()
+                .all(|c| c.spares_only_narrow() == Tri::Yes)
+    }
+
     /// Every unknown part of the statement, for an undecided verdict.
     pub fn unknown_evidence(&self) -> Vec<Evidence> {
         let mut out = Vec::new();
@@ -684,8 +1027,17 @@ pub struct Judgement<'a> {
 }
 
 impl<'a> Judgement<'a> {
+    /// Asks `test` of every statement of `docs`, read together as AWS reads the policies of one
+    /// resource or identity: an Allow that a Deny among them takes away (see
+    /// [`Statement::cancels`]) is no hit.
     pub fn of(docs: &'a [Document], test: impl Fn(&Statement) -> (Tri, Vec<Evidence>)) -> Self {
         let mut j = Judgement::default();
+        let denies: Vec<&Statement> = docs
+            .iter()
+            .flat_map(|d| d.statements.iter())
+            .filter(|s| s.effect == Effect::Deny)
+            .collect();
+        let cancelled = |s: &Statement| denies.iter().any(|d| d.cancels(s));
         for d in docs {
             for (at, why) in &d.unknown {
                 j.maybe.push(at.clone());
@@ -693,6 +1045,7 @@ impl<'a> Judgement<'a> {
             }
             for s in &d.statements {
                 match test(s) {
+                    (Tri::Yes, _) if cancelled(s) => {}
                     (Tri::Yes, at) => j.hits.push((s, at)),
                     (Tri::Maybe, _) => {
                         let unknown = s.unknown_evidence();

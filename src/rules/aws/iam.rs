@@ -1,13 +1,19 @@
 //! IAM: identity policies that grant everything, and roles that anyone can assume.
 //!
-//! Both read policies through [`policy::resolve`], so a policy written inline with `jsonencode`,
-//! as a JSON string, or in a `data.aws_iam_policy_document` is judged the same way. The data source
-//! itself is never judged: it grants nothing until a policy or role uses it, and then the finding
-//! belongs to that resource, with evidence that names the data source's settings.
+//! All read policies through [`policy::resolve`], so a policy written inline with `jsonencode`,
+//! as a JSON string, or in a `data.aws_iam_policy_document` is judged the same way. A policy
+//! document is judged where it is defined as well as where it is attached: the
+//! `data.aws_iam_policy_document` that says `*` on `*` is a finding of its own (its statements
+//! without principals are identity statements; those with principals belong to the resource
+//! policy that uses them), and so is each policy, role or user that uses it, with evidence that
+//! names the data source's settings. A Deny in the same policies that covers an Allow takes it
+//! away (see [`Judgement::of`]).
 
 use crate::model::{Format, Resource};
 use crate::rules::helpers::{attr_path, dedup, ev, unknown_blocks_of, Tri};
-use crate::rules::policy::{resolve, Document, Judgement, Statement};
+use crate::rules::policy::{
+    data_document, is_all_actions, resolve, Document, Judgement, Statement,
+};
 use crate::rules::{
     Case, Category, Evidence, Expect, Finding, Rule, RuleMeta, Scope, Severity, UnitView, Verdict,
 };
@@ -15,6 +21,12 @@ use crate::rules::{
 /// The policy documents an IAM resource carries: `policy`, or for a role its `inline_policy`
 /// blocks.
 fn identity_policies(view: &UnitView<'_>, res: &Resource) -> Vec<Document> {
+    if res.kind == "data.aws_iam_policy_document" {
+        let mut doc = data_document(view, res, 0);
+        doc.statements
+            .retain(|s| s.principals.is_none() && s.not_principals.is_none());
+        return vec![doc];
+    }
     if res.kind != "aws_iam_role" {
         return vec![resolve(view, res, &attr_path("policy"))];
     }
@@ -91,13 +103,7 @@ pub const POLICY_ADMIN_WILDCARD: Rule = Rule {
         evidence: "the effect, Action and Resource of each Allow-*-on-* statement, inside the \
             policy attribute or in the data.aws_iam_policy_document it reads",
         format: Format::Terraform,
-        kinds: &[
-            "aws_iam_group_policy",
-            "aws_iam_policy",
-            "aws_iam_role",
-            "aws_iam_role_policy",
-            "aws_iam_user_policy",
-        ],
+        kinds: IDENTITY_POLICY_KINDS,
     },
     check: policy_admin_wildcard,
     cases: &[
@@ -160,6 +166,66 @@ EOF
 "#,
         },
         Case {
+            name: "the policy document where it is defined",
+            address: "data.aws_iam_policy_document.admin",
+            expect: Expect::Violation,
+            source: r#"
+data "aws_iam_policy_document" "admin" {
+  statement {
+    actions   = ["*"]
+    resources = ["*"]
+  }
+}
+"#,
+        },
+        Case {
+            name: "a document with principals is a resource policy",
+            address: "data.aws_iam_policy_document.bucket",
+            expect: Expect::Pass,
+            source: r#"
+data "aws_iam_policy_document" "bucket" {
+  statement {
+    actions   = ["*"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::123456789012:root"]
+    }
+  }
+}
+"#,
+        },
+        Case {
+            name: "a Deny of everything takes the Allow away",
+            address: "aws_iam_policy.quarantine",
+            expect: Expect::Pass,
+            source: r#"
+resource "aws_iam_policy" "quarantine" {
+  policy = jsonencode({
+    Statement = [
+      { Effect = "Allow", Action = "*", Resource = "*" },
+      { Effect = "Deny", Action = "*", Resource = "*" },
+    ]
+  })
+}
+"#,
+        },
+        Case {
+            name: "a Deny of IAM alone leaves the rest",
+            address: "aws_iam_policy.poweruser",
+            expect: Expect::Violation,
+            source: r#"
+resource "aws_iam_policy" "poweruser" {
+  policy = jsonencode({
+    Statement = [
+      { Effect = "Allow", Action = "*", Resource = "*" },
+      { Effect = "Deny", Action = "iam:*", Resource = "*" },
+    ]
+  })
+}
+"#,
+        },
+        Case {
             name: "service wildcard only",
             address: "aws_iam_policy.s3",
             expect: Expect::Pass,
@@ -215,6 +281,154 @@ pub(crate) fn admin_wildcard(docs: &[Document]) -> Verdict {
         format!("{} allows Action * on Resource *", s.label())
     })
 }
+
+/// The kinds that carry identity policies, and the policy document data source where such a
+/// policy is often defined.
+const IDENTITY_POLICY_KINDS: &[&str] = &[
+    "aws_iam_group_policy",
+    "aws_iam_policy",
+    "aws_iam_role",
+    "aws_iam_role_policy",
+    "aws_iam_user_policy",
+    "data.aws_iam_policy_document",
+];
+
+/// Allow `Action` `*` on resources none of which is `*` (those are full administrator rights,
+/// reported by [`POLICY_ADMIN_WILDCARD`]).
+fn grants_all_actions(s: &Statement) -> (Tri, Vec<Evidence>) {
+    let action = s
+        .actions
+        .as_ref()
+        .map_or(Tri::No, |a| a.any(is_all_actions));
+    let (specific, resources_at) = match &s.resources {
+        Some(r) if r.known.iter().any(|x| x.trim() == "*") => (Tri::No, None),
+        Some(r) if !r.known.is_empty() => (Tri::Yes, Some(r.at.clone())),
+        Some(r) if r.unknown => (Tri::Maybe, Some(r.at.clone())),
+        _ => (Tri::No, None),
+    };
+    let t = s.allows().and(action).and(specific);
+    let mut at = vec![s.effect_at.clone()];
+    at.extend(s.actions.iter().map(|a| a.at.clone()));
+    at.extend(resources_at);
+    (t, at)
+}
+
+/// ## What it does
+/// Flags an identity policy (the kinds of [`POLICY_ADMIN_WILDCARD`], the policy document data
+/// source included) with an Allow statement for Action `*` (or `*:*`) on specific resources.
+///
+/// ## Why is this bad?
+/// Every action on a resource is full control of it: an `Action = "*"` on one bucket, key or
+/// table lets the holder read and delete its data, rewrite its policy to let anyone in, or
+/// destroy it. Checkov and KICS flag it for that reason.
+///
+/// ## References
+/// - NIST SP 800-53 rev5 AC-6
+/// - <https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege>
+pub const POLICY_ALL_ACTIONS: Rule = Rule {
+    meta: RuleMeta {
+        id: "aws-iam-policy-all-actions",
+        title: "IAM policy allows every action on a resource",
+        severity: Severity::High,
+        category: Category::Identity,
+        standards: &["NIST 800-53 AC-6", "NIST 800-53 AC-3"],
+        rationale: "Action * on a specific resource is full control of it: reading and deleting \
+            its data, changing its policy (to let anyone in), destroying it. On Resource * it is \
+            full administrator rights, reported by aws-iam-policy-admin-wildcard instead.",
+        remediation: "List the actions the job needs on the resource; keep policy and deletion \
+            actions for a separate administrative role.",
+        evidence: "the effect, Action and Resource of each Allow-* statement on specific \
+            resources, inside the policy attribute or in the data.aws_iam_policy_document it reads",
+        format: Format::Terraform,
+        kinds: IDENTITY_POLICY_KINDS,
+    },
+    check: |res, view| {
+        let docs = identity_policies(view, res);
+        let j = Judgement::of(&docs, grants_all_actions);
+        judged(&j, |s| {
+            let on = s
+                .resources
+                .as_ref()
+                .map_or_else(String::new, |r| r.known.join(", "));
+            format!("{} allows Action * on {on}", s.label())
+        })
+    },
+    cases: &[
+        Case {
+            name: "every action on one bucket",
+            address: "aws_iam_role_policy.etl",
+            expect: Expect::Violation,
+            source: r#"
+resource "aws_iam_role_policy" "etl" {
+  role = "etl"
+  policy = jsonencode({
+    Statement = [{
+      Effect   = "Allow"
+      Action   = "*"
+      Resource = ["arn:aws:s3:::exports", "arn:aws:s3:::exports/*"]
+    }]
+  })
+}
+"#,
+        },
+        Case {
+            name: "defined in a policy document",
+            address: "data.aws_iam_policy_document.etl",
+            expect: Expect::Violation,
+            source: r#"
+data "aws_iam_policy_document" "etl" {
+  statement {
+    actions   = ["*"]
+    resources = ["arn:aws:dynamodb:eu-west-1:123456789012:table/orders"]
+  }
+}
+"#,
+        },
+        Case {
+            name: "named actions on one bucket",
+            address: "aws_iam_role_policy.etl",
+            expect: Expect::Pass,
+            source: r#"
+resource "aws_iam_role_policy" "etl" {
+  role = "etl"
+  policy = jsonencode({
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["s3:GetObject", "s3:PutObject"]
+      Resource = "arn:aws:s3:::exports/*"
+    }]
+  })
+}
+"#,
+        },
+        Case {
+            name: "star on star is the administrator rule's",
+            address: "aws_iam_policy.ops",
+            expect: Expect::Pass,
+            source: r#"
+resource "aws_iam_policy" "ops" {
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }]
+  })
+}
+"#,
+        },
+        Case {
+            name: "resources from a variable without default",
+            address: "aws_iam_policy.ops",
+            expect: Expect::Undecided,
+            source: r#"
+variable "arns" {}
+
+resource "aws_iam_policy" "ops" {
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = "*", Resource = var.arns }]
+  })
+}
+"#,
+        },
+    ],
+};
 
 /// The actions that assume a role.
 const ASSUME: &[&str] = &[
@@ -372,9 +586,10 @@ fn trust_any_principal(res: &Resource, view: &UnitView<'_>) -> Verdict {
     });
     judged(&j, |s| {
         format!(
-            "{} lets * assume the role ({}) without a condition",
+            "{} lets * assume the role ({}) {}",
             s.label(),
-            s.actions_label()
+            s.actions_label(),
+            s.condition_label()
         )
     })
 }

@@ -54,6 +54,7 @@ pub static RULES: &[Rule] = &[
     datastores::ELASTICACHE_UNENCRYPTED,
     detection::GUARDDUTY_DISABLED,
     iam::POLICY_ADMIN_WILDCARD,
+    iam::POLICY_ALL_ACTIONS,
     iam::TRUST_ANY_PRINCIPAL,
     iam::USER_ADMIN_ATTACHED,
     resource_policy::KMS_KEY_POLICY_PUBLIC,
@@ -100,9 +101,9 @@ mod tests {
 
     /// The ids other stages and their tests depend on: the first 26, then the breadth of issue 8.
     #[test]
-    fn the_pack_has_its_48_rules() {
+    fn the_pack_has_its_50_rules() {
         let ids: Vec<&str> = RULES.iter().map(|r| r.meta.id).collect();
-        assert_eq!(ids.len(), 49);
+        assert_eq!(ids.len(), 50);
         for id in [
             "aws-sg-admin-port-public",
             "aws-sg-database-port-public",

@@ -32,9 +32,10 @@ fn policy_public_at(res: &Resource, view: &UnitView<'_>, attr: &str) -> Verdict 
                     .iter()
                     .map(|(s, _)| {
                         format!(
-                            "{} allows {} to * without a condition",
+                            "{} allows {} to * {}",
                             s.label(),
-                            s.actions_label()
+                            s.actions_label(),
+                            s.condition_label()
                         )
                     })
                     .collect::<Vec<_>>(),

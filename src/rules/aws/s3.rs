@@ -519,8 +519,19 @@ fn bucket_policies(view: &UnitView<'_>, bucket: &Resource) -> Vec<Document> {
 /// ## What it does
 /// Flags an S3 bucket whose bucket policy (its `policy`, or an `aws_s3_bucket_policy` of it, also
 /// through a `data.aws_iam_policy_document`) has an Allow statement for principal `*` or
-/// `{"AWS": "*"}` without a `Condition`, unless the bucket's public access block sets
-/// `block_public_policy` or `restrict_public_buckets`.
+/// `{"AWS": "*"}` with no condition that narrows who can call, unless the bucket's public access
+/// block sets `block_public_policy` or `restrict_public_buckets`, or a Deny in the same policies
+/// takes the Allow away. An `aws_s3_bucket_policy` whose bucket is not in the unit is judged on
+/// its own statements.
+///
+/// A condition narrows who can call when it matches (`StringEquals`, `StringLike`, `ArnLike`,
+/// `IpAddress`, `ForAnyValue:`) a key that names the caller, its network or its organisation
+/// (`aws:SourceVpce`, `aws:SourceVpc`, `aws:SourceIp`, `aws:PrincipalOrgID`,
+/// `aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:SourceArn`, `aws:SourceAccount`, …) with
+/// values that do not match everyone (`arn:aws:iam::*:…`, `o-*`, `0.0.0.0/0` do). Negated and
+/// `…IfExists` operators, `ForAllValues:`, and keys about the request (`aws:SecureTransport`,
+/// `aws:Referer`, `aws:UserAgent`, tags, `s3:` request keys) do not. A key configtrail does not
+/// know makes the verdict undecided.
 ///
 /// ## Why is this bad?
 /// Anyone, without credentials, can perform the statement's actions: read every object, or with
@@ -553,8 +564,11 @@ pub const POLICY_PUBLIC: Rule = Rule {
         severity: Severity::Critical,
         category: Category::Storage,
         standards: &["CIS AWS 2.1.4", "NIST 800-53 AC-3", "NIST 800-53 AC-6"],
-        rationale: "An Allow statement for principal * without a condition lets anyone on the \
-            internet, without credentials, perform its actions on the bucket.",
+        rationale: "An Allow statement for principal * with no condition that narrows who can \
+            call (a caller, network or organisation key compared with specific values; \
+            aws:SecureTransport or arn:aws:iam::* do not) lets anyone on the internet, without \
+            credentials, perform its actions on the bucket, unless a Deny in the same policies \
+            takes it away.",
         remediation: "Name the principals that need access or restrict the statement with a \
             condition (aws:SourceVpce, aws:PrincipalOrgID), and enable block_public_policy and \
             restrict_public_buckets on the bucket's public access block.",
@@ -562,7 +576,7 @@ pub const POLICY_PUBLIC: Rule = Rule {
             the policy document data source), and block_public_policy and restrict_public_buckets \
             of the bucket's public access block when it has one",
         format: Format::Terraform,
-        kinds: &["aws_s3_bucket"],
+        kinds: &["aws_s3_bucket", "aws_s3_bucket_policy"],
     },
     check: policy_public,
     cases: &[
@@ -645,6 +659,216 @@ resource "aws_s3_bucket_policy" "data" {
 "#,
         },
         Case {
+            name: "a PrincipalArn condition that matches every account",
+            address: "aws_s3_bucket.data",
+            expect: Expect::Violation,
+            source: r#"
+resource "aws_s3_bucket" "data" {
+  bucket = "example-data"
+}
+
+resource "aws_s3_bucket_policy" "data" {
+  bucket = aws_s3_bucket.data.id
+  policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = "s3:GetObject"
+      Resource  = "arn:aws:s3:::example-data/*"
+      Condition = { ArnLike = { "aws:PrincipalArn" = "arn:aws:iam::*:role/reader" } }
+    }]
+  })
+}
+"#,
+        },
+        Case {
+            name: "only a TLS condition",
+            address: "aws_s3_bucket.data",
+            expect: Expect::Violation,
+            source: r#"
+resource "aws_s3_bucket" "data" {
+  bucket = "example-data"
+}
+
+data "aws_iam_policy_document" "public" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::example-data/*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["true"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "data" {
+  bucket = aws_s3_bucket.data.id
+  policy = data.aws_iam_policy_document.public.json
+}
+"#,
+        },
+        Case {
+            name: "restricted to the organisation",
+            address: "aws_s3_bucket.data",
+            expect: Expect::Pass,
+            source: r#"
+resource "aws_s3_bucket" "data" {
+  bucket = "example-data"
+}
+
+data "aws_iam_policy_document" "org" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::example-data/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:PrincipalOrgID"
+      values   = ["o-a1b2c3d4e5"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "data" {
+  bucket = aws_s3_bucket.data.id
+  policy = data.aws_iam_policy_document.org.json
+}
+"#,
+        },
+        Case {
+            name: "a Deny that spares only the VPC endpoint",
+            address: "aws_s3_bucket.data",
+            expect: Expect::Pass,
+            source: r#"
+resource "aws_s3_bucket" "data" {
+  bucket = "example-data"
+}
+
+resource "aws_s3_bucket_policy" "data" {
+  bucket = aws_s3_bucket.data.id
+  policy = jsonencode({
+    Statement = [
+      {
+        Effect    = "Allow"
+        Principal = "*"
+        Action    = "s3:GetObject"
+        Resource  = "arn:aws:s3:::example-data/*"
+      },
+      {
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "s3:*"
+        Resource  = ["arn:aws:s3:::example-data", "arn:aws:s3:::example-data/*"]
+        Condition = { StringNotEquals = { "aws:SourceVpce" = "vpce-1a2b3c4d" } }
+      },
+    ]
+  })
+}
+"#,
+        },
+        Case {
+            name: "a Deny on TLS only does not take the Allow away",
+            address: "aws_s3_bucket.data",
+            expect: Expect::Violation,
+            source: r#"
+resource "aws_s3_bucket" "data" {
+  bucket = "example-data"
+}
+
+resource "aws_s3_bucket_policy" "data" {
+  bucket = aws_s3_bucket.data.id
+  policy = jsonencode({
+    Statement = [
+      {
+        Effect    = "Allow"
+        Principal = "*"
+        Action    = "s3:GetObject"
+        Resource  = "arn:aws:s3:::example-data/*"
+      },
+      {
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "s3:*"
+        Resource  = "arn:aws:s3:::example-data/*"
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+    ]
+  })
+}
+"#,
+        },
+        Case {
+            name: "a condition key configtrail does not know",
+            address: "aws_s3_bucket.data",
+            expect: Expect::Undecided,
+            source: r#"
+resource "aws_s3_bucket" "data" {
+  bucket = "example-data"
+}
+
+resource "aws_s3_bucket_policy" "data" {
+  bucket = aws_s3_bucket.data.id
+  policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = "s3:GetObject"
+      Resource  = "arn:aws:s3:::example-data/*"
+      Condition = { StringEquals = { "example:Team" = "data" } }
+    }]
+  })
+}
+"#,
+        },
+        Case {
+            name: "a policy for a bucket managed elsewhere",
+            address: "aws_s3_bucket_policy.shared",
+            expect: Expect::Violation,
+            source: r#"
+resource "aws_s3_bucket_policy" "shared" {
+  bucket = "shared-exports"
+  policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "*" }
+      Action    = ["s3:GetObject", "s3:ListBucket"]
+      Resource  = ["arn:aws:s3:::shared-exports", "arn:aws:s3:::shared-exports/*"]
+    }]
+  })
+}
+"#,
+        },
+        Case {
+            name: "a policy judged with its bucket, not twice",
+            address: "aws_s3_bucket_policy.data",
+            expect: Expect::Pass,
+            source: r#"
+resource "aws_s3_bucket" "data" {
+  bucket = "example-data"
+}
+
+resource "aws_s3_bucket_policy" "data" {
+  bucket = aws_s3_bucket.data.id
+  policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = "s3:GetObject"
+      Resource  = "arn:aws:s3:::example-data/*"
+    }]
+  })
+}
+"#,
+        },
+        Case {
             name: "public statement neutralised by restrict_public_buckets",
             address: "aws_s3_bucket.data",
             expect: Expect::Pass,
@@ -691,7 +915,38 @@ resource "aws_s3_bucket_policy" "data" {
     ],
 };
 
-fn policy_public(bucket: &Resource, view: &UnitView<'_>) -> Verdict {
+/// The bucket in the unit that an `aws_s3_bucket_policy` belongs to, by reference
+/// (`aws_s3_bucket.data.id`) or by name.
+fn policy_bucket<'a>(view: &UnitView<'a>, policy: &Resource) -> Option<&'a Resource> {
+    let target = policy.attr("bucket")?;
+    if let Some((bucket, _)) = view.follow(target) {
+        return (bucket.kind == "aws_s3_bucket").then_some(bucket);
+    }
+    let name = target.as_str()?;
+    view.of_kind("aws_s3_bucket")
+        .find(|b| b.attr("bucket").and_then(Value::as_str) == Some(name))
+}
+
+fn policy_public(res: &Resource, view: &UnitView<'_>) -> Verdict {
+    if res.kind == "aws_s3_bucket_policy" {
+        // A policy whose bucket is in the unit is judged with the bucket (one window, the
+        // bucket's); one whose bucket is managed elsewhere is judged on its own statements,
+        // with the public access blocks that name the same bucket.
+        if policy_bucket(view, res).is_some() {
+            return Verdict::Pass;
+        }
+        let docs = vec![resolve(view, res, &attr_path("policy"))];
+        let target = res.attr("bucket");
+        let blocks: Vec<(&Resource, SettingPath)> = view
+            .of_kind("aws_s3_bucket_public_access_block")
+            .filter(|p| target.is_some() && p.attr("bucket") == target)
+            .map(|p| (p, SettingPath::root()))
+            .collect();
+        return judge_policy_public(&docs, || {
+            neutraliser_of(&blocks, ["block_public_policy", "restrict_public_buckets"])
+        });
+    }
+    let bucket = res;
     let docs = bucket_policies(view, bucket);
     judge_policy_public(&docs, || {
         neutraliser(
@@ -721,9 +976,10 @@ pub(crate) fn judge_policy_public(docs: &[Document], pab: impl FnOnce() -> Neutr
                 .iter()
                 .map(|(s, _)| {
                     format!(
-                        "{} allows {} to * without a condition",
+                        "{} allows {} to * {}",
                         s.label(),
-                        s.actions_label()
+                        s.actions_label(),
+                        s.condition_label()
                     )
                 })
                 .collect();
