@@ -152,9 +152,101 @@ pub fn parse_yaml(text: &str) -> Docs {
     parse_yaml_with(text, &Limits::default())
 }
 
+/// How many lines [`parse_yaml_with`] re-indents before it gives up and reports the first error.
+/// Each repair re-reads the file, so this bounds the work at this many reads.
+const MAX_INDENT_REPAIRS: usize = 64;
+
 /// Reads a YAML stream. Never panics; stops at the first error or limit, keeping the documents
 /// completed before it.
+///
+/// The AWS CLI and CloudFormation read templates with a YAML 1.1 library (PyYAML) that accepts
+/// two spellings the YAML spec and `saphyr-parser` refuse: continuation lines of a multi-line
+/// quoted scalar, and the closing bracket or items of a flow collection, indented no deeper than
+/// the key that holds them. Real templates use both (awslabs/aws-cloudformation-templates). When
+/// the parser stops at such a line, the line is indented one space deeper than the line before it
+/// and the text is read again. Leading spaces inside a quoted scalar's continuation line and
+/// inside a flow collection carry no meaning, so the values are those PyYAML reads, and lines are
+/// unchanged, so every location stays true.
 pub fn parse_yaml_with(text: &str, limits: &Limits) -> Docs {
+    let first = parse_once(text, limits);
+    let Some(line) = first.1 else {
+        return first.0;
+    };
+    let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+    let mut at = line;
+    for _ in 0..MAX_INDENT_REPAIRS {
+        if !reindent(&mut lines, at) {
+            break;
+        }
+        let again = parse_once(&lines.join("\n"), limits);
+        match again.1 {
+            None => return again.0,
+            Some(next) => at = next,
+        }
+    }
+    first.0
+}
+
+/// Where the parser stopped on an indentation error: at the start of a quoted scalar (its
+/// marker is where the scalar began, not the line that is too shallow), or at a line of a flow
+/// collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shallow {
+    Quoted(usize),
+    Flow(usize),
+}
+
+fn indent_of(s: &str) -> usize {
+    s.len() - s.trim_start_matches(' ').len()
+}
+
+/// Indents the too-shallow line one space deeper than the line before it. For a quoted scalar
+/// starting on line `n`, that is the first later line no deeper than line `n`; for a flow
+/// collection, the line itself, when it closes the collection or ends with a comma. A line that
+/// starts with a tab, or one that is a block sequence item, is never moved: that would change
+/// the structure, not the spelling.
+fn reindent(lines: &mut [String], at: Shallow) -> bool {
+    let i = match at {
+        Shallow::Quoted(n) => {
+            let Some(start) = n.checked_sub(1).filter(|&s| s < lines.len()) else {
+                return false;
+            };
+            let base = indent_of(&lines[start]);
+            let Some(i) = (start + 1..lines.len())
+                .find(|&j| !lines[j].trim().is_empty() && indent_of(&lines[j]) <= base)
+            else {
+                return false;
+            };
+            i
+        }
+        Shallow::Flow(n) => {
+            let Some(i) = n.checked_sub(1).filter(|&i| i < lines.len()) else {
+                return false;
+            };
+            let body = lines[i].trim();
+            if !(body.starts_with(']') || body.starts_with('}') || body.ends_with(',')) {
+                return false;
+            }
+            i
+        }
+    };
+    let body = lines[i].trim_start_matches(' ');
+    if i == 0 || body.is_empty() || body.starts_with('\t') || body.starts_with("- ") || body == "-"
+    {
+        return false;
+    }
+    let Some(prev) = lines[..i].iter().rev().find(|l| !l.trim().is_empty()) else {
+        return false;
+    };
+    let pad = indent_of(prev).max(indent_of(&lines[i])) + 1 - indent_of(&lines[i]);
+    lines[i].insert_str(0, &" ".repeat(pad));
+    true
+}
+
+/// One reading of the stream; with where it stopped on an indentation error the lenient reading
+/// may repair.
+fn parse_once(text: &str, limits: &Limits) -> (Docs, Option<Shallow>) {
+    let mut repairable = None;
     let mut b = Builder {
         limits: *limits,
         ..Builder::default()
@@ -179,12 +271,17 @@ pub fn parse_yaml_with(text: &str, limits: &Limits) -> Docs {
                 break;
             }
             Err(e) => {
+                if e.info() == "invalid indentation in quoted scalar" {
+                    repairable = Some(Shallow::Quoted(e.marker().line()));
+                } else if e.info().starts_with("invalid indentation") {
+                    repairable = Some(Shallow::Flow(e.marker().line()));
+                }
                 b.out.error = Some(format!("invalid YAML: {e}"));
                 break;
             }
         }
     }
-    b.out
+    (b.out, repairable)
 }
 
 #[derive(Default)]
@@ -514,6 +611,40 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn under_indented_continuations_are_read_as_the_aws_cli_reads_them() {
+        // A quoted scalar whose second line is no deeper than its key, and a flow sequence whose
+        // closing bracket sits at the key's column: PyYAML reads both, saphyr refuses them.
+        let quoted = "Outputs:\n  W:\n    Value: 'Log in to the web: select\n    your instance, click \"actions\".'\n    Description: x\n";
+        let d = parse_yaml(quoted);
+        assert!(d.error.is_none(), "{:?}", d.error);
+        let v = d.docs[0]
+            .get("Outputs")
+            .and_then(|o| o.get("W"))
+            .expect("W");
+        assert_eq!(
+            v.get("Value").and_then(Node::as_str),
+            Some("Log in to the web: select your instance, click \"actions\".")
+        );
+        assert_eq!(v.get("Description").map(|n| n.line), Some(5));
+        let flow =
+            "C:\n  S:\n    k: [\n        \"aws:kms\",\n        \"AES256\"\n    ]\n    next: 1\n";
+        let d = parse_yaml(flow);
+        assert!(d.error.is_none(), "{:?}", d.error);
+        let s = d.docs[0].get("C").and_then(|c| c.get("S")).expect("S");
+        assert_eq!(
+            s.get("k").map(|k| k.kind.clone()),
+            Some(Kind::Seq(vec![
+                Node::new(4, Kind::Str("aws:kms".into())),
+                Node::new(5, Kind::Str("AES256".into())),
+            ]))
+        );
+        assert_eq!(s.get("next").map(|n| n.line), Some(7));
+        // A key at the wrong column is still an error: structure is never guessed.
+        let d = parse_yaml("a:\n  b: 1\n c: 2\n");
+        assert!(d.error.is_some());
+    }
 
     #[test]
     fn multi_document_yaml_keeps_lines_and_tags() {
