@@ -24,10 +24,12 @@ pub mod database;
 pub mod identity;
 pub mod keyvault;
 pub mod network;
+pub mod registry;
 pub mod storage;
 
 /// Every rule of the pack, sorted by id.
 pub static RULES: &[Rule] = &[
+    registry::ADMIN_ENABLED,
     aks::API_PUBLIC,
     aks::RBAC_OFF,
     appservice::HTTP_ALLOWED,
@@ -53,8 +55,8 @@ mod tests {
     /// The ids reports and the sample repositories depend on; order, prefixes and cases are
     /// checked for every pack in `rules::tests`.
     #[test]
-    fn the_pack_has_its_17_rules() {
-        assert_eq!(super::RULES.len(), 18);
+    fn the_pack_has_its_19_rules() {
+        assert_eq!(super::RULES.len(), 19);
         assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("azure-")));
     }
 }
