@@ -31,6 +31,7 @@ pub mod storage;
 pub static RULES: &[Rule] = &[
     registry::ADMIN_ENABLED,
     aks::API_PUBLIC,
+    aks::LOCAL_ACCOUNTS_ENABLED,
     aks::RBAC_OFF,
     appservice::HTTP_ALLOWED,
     appservice::TLS_OLD,
@@ -55,8 +56,8 @@ mod tests {
     /// The ids reports and the sample repositories depend on; order, prefixes and cases are
     /// checked for every pack in `rules::tests`.
     #[test]
-    fn the_pack_has_its_19_rules() {
-        assert_eq!(super::RULES.len(), 19);
+    fn the_pack_has_its_20_rules() {
+        assert_eq!(super::RULES.len(), 20);
         assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("azure-")));
     }
 }
