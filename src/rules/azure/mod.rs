@@ -48,6 +48,7 @@ pub static RULES: &[Rule] = &[
     storage::CONTAINER_PUBLIC,
     storage::HTTP_ALLOWED,
     storage::NESTED_PUBLIC_ALLOWED,
+    storage::SHARED_KEY_ENABLED,
     storage::TLS_OLD,
 ];
 
@@ -56,8 +57,8 @@ mod tests {
     /// The ids reports and the sample repositories depend on; order, prefixes and cases are
     /// checked for every pack in `rules::tests`.
     #[test]
-    fn the_pack_has_its_20_rules() {
-        assert_eq!(super::RULES.len(), 20);
+    fn the_pack_has_its_21_rules() {
+        assert_eq!(super::RULES.len(), 21);
         assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("azure-")));
     }
 }

@@ -1,11 +1,12 @@
-//! Storage accounts and containers: public blob access, anonymous containers, plain HTTP, and TLS
-//! older than 1.2.
+//! Storage accounts and containers: public blob access, anonymous containers, plain HTTP, TLS
+//! older than 1.2, and shared keys kept on.
 //!
 //! Provider defaults (azurerm 3.x and 4.x, which renamed `enable_https_traffic_only` to
 //! `https_traffic_only_enabled`; both names are read): `allow_nested_items_to_be_public` defaults
 //! to true, so an account that does not say otherwise lets its containers be made public, and is
 //! a violation; HTTPS-only defaults to true and `min_tls_version` to `TLS1_2`, so only a written
-//! weaker value is.
+//! weaker value is. `shared_access_key_enabled` defaults to true, so an absent one is a
+//! violation.
 
 use crate::model::{Format, Resource, Value};
 use crate::rules::helpers::{
@@ -262,6 +263,70 @@ fn tls_old(res: &Resource, _: &UnitView<'_>) -> Verdict {
         Some("TLS1_2"),
         is_old_tls,
         "TLS older than 1.2 accepted",
+    )
+}
+
+/// ## What it does
+/// Flags an `azurerm_storage_account` that still accepts Shared Key authorisation:
+/// `shared_access_key_enabled` true or absent (azurerm 3.x/4.x default true).
+///
+/// ## References
+/// - CIS Microsoft Azure Foundations Benchmark v4.0.0, 10.3.1.3
+/// - NIST SP 800-53 rev5 IA-2, AC-3
+pub const SHARED_KEY_ENABLED: Rule = Rule {
+    meta: RuleMeta {
+        id: "azure-storage-shared-key-enabled",
+        title: "Storage account accepts Shared Key authorisation",
+        severity: Severity::Medium,
+        category: Category::Identity,
+        standards: &["CIS Azure v4.0 10.3.1.3", "NIST 800-53 IA-2", "NIST 800-53 AC-3"],
+        rationale: "An account key is a password for the whole account: whoever holds it, or a \
+            SAS token signed with it, reads and writes every container without an Entra ID \
+            identity, outside role assignments and Conditional Access, and the requests name no \
+            person. The azurerm 3.x/4.x default is true, so an account that does not set \
+            shared_access_key_enabled = false keeps its keys usable.",
+        remediation: "Move clients to Entra ID (role assignments such as Storage Blob Data \
+            Reader, user delegation SAS), then set shared_access_key_enabled = false.",
+        evidence: "shared_access_key_enabled (absent means true)",
+        format: Format::Terraform,
+        kinds: &["azurerm_storage_account"],
+    },
+    check: shared_key_enabled,
+    cases: &[
+        Case {
+            name: "provider default",
+            address: "azurerm_storage_account.data",
+            expect: Expect::Violation,
+            source: "resource \"azurerm_storage_account\" \"data\" {\n  name                     = \"data\"\n  account_tier             = \"Standard\"\n  account_replication_type = \"LRS\"\n}\n",
+        },
+        Case {
+            name: "written true",
+            address: "azurerm_storage_account.data",
+            expect: Expect::Violation,
+            source: "resource \"azurerm_storage_account\" \"data\" {\n  name                      = \"data\"\n  shared_access_key_enabled = true\n}\n",
+        },
+        Case {
+            name: "entra id only",
+            address: "azurerm_storage_account.data",
+            expect: Expect::Pass,
+            source: "resource \"azurerm_storage_account\" \"data\" {\n  name                      = \"data\"\n  shared_access_key_enabled = false\n}\n",
+        },
+        Case {
+            name: "from a variable without default",
+            address: "azurerm_storage_account.data",
+            expect: Expect::Undecided,
+            source: "variable \"keys\" {}\nresource \"azurerm_storage_account\" \"data\" {\n  name                      = \"data\"\n  shared_access_key_enabled = var.keys\n}\n",
+        },
+    ],
+};
+
+fn shared_key_enabled(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    flag_at(
+        res,
+        "shared_access_key_enabled",
+        true,
+        true,
+        "Shared Key authorisation accepted",
     )
 }
 
