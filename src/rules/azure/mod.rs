@@ -47,6 +47,7 @@ pub static RULES: &[Rule] = &[
     identity::OWNER_SUBSCRIPTION,
     storage::CONTAINER_PUBLIC,
     storage::HTTP_ALLOWED,
+    storage::NETWORK_DEFAULT_ALLOW,
     storage::NESTED_PUBLIC_ALLOWED,
     storage::SHARED_KEY_ENABLED,
     storage::TLS_OLD,
@@ -57,8 +58,8 @@ mod tests {
     /// The ids reports and the sample repositories depend on; order, prefixes and cases are
     /// checked for every pack in `rules::tests`.
     #[test]
-    fn the_pack_has_its_21_rules() {
-        assert_eq!(super::RULES.len(), 21);
+    fn the_pack_has_its_22_rules() {
+        assert_eq!(super::RULES.len(), 22);
         assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("azure-")));
     }
 }
