@@ -37,6 +37,7 @@ pub static RULES: &[Rule] = &[
     appservice::TLS_OLD,
     database::FIREWALL_OPEN,
     database::PUBLIC_NETWORK_ACCESS,
+    database::SSL_OFF,
     compute::DISK_NO_CMK,
     keyvault::NETWORK_OPEN,
     keyvault::PURGE_PROTECTION_OFF,
@@ -58,8 +59,8 @@ mod tests {
     /// The ids reports and the sample repositories depend on; order, prefixes and cases are
     /// checked for every pack in `rules::tests`.
     #[test]
-    fn the_pack_has_its_22_rules() {
-        assert_eq!(super::RULES.len(), 22);
+    fn the_pack_has_its_23_rules() {
+        assert_eq!(super::RULES.len(), 23);
         assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("azure-")));
     }
 }
