@@ -52,6 +52,7 @@ pub static RULES: &[Rule] = &[
     storage::NESTED_PUBLIC_ALLOWED,
     storage::SHARED_KEY_ENABLED,
     storage::TLS_OLD,
+    compute::PASSWORD_AUTH,
 ];
 
 #[cfg(test)]
@@ -59,8 +60,8 @@ mod tests {
     /// The ids reports and the sample repositories depend on; order, prefixes and cases are
     /// checked for every pack in `rules::tests`.
     #[test]
-    fn the_pack_has_its_23_rules() {
-        assert_eq!(super::RULES.len(), 23);
+    fn the_pack_has_its_24_rules() {
+        assert_eq!(super::RULES.len(), 24);
         assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("azure-")));
     }
 }
