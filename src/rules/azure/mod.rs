@@ -24,6 +24,7 @@ pub mod database;
 pub mod identity;
 pub mod keyvault;
 pub mod network;
+pub mod network_watcher;
 pub mod registry;
 pub mod storage;
 
@@ -44,6 +45,7 @@ pub static RULES: &[Rule] = &[
     network::ADMIN_PORT_PUBLIC,
     network::ALL_PORTS_PUBLIC,
     network::DATABASE_PORT_PUBLIC,
+    network_watcher::FLOW_LOG_OFF,
     identity::PROVIDER_LITERAL,
     identity::OWNER_SUBSCRIPTION,
     storage::CONTAINER_PUBLIC,
@@ -60,8 +62,8 @@ mod tests {
     /// The ids reports and the sample repositories depend on; order, prefixes and cases are
     /// checked for every pack in `rules::tests`.
     #[test]
-    fn the_pack_has_its_24_rules() {
-        assert_eq!(super::RULES.len(), 24);
+    fn the_pack_has_its_25_rules() {
+        assert_eq!(super::RULES.len(), 25);
         assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("azure-")));
     }
 }
