@@ -25,6 +25,7 @@ pub mod identity;
 pub mod keyvault;
 pub mod network;
 pub mod network_watcher;
+pub mod redis;
 pub mod registry;
 pub mod storage;
 
@@ -47,6 +48,7 @@ pub static RULES: &[Rule] = &[
     network::DATABASE_PORT_PUBLIC,
     network_watcher::FLOW_LOG_OFF,
     identity::PROVIDER_LITERAL,
+    redis::NON_SSL_PORT,
     identity::OWNER_SUBSCRIPTION,
     storage::CONTAINER_PUBLIC,
     storage::HTTP_ALLOWED,
@@ -62,8 +64,8 @@ mod tests {
     /// The ids reports and the sample repositories depend on; order, prefixes and cases are
     /// checked for every pack in `rules::tests`.
     #[test]
-    fn the_pack_has_its_25_rules() {
-        assert_eq!(super::RULES.len(), 25);
+    fn the_pack_has_its_26_rules() {
+        assert_eq!(super::RULES.len(), 26);
         assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("azure-")));
     }
 }
