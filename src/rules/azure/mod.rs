@@ -35,6 +35,7 @@ pub static RULES: &[Rule] = &[
     aks::API_PUBLIC,
     aks::LOCAL_ACCOUNTS_ENABLED,
     aks::RBAC_OFF,
+    appservice::FTP_ALLOWED,
     appservice::HTTP_ALLOWED,
     appservice::TLS_OLD,
     database::FIREWALL_OPEN,
@@ -64,8 +65,8 @@ mod tests {
     /// The ids reports and the sample repositories depend on; order, prefixes and cases are
     /// checked for every pack in `rules::tests`.
     #[test]
-    fn the_pack_has_its_26_rules() {
-        assert_eq!(super::RULES.len(), 26);
+    fn the_pack_has_its_27_rules() {
+        assert_eq!(super::RULES.len(), 27);
         assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("azure-")));
     }
 }
