@@ -1,7 +1,9 @@
-//! AKS: an API server reachable from the whole internet, and clusters without Kubernetes RBAC.
+//! AKS: an API server reachable from the whole internet, clusters without Kubernetes RBAC, and
+//! clusters that keep their local admin accounts.
 //!
 //! Defaults (azurerm 3.x and 4.x): `private_cluster_enabled` false (a public API server);
-//! authorized IP ranges none (every address); `role_based_access_control_enabled` true. The
+//! authorized IP ranges none (every address); `role_based_access_control_enabled` true;
+//! `local_account_disabled` false (the local `clusterAdmin` credential can be downloaded). The
 //! authorized ranges moved from `api_server_authorized_ip_ranges` (3.x, removed in 4.0) to
 //! `api_server_access_profile.authorized_ip_ranges`; both are read.
 
@@ -173,5 +175,68 @@ fn rbac_off(res: &Resource, _: &UnitView<'_>) -> Verdict {
         true,
         false,
         "Kubernetes RBAC off",
+    )
+}
+
+/// ## What it does
+/// Flags an `azurerm_kubernetes_cluster` whose local accounts are enabled:
+/// `local_account_disabled` false or absent (azurerm 3.x/4.x: optional, no default, so false).
+///
+/// ## References
+/// - NIST SP 800-53 rev5 IA-2, AC-2
+pub const LOCAL_ACCOUNTS_ENABLED: Rule = Rule {
+    meta: RuleMeta {
+        id: "azure-aks-local-accounts-enabled",
+        title: "AKS cluster keeps its local admin account",
+        severity: Severity::Medium,
+        category: Category::Identity,
+        standards: &["NIST 800-53 IA-2", "NIST 800-53 AC-2"],
+        rationale: "With local accounts on, anyone allowed to list the cluster's admin \
+            credentials (listClusterAdminCredential) gets a static cluster-admin kubeconfig that \
+            bypasses Entra ID, its Conditional Access and its sign-in logs, and that stays valid \
+            until the certificates are rotated. azurerm sends false when local_account_disabled \
+            is absent, so a cluster that does not set it to true keeps them.",
+        remediation: "Integrate Entra ID (azure_active_directory_role_based_access_control with \
+            azure_rbac_enabled or admin groups), then set local_account_disabled = true.",
+        evidence: "local_account_disabled (absent means false)",
+        format: Format::Terraform,
+        kinds: &["azurerm_kubernetes_cluster"],
+    },
+    check: local_accounts_enabled,
+    cases: &[
+        Case {
+            name: "provider default",
+            address: "azurerm_kubernetes_cluster.k",
+            expect: Expect::Violation,
+            source: "resource \"azurerm_kubernetes_cluster\" \"k\" {\n  name       = \"k\"\n  dns_prefix = \"k\"\n}\n",
+        },
+        Case {
+            name: "written false",
+            address: "azurerm_kubernetes_cluster.k",
+            expect: Expect::Violation,
+            source: "resource \"azurerm_kubernetes_cluster\" \"k\" {\n  name                   = \"k\"\n  local_account_disabled = false\n}\n",
+        },
+        Case {
+            name: "local accounts disabled",
+            address: "azurerm_kubernetes_cluster.k",
+            expect: Expect::Pass,
+            source: "resource \"azurerm_kubernetes_cluster\" \"k\" {\n  name                   = \"k\"\n  dns_prefix             = \"k\"\n  local_account_disabled = true\n  azure_active_directory_role_based_access_control {\n    azure_rbac_enabled = true\n  }\n}\n",
+        },
+        Case {
+            name: "from a variable without default",
+            address: "azurerm_kubernetes_cluster.k",
+            expect: Expect::Undecided,
+            source: "variable \"local\" {}\nresource \"azurerm_kubernetes_cluster\" \"k\" {\n  name                   = \"k\"\n  local_account_disabled = var.local\n}\n",
+        },
+    ],
+};
+
+fn local_accounts_enabled(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    flag_at(
+        res,
+        "local_account_disabled",
+        false,
+        false,
+        "local accounts enabled",
     )
 }

@@ -1,14 +1,23 @@
-//! Azure SQL, PostgreSQL, MySQL and MariaDB: firewall rules that admit the whole internet, and
-//! servers whose public network access is on.
+//! Azure SQL, PostgreSQL, MySQL and MariaDB: firewall rules that admit the whole internet,
+//! servers whose public network access is on, and servers that accept connections without TLS.
 //!
 //! A firewall rule is a start and an end address. The rule reads the range as the networks it
 //! spans (so `0.0.0.0`–`255.255.255.255` is `0.0.0.0/0`) and treats a range of half the IPv4
 //! space or more as the internet: nobody writes such a range to admit a partner. Its scope is
 //! those networks, so widening a range is a widening. The special `0.0.0.0`–`0.0.0.0` rule
 //! ("allow Azure services") is not internet exposure and is not judged here.
+//!
+//! TLS on the single servers (`azurerm_postgresql_server`, `azurerm_mysql_server`,
+//! `azurerm_mariadb_server`; removed in azurerm 4.0 for MySQL and MariaDB, in 5.0 for
+//! PostgreSQL) is `ssl_enforcement_enabled`, required since 3.0 (2.x also had the string
+//! `ssl_enforcement`), and `ssl_minimal_tls_version_enforced`, default `TLS1_2`. On the flexible
+//! servers it is the server parameter `require_secure_transport`, on by default, set through an
+//! `azurerm_*_flexible_server_configuration`.
 
-use crate::model::{Format, Resource};
-use crate::rules::helpers::{attr_path, ev, flag_at, read_str, Read};
+use crate::model::{Format, Resource, Value};
+use crate::rules::helpers::{
+    attr_path, ev, flag_at, read_str, show, string_at, verdict, Read, Tri,
+};
 use crate::rules::{
     Case, Category, Expect, Finding, Rule, RuleMeta, Scope, Severity, UnitView, Verdict,
 };
@@ -188,6 +197,209 @@ fn public_network_access(res: &Resource, _: &UnitView<'_>) -> Verdict {
         true,
         true,
         "public network access on",
+    )
+}
+
+/// The single servers, whose TLS settings are attributes of the server.
+const SINGLE_SERVER_KINDS: &[&str] = &[
+    "azurerm_mariadb_server",
+    "azurerm_mysql_server",
+    "azurerm_postgresql_server",
+];
+
+/// ## What it does
+/// Flags a PostgreSQL, MySQL or MariaDB single server with `ssl_enforcement_enabled = false`
+/// (2.x: `ssl_enforcement = "Disabled"`) or `ssl_minimal_tls_version_enforced =
+/// "TLSEnforcementDisabled"`, and an `azurerm_postgresql_flexible_server_configuration` or
+/// `azurerm_mysql_flexible_server_configuration` that sets `require_secure_transport` to `off`
+/// (any case; also `false`, `0`, `no`).
+///
+/// ## References
+/// - NIST SP 800-53 rev5 SC-8, SC-13
+pub const SSL_OFF: Rule = Rule {
+    meta: RuleMeta {
+        id: "azure-db-ssl-off",
+        title: "Database server accepts connections without TLS",
+        severity: Severity::High,
+        category: Category::Encryption,
+        standards: &["NIST 800-53 SC-8", "NIST 800-53 SC-13"],
+        rationale: "Without enforced TLS, clients may connect in clear: logins, passwords and \
+            query results cross the network readable and alterable, and a client that is \
+            downgraded never notices. ssl_enforcement_enabled is required by azurerm 3.x/4.x, so \
+            an absent one (a configuration that would not plan) is not read as off; \
+            ssl_minimal_tls_version_enforced defaults to TLS1_2 and the flexible servers' \
+            require_secure_transport to on, so only a written off is a violation.",
+        remediation: "Set ssl_enforcement_enabled = true with ssl_minimal_tls_version_enforced = \
+            \"TLS1_2\" on single servers; on flexible servers remove the \
+            require_secure_transport configuration or set its value to \"on\".",
+        evidence: "ssl_enforcement_enabled (or ssl_enforcement), ssl_minimal_tls_version_enforced; \
+            name and value of a flexible server configuration",
+        format: Format::Terraform,
+        kinds: &[
+            "azurerm_mariadb_server",
+            "azurerm_mysql_flexible_server_configuration",
+            "azurerm_mysql_server",
+            "azurerm_postgresql_flexible_server_configuration",
+            "azurerm_postgresql_server",
+        ],
+    },
+    check: ssl_off,
+    cases: &[
+        Case {
+            name: "postgres enforcement off",
+            address: "azurerm_postgresql_server.pg",
+            expect: Expect::Violation,
+            source: "resource \"azurerm_postgresql_server\" \"pg\" {\n  name                             = \"pg\"\n  ssl_enforcement_enabled          = false\n  ssl_minimal_tls_version_enforced = \"TLSEnforcementDisabled\"\n}\n",
+        },
+        Case {
+            name: "mysql 2.x enforcement disabled",
+            address: "azurerm_mysql_server.my",
+            expect: Expect::Violation,
+            source: "resource \"azurerm_mysql_server\" \"my\" {\n  name            = \"my\"\n  ssl_enforcement = \"Disabled\"\n}\n",
+        },
+        Case {
+            name: "minimal tls version disables enforcement",
+            address: "azurerm_mariadb_server.maria",
+            expect: Expect::Violation,
+            source: "resource \"azurerm_mariadb_server\" \"maria\" {\n  name                             = \"maria\"\n  ssl_enforcement_enabled          = true\n  ssl_minimal_tls_version_enforced = \"TLSEnforcementDisabled\"\n}\n",
+        },
+        Case {
+            name: "mysql enforced with tls 1.2",
+            address: "azurerm_mysql_server.my",
+            expect: Expect::Pass,
+            source: "resource \"azurerm_mysql_server\" \"my\" {\n  name                             = \"my\"\n  ssl_enforcement_enabled          = true\n  ssl_minimal_tls_version_enforced = \"TLS1_2\"\n}\n",
+        },
+        Case {
+            name: "enforcement from a variable without default",
+            address: "azurerm_postgresql_server.pg",
+            expect: Expect::Undecided,
+            source: "variable \"ssl\" {}\nresource \"azurerm_postgresql_server\" \"pg\" {\n  name                    = \"pg\"\n  ssl_enforcement_enabled = var.ssl\n}\n",
+        },
+        Case {
+            name: "postgres flexible secure transport off",
+            address: "azurerm_postgresql_flexible_server_configuration.tls",
+            expect: Expect::Violation,
+            source: "resource \"azurerm_postgresql_flexible_server_configuration\" \"tls\" {\n  name      = \"require_secure_transport\"\n  server_id = \"pg\"\n  value     = \"off\"\n}\n",
+        },
+        Case {
+            name: "mysql flexible secure transport OFF",
+            address: "azurerm_mysql_flexible_server_configuration.tls",
+            expect: Expect::Violation,
+            source: "resource \"azurerm_mysql_flexible_server_configuration\" \"tls\" {\n  name                = \"require_secure_transport\"\n  resource_group_name = \"rg\"\n  server_name         = \"my\"\n  value               = \"OFF\"\n}\n",
+        },
+        Case {
+            name: "mysql flexible secure transport ON",
+            address: "azurerm_mysql_flexible_server_configuration.tls",
+            expect: Expect::Pass,
+            source: "resource \"azurerm_mysql_flexible_server_configuration\" \"tls\" {\n  name        = \"require_secure_transport\"\n  server_name = \"my\"\n  value       = \"ON\"\n}\n",
+        },
+        Case {
+            name: "another parameter off",
+            address: "azurerm_postgresql_flexible_server_configuration.p",
+            expect: Expect::Pass,
+            source: "resource \"azurerm_postgresql_flexible_server_configuration\" \"p\" {\n  name      = \"log_checkpoints\"\n  server_id = \"pg\"\n  value     = \"off\"\n}\n",
+        },
+        Case {
+            name: "secure transport from a variable without default",
+            address: "azurerm_postgresql_flexible_server_configuration.tls",
+            expect: Expect::Undecided,
+            source: "variable \"v\" {}\nresource \"azurerm_postgresql_flexible_server_configuration\" \"tls\" {\n  name      = \"require_secure_transport\"\n  server_id = \"pg\"\n  value     = var.v\n}\n",
+        },
+    ],
+};
+
+/// A server parameter value that turns a boolean parameter off, as PostgreSQL and MySQL spell it.
+fn is_off(v: &str) -> bool {
+    matches!(
+        v.trim().to_ascii_lowercase().as_str(),
+        "off" | "false" | "0" | "no"
+    )
+}
+
+/// The verdicts joined: any violation wins (evidence and summaries combined), then an undecided,
+/// then a pass.
+fn any_of(verdicts: Vec<Verdict>) -> Verdict {
+    let mut evidence = Vec::new();
+    let mut summaries = Vec::new();
+    let mut undecided = None;
+    for v in verdicts {
+        match v {
+            Verdict::Violation(f) => {
+                evidence.extend(f.evidence);
+                summaries.push(f.summary);
+            }
+            u @ Verdict::Undecided { .. } => {
+                undecided.get_or_insert(u);
+            }
+            Verdict::Pass => {}
+        }
+    }
+    if !summaries.is_empty() {
+        return Verdict::Violation(Finding {
+            evidence,
+            summary: summaries.join("; "),
+            scope: Scope::default(),
+        });
+    }
+    undecided.unwrap_or(Verdict::Pass)
+}
+
+fn ssl_off(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    if SINGLE_SERVER_KINDS.contains(&res.kind.as_str()) {
+        let written = |a: &str| !matches!(res.attr(a), None | Some(Value::Null));
+        // Required: an absent value would not plan, so it is read as enforced rather than
+        // invented as a violation.
+        let enforcement = if !written("ssl_enforcement_enabled") && written("ssl_enforcement") {
+            string_at(
+                res,
+                "ssl_enforcement",
+                None,
+                |s| s.eq_ignore_ascii_case("disabled"),
+                "TLS not enforced",
+            )
+        } else {
+            flag_at(
+                res,
+                "ssl_enforcement_enabled",
+                true,
+                false,
+                "TLS not enforced",
+            )
+        };
+        let minimal = string_at(
+            res,
+            "ssl_minimal_tls_version_enforced",
+            Some("TLS1_2"),
+            |s| s.eq_ignore_ascii_case("TLSEnforcementDisabled"),
+            "TLS not enforced",
+        );
+        return any_of(vec![enforcement, minimal]);
+    }
+    // A flexible server's parameter: judged when it is `require_secure_transport`.
+    let name = res.attr("name");
+    let value = res.attr("value");
+    let secure_transport = match read_str(name) {
+        Read::Known(n) => Tri::from_bool(n.trim().eq_ignore_ascii_case("require_secure_transport")),
+        // Required: without a name there is no parameter.
+        Read::Absent => Tri::No,
+        Read::Unknown => Tri::Maybe,
+    };
+    let off = match read_str(value) {
+        Read::Known(v) => Tri::from_bool(is_off(&v)),
+        Read::Absent => Tri::No,
+        Read::Unknown => Tri::Maybe,
+    };
+    verdict(
+        secure_transport.and(off),
+        vec![ev(res, attr_path("name")), ev(res, attr_path("value"))],
+        || {
+            format!(
+                "require_secure_transport = {}: TLS not required",
+                show(value)
+            )
+        },
+        Scope::default(),
+        || "the configuration's name or value is not known statically".into(),
     )
 }
 
