@@ -22,6 +22,7 @@ pub mod firewall;
 pub mod gke;
 pub mod iam;
 pub mod kms;
+pub mod network;
 pub mod sql;
 pub mod storage;
 
@@ -33,6 +34,7 @@ pub static RULES: &[Rule] = &[
     firewall::ADMIN_PORT_PUBLIC,
     firewall::ALL_PORTS_PUBLIC,
     firewall::DATABASE_PORT_PUBLIC,
+    firewall::LOGS_OFF,
     gke::LEGACY_ABAC,
     gke::LEGACY_METADATA,
     gke::PUBLIC_ENDPOINT,
@@ -44,6 +46,7 @@ pub static RULES: &[Rule] = &[
     sql::PUBLIC_NO_SSL,
     storage::BUCKET_PUBLIC,
     storage::UNIFORM_ACCESS_OFF,
+    network::SUBNET_FLOW_LOGS_OFF,
 ];
 
 #[cfg(test)]
@@ -51,8 +54,12 @@ mod tests {
     /// The ids reports and the sample repositories depend on; order, prefixes and cases are
     /// checked for every pack in `rules::tests`.
     #[test]
-    fn the_pack_has_its_16_rules() {
-        assert_eq!(super::RULES.len(), 17);
+    fn the_pack_has_its_19_rules() {
+        assert_eq!(super::RULES.len(), 19);
         assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("gcp-")));
+        let ids: Vec<&str> = super::RULES.iter().map(|r| r.meta.id).collect();
+        for id in ["gcp-firewall-logs-off", "gcp-subnet-flow-logs-off"] {
+            assert!(ids.contains(&id), "{id}");
+        }
     }
 }
