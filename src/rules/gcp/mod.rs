@@ -36,7 +36,9 @@ pub static RULES: &[Rule] = &[
     firewall::DATABASE_PORT_PUBLIC,
     firewall::LOGS_OFF,
     gke::LEGACY_ABAC,
+    gke::LEGACY_AUTH,
     gke::LEGACY_METADATA,
+    gke::PRIVATE_NODES_OFF,
     gke::PUBLIC_ENDPOINT,
     iam::PRIMITIVE_ROLE,
     iam::SERVICE_ACCOUNT_KEY,
@@ -54,11 +56,16 @@ mod tests {
     /// The ids reports and the sample repositories depend on; order, prefixes and cases are
     /// checked for every pack in `rules::tests`.
     #[test]
-    fn the_pack_has_its_19_rules() {
-        assert_eq!(super::RULES.len(), 19);
+    fn the_pack_has_its_21_rules() {
+        assert_eq!(super::RULES.len(), 21);
         assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("gcp-")));
         let ids: Vec<&str> = super::RULES.iter().map(|r| r.meta.id).collect();
-        for id in ["gcp-firewall-logs-off", "gcp-subnet-flow-logs-off"] {
+        for id in [
+            "gcp-firewall-logs-off",
+            "gcp-gke-legacy-auth",
+            "gcp-gke-private-nodes-off",
+            "gcp-subnet-flow-logs-off",
+        ] {
             assert!(ids.contains(&id), "{id}");
         }
     }
