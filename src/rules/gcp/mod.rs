@@ -45,6 +45,7 @@ pub static RULES: &[Rule] = &[
     kms::KEY_PUBLIC,
     iam::PROVIDER_LITERAL,
     sql::AUTHORIZED_WORLD,
+    sql::PUBLIC_IP,
     sql::PUBLIC_NO_SSL,
     storage::BUCKET_PUBLIC,
     storage::UNIFORM_ACCESS_OFF,
@@ -56,14 +57,15 @@ mod tests {
     /// The ids reports and the sample repositories depend on; order, prefixes and cases are
     /// checked for every pack in `rules::tests`.
     #[test]
-    fn the_pack_has_its_21_rules() {
-        assert_eq!(super::RULES.len(), 21);
+    fn the_pack_has_its_22_rules() {
+        assert_eq!(super::RULES.len(), 22);
         assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("gcp-")));
         let ids: Vec<&str> = super::RULES.iter().map(|r| r.meta.id).collect();
         for id in [
             "gcp-firewall-logs-off",
             "gcp-gke-legacy-auth",
             "gcp-gke-private-nodes-off",
+            "gcp-sql-public-ip",
             "gcp-subnet-flow-logs-off",
         ] {
             assert!(ids.contains(&id), "{id}");
