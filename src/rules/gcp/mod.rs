@@ -17,6 +17,7 @@
 
 use super::Rule;
 
+pub mod bigquery;
 pub mod compute;
 pub mod firewall;
 pub mod gke;
@@ -28,6 +29,7 @@ pub mod storage;
 
 /// Every rule of the pack, sorted by id.
 pub static RULES: &[Rule] = &[
+    bigquery::DATASET_PUBLIC,
     compute::DEFAULT_SA_FULL_SCOPE,
     compute::OSLOGIN_OFF,
     compute::SERIAL_PORT_ENABLED,
@@ -57,11 +59,12 @@ mod tests {
     /// The ids reports and the sample repositories depend on; order, prefixes and cases are
     /// checked for every pack in `rules::tests`.
     #[test]
-    fn the_pack_has_its_22_rules() {
-        assert_eq!(super::RULES.len(), 22);
+    fn the_pack_has_its_23_rules() {
+        assert_eq!(super::RULES.len(), 23);
         assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("gcp-")));
         let ids: Vec<&str> = super::RULES.iter().map(|r| r.meta.id).collect();
         for id in [
+            "gcp-bigquery-dataset-public",
             "gcp-firewall-logs-off",
             "gcp-gke-legacy-auth",
             "gcp-gke-private-nodes-off",
