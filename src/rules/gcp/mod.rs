@@ -44,6 +44,7 @@ pub static RULES: &[Rule] = &[
     gke::PUBLIC_ENDPOINT,
     iam::PRIMITIVE_ROLE,
     iam::SERVICE_ACCOUNT_KEY,
+    iam::SERVICE_ACCOUNT_USER_PROJECT,
     kms::KEY_PUBLIC,
     iam::PROVIDER_LITERAL,
     sql::AUTHORIZED_WORLD,
@@ -59,8 +60,8 @@ mod tests {
     /// The ids reports and the sample repositories depend on; order, prefixes and cases are
     /// checked for every pack in `rules::tests`.
     #[test]
-    fn the_pack_has_its_23_rules() {
-        assert_eq!(super::RULES.len(), 23);
+    fn the_pack_has_its_24_rules() {
+        assert_eq!(super::RULES.len(), 24);
         assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("gcp-")));
         let ids: Vec<&str> = super::RULES.iter().map(|r| r.meta.id).collect();
         for id in [
@@ -68,6 +69,7 @@ mod tests {
             "gcp-firewall-logs-off",
             "gcp-gke-legacy-auth",
             "gcp-gke-private-nodes-off",
+            "gcp-iam-service-account-user-project",
             "gcp-sql-public-ip",
             "gcp-subnet-flow-logs-off",
         ] {
