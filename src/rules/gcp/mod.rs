@@ -31,7 +31,9 @@ pub mod storage;
 pub static RULES: &[Rule] = &[
     bigquery::DATASET_PUBLIC,
     compute::DEFAULT_SA_FULL_SCOPE,
+    compute::IP_FORWARDING,
     compute::OSLOGIN_OFF,
+    compute::PROJECT_SSH_KEYS_ALLOWED,
     compute::SERIAL_PORT_ENABLED,
     firewall::ADMIN_PORT_PUBLIC,
     firewall::ALL_PORTS_PUBLIC,
@@ -60,12 +62,13 @@ mod tests {
     /// The ids reports and the sample repositories depend on; order, prefixes and cases are
     /// checked for every pack in `rules::tests`.
     #[test]
-    fn the_pack_has_its_24_rules() {
-        assert_eq!(super::RULES.len(), 24);
+    fn the_pack_has_its_26_rules() {
+        assert_eq!(super::RULES.len(), 26);
         assert!(super::RULES.iter().all(|r| r.meta.id.starts_with("gcp-")));
         let ids: Vec<&str> = super::RULES.iter().map(|r| r.meta.id).collect();
         for id in [
             "gcp-bigquery-dataset-public",
+            "gcp-compute-project-ssh-keys-allowed",
             "gcp-firewall-logs-off",
             "gcp-gke-legacy-auth",
             "gcp-gke-private-nodes-off",
