@@ -209,9 +209,9 @@ fn rules_list_json_has_every_pack() {
     let count = |fmt: &str| rules.iter().filter(|r| r["format"] == fmt).count();
     assert!(count("kubernetes") >= 15);
     assert!(count("cloudformation") >= 8);
-    assert_eq!(count("terraform"), 94);
+    assert_eq!(count("terraform"), 105);
     let pack = |p: &str| rules.iter().filter(|r| r["pack"] == p).count();
-    assert_eq!((pack("aws"), pack("azure"), pack("gcp")), (50, 27, 17));
+    assert_eq!((pack("aws"), pack("azure"), pack("gcp")), (50, 27, 28));
     let text = bin().args(["rules", "list"]).output().expect("runs");
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.starts_with("ID "));

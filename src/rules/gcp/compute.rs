@@ -1,16 +1,19 @@
 //! Compute Engine: instances running as the default service account with full API access,
-//! instances with the interactive serial console on, and OS Login turned off.
+//! instances with the interactive serial console on, OS Login turned off, project-wide SSH keys
+//! not blocked, and IP forwarding on.
 //!
 //! Judged on `google_compute_instance` and `google_compute_instance_template` (what an instance
 //! group launches), and for the metadata switches also on project metadata
 //! (`google_compute_project_metadata`, `google_compute_project_metadata_item`), where they are
 //! usually set. Defaults (Compute Engine, google provider 5.x/6.x): serial port off; OS Login as
-//! the project says, so an absent instance setting passes and only an explicit "false" is judged.
+//! the project says, so an absent instance setting passes and only an explicit "false" is judged;
+//! project-wide SSH keys accepted unless `block-project-ssh-keys` is true, so an absent setting
+//! is a violation; `can_ip_forward` false.
 
 use crate::model::{Format, Resource, SettingPath, Value};
 use crate::rules::gcp::gke::{metadata_false, metadata_true};
 use crate::rules::helpers::{
-    any_string, ev, lookup, read_str, show, unknown_blocks_of, verdict, Read, Tri,
+    any_string, ev, flag_at, lookup, read_str, show, unknown_blocks_of, verdict, Read, Tri,
 };
 use crate::rules::{Case, Category, Expect, Rule, RuleMeta, Scope, Severity, UnitView, Verdict};
 
@@ -258,4 +261,170 @@ pub const OSLOGIN_OFF: Rule = Rule {
 
 fn oslogin_off(res: &Resource, _: &UnitView<'_>) -> Verdict {
     metadata_switch(res, "enable-oslogin", metadata_false, "OS Login off")
+}
+
+const INSTANCE_KINDS: &[&str] = &[
+    "google_compute_instance",
+    "google_compute_instance_template",
+];
+
+/// ## What it does
+/// Flags a `google_compute_instance` or `google_compute_instance_template` whose metadata does
+/// not set `block-project-ssh-keys` to true (`"true"`, `"TRUE"` or a bool), unless the same
+/// metadata turns OS Login on (`enable-oslogin` true), under which metadata SSH keys are not
+/// accepted at all.
+///
+/// ## References
+/// - CIS Google Cloud Platform Foundation Benchmark v2.0, 4.3
+/// - NIST SP 800-53 rev5 AC-2, AC-17
+pub const PROJECT_SSH_KEYS_ALLOWED: Rule = Rule {
+    meta: RuleMeta {
+        id: "gcp-compute-project-ssh-keys-allowed",
+        title: "Instance accepts project-wide SSH keys",
+        severity: Severity::Low,
+        category: Category::Identity,
+        standards: &["CIS GCP 4.3", "NIST 800-53 AC-2", "NIST 800-53 AC-17"],
+        rationale: "A key in project metadata logs in to every instance of the project that does \
+            not block it: one leaked or forgotten key reaches them all. Instances accept project \
+            keys by default, so an absent block-project-ssh-keys is a violation, reported at low \
+            severity because it is the default almost everywhere. OS Login on the instance \
+            (enable-oslogin = TRUE in its metadata) ignores metadata keys and passes; OS Login \
+            set only in project metadata is not seen here.",
+        remediation: "Set metadata = { block-project-ssh-keys = \"TRUE\" } on the instance or \
+            template and give it its own keys, or better, enable OS Login.",
+        evidence: "metadata[\"block-project-ssh-keys\"] (absent means not blocked) and \
+            metadata[\"enable-oslogin\"]",
+        format: Format::Terraform,
+        kinds: INSTANCE_KINDS,
+    },
+    check: project_ssh_keys_allowed,
+    cases: &[
+        Case {
+            name: "no metadata",
+            address: "google_compute_instance.vm",
+            expect: Expect::Violation,
+            source: "resource \"google_compute_instance\" \"vm\" {\n  name         = \"vm\"\n  machine_type = \"e2-small\"\n}\n",
+        },
+        Case {
+            name: "template that says false",
+            address: "google_compute_instance_template.t",
+            expect: Expect::Violation,
+            source: "resource \"google_compute_instance_template\" \"t\" {\n  machine_type = \"e2-small\"\n  metadata = {\n    block-project-ssh-keys = \"FALSE\"\n  }\n}\n",
+        },
+        Case {
+            name: "blocked",
+            address: "google_compute_instance.vm",
+            expect: Expect::Pass,
+            source: "resource \"google_compute_instance\" \"vm\" {\n  name         = \"vm\"\n  machine_type = \"e2-small\"\n  metadata = {\n    block-project-ssh-keys = \"TRUE\"\n  }\n}\n",
+        },
+        Case {
+            name: "blocked with a bool",
+            address: "google_compute_instance_template.t",
+            expect: Expect::Pass,
+            source: "resource \"google_compute_instance_template\" \"t\" {\n  machine_type = \"e2-small\"\n  metadata = {\n    block-project-ssh-keys = true\n  }\n}\n",
+        },
+        Case {
+            name: "os login on the instance",
+            address: "google_compute_instance.vm",
+            expect: Expect::Pass,
+            source: "resource \"google_compute_instance\" \"vm\" {\n  name         = \"vm\"\n  machine_type = \"e2-small\"\n  metadata = {\n    enable-oslogin = \"TRUE\"\n  }\n}\n",
+        },
+        Case {
+            name: "from a variable without default",
+            address: "google_compute_instance.vm",
+            expect: Expect::Undecided,
+            source: "variable \"block\" {}\nresource \"google_compute_instance\" \"vm\" {\n  name         = \"vm\"\n  machine_type = \"e2-small\"\n  metadata = {\n    block-project-ssh-keys = var.block\n  }\n}\n",
+        },
+        Case {
+            name: "whole metadata from a variable without default",
+            address: "google_compute_instance.vm",
+            expect: Expect::Undecided,
+            source: "variable \"metadata\" {}\nresource \"google_compute_instance\" \"vm\" {\n  name         = \"vm\"\n  machine_type = \"e2-small\"\n  metadata     = var.metadata\n}\n",
+        },
+    ],
+};
+
+/// Does a metadata key say true? Absent is false; unknown is `Maybe`.
+fn metadata_says_true(res: &Resource, path: &SettingPath) -> Tri {
+    match read_str(lookup(res, path)) {
+        Read::Known(s) => Tri::from_bool(metadata_true(&s)),
+        Read::Absent => Tri::No,
+        Read::Unknown => Tri::Maybe,
+    }
+}
+
+fn project_ssh_keys_allowed(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    let block = SettingPath::parse("metadata").key("block-project-ssh-keys");
+    let oslogin = SettingPath::parse("metadata").key("enable-oslogin");
+    let blocked = metadata_says_true(res, &block).or(metadata_says_true(res, &oslogin));
+    let v = lookup(res, &block);
+    verdict(
+        !blocked,
+        vec![ev(res, block.clone()), ev(res, oslogin)],
+        || match read_str(v) {
+            Read::Absent => {
+                "project-wide SSH keys accepted (block-project-ssh-keys absent, default not \
+                 blocked)"
+                    .into()
+            }
+            _ => format!(
+                "project-wide SSH keys accepted (block-project-ssh-keys = {})",
+                show(v)
+            ),
+        },
+        Scope::default(),
+        || "block-project-ssh-keys or enable-oslogin is not known statically".into(),
+    )
+}
+
+/// ## What it does
+/// Flags a `google_compute_instance` or `google_compute_instance_template` with
+/// `can_ip_forward = true` (default false).
+///
+/// ## References
+/// - CIS Google Cloud Platform Foundation Benchmark v2.0, 4.6
+/// - NIST SP 800-53 rev5 SC-7
+pub const IP_FORWARDING: Rule = Rule {
+    meta: RuleMeta {
+        id: "gcp-compute-ip-forwarding",
+        title: "Instance may forward packets for other addresses",
+        severity: Severity::Medium,
+        category: Category::Network,
+        standards: &["CIS GCP 4.6", "NIST 800-53 SC-7"],
+        rationale: "With IP forwarding the VPC delivers to the instance packets addressed to \
+            others and lets it send packets from addresses not its own: a compromised instance \
+            can route around firewall rules and spoof its neighbours. Off by default \
+            (can_ip_forward false); only a written true is judged. NAT and appliance instances \
+            need it, and should be few and known.",
+        remediation: "Remove can_ip_forward (or set it false); use Cloud NAT or a managed \
+            appliance instead of a forwarding instance.",
+        evidence: "can_ip_forward",
+        format: Format::Terraform,
+        kinds: INSTANCE_KINDS,
+    },
+    check: ip_forwarding,
+    cases: &[
+        Case {
+            name: "forwarding on",
+            address: "google_compute_instance.nat",
+            expect: Expect::Violation,
+            source: "resource \"google_compute_instance\" \"nat\" {\n  name           = \"nat\"\n  machine_type   = \"e2-small\"\n  can_ip_forward = true\n}\n",
+        },
+        Case {
+            name: "default",
+            address: "google_compute_instance_template.t",
+            expect: Expect::Pass,
+            source: "resource \"google_compute_instance_template\" \"t\" {\n  machine_type = \"e2-small\"\n}\n",
+        },
+        Case {
+            name: "from a variable without default",
+            address: "google_compute_instance.nat",
+            expect: Expect::Undecided,
+            source: "variable \"fwd\" {}\nresource \"google_compute_instance\" \"nat\" {\n  name           = \"nat\"\n  machine_type   = \"e2-small\"\n  can_ip_forward = var.fwd\n}\n",
+        },
+    ],
+};
+
+fn ip_forwarding(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    flag_at(res, "can_ip_forward", false, true, "IP forwarding on")
 }

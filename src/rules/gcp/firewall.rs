@@ -6,10 +6,17 @@
 //! behaviour, reported as hashicorp/terraform-provider-google#6789 and unchanged through provider
 //! 6.x). An `allow` block without `ports` opens every port of its protocol. Rule priority and
 //! `deny` rules are not weighed.
+//!
+//! And one rule about what a firewall rule leaves behind: an ingress allow rule without
+//! `log_config` records nothing of the connections it admits (Firewall Rules Logging is off unless
+//! the block is written).
 
-use crate::model::Format;
+use crate::model::{Format, Resource};
 use crate::rules::aws::sg;
-use crate::rules::{Case, Category, Expect, Rule, RuleMeta, Severity};
+use crate::rules::helpers::{
+    attr_path, ev, read_bool, read_str, unknown_blocks_of, verdict, Read, Tri,
+};
+use crate::rules::{Case, Category, Expect, Rule, RuleMeta, Scope, Severity, UnitView, Verdict};
 
 const KINDS: &[&str] = &["google_compute_firewall"];
 
@@ -273,3 +280,216 @@ resource "google_compute_firewall" "open" {
         },
     ],
 };
+
+/// ## What it does
+/// Flags a `google_compute_firewall` that allows ingress (`direction` INGRESS, the default; an
+/// `allow` block; not `disabled`) and has no `log_config` block, so Firewall Rules Logging is off.
+/// Deny rules, egress rules and disabled rules pass. The `enable_logging` flag of provider 3.x
+/// (removed in 4.0) is read too, for histories that predate `log_config`.
+///
+/// ## References
+/// - NIST SP 800-53 rev5 AU-2, AU-12, SI-4
+pub const LOGS_OFF: Rule = Rule {
+    meta: RuleMeta {
+        id: "gcp-firewall-logs-off",
+        title: "Firewall rule does not log the connections it allows",
+        severity: Severity::Low,
+        category: Category::Logging,
+        standards: &["NIST 800-53 AU-2", "NIST 800-53 AU-12", "NIST 800-53 SI-4"],
+        rationale: "Without Firewall Rules Logging there is no record of which sources the rule \
+            let in, so an intrusion through it cannot be traced or bounded. Logging is off by \
+            default: it is on only when a log_config block is written, so an absent block is a \
+            violation.",
+        remediation: "Add log_config { metadata = \"INCLUDE_ALL_METADATA\" } (or \
+            EXCLUDE_ALL_METADATA to keep the volume down) to the rule.",
+        evidence: "log_config (absent means logging off), enable_logging (provider 3.x), the \
+            allow blocks, direction (absent means INGRESS) and disabled",
+        format: Format::Terraform,
+        kinds: KINDS,
+    },
+    check: logs_off,
+    cases: &[
+        Case {
+            name: "ingress allow without log_config",
+            address: "google_compute_firewall.web",
+            expect: Expect::Violation,
+            source: r#"
+resource "google_compute_firewall" "web" {
+  name    = "web"
+  network = "default"
+  allow {
+    protocol = "tcp"
+    ports    = ["443"]
+  }
+  source_ranges = ["0.0.0.0/0"]
+}
+"#,
+        },
+        Case {
+            name: "logged",
+            address: "google_compute_firewall.web",
+            expect: Expect::Pass,
+            source: r#"
+resource "google_compute_firewall" "web" {
+  name    = "web"
+  network = "default"
+  allow {
+    protocol = "tcp"
+    ports    = ["443"]
+  }
+  source_ranges = ["0.0.0.0/0"]
+  log_config {
+    metadata = "INCLUDE_ALL_METADATA"
+  }
+}
+"#,
+        },
+        Case {
+            name: "legacy enable_logging",
+            address: "google_compute_firewall.web",
+            expect: Expect::Pass,
+            source: r#"
+resource "google_compute_firewall" "web" {
+  name           = "web"
+  network        = "default"
+  enable_logging = true
+  allow {
+    protocol = "tcp"
+    ports    = ["443"]
+  }
+}
+"#,
+        },
+        Case {
+            name: "deny rule",
+            address: "google_compute_firewall.block",
+            expect: Expect::Pass,
+            source: r#"
+resource "google_compute_firewall" "block" {
+  name    = "block"
+  network = "default"
+  deny {
+    protocol = "all"
+  }
+  source_ranges = ["198.51.100.0/24"]
+}
+"#,
+        },
+        Case {
+            name: "disabled rule",
+            address: "google_compute_firewall.web",
+            expect: Expect::Pass,
+            source: r#"
+resource "google_compute_firewall" "web" {
+  name     = "web"
+  network  = "default"
+  disabled = true
+  allow {
+    protocol = "tcp"
+    ports    = ["443"]
+  }
+}
+"#,
+        },
+        Case {
+            name: "egress rule",
+            address: "google_compute_firewall.out",
+            expect: Expect::Pass,
+            source: r#"
+resource "google_compute_firewall" "out" {
+  name               = "out"
+  network            = "default"
+  direction          = "EGRESS"
+  destination_ranges = ["0.0.0.0/0"]
+  allow {
+    protocol = "tcp"
+  }
+}
+"#,
+        },
+        Case {
+            name: "log_config from a dynamic block over a variable without default",
+            address: "google_compute_firewall.web",
+            expect: Expect::Undecided,
+            source: r#"
+variable "log" {}
+
+resource "google_compute_firewall" "web" {
+  name    = "web"
+  network = "default"
+  allow {
+    protocol = "tcp"
+    ports    = ["443"]
+  }
+  dynamic "log_config" {
+    for_each = var.log ? [1] : []
+    content {
+      metadata = "INCLUDE_ALL_METADATA"
+    }
+  }
+}
+"#,
+        },
+        Case {
+            name: "allow blocks from a dynamic block over a variable without default",
+            address: "google_compute_firewall.web",
+            expect: Expect::Undecided,
+            source: r#"
+variable "rules" {}
+
+resource "google_compute_firewall" "web" {
+  name    = "web"
+  network = "default"
+  dynamic "allow" {
+    for_each = var.rules
+    content {
+      protocol = allow.value.protocol
+    }
+  }
+}
+"#,
+        },
+    ],
+};
+
+fn logs_off(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    let ingress = match read_str(res.attr("direction")) {
+        Read::Absent => Tri::Yes,
+        Read::Known(d) => Tri::from_bool(d.trim().eq_ignore_ascii_case("ingress")),
+        Read::Unknown => Tri::Maybe,
+    };
+    let enabled = match read_bool(res.attr("disabled")) {
+        Read::Absent => Tri::Yes,
+        Read::Known(d) => Tri::from_bool(!d),
+        Read::Unknown => Tri::Maybe,
+    };
+    let allows = if !res.blocks("allow").is_empty() {
+        Tri::Yes
+    } else {
+        Tri::from_bool(!unknown_blocks_of(res, "allow").is_empty()).and(Tri::Maybe)
+    };
+    let unlogged = if !res.blocks("log_config").is_empty() {
+        Tri::No
+    } else if !unknown_blocks_of(res, "log_config").is_empty() {
+        Tri::Maybe
+    } else {
+        match read_bool(res.attr("enable_logging")) {
+            Read::Known(on) => Tri::from_bool(!on),
+            Read::Absent => Tri::Yes,
+            Read::Unknown => Tri::Maybe,
+        }
+    };
+    verdict(
+        ingress.and(enabled).and(allows).and(unlogged),
+        vec![
+            ev(res, attr_path("log_config")),
+            ev(res, attr_path("enable_logging")),
+            ev(res, attr_path("allow")),
+            ev(res, attr_path("direction")),
+            ev(res, attr_path("disabled")),
+        ],
+        || "ingress allow rule without log_config: connections it admits are not logged".into(),
+        Scope::default(),
+        || "direction, disabled, the allow blocks or log_config is not known statically".into(),
+    )
+}

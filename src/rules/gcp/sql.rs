@@ -1,5 +1,9 @@
-//! Cloud SQL: instances that authorize the whole internet, and instances with a public IP that
-//! accept unencrypted connections.
+//! Cloud SQL: instances with a public IP, instances that authorize the whole internet, and
+//! instances with a public IP that accept unencrypted connections.
+//!
+//! The three are layers of one exposure: `gcp-sql-public-ip` is the public address itself (any
+//! authorized network, now or later, reaches it); `gcp-sql-authorized-world` is that address open
+//! to every client; `gcp-sql-public-no-ssl` is traffic over it allowed in clear.
 //!
 //! Defaults (google provider 5.x and 6.x): `settings.ip_configuration.ipv4_enabled` true (a
 //! public IP); `ssl_mode` absent is `ALLOW_UNENCRYPTED_AND_ENCRYPTED`, and `require_ssl` (5.x,
@@ -7,8 +11,8 @@
 
 use crate::model::{Format, Resource, SettingPath};
 use crate::rules::helpers::{
-    bool_is, dedup, ev, is_world_str, lookup, read_bool, read_str, unknown_blocks, verdict, Read,
-    Tri,
+    bool_is, dedup, ev, flag_at, is_world_str, lookup, read_bool, read_str, unknown_blocks,
+    verdict, Read, Tri,
 };
 use crate::rules::{
     Case, Category, Expect, Finding, Rule, RuleMeta, Scope, Severity, UnitView, Verdict,
@@ -236,5 +240,99 @@ fn public_no_ssl(res: &Resource, _: &UnitView<'_>) -> Verdict {
         || "public IP and unencrypted connections allowed".into(),
         Scope::default(),
         || "ipv4_enabled, ssl_mode or require_ssl is not known statically".into(),
+    )
+}
+
+/// ## What it does
+/// Flags a `google_sql_database_instance` with a public IPv4 address:
+/// `settings.ip_configuration.ipv4_enabled` true or absent (the provider default is true).
+///
+/// Unlike `gcp-sql-authorized-world` (the public address open to 0.0.0.0/0) and
+/// `gcp-sql-public-no-ssl` (the public address without SSL), this is the address itself: with no
+/// authorized networks nobody can connect to it directly, but it is one `authorized_networks`
+/// entry away from the internet and the Cloud SQL Auth Proxy reaches it from anywhere with IAM
+/// credentials.
+///
+/// ## References
+/// - CIS Google Cloud Platform Foundation Benchmark v2.0, 6.6
+/// - NIST SP 800-53 rev5 SC-7
+pub const PUBLIC_IP: Rule = Rule {
+    meta: RuleMeta {
+        id: "gcp-sql-public-ip",
+        title: "Cloud SQL instance has a public IP address",
+        severity: Severity::Medium,
+        category: Category::Network,
+        standards: &["CIS GCP 6.6", "NIST 800-53 SC-7"],
+        rationale: "A public IP puts the database on the internet's edge: one authorized network \
+            (judged by gcp-sql-authorized-world) opens it to those addresses, and clients can \
+            reach it from anywhere through the Cloud SQL Auth Proxy. Provider 5.x/6.x default: \
+            ipv4_enabled true, so an instance without ip_configuration, or without ipv4_enabled, \
+            has a public IP. This rule is the address itself, whatever the authorized networks \
+            and SSL settings (gcp-sql-public-no-ssl) say.",
+        remediation: "Set settings { ip_configuration { ipv4_enabled = false, private_network = \
+            <VPC> } } and connect over private IP (Private Service Access or Private Service \
+            Connect).",
+        evidence: "settings[0].ip_configuration[0].ipv4_enabled (absent means true)",
+        format: Format::Terraform,
+        kinds: &["google_sql_database_instance"],
+    },
+    check: public_ip,
+    cases: &[
+        Case {
+            name: "defaults",
+            address: "google_sql_database_instance.db",
+            expect: Expect::Violation,
+            source: "resource \"google_sql_database_instance\" \"db\" {\n  name             = \"db\"\n  database_version = \"POSTGRES_15\"\n  settings {\n    tier = \"db-custom-2-7680\"\n  }\n}\n",
+        },
+        Case {
+            name: "ip configuration without ipv4_enabled",
+            address: "google_sql_database_instance.db",
+            expect: Expect::Violation,
+            source: "resource \"google_sql_database_instance\" \"db\" {\n  name             = \"db\"\n  database_version = \"POSTGRES_15\"\n  settings {\n    tier = \"db-custom-2-7680\"\n    ip_configuration {\n      ssl_mode = \"ENCRYPTED_ONLY\"\n    }\n  }\n}\n",
+        },
+        Case {
+            name: "private ip only",
+            address: "google_sql_database_instance.db",
+            expect: Expect::Pass,
+            source: "resource \"google_sql_database_instance\" \"db\" {\n  name             = \"db\"\n  database_version = \"POSTGRES_15\"\n  settings {\n    tier = \"db-custom-2-7680\"\n    ip_configuration {\n      ipv4_enabled    = false\n      private_network = \"projects/p/global/networks/vpc\"\n    }\n  }\n}\n",
+        },
+        Case {
+            name: "from a variable without default",
+            address: "google_sql_database_instance.db",
+            expect: Expect::Undecided,
+            source: "variable \"public\" {}\nresource \"google_sql_database_instance\" \"db\" {\n  name             = \"db\"\n  database_version = \"POSTGRES_15\"\n  settings {\n    tier = \"db-custom-2-7680\"\n    ip_configuration {\n      ipv4_enabled = var.public\n    }\n  }\n}\n",
+        },
+        Case {
+            name: "ip configuration from a dynamic block over a variable without default",
+            address: "google_sql_database_instance.db",
+            expect: Expect::Undecided,
+            source: r#"
+variable "ip" {}
+
+resource "google_sql_database_instance" "db" {
+  name             = "db"
+  database_version = "POSTGRES_15"
+  settings {
+    tier = "db-custom-2-7680"
+    dynamic "ip_configuration" {
+      for_each = var.ip
+      content {
+        ipv4_enabled = ip_configuration.value.public
+      }
+    }
+  }
+}
+"#,
+        },
+    ],
+};
+
+fn public_ip(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    flag_at(
+        res,
+        &format!("{IP}.ipv4_enabled"),
+        true,
+        true,
+        "public IPv4 address",
     )
 }
