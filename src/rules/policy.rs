@@ -510,6 +510,36 @@ fn read_items(v: Option<&Value>, at: Evidence) -> Option<Items> {
     Some(items)
 }
 
+/// An identifier not known statically that is certainly a named principal, never `*`: a
+/// resource's or data source's ARN or id (`aws_iam_role.app.arn`,
+/// `data.aws_caller_identity.current.account_id`), or a template that starts as an ARN
+/// (`"arn:aws:iam::${var.account}:root"`; AWS allows no wildcard inside a principal ARN). Gives
+/// the label it is known by. Under a `Service`, `Federated` or `CanonicalUser` kind any
+/// identifier is named: only `*` and `AWS: "*"` are everyone.
+fn named_principal(kind: &str, id: &Value) -> Option<String> {
+    let kind = kind.trim();
+    if !kind.is_empty() && kind != "*" && !kind.eq_ignore_ascii_case("AWS") {
+        return Some(match id {
+            Value::Ref(r) => format!("${{{r}}}"),
+            Value::Unknown(text) => text.trim().trim_matches('"').to_string(),
+            other => other.to_string(),
+        });
+    }
+    match id {
+        Value::Ref(r) => {
+            let (_, attr) = crate::model::split_reference(r)?;
+            let attr = attr.to_ascii_lowercase();
+            (attr.ends_with("arn") || attr.ends_with("id")).then(|| format!("${{{r}}}"))
+        }
+        Value::Unknown(text) => {
+            let t = text.trim().trim_start_matches('"');
+            (t.starts_with("arn:") && !t.starts_with("arn:${") && !t.starts_with("arn:*"))
+                .then(|| text.trim().trim_matches('"').to_string())
+        }
+        _ => None,
+    }
+}
+
 fn json_principals(ctx: &Ctx<'_>, v: Option<&Value>, path: &SettingPath) -> Option<Principals> {
     let v = v?;
     let mut p = Principals {
@@ -539,7 +569,14 @@ fn json_principals(ctx: &Ctx<'_>, v: Option<&Value>, path: &SettingPath) -> Opti
                             at: vec![ctx.at(&kp)],
                         }),
                         Value::Null => {}
-                        _ => p.unknown.push(ctx.at(&kp)),
+                        other => match named_principal(kind, other) {
+                            Some(label) => p.entries.push(Principal {
+                                kind: kind.clone(),
+                                id: label,
+                                at: vec![ctx.at(&kp)],
+                            }),
+                            None => p.unknown.push(ctx.at(&kp)),
+                        },
                     }
                 }
             }
@@ -685,7 +722,14 @@ fn data_principals(
                     at: vec![type_at.clone(), ids_at.clone()],
                 }),
                 Value::Null => {}
-                _ => p.unknown.push(ids_at.clone()),
+                other => match named_principal(&kind, other) {
+                    Some(label) if kind.trim() != "*" => p.entries.push(Principal {
+                        kind: kind.clone(),
+                        id: label,
+                        at: vec![type_at.clone(), ids_at.clone()],
+                    }),
+                    _ => p.unknown.push(ids_at.clone()),
+                },
             }
         }
     }

@@ -478,6 +478,35 @@ pub const TRUST_ANY_PRINCIPAL: Rule = Rule {
     check: trust_any_principal,
     cases: &[
         Case {
+            name: "a federated provider the module is given",
+            address: "aws_iam_role.irsa",
+            expect: Expect::Pass,
+            source: r#"
+variable "oidc_provider_arn" {}
+variable "oidc_provider" {}
+
+data "aws_iam_policy_document" "irsa" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [var.oidc_provider_arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${var.oidc_provider}:sub"
+      values   = ["system:serviceaccount:kube-system:controller"]
+    }
+  }
+}
+
+resource "aws_iam_role" "irsa" {
+  name               = "irsa"
+  assume_role_policy = data.aws_iam_policy_document.irsa.json
+}
+"#,
+        },
+        Case {
             name: "aws star can assume",
             address: "aws_iam_role.deploy",
             expect: Expect::Violation,

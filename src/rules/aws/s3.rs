@@ -806,6 +806,41 @@ resource "aws_s3_bucket_policy" "data" {
 "#,
         },
         Case {
+            name: "principals that are ARNs the provider computes",
+            address: "aws_s3_bucket.data",
+            expect: Expect::Pass,
+            source: r#"
+resource "aws_s3_bucket" "data" {
+  bucket = "example-data"
+}
+
+resource "aws_iam_role" "reader" {
+  name = "reader"
+}
+
+data "aws_caller_identity" "current" {}
+
+data "aws_iam_policy_document" "named" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::example-data/*"]
+    principals {
+      type = "AWS"
+      identifiers = [
+        aws_iam_role.reader.arn,
+        "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root",
+      ]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "data" {
+  bucket = aws_s3_bucket.data.id
+  policy = data.aws_iam_policy_document.named.json
+}
+"#,
+        },
+        Case {
             name: "a condition key configtrail does not know",
             address: "aws_s3_bucket.data",
             expect: Expect::Undecided,
