@@ -513,7 +513,8 @@ fn read_items(v: Option<&Value>, at: Evidence) -> Option<Items> {
 /// An identifier not known statically that is certainly a named principal, never `*`: a
 /// resource's or data source's ARN or id (`aws_iam_role.app.arn`,
 /// `data.aws_caller_identity.current.account_id`), or a template that starts as an ARN
-/// (`"arn:aws:iam::${var.account}:root"`; AWS allows no wildcard inside a principal ARN). Gives
+/// (`"arn:aws:iam::${var.account}:root"`, `format("arn:%s:iam::%s:root", …)`; AWS allows no
+/// wildcard inside a principal ARN, so whatever fills it in, it names one principal). Gives
 /// the label it is known by. Under a `Service`, `Federated` or `CanonicalUser` kind any
 /// identifier is named: only `*` and `AWS: "*"` are everyone.
 fn named_principal(kind: &str, id: &Value) -> Option<String> {
@@ -532,8 +533,13 @@ fn named_principal(kind: &str, id: &Value) -> Option<String> {
             (attr.ends_with("arn") || attr.ends_with("id")).then(|| format!("${{{r}}}"))
         }
         Value::Unknown(text) => {
-            let t = text.trim().trim_start_matches('"');
-            (t.starts_with("arn:") && !t.starts_with("arn:${") && !t.starts_with("arn:*"))
+            // `"arn:…${…}…"`, or `format("arn:%s:iam::%s:root", …)`.
+            let t = text.trim();
+            let t = t
+                .strip_prefix("format(")
+                .map_or(t, str::trim_start)
+                .trim_start_matches('"');
+            (t.starts_with("arn:") && !t.starts_with("arn:*"))
                 .then(|| text.trim().trim_matches('"').to_string())
         }
         _ => None,
