@@ -221,6 +221,17 @@ pub fn holds(unit: &Unit, change: &SettingChange) -> bool {
     res.and_then(|r| r.get(&change.path)) == change.after.as_ref()
 }
 
+/// What `rule` reads of `unit` when it judges `primary`: a change to a resource outside it
+/// cannot change the verdict, so the but-for test need not try it.
+pub fn reads_of(rule: &Rule, unit: &Unit, primary: &str) -> crate::rules::Reads {
+    let reads = std::cell::RefCell::new(crate::rules::Reads::default());
+    let view = UnitView::recording(unit, &reads);
+    if let Some(r) = view.get(primary) {
+        let _ = (rule.check)(r, &view);
+    }
+    reads.into_inner()
+}
+
 /// The but-for test: does the rule stop firing on `primary` when `change` alone is undone on
 /// `unit`? `expect_violation` flips the question for remediations (does undoing the fix make it
 /// fire again?). `previous` is the unit before the change, needed to undo a removal (a deleted
@@ -233,30 +244,30 @@ pub fn but_for(
     change: &SettingChange,
     expect_violation: bool,
 ) -> bool {
-    let mut u = unit.clone();
-    if change.path.is_root() {
+    // The one resource the revert touches, as it leaves it (`None`: removed); the rest of the
+    // unit is read where it is, through a patched view, not copied.
+    let reverted: Option<Resource> = if change.path.is_root() {
         match (&change.before, &change.after) {
-            (None, _) => {
-                u.resources.remove(&change.address);
-            }
+            (None, _) => None,
             (Some(_), None) => match previous.and_then(|p| p.resources.get(&change.address)) {
-                Some(old) => {
-                    u.resources.insert(change.address.clone(), old.clone());
-                }
+                Some(old) => Some(old.clone()),
                 None => return false,
             },
             (Some(_), Some(_)) => return false,
         }
     } else {
-        let Some(res) = u.resources.get_mut(&change.address) else {
+        let Some(res) = unit.resources.get(&change.address) else {
             return false;
         };
+        let mut res = res.clone();
         if !res.body.set_path(&change.path, change.before.clone()) && change.before.is_some() {
             return false;
         }
-    }
-    let verdict = match u.resources.get(primary) {
-        Some(r) => (rule.check)(r, &UnitView::new(&u)),
+        Some(res)
+    };
+    let view = UnitView::patched(unit, &change.address, reverted.as_ref());
+    let verdict = match view.get(primary) {
+        Some(r) => (rule.check)(r, &view),
         None => Verdict::Pass,
     };
     if expect_violation {

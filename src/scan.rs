@@ -963,6 +963,69 @@ impl BlockQueue {
     }
 }
 
+/// The setting changes of one landing in one unit, indexed by the address and the kind of what
+/// they change, so that what each opening or closing window asks of them costs what concerns
+/// it, not the whole landing (one commit can open thousands of windows in one file).
+struct Landed<'a> {
+    all: &'a [Arc<Blamed>],
+    /// Positions in `all`, ascending.
+    by_address: BTreeMap<&'a str, Vec<usize>>,
+    by_kind: BTreeMap<&'a str, Vec<usize>>,
+    /// Changes to an address neither unit holds (nothing can have read it by kind).
+    kindless: Vec<usize>,
+}
+
+impl<'a> Landed<'a> {
+    fn new(all: &'a [Arc<Blamed>], now: &'a Unit, before: &'a Unit) -> Landed<'a> {
+        let mut l = Landed {
+            all,
+            by_address: BTreeMap::new(),
+            by_kind: BTreeMap::new(),
+            kindless: Vec::new(),
+        };
+        for (i, b) in all.iter().enumerate() {
+            let address = b.change.address.as_str();
+            l.by_address.entry(address).or_default().push(i);
+            match now
+                .resources
+                .get(address)
+                .or_else(|| before.resources.get(address))
+            {
+                Some(r) => l.by_kind.entry(r.kind.as_str()).or_default().push(i),
+                None => l.kindless.push(i),
+            }
+        }
+        l
+    }
+
+    /// The changes to `address`, in landing order.
+    fn at<'s>(&'s self, address: &str) -> impl Iterator<Item = &'a Arc<Blamed>> + 's {
+        self.by_address
+            .get(address)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.all[i])
+    }
+
+    /// The changes a check that read `reads` while judging `primary` may depend on, in landing
+    /// order: to `primary`, to an address it looked up, to a resource of a kind it listed.
+    fn read_by(&self, reads: &rules::Reads, primary: &str) -> Vec<&'a Arc<Blamed>> {
+        if reads.all {
+            return self.all.iter().collect();
+        }
+        let mut picked: Vec<usize> = self.kindless.clone();
+        for a in std::iter::once(primary).chain(reads.addresses.iter().map(String::as_str)) {
+            picked.extend(self.by_address.get(a).into_iter().flatten());
+        }
+        for k in &reads.kinds {
+            picked.extend(self.by_kind.get(k.as_str()).into_iter().flatten());
+        }
+        picked.sort_unstable();
+        picked.dedup();
+        picked.into_iter().map(|i| &self.all[i]).collect()
+    }
+}
+
 /// Where a scan walks: the tip (default: what `reference` resolves to) and where it stops.
 #[derive(Debug, Clone, Default)]
 pub struct Walk {
@@ -2452,6 +2515,7 @@ impl<'r> Engine<'r> {
             self.blame.record(&unit_id, b);
         }
 
+        let landed = Landed::new(&landed_here, &eff, &state.unit);
         let verdicts = rules::evaluate_unit(self.rules, &eff);
         let (transitions, held) = timeline::transitions(&state.held, &verdicts, li);
         for ((rule_id, address), t) in transitions {
@@ -2496,8 +2560,11 @@ impl<'r> Engine<'r> {
                     let mut causes = self.causes_of(rule, &eff, dir, &unit_id, &address, &f);
                     // What changed here and was necessary, even if it is not evidence: the
                     // removal of a compensating control (a public access block deleted), a
-                    // related resource's setting the rule does not name.
-                    for b in &landed_here {
+                    // related resource's setting the rule does not name. Only changes to what
+                    // the check read are tried: with one commit opening N windows in a unit,
+                    // trying every change for every window was N² checks.
+                    let reads = causes::reads_of(rule, &eff, &address);
+                    for b in landed.read_by(&reads, &address) {
                         let known = causes.iter().any(|c| {
                             c.blamed.change.address == b.change.address
                                 && (c.blamed.change.path.starts_with(&b.change.path)
@@ -2608,7 +2675,7 @@ impl<'r> Engine<'r> {
                             }
                         }
                         let remediation =
-                            self.remediation_of(rule, &eff, &unit_id, &address, &f, &landed_here);
+                            self.remediation_of(rule, &eff, &unit_id, &address, &f, &landed);
                         let win = &mut self.windows[w];
                         win.closed = Some(li);
                         win.remediation = remediation;
@@ -3068,25 +3135,21 @@ impl<'r> Engine<'r> {
         unit_id: &str,
         primary: &str,
         f: &Finding,
-        landed_here: &[Arc<Blamed>],
+        landed: &Landed<'_>,
     ) -> Option<Cause> {
         let root = SettingPath::root();
-        let pick = landed_here
-            .iter()
-            .find(|b| {
-                b.change.address == primary && b.change.path == root && b.change.after.is_none()
-            })
+        let pick = landed
+            .at(primary)
+            .find(|b| b.change.path == root && b.change.after.is_none())
             .or_else(|| {
                 f.evidence.iter().find_map(|ev| {
-                    landed_here.iter().find(|b| {
-                        b.change.address == ev.address
-                            && (b.change.path.starts_with(&ev.path)
-                                || ev.path.starts_with(&b.change.path))
+                    landed.at(&ev.address).find(|b| {
+                        b.change.path.starts_with(&ev.path) || ev.path.starts_with(&b.change.path)
                     })
                 })
             })
-            .or_else(|| landed_here.iter().find(|b| b.change.address == primary))
-            .or_else(|| landed_here.first())
+            .or_else(|| landed.at(primary).next())
+            .or_else(|| landed.all.first())
             .or_else(|| self.blame.lookup(unit_id, primary, &root))?;
         let but_for = if pick.change.path.is_root() && pick.change.after.is_none() {
             true

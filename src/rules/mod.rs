@@ -199,22 +199,103 @@ pub(crate) fn case_kind(address: &str) -> String {
 
 /// Read access to the unit a resource belongs to, for rules that judge resources together (a
 /// bucket with its ACL, policy and public access block; a policy and its policy document).
+///
+/// Every read goes through [`UnitView::get`], [`UnitView::of_kind`] or [`UnitView::resources`],
+/// for two reasons. The but-for test sees the unit with one resource as a revert leaves it
+/// ([`UnitView::patched`]) instead of copying the unit for every setting it tries; and a view
+/// can record what a check read ([`UnitView::recording`]), so a change to a resource the check
+/// never looked at (by address, or through its kind) is known not to matter without trying it.
+/// Without both, one commit opening N windows in one unit cost N² copies of the unit.
 #[derive(Debug, Clone, Copy)]
 pub struct UnitView<'a> {
-    pub unit: &'a Unit,
+    unit: &'a Unit,
+    /// One resource as the but-for test leaves it: replaced or added (`Some`), or removed.
+    patch: Option<(&'a str, Option<&'a Resource>)>,
+    reads: Option<&'a std::cell::RefCell<Reads>>,
+}
+
+/// What a check read of the unit through its view.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Reads {
+    pub addresses: std::collections::BTreeSet<String>,
+    pub kinds: std::collections::BTreeSet<String>,
+    /// Every resource was enumerated.
+    pub all: bool,
 }
 
 impl<'a> UnitView<'a> {
     pub fn new(unit: &'a Unit) -> UnitView<'a> {
-        UnitView { unit }
+        UnitView {
+            unit,
+            patch: None,
+            reads: None,
+        }
+    }
+
+    /// The unit with the resource at `address` replaced by `with` (added if new), or removed
+    /// when `with` is `None`.
+    pub fn patched(unit: &'a Unit, address: &'a str, with: Option<&'a Resource>) -> UnitView<'a> {
+        UnitView {
+            unit,
+            patch: Some((address, with)),
+            reads: None,
+        }
+    }
+
+    /// The unit, recording every read into `reads`.
+    pub fn recording(unit: &'a Unit, reads: &'a std::cell::RefCell<Reads>) -> UnitView<'a> {
+        UnitView {
+            unit,
+            patch: None,
+            reads: Some(reads),
+        }
     }
 
     pub fn get(&self, address: &str) -> Option<&'a Resource> {
-        self.unit.resources.get(address)
+        if let Some(r) = self.reads {
+            r.borrow_mut().addresses.insert(address.to_string());
+        }
+        match self.patch {
+            Some((at, with)) if at == address => with,
+            _ => self.unit.resources.get(address),
+        }
     }
 
+    /// The resources of `kind`, in address order.
     pub fn of_kind(&self, kind: &'a str) -> impl Iterator<Item = &'a Resource> + 'a {
-        self.unit.resources.values().filter(move |r| r.kind == kind)
+        if let Some(r) = self.reads {
+            r.borrow_mut().kinds.insert(kind.to_string());
+        }
+        self.listed(Some(kind)).into_iter()
+    }
+
+    /// Every resource of the unit, in address order.
+    pub fn resources(&self) -> impl Iterator<Item = &'a Resource> + 'a {
+        if let Some(r) = self.reads {
+            r.borrow_mut().all = true;
+        }
+        self.listed(None).into_iter()
+    }
+
+    fn listed(&self, kind: Option<&str>) -> Vec<&'a Resource> {
+        let wanted = |r: &Resource| kind.is_none_or(|k| r.kind == k);
+        let mut out: Vec<&'a Resource> = match self.patch {
+            None => return self.unit.resources.values().filter(|r| wanted(r)).collect(),
+            Some((at, _)) => self
+                .unit
+                .resources
+                .iter()
+                .filter(|(a, r)| a.as_str() != at && wanted(r))
+                .map(|(_, r)| r)
+                .collect(),
+        };
+        if let Some((at, Some(with))) = self.patch {
+            if wanted(with) {
+                let i = out.partition_point(|r| r.address.as_str() < at);
+                out.insert(i, with);
+            }
+        }
+        out
     }
 
     /// Follows a reference value (`data.aws_iam_policy_document.x.json`, `aws_s3_bucket.b.id`) to

@@ -214,7 +214,7 @@ fn admin_role<'a>(res: &Resource, view: &UnitView<'a>) -> Option<(String, Option
     let kind = res
         .get(&SettingPath::parse("roleRef.kind"))
         .and_then(Value::as_str)?;
-    let role = view.unit.resources.values().find(|r| {
+    let role = view.resources().find(|r| {
         r.kind == kind
             && r.get(&SettingPath::parse("metadata.name"))
                 .and_then(Value::as_str)
