@@ -13,6 +13,9 @@
 # A size NqM (e.g. 50000q5000) is the same history with --quiet-after M: its first M landings
 # are those of the M-commit repository, and no window opens after them, so its memory against
 # the M-commit repository's is what grows with history length alone (findings held equal).
+# A size Ng (e.g. 50000g) is the N-commit repository packed by `git gc` (delta chains to depth
+# 50, as a forge serves it); Nr the same packed by `git repack -adf --depth=250 --window=250`.
+# fast-import writes shallow deltas, so the plain size alone says nothing of deep chains.
 # A size Nm (e.g. 50000m) is the history of N commits with module calls: 10 environment roots
 # under envs/, each calling 10 of the shared modules (and one of the next environment's), so a
 # change to a shared module re-evaluates one or two roots of 11 module instances each.
@@ -54,14 +57,24 @@ pair() {
 printf '%-8s %8s %10s %10s %7s %10s %10s | %9s %9s %7s\n' commits landings "scan s" "git log s" ratio "scan MB" "git MB" "review s" "walk s" ratio
 for n in $sizes; do
   repo=target/bench-repos/synth-$n.git
-  commits=${n%%q*} quiet=()
+  commits=${n%%q*} quiet=() pack=
   [ "$commits" != "$n" ] && quiet=(--quiet-after "${n#*q}")
   case $commits in *m) commits=${commits%m}; quiet+=(--envs 10 --calls 10) ;; esac
-  if [ ! -d "$repo" ]; then
-    git init -q --bare "$repo"
+  case $commits in *g|*r) pack=${commits: -1}; commits=${commits%?} ;; esac
+  base=target/bench-repos/synth-$commits.git
+  [ -n "$pack" ] || base=$repo
+  if [ ! -d "$base" ]; then
+    git init -q --bare "$base"
     python3 scripts/synth-repo.py "$commits" 300 7 --files 3 --k8s 40 --app-rate 0.8 "${quiet[@]}" \
-      | git -C "$repo" fast-import --quiet
-    git -C "$repo" symbolic-ref HEAD refs/heads/main
+      | git -C "$base" fast-import --quiet
+    git -C "$base" symbolic-ref HEAD refs/heads/main
+  fi
+  if [ -n "$pack" ] && [ ! -d "$repo" ]; then
+    cp -r "$base" "$repo"
+    case $pack in
+      g) git -C "$repo" gc --quiet ;;
+      r) git -C "$repo" repack -adfq --depth=250 --window=250 ;;
+    esac
   fi
   landings=$(git -C "$repo" rev-list --first-parent --count HEAD)
   read -r t_scan m_scan t_git m_git ratio <<<"$(pair "$bin scan $repo --format json" \
