@@ -495,6 +495,9 @@ pub struct Engine<'r> {
     /// which directories are roots, evaluated as units, and which are evaluated only through
     /// their callers.
     graph: BTreeMap<String, Vec<String>>,
+    /// The directories `graph` makes callees (evaluated only through their callers), worked out
+    /// again only when `graph` changes: every landing of a history with module calls asks.
+    callees: Arc<BTreeSet<String>>,
     repo: &'r Repo,
     rules: &'static [Rule],
     snapshots: Snapshots,
@@ -1228,6 +1231,7 @@ impl<'r> Engine<'r> {
             secrets: crate::redact::Redactor::with(repo.redaction.clone()),
             tf_roots: BTreeMap::new(),
             graph: BTreeMap::new(),
+            callees: Arc::new(BTreeSet::new()),
             repo,
             rules,
             snapshots: Snapshots::default(),
@@ -1623,8 +1627,8 @@ impl<'r> Engine<'r> {
             .any(|v| touched(formats::unit_of(v)))
     }
 
-    fn called(&self) -> BTreeSet<String> {
-        formats::terraform::modules::called(&self.graph, &self.repo.terraform.roots)
+    fn called(&self) -> Arc<BTreeSet<String>> {
+        Arc::clone(&self.callees)
     }
 
     /// Directories as the fold evaluates them: a module directory stands for the roots that
@@ -1686,7 +1690,13 @@ impl<'r> Engine<'r> {
                 moved = true;
             }
         }
-        let after = if moved { self.called() } else { before.clone() };
+        if moved {
+            self.callees = Arc::new(formats::terraform::modules::called(
+                &self.graph,
+                &self.repo.terraform.roots,
+            ));
+        }
+        let after = self.called();
         let mut touched: BTreeSet<String> = news.iter().map(|(d, _)| d.clone()).collect();
         touched.extend(vendored.iter().cloned());
         let mut out = Vec::new();
