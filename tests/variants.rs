@@ -321,3 +321,38 @@ fn a_unit_moved_and_rewritten_at_once_keeps_its_window() {
         .iter()
         .all(|c| c["commit"] != moved.as_str() || c["but_for"] == false));
 }
+
+/// A window opened by deleting a compensating control names the deletion as a but-for cause,
+/// though the deleted resource is not the rule's evidence: the check listed public access
+/// blocks, so their changes are tried (and changes to resources it never read are not).
+#[test]
+fn deleting_the_public_access_block_is_the_cause_of_the_opening() {
+    let bucket = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\nresource \"aws_s3_bucket_acl\" \"logs\" {\n  bucket = aws_s3_bucket.logs.id\n  acl    = \"public-read\"\n}\nresource \"aws_security_group\" \"unrelated\" {\n  name = \"x\"\n}\n";
+    let pab = "resource \"aws_s3_bucket_public_access_block\" \"logs\" {\n  bucket                  = aws_s3_bucket.logs.id\n  block_public_acls       = true\n  block_public_policy     = true\n  ignore_public_acls      = true\n  restrict_public_buckets = true\n}\n";
+    let mut f = Fixture::new();
+    f.write("s3/main.tf", bucket);
+    f.write("s3/pab.tf", pab);
+    f.commit(CAROL, "logs bucket, blocked");
+    f.remove("s3/pab.tf");
+    f.write(
+        "s3/main.tf",
+        &bucket.replace("name = \"x\"", "name = \"y\""),
+    );
+    let open = f.commit(BOB, "drop the block (and rename a group)");
+    let r = scan_json(&f.repo());
+    let w = one(&r, "aws-s3-acl-public");
+    assert_eq!(w["opened"]["landing"], open.as_str());
+    let causes = w["causes"].as_array().expect("causes");
+    let deletion = causes
+        .iter()
+        .find(|c| c["address"] == "aws_s3_bucket_public_access_block.logs")
+        .unwrap_or_else(|| panic!("no cause on the deleted block in {w:#}"));
+    assert_eq!(deletion["commit"], open.as_str());
+    assert_eq!(deletion["but_for"], true);
+    assert!(
+        causes
+            .iter()
+            .all(|c| c["address"] != "aws_security_group.unrelated"),
+        "{w:#}"
+    );
+}
