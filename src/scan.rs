@@ -1716,11 +1716,12 @@ impl<'r> Engine<'r> {
         let mut again: BTreeSet<String> = self
             .units
             .iter()
+            // The cheap test first: most units read no module (every landing asks of each).
             .filter(|(d, st)| {
-                tf(d)
+                (var_touched || st.unit.reads.iter().any(|r| touched.contains(r)))
+                    && tf(d)
                     && !touched.contains(*d)
                     && !after.contains(*d)
-                    && (var_touched || st.unit.reads.iter().any(|r| touched.contains(r)))
             })
             .map(|(d, _)| d.clone())
             .collect();
