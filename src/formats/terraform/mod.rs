@@ -2310,6 +2310,10 @@ impl<'d, 'a> Evaluator<'d, 'a> {
         }
         let mut out = String::new();
         let mut origin = None;
+        // Interpolations not known statically, by position: a JSON document written as a
+        // template (a heredoc policy naming `${aws_s3_bucket.b.arn}`) is still read, with only
+        // the strings that hold them unknown.
+        let mut holes: Vec<String> = Vec::new();
         for el in t.iter() {
             match el {
                 Element::Literal(l) => out.push_str(l.value()),
@@ -2320,7 +2324,17 @@ impl<'d, 'a> Evaluator<'d, 'a> {
                         Value::String(s) => out.push_str(&s),
                         Value::Number(n) => out.push_str(&n),
                         Value::Bool(b) => out.push_str(&b.to_string()),
-                        _ => return (Value::Unknown(text.to_string()), origin),
+                        _ => {
+                            out.push_str(&format!("{HOLE_OPEN}{}{HOLE_CLOSE}", holes.len()));
+                            holes.push(
+                                i.expr
+                                    .span()
+                                    .and_then(|r| src.text.get(r))
+                                    .unwrap_or("…")
+                                    .trim()
+                                    .to_string(),
+                            );
+                        }
                     }
                     if out.len() / 16 > MAX_VALUE_WEIGHT {
                         return (too_large(text), origin);
@@ -2329,7 +2343,13 @@ impl<'d, 'a> Evaluator<'d, 'a> {
                 Element::Directive(_) => return (Value::Unknown(text.to_string()), origin),
             }
         }
-        (Value::String(out), origin)
+        if holes.is_empty() {
+            return (Value::String(out), origin);
+        }
+        (
+            json_with_holes(&out, &holes).unwrap_or_else(|| Value::Unknown(text.to_string())),
+            origin,
+        )
     }
 
     fn call(&mut self, src: Src<'a>, f: &FuncCall, whole: &Expression) -> Located {
@@ -2656,6 +2676,70 @@ fn maybe_json(s: &str) -> Value {
     Value::String(s.to_string())
 }
 
+/// The markers of an interpolation not known statically inside a template's text: characters of
+/// Unicode's private use area, which neither HCL literals in practice nor JSON syntax use.
+const HOLE_OPEN: char = '\u{F8F0}';
+const HOLE_CLOSE: char = '\u{F8F1}';
+
+/// A template's text with holes, read as JSON when it is a JSON document whose holes all sit
+/// inside string values: each such string is unknown (written with its `${…}`), the rest known.
+/// `None` when the text is not JSON that way (a hole as a key, or where a value belongs).
+fn json_with_holes(text: &str, holes: &[String]) -> Option<Value> {
+    let t = text.trim();
+    let shaped =
+        (t.starts_with('{') && t.ends_with('}')) || (t.starts_with("[{") && t.ends_with(']'));
+    if !shaped {
+        return None;
+    }
+    let ast = parse_json(t).ok()?;
+    fn fill(s: &str, holes: &[String]) -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(i) = rest.find(HOLE_OPEN) {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + HOLE_OPEN.len_utf8()..];
+            let Some(j) = after.find(HOLE_CLOSE) else {
+                break;
+            };
+            let n: usize = after[..j].parse().unwrap_or(usize::MAX);
+            out.push_str(&format!(
+                "${{{}}}",
+                holes.get(n).map_or("…", String::as_str)
+            ));
+            rest = &after[j + HOLE_CLOSE.len_utf8()..];
+        }
+        out.push_str(rest);
+        out
+    }
+    fn walk(v: &jsonc_parser::ast::Value<'_>, holes: &[String]) -> Option<Value> {
+        use jsonc_parser::ast::Value as J;
+        Some(match v {
+            J::StringLit(s) if s.value.contains(HOLE_OPEN) => {
+                Value::Unknown(format!("\"{}\"", fill(&s.value, holes)))
+            }
+            J::Array(a) => Value::List(
+                a.elements
+                    .iter()
+                    .map(|e| walk(e, holes))
+                    .collect::<Option<Vec<_>>>()?,
+            ),
+            J::Object(o) => {
+                let mut m = BTreeMap::new();
+                for p in &o.properties {
+                    let key = p.name.as_str();
+                    if key.contains(HOLE_OPEN) {
+                        return None;
+                    }
+                    m.insert(key.to_string(), walk(&p.value, holes)?);
+                }
+                Value::Map(m)
+            }
+            other => json_ast_value(other),
+        })
+    }
+    walk(&ast, holes)
+}
+
 fn maybe_json_value(v: Value) -> Value {
     match v {
         Value::String(s) => maybe_json(&s),
@@ -2683,6 +2767,29 @@ fn json_ast_value(v: &jsonc_parser::ast::Value<'_>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_json_template_with_unknown_interpolations_keeps_what_is_known() {
+        let u = unit(&[(
+            "m/main.tf",
+            "variable \"who\" {}\nresource \"aws_iam_policy\" \"p\" {\n  policy = <<EOT\n{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::${var.who}/*\"}]}\nEOT\n  name = \"n-${var.who}\"\n  description = <<EOT\n{\"a\": ${var.who}}\nEOT\n}\n",
+        )]);
+        let r = &u.resources["aws_iam_policy.p"];
+        let st = r
+            .get(&SettingPath::parse("policy.Statement[0]"))
+            .expect("the statement is read");
+        assert_eq!(
+            st.get_path(&SettingPath::parse("Action")),
+            Some(&Value::String("s3:GetObject".into()))
+        );
+        assert_eq!(
+            st.get_path(&SettingPath::parse("Resource")),
+            Some(&Value::Unknown("\"arn:aws:s3:::${var.who}/*\"".into()))
+        );
+        // Not JSON, or a hole where a value belongs: unknown as a whole, as before.
+        assert!(matches!(r.attr("name"), Some(Value::Unknown(_))));
+        assert!(matches!(r.attr("description"), Some(Value::Unknown(_))));
+    }
 
     fn unit(files: &[(&str, &str)]) -> Unit {
         let files: Vec<(String, Vec<u8>)> = files

@@ -385,6 +385,49 @@ data "aws_iam_policy_document" "etl" {
 "#,
         },
         Case {
+            name: "a heredoc policy that interpolates the bucket",
+            address: "aws_iam_policy.replication",
+            expect: Expect::Pass,
+            source: r#"
+resource "aws_s3_bucket" "source" {
+  bucket = "source"
+}
+
+resource "aws_iam_policy" "replication" {
+  policy = <<POLICY
+{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+      "Effect": "Allow",
+      "Resource": ["${aws_s3_bucket.source.arn}"]
+    }
+  ]
+}
+POLICY
+}
+"#,
+        },
+        Case {
+            name: "a heredoc policy whose action is interpolated",
+            address: "aws_iam_policy.replication",
+            expect: Expect::Undecided,
+            source: r#"
+variable "action" {}
+
+resource "aws_iam_policy" "replication" {
+  policy = <<POLICY
+{
+  "Statement": [
+    { "Action": "${var.action}", "Effect": "Allow", "Resource": "arn:aws:s3:::source/*" }
+  ]
+}
+POLICY
+}
+"#,
+        },
+        Case {
             name: "named actions on one bucket",
             address: "aws_iam_role_policy.etl",
             expect: Expect::Pass,
