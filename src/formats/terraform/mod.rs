@@ -2666,9 +2666,14 @@ fn binary(op: BinaryOperator, l: &Value, r: &Value) -> Option<Value> {
 
 /// A string whose content is a JSON object or array is taken as that document (policies written
 /// as heredocs or escaped strings); any other string stays a string.
+/// Text that is read as a JSON document when it parses: an object, or a list of objects.
+fn json_shaped(t: &str) -> bool {
+    (t.starts_with('{') && t.ends_with('}')) || (t.starts_with("[{") && t.ends_with(']'))
+}
+
 fn maybe_json(s: &str) -> Value {
     let t = s.trim();
-    if (t.starts_with('{') && t.ends_with('}')) || (t.starts_with("[{") && t.ends_with(']')) {
+    if json_shaped(t) {
         if let Ok(ast) = parse_json(t) {
             return json_ast_value(&ast);
         }
@@ -2686,9 +2691,7 @@ const HOLE_CLOSE: char = '\u{F8F1}';
 /// `None` when the text is not JSON that way (a hole as a key, or where a value belongs).
 fn json_with_holes(text: &str, holes: &[String]) -> Option<Value> {
     let t = text.trim();
-    let shaped =
-        (t.starts_with('{') && t.ends_with('}')) || (t.starts_with("[{") && t.ends_with(']'));
-    if !shaped {
+    if !json_shaped(t) {
         return None;
     }
     let ast = parse_json(t).ok()?;

@@ -527,36 +527,32 @@ fn windows_pod(spec: &Value) -> bool {
         .is_some_and(|s| s.eq_ignore_ascii_case("windows"))
 }
 
-fn escalation_not_disabled(res: &Resource, _: &UnitView<'_>) -> Verdict {
-    let Some((sp, spec)) = pod_spec(res) else {
-        return Verdict::Pass;
-    };
-    if windows_pod(spec) {
-        return Verdict::Pass;
-    }
-    let parts = containers(&sp, spec)
-        .into_iter()
+/// A boolean the Restricted profile requires written as `required` on every container, read
+/// where `at` finds it for a container: a part per container, violating when the value is the
+/// other one (`= VALUE`) or absent (`not set` and what `unset` adds).
+fn required_flag<'a>(
+    res: &Resource,
+    sp: &SettingPath,
+    spec: &'a Value,
+    key: &str,
+    required: bool,
+    unset: &str,
+    at: impl Fn(&Container<'a>) -> (SettingPath, Option<&'a Value>),
+) -> Verdict {
+    let parts = containers(sp, spec)
+        .iter()
         .map(|c| {
-            let (path, v) = c.at("securityContext.allowPrivilegeEscalation");
+            let (path, v) = at(c);
             let (truth, summary) = match read_bool(v.filter(|v| **v != Value::Null)) {
-                Read::Known(false) => (Tri::No, String::new()),
-                Read::Known(true) => (
-                    Tri::Yes,
-                    format!("container {}: allowPrivilegeEscalation = true", c.name),
-                ),
+                Read::Known(b) if b == required => (Tri::No, String::new()),
+                Read::Known(b) => (Tri::Yes, format!("container {}: {key} = {b}", c.name)),
                 Read::Absent => (
                     Tri::Yes,
-                    format!(
-                        "container {}: allowPrivilegeEscalation not set (defaults to true)",
-                        c.name
-                    ),
+                    format!("container {}: {key} not set {unset}", c.name),
                 ),
                 Read::Unknown => (
                     Tri::Maybe,
-                    format!(
-                        "container {}: allowPrivilegeEscalation is not known statically",
-                        c.name
-                    ),
+                    format!("container {}: {key} is not known statically", c.name),
                 ),
             };
             Part {
@@ -567,6 +563,19 @@ fn escalation_not_disabled(res: &Resource, _: &UnitView<'_>) -> Verdict {
         })
         .collect();
     combine(parts, Scope::default())
+}
+
+fn escalation_not_disabled(res: &Resource, _: &UnitView<'_>) -> Verdict {
+    let Some((sp, spec)) = pod_spec(res) else {
+        return Verdict::Pass;
+    };
+    if windows_pod(spec) {
+        return Verdict::Pass;
+    }
+    let key = "allowPrivilegeEscalation";
+    required_flag(res, &sp, spec, key, false, "(defaults to true)", |c| {
+        c.at(&format!("securityContext.{key}"))
+    })
 }
 
 /// ## What it does
@@ -699,36 +708,16 @@ fn non_root_not_required(res: &Resource, _: &UnitView<'_>) -> Verdict {
     let Some((sp, spec)) = pod_spec(res) else {
         return Verdict::Pass;
     };
-    let parts = containers(&sp, spec)
-        .iter()
-        .map(|c| {
-            let (path, v) = effective(c, spec, &sp, "runAsNonRoot");
-            let (truth, summary) = match read_bool(v) {
-                Read::Known(true) => (Tri::No, String::new()),
-                Read::Known(false) => (
-                    Tri::Yes,
-                    format!("container {}: runAsNonRoot = false", c.name),
-                ),
-                Read::Absent => (
-                    Tri::Yes,
-                    format!(
-                        "container {}: runAsNonRoot not set on the container or the pod",
-                        c.name
-                    ),
-                ),
-                Read::Unknown => (
-                    Tri::Maybe,
-                    format!("container {}: runAsNonRoot is not known statically", c.name),
-                ),
-            };
-            Part {
-                truth,
-                evidence: vec![Evidence::new(&res.address, path)],
-                summary,
-            }
-        })
-        .collect();
-    combine(parts, Scope::default())
+    let key = "runAsNonRoot";
+    required_flag(
+        res,
+        &sp,
+        spec,
+        key,
+        true,
+        "on the container or the pod",
+        |c| effective(c, spec, &sp, key),
+    )
 }
 
 /// ## What it does
