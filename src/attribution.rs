@@ -6,8 +6,8 @@
 //! after committer times, identities the mailmap merged, and unsigned landings in a history where
 //! most are signed. Parties and the responsibility matrix build on this table.
 
+use crate::history::objects::{IdTable, Keyed};
 use crate::history::{CommitDetails, CommitInfo, Person, Recall, SignatureKind};
-use crate::objects::{IdTable, Keyed};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -68,7 +68,7 @@ impl Keyed for Record {
 /// The 20 bytes of a commit id given as text; `None` for anything that is not an id.
 fn id_key(id: &str) -> Option<[u8; 20]> {
     let oid = git2::Oid::from_str(id).ok().filter(|_| id.len() == 40)?;
-    Some(crate::objects::id_bytes(oid))
+    Some(crate::history::objects::id_bytes(oid))
 }
 
 impl Commits {

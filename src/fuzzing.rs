@@ -144,8 +144,9 @@ fn pack(data: &[u8]) {
         && std::fs::write(packs.join("pack-fuzz.pack"), &pack).is_ok()
         && std::fs::write(packs.join("pack-fuzz.idx"), &idx).is_ok()
     {
-        let mut reader =
-            crate::packs::Reader::new(std::sync::Arc::new(crate::packs::Store::open(&dir)));
+        let mut reader = crate::history::packs::Reader::new(std::sync::Arc::new(
+            crate::history::packs::Store::open(&dir),
+        ));
         for k in 1..=n as u8 {
             let _ = reader.read(&[k; 20]);
             let _ = reader.read_header(&[k; 20]);

@@ -9,9 +9,10 @@
 //!              text → model)  per unit)               blame, but-for) trailers)
 //! ```
 //!
-//! `model` is the one shape the stages pass along. Only `history` (and `packs`, which reads the
-//! pack files under it) touches git; only `report` formats output; `main.rs` only parses the
-//! command line.
+//! `model` is the one shape the stages pass along. Only `history` (a folder: the walk, the reader
+//! threads, the tree compare, object reads, commit records, the ledger, and the pack reader under
+//! them) touches git; `scan` is the fold over the landings it reads; only `report` formats
+//! output; `main.rs` only parses the command line.
 
 pub mod acceptance;
 pub mod attribution;
@@ -28,8 +29,6 @@ pub mod history;
 pub mod investigation;
 pub mod limits;
 pub mod model;
-pub mod objects;
-pub mod packs;
 pub mod redact;
 pub mod report;
 pub mod resource_history;

@@ -1,7 +1,8 @@
-//! Scan: the pipeline run over the landings of a ref.
+//! Scan: the fold over the landings of a ref.
 //!
-//! Takes an opened repository and a tip; walks its landings oldest first and, per landing, does
-//! history → snapshots → rules → timeline → causes → attribution for the units that landing
+//! Takes an opened repository and a tip; the history stage walks its landings and reads them
+//! ahead on its reader threads (`history::readers`), and the fold takes them oldest first and, per
+//! landing, does snapshots → rules → timeline → causes → attribution for the units that landing
 //! touched; gives a [`ScanResult`]: windows with their causes, widenings and remediations, blind
 //! spots, anomalies, and the commit table they point into.
 //!
@@ -12,6 +13,7 @@
 use crate::attribution::{self, Anomaly, Commits};
 use crate::causes::{self, BlameStore, Blamed, SettingChange};
 use crate::formats;
+use crate::history::chain::{BeforeSeed, MAX_TRACE};
 use crate::history::{HistoryError, Repo};
 use crate::model::{Location, SettingPath, Unit, Value};
 use crate::rules::{self, Finding, Rule};
@@ -548,424 +550,6 @@ pub struct Engine<'r> {
     forgotten: BTreeMap<(String, String), usize>,
 }
 
-/// The first-parent history before a review's starting commit, read lazily and shared by every
-/// trace: the chain of commits, and for every unit directory present at the seed the landings
-/// where its tree changed. A trace then parses its unit only at those landings.
-///
-/// The chain is walked back in doubling steps, only as far as some trace needs: a trace stops
-/// where its setting got its value, at the latest where its unit was created, so a setting of a
-/// unit created recently is not followed to the root (one created in the first commit still is:
-/// about 0.5 s on 30,000 landings and 500 units, see the README's "Review latency").
-#[derive(Default)]
-struct BeforeSeed {
-    /// (commit, tree) from the seed back towards the root, the seed first.
-    chain: Vec<(Oid, Oid)>,
-    started: bool,
-    /// No older landing: the root was reached (or the walk's limit, or an unreadable commit).
-    exhausted: bool,
-    /// The unit directories at the seed; chain entries below `visited` have been visited.
-    trie: DirTrie,
-    visited: usize,
-    /// The next commit to append to the chain (when it is read here, not by `reader`).
-    next: Option<Oid>,
-    /// The chain read ahead on a thread of its own.
-    reader: Option<ChainReader>,
-    /// Unit directory → chain indices `i` where the directory differs from `i + 1`'s, in
-    /// increasing order; complete for every `i < visited - 1`.
-    changed_at: HashMap<String, Vec<usize>>,
-}
-
-/// The first-parent chain before a review's seed, read on a thread of its own (with its own handle
-/// on the repository and its own delta-base cache: see `packs`) while the walk visits what is
-/// already read: reading the chain is a third of the walk, and it depends on nothing the walk
-/// does. It reads on until the root, the walk's limit, an unreadable commit, or until the engine
-/// is dropped.
-struct ChainReader {
-    shared: Arc<(std::sync::Mutex<ChainShared>, std::sync::Condvar)>,
-    handle: Option<std::thread::JoinHandle<()>>,
-}
-
-#[derive(Default)]
-struct ChainShared {
-    entries: Vec<(Oid, Oid)>,
-    /// How far the walk has asked for: the reader reads ahead to twice that (the walk's next
-    /// step, which doubles) and then waits, so a trace that ends early does not pay for reading
-    /// the whole history.
-    wanted: usize,
-    /// No more entries will come.
-    done: bool,
-    /// The walk is over: stop reading.
-    stop: bool,
-}
-
-/// Chain entries the reader hands over at a time.
-const CHAIN_BATCH: usize = 256;
-
-impl ChainReader {
-    fn start(repo: &Repo, from: Oid) -> Option<ChainReader> {
-        let shared = Arc::new((
-            std::sync::Mutex::new(ChainShared::default()),
-            std::sync::Condvar::new(),
-        ));
-        let theirs = Arc::clone(&shared);
-        let reopener = repo.reopener();
-        let handle = std::thread::Builder::new()
-            .name("chain".into())
-            .spawn(move || {
-                let (lock, changed) = &*theirs;
-                let publish = |batch: &mut Vec<(Oid, Oid)>, done: bool| -> bool {
-                    let mut st = lock
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    st.entries.append(batch);
-                    st.done |= done;
-                    changed.notify_all();
-                    while !st.stop && !st.done && st.entries.len() >= 2 * st.wanted.max(FIRST_STEP)
-                    {
-                        st = changed
-                            .wait(st)
-                            .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    }
-                    st.stop
-                };
-                let Ok(r) = reopener.open() else {
-                    publish(&mut Vec::new(), true);
-                    return;
-                };
-                let (mut next, mut read, mut batch) = (Some(from), 0usize, Vec::new());
-                while let Some(c) = next.filter(|_| read < MAX_TRACE) {
-                    next = match r.commit_links(c) {
-                        Ok((tree, parent)) => {
-                            batch.push((c, tree));
-                            read += 1;
-                            parent
-                        }
-                        Err(_) => None,
-                    };
-                    if batch.len() >= CHAIN_BATCH && publish(&mut batch, false) {
-                        return;
-                    }
-                }
-                publish(&mut batch, true);
-            })
-            .ok()?;
-        Some(ChainReader {
-            shared,
-            handle: Some(handle),
-        })
-    }
-
-    /// Entries `from..to` of the chain, waiting for them; fewer when the chain ends first. The
-    /// flag is true when no entry exists past those returned.
-    fn take(&self, from: usize, to: usize) -> (Vec<(Oid, Oid)>, bool) {
-        let (lock, changed) = &*self.shared;
-        let mut st = lock
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if to > st.wanted {
-            st.wanted = to;
-            changed.notify_all();
-        }
-        while st.entries.len() < to && !st.done {
-            st = changed
-                .wait(st)
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-        }
-        let end = st.entries.len().min(to);
-        let got = st
-            .entries
-            .get(from..end)
-            .map(<[_]>::to_vec)
-            .unwrap_or_default();
-        (got, st.done && end == st.entries.len())
-    }
-}
-
-impl Drop for ChainReader {
-    fn drop(&mut self) {
-        let (lock, changed) = &*self.shared;
-        lock.lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .stop = true;
-        changed.notify_all();
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
-        }
-    }
-}
-
-/// Landings the before-seed walk reads in its first step; each later step doubles.
-const FIRST_STEP: usize = 64;
-
-/// Steps of the before-seed walk at least this long visit their two halves on two threads.
-const PARALLEL_VISIT_MIN: usize = 2_048;
-
-/// Visits chain entries `from..to` in order, recording where each unit directory changed.
-///
-/// A long stretch is split in two: a second thread, with its own handle on the repository (and
-/// its own pack reader) and a copy of the trie, visits the second half, after first
-/// visiting the landing just before it so that every node holds that landing's ids (a subtree
-/// whose id did not change there has the same ids below it, so nodes it does not descend into
-/// are right too). Its records come after
-/// the first half's, so each directory's list stays in order, and its trie is then the walk's.
-/// This is most of a review's time on a long history (the trace of a setting written in the
-/// first commit walks all of it), and the two halves need nothing from each other.
-fn visit_chain(repo: &Repo, bs: &mut BeforeSeed, from: usize, to: usize) {
-    let BeforeSeed {
-        chain,
-        trie,
-        changed_at,
-        ..
-    } = bs;
-    let sequential = |trie: &mut DirTrie, out: &mut HashMap<String, Vec<usize>>, a, b| {
-        for (i, &(_, root)) in chain.iter().enumerate().take(b).skip(a) {
-            trie.visit(repo, Some(root), i, out);
-        }
-    };
-    if to - from < PARALLEL_VISIT_MIN {
-        sequential(trie, changed_at, from, to);
-        return;
-    }
-    let mid = from + (to - from) / 2;
-    let reopener = repo.reopener();
-    let chain: &[(Oid, Oid)] = chain;
-    let mut second_trie = trie.clone();
-    let second = std::thread::scope(|s| {
-        let handle = s.spawn(move || {
-            let r = reopener.open().ok()?;
-            let mut discarded = HashMap::new();
-            second_trie.visit(&r, Some(chain[mid - 1].1), mid - 1, &mut discarded);
-            let mut out: HashMap<String, Vec<usize>> = HashMap::new();
-            for (i, &(_, root)) in chain.iter().enumerate().take(to).skip(mid) {
-                second_trie.visit(&r, Some(root), i, &mut out);
-            }
-            Some((second_trie, out))
-        });
-        sequential(trie, changed_at, from, mid);
-        handle.join().ok().flatten()
-    });
-    match second {
-        Some((second_trie, out)) => {
-            *trie = second_trie;
-            for (dir, at) in out {
-                changed_at.entry(dir).or_default().extend(at);
-            }
-        }
-        // The second handle could not be opened: the same, here.
-        None => sequential(trie, changed_at, mid, to),
-    }
-}
-
-/// The unit directories as a tree of path components, so one descent per landing serves them all
-/// and a subtree whose id did not change is skipped whole (as in the scan's tree compare).
-#[derive(Default, Clone)]
-struct DirTrie {
-    children: BTreeMap<String, DirTrie>,
-    /// Set when a unit directory ends here.
-    dir: Option<String>,
-    /// The subtree id at the previous landing visited.
-    last: Option<Oid>,
-}
-
-impl DirTrie {
-    fn insert(&mut self, dir: &str) {
-        let mut node = self;
-        for part in dir.split('/').filter(|p| !p.is_empty()) {
-            node = node.children.entry(part.to_string()).or_default();
-        }
-        node.dir = Some(dir.to_string());
-    }
-
-    /// Visits the tree `id` of landing `i`; records `i - 1` for each directory that differs from
-    /// landing `i - 1` (its child in the chain).
-    fn visit(
-        &mut self,
-        repo: &Repo,
-        id: Option<Oid>,
-        i: usize,
-        out: &mut HashMap<String, Vec<usize>>,
-    ) {
-        if i > 0 && self.last == id {
-            return;
-        }
-        if i > 0 {
-            if let Some(d) = &self.dir {
-                out.entry(d.clone()).or_default().push(i - 1);
-            }
-        }
-        self.last = id;
-        let tree = id.and_then(|t| repo.find_tree(t));
-        // Children and tree entries are both sorted by name (git sorts a directory as if its
-        // name ended in '/', which only differs for names with characters below '/'), so a
-        // cursor finds most children a few entries on, without a search per child: a directory
-        // of hundreds of modules is visited at every landing that changed any of them.
-        let mut cursor = 0usize;
-        for (name, child) in self.children.iter_mut() {
-            let cid = tree.as_ref().and_then(|t| {
-                let entries = t.entries();
-                let near = (cursor..(cursor + 4).min(entries.len()))
-                    .find(|&k| t.name(&entries[k]) == name.as_bytes());
-                let entry = match near {
-                    Some(k) => {
-                        cursor = k + 1;
-                        entries.get(k)
-                    }
-                    None => t.get(name.as_bytes()),
-                };
-                entry
-                    // A manifest unit is a file: its blob id tells when it changed.
-                    .filter(|e| e.is_tree() || (child.dir.is_some() && e.is_blob()))
-                    .map(|e| e.id())
-            });
-            child.visit(repo, cid, i, out);
-        }
-    }
-}
-
-/// How many landings a trace of one setting walks back before giving up (and leaving the cause
-/// on the review's starting commit).
-const MAX_TRACE: usize = 100_000;
-
-/// Histories at least this long are read on a separate thread (below it, the thread costs more
-/// than it saves).
-const PARALLEL_MIN: usize = 64;
-
-/// Readers take landings in blocks of this many consecutive landings: within a block a landing's
-/// parent tree is the previous landing's tree, already in the reader's cache (interleaving
-/// single landings made every tree be read twice, once by each reader).
-const BLOCK: usize = 64;
-
-/// Reader threads.
-const READERS: usize = 2;
-
-/// Blocks the readers may have claimed or finished beyond the one the fold is waiting for
-/// (bounds memory: at most this many blocks of prepared landings are held).
-const BLOCKS_AHEAD: usize = 2 + READERS;
-
-/// The hand-over between the reader threads and the fold: which block is claimed next, and the
-/// blocks read but not yet folded.
-struct BlockQueue {
-    state: std::sync::Mutex<QueueState>,
-    changed: std::sync::Condvar,
-}
-
-struct QueueState {
-    blocks: usize,
-    next: usize,
-    folded: usize,
-    ready: BTreeMap<usize, Vec<Prepared>>,
-    /// Readers still able to deliver; when none is left, the fold stops taking.
-    readers: usize,
-    /// A reader left with a claimed block undelivered.
-    lost: bool,
-    stopped: bool,
-}
-
-/// Stops the queue when the fold ends, however it ends.
-struct StopOnDrop<'q>(&'q BlockQueue);
-
-impl Drop for StopOnDrop<'_> {
-    fn drop(&mut self) {
-        self.0.stop();
-    }
-}
-
-/// Tells the queue when a reader thread ends, however it ends.
-struct Leaving<'q> {
-    queue: &'q BlockQueue,
-    claimed: Option<usize>,
-}
-
-impl Drop for Leaving<'_> {
-    fn drop(&mut self) {
-        self.queue.leave(self.claimed.is_some());
-    }
-}
-
-impl BlockQueue {
-    fn new(blocks: usize) -> Self {
-        BlockQueue {
-            state: std::sync::Mutex::new(QueueState {
-                blocks,
-                next: 0,
-                folded: 0,
-                ready: BTreeMap::new(),
-                readers: READERS,
-                lost: false,
-                stopped: false,
-            }),
-            changed: std::sync::Condvar::new(),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
-        // A poisoned lock means a reader panicked while holding it: the state is still
-        // consistent (every update is a single assignment or insert), so go on with it.
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// The next block to read, once it is within reach of the fold; `None` when all are claimed.
-    fn claim(&self) -> Option<usize> {
-        let mut st = self.lock();
-        loop {
-            if st.stopped || st.next >= st.blocks {
-                return None;
-            }
-            if st.next < st.folded + BLOCKS_AHEAD {
-                st.next += 1;
-                return Some(st.next - 1);
-            }
-            st = self
-                .changed
-                .wait(st)
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-        }
-    }
-
-    fn deliver(&self, block: usize, prepared: Vec<Prepared>) {
-        self.lock().ready.insert(block, prepared);
-        self.changed.notify_all();
-    }
-
-    /// A reader is gone (done, or unable to go on; `lost`: with a block it claimed and did not
-    /// deliver). The fold then stops at the first block nobody will deliver and finishes
-    /// sequentially.
-    fn leave(&self, lost: bool) {
-        let mut st = self.lock();
-        st.readers = st.readers.saturating_sub(1);
-        st.lost |= lost;
-        drop(st);
-        self.changed.notify_all();
-    }
-
-    /// Block `block` once it is read; `None` if no reader is left to read it.
-    fn take(&self, block: usize) -> Option<Vec<Prepared>> {
-        let mut st = self.lock();
-        loop {
-            if let Some(b) = st.ready.remove(&block) {
-                st.folded = block + 1;
-                drop(st);
-                self.changed.notify_all();
-                return Some(b);
-            }
-            if st.readers == 0 || st.lost || block >= st.blocks {
-                return None;
-            }
-            st = self
-                .changed
-                .wait(st)
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-        }
-    }
-
-    fn stop(&self) {
-        self.lock().stopped = true;
-        self.changed.notify_all();
-    }
-}
-
 /// The setting changes of one landing in one unit, indexed by the address and the kind of what
 /// they change, so that what each opening or closing window asks of them costs what concerns
 /// it, not the whole landing (one commit can open thousands of windows in one file).
@@ -1117,104 +701,31 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
         });
     }
     let progress = crate::report::progress::bar(landings.len() as u64);
-    // Reading (tree compares, blobs, parsing) runs on reader threads ahead of the fold, each with
-    // its own handle on the repository (libgit2 handles are not shared across threads). Readers
-    // claim blocks of consecutive landings in order from a shared counter, and the fold takes the
-    // blocks in landing order, so the result is the same as a sequential scan. Claiming rather
-    // than a fixed share per reader: with fixed shares a reader with heavier blocks held the fold
-    // up while the other sat idle with its queue full (the fold waited 1.4 s of 1.9 s, measured).
-    // Readers record what they read in the ledger they share with this handle; `finish` takes it.
-    let mut reader_marks = Vec::new();
-    let mut done = 0;
-    // The walk's list in the blocks readers claim, each let go once folded: the list would
-    // otherwise stay beside the commit table it turns into (1 MB at 50,000 landings).
-    let parallel = landings.len() >= PARALLEL_MIN;
-    let blocks: Vec<std::sync::Mutex<Vec<Oid>>> = landings
-        .chunks(BLOCK)
-        .map(|c| std::sync::Mutex::new(c.to_vec()))
-        .collect();
-    drop(landings);
-    let block = |b: usize| {
-        blocks[b]
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    // Reading runs on reader threads ahead of the fold (see `history::readers`); each reader
+    // keeps its own snapshots, whose suppression marks are the scan's too.
+    let setup = |r: &mut Repo| {
+        // The same mailmap as the main handle's, which reports any problem.
+        let _ = r.load_mailmap(tip);
     };
-    if parallel {
-        let queue = BlockQueue::new(blocks.len());
-        let (folded_blocks, marks) = std::thread::scope(|s| {
-            let mut handles = Vec::new();
-            for k in 0..READERS {
-                let (reopener, queue, block) = (repo.reopener(), &queue, &block);
-                let spawned = std::thread::Builder::new()
-                    .name(format!("reader-{k}"))
-                    .spawn_scoped(s, move || {
-                        // However the reader ends (done, unable to open, a panic), the fold
-                        // learns it, so it never waits for a block nobody will deliver.
-                        let mut leaving = Leaving {
-                            queue,
-                            claimed: None,
-                        };
-                        let mut r = reopener.open().ok()?;
-                        // The same mailmap as the main handle's, which reports any problem.
-                        let _ = r.load_mailmap(tip);
-                        let mut snapshots = Snapshots::default();
-                        while let Some(b) = queue.claim() {
-                            leaving.claimed = Some(b);
-                            let ids = block(b).clone();
-                            let prepared = ids
-                                .iter()
-                                .map(|&oid| prepare(&r, &mut snapshots, oid))
-                                .collect();
-                            queue.deliver(b, prepared);
-                            leaving.claimed = None;
-                        }
-                        Some(snapshots.marked)
-                    });
-                match spawned {
-                    Ok(h) => handles.push(h),
-                    // A reader that cannot start claims nothing; if none starts, the fold does
-                    // everything sequentially.
-                    Err(_) => queue.leave(false),
-                }
-            }
-            // Readers waiting for room are released however the fold ends (a panic in it
-            // included: the scope joins them before the panic goes on, and they would wait for
-            // ever).
-            let release = StopOnDrop(&queue);
-            let mut folded = 0;
-            while let Some(prepared_block) = queue.take(folded) {
-                for prepared in prepared_block {
-                    engine.apply(prepared);
-                    progress.inc(1);
-                }
-                *block(folded) = Vec::new();
-                folded += 1;
-                if !progress.is_hidden() {
-                    progress.set_message(engine.reached());
-                }
-            }
-            drop(release);
-            let marks: Vec<BTreeSet<String>> = handles
-                .into_iter()
-                .filter_map(|h| h.join().ok().flatten())
-                .collect();
-            (folded, marks)
-        });
-        reader_marks = marks;
-        done = folded_blocks;
-    }
-    // Sequentially: short histories, or whatever the reader could not do.
-    for b in done..blocks.len() {
-        let ids = std::mem::take(&mut *block(b));
-        for oid in ids {
-            engine.step(oid);
+    let mut folded = 0usize;
+    let ahead =
+        crate::history::readers::read_ahead(repo, landings, &setup, &prepare, &mut |prepared| {
+            engine.apply(prepared);
             progress.inc(1);
-        }
+            folded += 1;
+            if folded.is_multiple_of(64) && !progress.is_hidden() {
+                progress.set_message(engine.reached());
+            }
+        });
+    // Sequentially: short histories, or whatever the readers could not do.
+    for oid in ahead.rest {
+        engine.step(oid);
+        progress.inc(1);
     }
     progress.finish_and_clear();
     let mut result = engine.finish(reference, tip);
-    for marked in reader_marks {
-        result.suppression_units.extend(marked);
+    for snapshots in ahead.readers {
+        result.suppression_units.extend(snapshots.marked);
     }
     result.until = walk.until;
     Ok(result)
@@ -1664,7 +1175,7 @@ impl<'r> Engine<'r> {
         &mut self,
         news: Vec<(String, Arc<Unit>)>,
         vendored: &BTreeSet<String>,
-        tree: Option<&crate::objects::Tree>,
+        tree: Option<&crate::history::objects::Tree>,
         li: usize,
     ) -> Vec<(String, Arc<Unit>)> {
         let tf = |d: &str| !formats::is_manifest_file(d);
@@ -2245,7 +1756,7 @@ impl<'r> Engine<'r> {
             let Ok(tree) = self.repo.commit_tree(&c) else {
                 continue;
             };
-            let parents: Vec<Option<Arc<crate::objects::Tree>>> = c
+            let parents: Vec<Option<Arc<crate::history::objects::Tree>>> = c
                 .parent_ids()
                 .map(|p| self.repo.tree_of(p).and_then(|t| self.repo.find_tree(t)))
                 .collect();
@@ -2322,8 +1833,8 @@ impl<'r> Engine<'r> {
     #[allow(clippy::type_complexity)]
     fn parents_view(
         &mut self,
-        parent: Option<&crate::objects::Tree>,
-        tree: &crate::objects::Tree,
+        parent: Option<&crate::history::objects::Tree>,
+        tree: &crate::history::objects::Tree,
         wanted: &dyn Fn(&str) -> bool,
     ) -> (
         BTreeMap<String, (Arc<Unit>, Arc<Unit>)>,
@@ -2983,72 +2494,6 @@ impl<'r> Engine<'r> {
         out
     }
 
-    /// Where, before the seed, a unit directory changed (chain indices, newest first), as far as
-    /// the walk has gone: complete up to the walk's end (see [`Engine::walk_before_seed`]).
-    fn changed_at(&mut self, dir: &str) -> Vec<usize> {
-        if !self.before_seed.started {
-            self.walk_before_seed();
-        }
-        self.before_seed
-            .changed_at
-            .get(dir)
-            .cloned()
-            .unwrap_or_default()
-    }
-
-    /// Walks the history before the seed one step further back (the first call starts at the
-    /// seed). Returns false when there is nothing older to read.
-    fn walk_before_seed(&mut self) -> bool {
-        let repo = self.repo;
-        let bs = &mut self.before_seed;
-        if !bs.started {
-            bs.started = true;
-            bs.next = self.seed;
-            bs.reader = self.seed.and_then(|s| ChainReader::start(repo, s));
-            if let Some(seed_tree) = self
-                .seed
-                .and_then(|s| repo.tree_of(s))
-                .and_then(|t| repo.find_tree(t))
-            {
-                for d in repo.all_units(&seed_tree) {
-                    bs.trie.insert(&d);
-                }
-            }
-        }
-        if bs.exhausted {
-            return false;
-        }
-        let step = bs.chain.len().max(FIRST_STEP);
-        let target = (bs.chain.len() + step).min(MAX_TRACE);
-        if let Some(reader) = &bs.reader {
-            let (more, ended) = reader.take(bs.chain.len(), target);
-            bs.chain.extend(more);
-            if ended {
-                bs.next = None;
-            }
-        } else {
-            // No thread for the chain: read it here.
-            while bs.chain.len() < target {
-                let Some(c) = bs.next else { break };
-                let Ok((tree, parent)) = repo.commit_links(c) else {
-                    bs.next = None;
-                    break;
-                };
-                bs.chain.push((c, tree));
-                bs.next = parent;
-            }
-        }
-        visit_chain(repo, bs, bs.visited, bs.chain.len());
-        bs.visited = bs.chain.len();
-        if bs.next.is_none() || bs.chain.len() >= MAX_TRACE {
-            // Past the oldest landing there is nothing: every directory was created there.
-            bs.trie
-                .visit(repo, None, bs.chain.len(), &mut bs.changed_at);
-            bs.exhausted = true;
-        }
-        true
-    }
-
     /// Who gave a setting its value before a review's range: the landing before the seed where the
     /// value became what it is at the seed (for a merge, the merged-side commit that wrote it).
     fn trace_before_seed(
@@ -3069,31 +2514,37 @@ impl<'r> Engine<'r> {
         let unit_at = |this: &mut Self, i: usize| -> Arc<Unit> {
             match this
                 .before_seed
-                .chain
-                .get(i)
-                .and_then(|&(_, t)| repo.find_tree(t))
+                .entry(i)
+                .and_then(|(_, t)| repo.find_tree(t))
             {
                 Some(tree) => this.snapshots.unit_at(repo, &tree, dir),
                 None => Arc::new(Unit::default()),
             }
         };
-        let mut changed = self.changed_at(dir).into_iter();
+        let mut changed = self
+            .before_seed
+            .changed_at(repo, self.seed, dir)
+            .into_iter();
         let target = value_in(&unit_at(self, 0));
         loop {
             let Some(i) = changed.next() else {
                 // Nothing more known: walk further back, or give up at the root.
-                let seen = self.changed_at(dir).len();
-                if !self.walk_before_seed() {
+                let seen = self.before_seed.changed_at(repo, self.seed, dir).len();
+                if !self.before_seed.walk(repo, self.seed) {
                     return None;
                 }
-                changed = self.changed_at(dir).split_off(seen).into_iter();
+                changed = self
+                    .before_seed
+                    .changed_at(repo, self.seed, dir)
+                    .split_off(seen)
+                    .into_iter();
                 continue;
             };
             let before = value_in(&unit_at(self, i + 1));
             if before == target {
                 continue;
             }
-            let chain_i = self.before_seed.chain[i];
+            let chain_i = self.before_seed.entry(i)?;
             // The value became `target` at landing `chain[i]`.
             let landing_commit = repo.commit(chain_i.0).ok()?;
             let landing = self.commits.intern(repo.commit_info(&landing_commit));
@@ -3501,61 +2952,5 @@ mod tests {
         assert!(rename_pairs(&l, &[(dir, &unrelated)]).is_empty());
         // A Kubernetes object never pairs with a Terraform resource.
         assert!(rename_pairs(&l, &[("tf", &ns_dropped)]).is_empty());
-    }
-
-    #[test]
-    fn blocks_are_taken_in_order_whoever_read_them() {
-        let q = BlockQueue::new(3);
-        let (a, b) = (q.claim(), q.claim());
-        assert_eq!((a, b), (Some(0), Some(1)));
-        // Block 1 is delivered first; the fold still gets block 0 first.
-        q.deliver(1, Vec::new());
-        std::thread::scope(|s| {
-            s.spawn(|| {
-                std::thread::sleep(std::time::Duration::from_millis(20));
-                q.deliver(0, Vec::new());
-            });
-            assert!(q.take(0).is_some());
-        });
-        assert!(q.take(1).is_some());
-        assert_eq!(q.claim(), Some(2));
-        assert_eq!(q.claim(), None, "all claimed");
-    }
-
-    #[test]
-    fn claims_stay_within_reach_of_the_fold() {
-        let q = BlockQueue::new(100);
-        for k in 0..BLOCKS_AHEAD {
-            assert_eq!(q.claim(), Some(k));
-        }
-        // The next claim waits until the fold takes block 0.
-        std::thread::scope(|s| {
-            let waiting = s.spawn(|| q.claim());
-            std::thread::sleep(std::time::Duration::from_millis(20));
-            assert!(!waiting.is_finished());
-            q.deliver(0, Vec::new());
-            assert!(q.take(0).is_some());
-            assert_eq!(waiting.join().ok().flatten(), Some(BLOCKS_AHEAD));
-        });
-    }
-
-    #[test]
-    fn a_reader_lost_with_a_block_stops_the_fold_instead_of_hanging_it() {
-        let q = BlockQueue::new(4);
-        assert_eq!(q.claim(), Some(0));
-        assert_eq!(q.claim(), Some(1));
-        q.deliver(1, Vec::new());
-        // The reader of block 0 dies; another reader is still there.
-        q.leave(true);
-        assert!(q.take(0).is_none(), "block 0 will never come");
-        // Readers that all leave normally after delivering: what was delivered is still taken.
-        let q = BlockQueue::new(1);
-        assert_eq!(q.claim(), Some(0));
-        q.deliver(0, Vec::new());
-        for _ in 0..READERS {
-            q.leave(false);
-        }
-        assert!(q.take(0).is_some());
-        assert!(q.take(1).is_none());
     }
 }

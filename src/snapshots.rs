@@ -7,9 +7,9 @@
 //! revert or a re-add costs a map lookup.
 
 use crate::formats;
+use crate::history::objects::Tree;
 use crate::history::Repo;
 use crate::model::{Problem, Unit};
-use crate::objects::Tree;
 use git2::Oid;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;

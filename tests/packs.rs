@@ -1,11 +1,11 @@
-//! The pack reader (`configtrail::packs`) against git itself: every object of a repository
+//! The pack reader (`configtrail::history::packs`) against git itself: every object of a repository
 //! repacked with deep delta chains reads as `git cat-file` prints it, and damaged or crafted
 //! packs are declined (left to libgit2) rather than misread, with no panic and no hang.
 
 mod common;
 
 use common::{sg, Fixture};
-use configtrail::packs::{Decline, Reader, Store};
+use configtrail::history::packs::{Decline, Reader, Store};
 use git2::ObjectType;
 use std::collections::BTreeMap;
 use std::io::Write;

@@ -597,7 +597,7 @@ impl Reader {
 /// Whether `data`, as an object of `kind`, hashes to `id`: catches any decoding fault here
 /// before it could reach libgit2 or a report.
 fn hashes_to(kind: ObjectType, data: &[u8], id: &[u8; 20]) -> bool {
-    Oid::from_bytes(id).is_ok_and(|id| crate::objects::hashes_to(kind.str(), data, id))
+    Oid::from_bytes(id).is_ok_and(|id| crate::history::objects::hashes_to(kind.str(), data, id))
 }
 
 /// A delta's size field: 7 bits a byte, least significant first.

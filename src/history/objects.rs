@@ -530,4 +530,14 @@ mod tests {
         }
         assert!(c.young.len() + c.old.len() <= TREE_CACHE_BYTES / 64);
     }
+
+    #[test]
+    fn tree_order_puts_a_directory_after_a_file_with_its_name_as_prefix() {
+        use std::cmp::Ordering::*;
+        // git sorts "a.tf" < "a/" (as "a/") < "a0": '.' < '/' < '0'.
+        assert_eq!(order(b"a.tf", false, b"a", true), Less);
+        assert_eq!(order(b"a", true, b"a0", false), Less);
+        assert_eq!(order(b"a", false, b"a", true), Less);
+        assert_eq!(order(b"a", true, b"a", true), Equal);
+    }
 }
