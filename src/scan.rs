@@ -707,9 +707,11 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
         // The same mailmap as the main handle's, which reports any problem.
         let _ = r.load_mailmap(tip);
     };
+    let hint = ReadsHint::default();
+    let read = |r: &Repo, snapshots: &mut Snapshots, oid: Oid| prepare(r, snapshots, &hint, oid);
     let mut folded = 0usize;
     let ahead =
-        crate::history::readers::read_ahead(repo, landings, &setup, &prepare, &mut |prepared| {
+        crate::history::readers::read_ahead(repo, landings, &setup, &read, &mut |prepared| {
             engine.apply(prepared);
             progress.inc(1);
             folded += 1;
@@ -799,7 +801,9 @@ impl<'r> Engine<'r> {
             .into_iter()
             .filter(|(d, _)| !formats::is_vendored(d))
             .collect();
-        for (dir, unit) in self.through_modules(all, &BTreeSet::new(), Some(&tree), li) {
+        for (dir, unit) in
+            self.through_modules(all, &BTreeSet::new(), Some(&tree), li, &mut HashMap::new())
+        {
             if !unit.problems.is_empty() {
                 // Unreadable at the start: a scan would be holding the last readable state
                 // through this blind spot, so start from that state too.
@@ -927,7 +931,7 @@ impl<'r> Engine<'r> {
 
     /// Processes one landing.
     pub fn step(&mut self, oid: Oid) {
-        let prepared = prepare(self.repo, &mut self.snapshots, oid);
+        let prepared = prepare(self.repo, &mut self.snapshots, &ReadsHint::default(), oid);
         self.apply(prepared);
     }
 
@@ -938,6 +942,7 @@ impl<'r> Engine<'r> {
             info,
             changes,
             mut units,
+            mut dependants,
         } = prepared;
         let li = self.landings.len();
         // The reader has read the commit and its tree; they are read here again only when the
@@ -1119,7 +1124,7 @@ impl<'r> Engine<'r> {
             };
             news.push((dir.clone(), unit));
         }
-        let news = self.through_modules(news, &vendored, tree.as_deref(), li);
+        let news = self.through_modules(news, &vendored, tree.as_deref(), li, &mut dependants);
         self.carry_objects(&news, li);
         for (dir, unit) in news {
             self.apply_unit(&dir, unit, li, ci, &side);
@@ -1177,6 +1182,7 @@ impl<'r> Engine<'r> {
         vendored: &BTreeSet<String>,
         tree: Option<&crate::history::objects::Tree>,
         li: usize,
+        prefetched: &mut HashMap<String, Arc<Unit>>,
     ) -> Vec<(String, Arc<Unit>)> {
         let tf = |d: &str| !formats::is_manifest_file(d);
         // A `--var-file` changed: every root reads it.
@@ -1244,7 +1250,10 @@ impl<'r> Engine<'r> {
         );
         if let Some(t) = tree {
             for d in again {
-                let u = self.snapshots.unit_at(self.repo, t, &d);
+                let u = match prefetched.remove(&d) {
+                    Some(u) => u,
+                    None => self.snapshots.unit_at(self.repo, t, &d),
+                };
                 out.push((d, u));
             }
         }
@@ -1766,10 +1775,19 @@ impl<'r> Engine<'r> {
             if view.is_empty() {
                 continue;
             }
+            // Against each other parent only the units of `view` are ever asked about, and one
+            // the merge did not change relative to that parent has no entry (the merge took it
+            // whole): most side merges (a pull request merged into its base) change nothing of
+            // `view` relative to the branch they merge, so the parents' units are compared by
+            // their trees first and parsed only when one of `view`'s differs.
             let others: Vec<BTreeMap<String, Arc<Unit>>> = parents
                 .iter()
                 .skip(1)
                 .map(|p| {
+                    let (dirs, _) = self.changed_units(p.as_deref(), &tree);
+                    if !dirs.iter().any(|d| view.contains_key(d)) {
+                        return BTreeMap::new();
+                    }
                     self.parents_view(p.as_deref(), &tree, &wanted)
                         .0
                         .into_iter()
@@ -1841,22 +1859,7 @@ impl<'r> Engine<'r> {
         Vec<(String, String)>,
         Vec<((String, String), String)>,
     ) {
-        let changes = self.repo.changes(parent, Some(tree));
-        let mut dirs: BTreeSet<String> = BTreeSet::new();
-        let mut renamed_from: BTreeMap<String, String> = BTreeMap::new();
-        for f in &changes.files {
-            let od = f.old_path.as_deref().map(formats::unit_of);
-            let nd = f.new_path.as_deref().map(formats::unit_of);
-            if let (Some(o), Some(n)) = (od, nd) {
-                if o != n {
-                    renamed_from
-                        .entry(n.to_string())
-                        .or_insert_with(|| o.to_string());
-                }
-            }
-            dirs.extend(od.into_iter().chain(nd).map(str::to_string));
-        }
-        let dirs = self.through_roots(dirs);
+        let (dirs, renamed_from) = self.changed_units(parent, tree);
         let mut view: BTreeMap<String, (Arc<Unit>, Arc<Unit>)> = BTreeMap::new();
         for dir in &dirs {
             let new = self.snapshots.unit_at(self.repo, tree, dir);
@@ -1954,6 +1957,32 @@ impl<'r> Engine<'r> {
         }
         view.retain(|d, _| wanted(d));
         (view, renames, moves)
+    }
+
+    /// The units that differ between `parent` and `tree` as [`Engine::parents_view`] compares
+    /// them (the roots that call a changed module included), with the old path of each unit a
+    /// rename moved: from the trees alone, nothing parsed.
+    fn changed_units(
+        &mut self,
+        parent: Option<&crate::history::objects::Tree>,
+        tree: &crate::history::objects::Tree,
+    ) -> (BTreeSet<String>, BTreeMap<String, String>) {
+        let changes = self.repo.changes(parent, Some(tree));
+        let mut dirs: BTreeSet<String> = BTreeSet::new();
+        let mut renamed_from: BTreeMap<String, String> = BTreeMap::new();
+        for f in &changes.files {
+            let od = f.old_path.as_deref().map(formats::unit_of);
+            let nd = f.new_path.as_deref().map(formats::unit_of);
+            if let (Some(o), Some(n)) = (od, nd) {
+                if o != n {
+                    renamed_from
+                        .entry(n.to_string())
+                        .or_insert_with(|| o.to_string());
+                }
+            }
+            dirs.extend(od.into_iter().chain(nd).map(str::to_string));
+        }
+        (self.through_roots(dirs), renamed_from)
     }
 
     /// Moves a unit's state to the path a rename gave it, keeping its identity.
@@ -2731,16 +2760,65 @@ pub struct Prepared {
     info: Result<crate::history::CommitInfo, String>,
     changes: Result<crate::history::Changes, String>,
     units: HashMap<String, Arc<Unit>>,
+    /// Roots that read a directory this landing changed (by the fold's last [`ReadsHint`]),
+    /// evaluated at this landing's tree: the fold takes them instead of evaluating them itself.
+    dependants: HashMap<String, Arc<Unit>>,
+}
+
+/// The roots whose evaluation reads other directories (the modules they instantiate), as the
+/// readers have seen them: root → the directories it reads, from the last evaluation of it any
+/// reader made. With it a reader evaluates ahead, on its own thread, the roots its landing's
+/// changes reach, which was a third of the fold's time on a history of module changes
+/// (profiled: a change to a shared module evaluates every root that instantiates it again).
+/// Readers see landings out of order and ahead of the fold, so the hint may be stale; that costs
+/// only work (a root evaluated for nothing, or one the fold evaluates itself), never a different
+/// result: what a reader gives is the unit at that landing's tree, exactly as the fold would
+/// read it there.
+#[derive(Default, Clone)]
+pub struct ReadsHint(Arc<std::sync::RwLock<Arc<RootReads>>>);
+
+/// Root → the directories its evaluation read.
+type RootReads = BTreeMap<String, Vec<String>>;
+
+impl ReadsHint {
+    fn get(&self) -> Arc<RootReads> {
+        Arc::clone(
+            &self
+                .0
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// Records what the evaluation of `dir` read (nothing: `dir` reads no other directory).
+    fn note(&self, dir: &str, unit: &Unit) {
+        let known = self.get();
+        if known.get(dir).map_or(unit.reads.is_empty(), |r| *r == unit.reads) {
+            return;
+        }
+        let mut w = self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = (**w).clone();
+        if unit.reads.is_empty() {
+            map.remove(dir);
+        } else {
+            map.insert(dir.to_string(), unit.reads.clone());
+        }
+        *w = Arc::new(map);
+    }
 }
 
 /// Reads one landing: commit, tree compare against the first parent, and every unit the
 /// compare touched (those under an unreadable subtree excepted).
-pub fn prepare(repo: &Repo, snapshots: &mut Snapshots, oid: Oid) -> Prepared {
+pub fn prepare(repo: &Repo, snapshots: &mut Snapshots, hint: &ReadsHint, oid: Oid) -> Prepared {
     let mut out = Prepared {
         oid,
         info: Err(String::new()),
         changes: Err(String::new()),
         units: HashMap::new(),
+        dependants: HashMap::new(),
     };
     let commit = match repo.commit(oid) {
         Ok(c) => c,
@@ -2774,9 +2852,30 @@ pub fn prepare(repo: &Repo, snapshots: &mut Snapshots, oid: Oid) -> Prepared {
         .map(formats::unit_of)
         .filter(|d| !hidden(d) && !formats::is_vendored(d))
         .collect();
+    let roots = hint.get();
+    if !roots.is_empty() {
+        let changed: BTreeSet<&str> = changes
+            .files
+            .iter()
+            .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
+            .flatten()
+            .map(formats::unit_of)
+            .collect();
+        for (root, reads) in roots.iter() {
+            if !changed.contains(root.as_str())
+                && !hidden(root)
+                && reads.iter().any(|r| changed.contains(r.as_str()))
+            {
+                let unit = snapshots.unit_at(repo, &tree, root);
+                hint.note(root, &unit);
+                out.dependants.insert(root.clone(), unit);
+            }
+        }
+    }
     for dir in dirs {
-        out.units
-            .insert(dir.to_string(), snapshots.unit_at(repo, &tree, dir));
+        let unit = snapshots.unit_at(repo, &tree, dir);
+        hint.note(dir, &unit);
+        out.units.insert(dir.to_string(), unit);
     }
     out.changes = Ok(changes);
     out

@@ -21,10 +21,22 @@ use std::collections::BTreeMap;
 /// than it saves).
 pub const PARALLEL_MIN: usize = 64;
 
-/// Readers take landings in blocks of this many consecutive landings: within a block a landing's
-/// parent tree is the previous landing's tree, already in the reader's cache (interleaving
-/// single landings made every tree be read twice, once by each reader).
+/// Readers take landings in blocks of at most this many consecutive landings: within a block a
+/// landing's parent tree is the previous landing's tree, already in the reader's cache
+/// (interleaving single landings made every tree be read twice, once by each reader).
 const BLOCK: usize = 64;
+
+/// Blocks per reader a history is cut into at least, down to blocks of [`MIN_BLOCK`]: with
+/// blocks of 64 a history of a few hundred landings was 5 to 8 blocks, and the reader that drew
+/// the heavy ones did two thirds of the reading while the other waited (measured on
+/// terraform-aws-iam, 451 landings: 48% against 29% of the run's CPU).
+const BLOCKS_PER_READER: usize = 16;
+const MIN_BLOCK: usize = 8;
+
+/// The block length for a history of `n` landings.
+fn block_len(n: usize) -> usize {
+    (n / (READERS * BLOCKS_PER_READER)).clamp(MIN_BLOCK, BLOCK)
+}
 
 /// Reader threads.
 const READERS: usize = 2;
@@ -189,7 +201,7 @@ where
     // The walk's list in the blocks readers claim, each let go once folded: the list would
     // otherwise stay beside the commit table it turns into (1 MB at 50,000 landings).
     let blocks: Vec<std::sync::Mutex<Vec<Oid>>> = landings
-        .chunks(BLOCK)
+        .chunks(block_len(landings.len()))
         .map(|c| std::sync::Mutex::new(c.to_vec()))
         .collect();
     drop(landings);
