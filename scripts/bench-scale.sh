@@ -20,6 +20,9 @@
 # under envs/, each calling 10 of the shared modules (and one of the next environment's), so a
 # change to a shared module re-evaluates one or two roots of 11 module instances each.
 #
+# A size that is a directory (e.g. ~/src/terragoat, or a bare mirror) is that repository as it
+# is: nothing is built, and the review row compares with git's walk limited to the IaC paths.
+#
 # The repositories (300 Terraform modules of 3 files, 40 Kubernetes manifests, application files
 # changed in most commits, about a third of the commits touching IaC, a merged short branch every
 # 25 landings) are built once into target/bench-repos/ by scripts/synth-repo.py. Measurement lives
@@ -55,7 +58,23 @@ pair() {
 }
 
 printf '%-8s %8s %10s %10s %7s %10s %10s | %9s %9s %7s\n' commits landings "scan s" "git log s" ratio "scan MB" "git MB" "review s" "walk s" ratio
+iac='*.tf *.tf.json *.tfvars *.yaml *.yml *.json'
 for n in $sizes; do
+  if [ -d "$n" ]; then
+    repo=$n
+    landings=$(git -C "$repo" rev-list --first-parent --count HEAD)
+    read -r t_scan m_scan t_git m_git ratio <<<"$(pair "$bin scan $repo --format json" \
+      "git -C $repo log --first-parent -p -- $iac")"
+    t_rev=- t_walk=- r_rev=-
+    if (( landings > 50 )); then
+      read -r t_rev _ t_walk _ r_rev <<<"$(pair "$bin review HEAD~50..HEAD $repo --format json" \
+        "git -C $repo rev-list --first-parent --count HEAD -- $iac")"
+    fi
+    printf '%-8s %8s %10s %10s %7s %10s %10s | %9s %9s %7s\n' "$(basename "${repo%/repo}")" \
+      "$landings" "$t_scan" "$t_git" "$ratio" "$((m_scan / 1024))" "$((m_git / 1024))" \
+      "$t_rev" "$t_walk" "$r_rev"
+    continue
+  fi
   repo=target/bench-repos/synth-$n.git
   commits=${n%%q*} quiet=() pack=
   [ "$commits" != "$n" ] && quiet=(--quiet-after "${n#*q}")
@@ -78,7 +97,7 @@ for n in $sizes; do
   fi
   landings=$(git -C "$repo" rev-list --first-parent --count HEAD)
   read -r t_scan m_scan t_git m_git ratio <<<"$(pair "$bin scan $repo --format json" \
-    "git -C $repo log --first-parent -p -- *.tf *.tf.json *.tfvars *.yaml *.yml *.json")"
+    "git -C $repo log --first-parent -p -- $iac")"
   read -r t_rev _ t_walk _ r_rev <<<"$(pair "$bin review HEAD~50..HEAD $repo --format json" \
     "git -C $repo rev-list --first-parent --count HEAD -- infra k8s")"
   printf '%-8s %8s %10s %10s %7s %10s %10s | %9s %9s %7s\n' "$n" "$landings" "$t_scan" "$t_git" "$ratio" \

@@ -708,7 +708,9 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
         let _ = r.load_mailmap(tip);
     };
     let hint = ReadsHint::default();
-    let read = |r: &Repo, snapshots: &mut Snapshots, oid: Oid| prepare(r, snapshots, &hint, oid);
+    let rules = engine.rules;
+    let read =
+        |r: &Repo, snapshots: &mut Snapshots, oid: Oid| prepare(r, snapshots, &hint, rules, oid);
     let mut folded = 0usize;
     let ahead =
         crate::history::readers::read_ahead(repo, landings, &setup, &read, &mut |prepared| {
@@ -808,10 +810,10 @@ impl<'r> Engine<'r> {
                 // Unreadable at the start: a scan would be holding the last readable state
                 // through this blind spot, so start from that state too.
                 if let Some(prior) = self.last_readable(oid, &dir) {
-                    self.apply_unit(&dir, prior, li, ci, &Side::default());
+                    self.apply_unit(&dir, prior, li, ci, &Side::default(), None);
                 }
             }
-            self.apply_unit(&dir, unit, li, ci, &Side::default());
+            self.apply_unit(&dir, unit, li, ci, &Side::default(), None);
         }
         self.link_seed_copies();
         self.seeding = false;
@@ -931,7 +933,13 @@ impl<'r> Engine<'r> {
 
     /// Processes one landing.
     pub fn step(&mut self, oid: Oid) {
-        let prepared = prepare(self.repo, &mut self.snapshots, &ReadsHint::default(), oid);
+        let prepared = prepare(
+            self.repo,
+            &mut self.snapshots,
+            &ReadsHint::default(),
+            self.rules,
+            oid,
+        );
         self.apply(prepared);
     }
 
@@ -943,6 +951,7 @@ impl<'r> Engine<'r> {
             changes,
             mut units,
             mut dependants,
+            mut verdicts,
         } = prepared;
         let li = self.landings.len();
         // The reader has read the commit and its tree; they are read here again only when the
@@ -1127,7 +1136,11 @@ impl<'r> Engine<'r> {
         let news = self.through_modules(news, &vendored, tree.as_deref(), li, &mut dependants);
         self.carry_objects(&news, li);
         for (dir, unit) in news {
-            self.apply_unit(&dir, unit, li, ci, &side);
+            let judged = verdicts
+                .iter()
+                .position(|(u, _)| Arc::ptr_eq(u, &unit))
+                .map(|i| verdicts.swap_remove(i).1);
+            self.apply_unit(&dir, unit, li, ci, &side, judged);
         }
         self.inherited.clear();
         self.settle_copies();
@@ -1995,7 +2008,15 @@ impl<'r> Engine<'r> {
         self.units.insert(to, state);
     }
 
-    fn apply_unit(&mut self, dir: &str, parsed: Arc<Unit>, li: usize, ci: usize, side: &Side) {
+    fn apply_unit(
+        &mut self,
+        dir: &str,
+        parsed: Arc<Unit>,
+        li: usize,
+        ci: usize,
+        side: &Side,
+        judged: Option<Verdicts>,
+    ) {
         let state = match self.units.remove(dir) {
             Some(st) => st,
             None => self.fresh_state(dir, li),
@@ -2067,7 +2088,10 @@ impl<'r> Engine<'r> {
         }
 
         let landed = Landed::new(&landed_here, &eff, &state.unit);
-        let verdicts = rules::evaluate_unit(self.rules, &eff);
+        let verdicts = match judged {
+            Some(v) if Arc::ptr_eq(&eff, &parsed) => v,
+            _ => rules::evaluate_unit(self.rules, &eff),
+        };
         let (transitions, held) = timeline::transitions(&state.held, &verdicts, li);
         for ((rule_id, address), t) in transitions {
             let Some(rule) = rules::find(self.rules, rule_id) else {
@@ -2763,7 +2787,13 @@ pub struct Prepared {
     /// Roots that read a directory this landing changed (by the fold's last [`ReadsHint`]),
     /// evaluated at this landing's tree: the fold takes them instead of evaluating them itself.
     dependants: HashMap<String, Arc<Unit>>,
+    /// The rules' verdicts on each readable unit above, judged by the reader: the fold uses them
+    /// when it folds that very unit (most landings), and judges it itself otherwise.
+    verdicts: Vec<(Arc<Unit>, Verdicts)>,
 }
+
+/// A unit's verdicts, by (rule, address).
+type Verdicts = BTreeMap<(&'static str, String), rules::Verdict>;
 
 /// The roots whose evaluation reads other directories (the modules they instantiate), as the
 /// readers have seen them: root → the directories it reads, from the last evaluation of it any
@@ -2793,7 +2823,10 @@ impl ReadsHint {
     /// Records what the evaluation of `dir` read (nothing: `dir` reads no other directory).
     fn note(&self, dir: &str, unit: &Unit) {
         let known = self.get();
-        if known.get(dir).map_or(unit.reads.is_empty(), |r| *r == unit.reads) {
+        if known
+            .get(dir)
+            .map_or(unit.reads.is_empty(), |r| *r == unit.reads)
+        {
             return;
         }
         let mut w = self
@@ -2812,13 +2845,20 @@ impl ReadsHint {
 
 /// Reads one landing: commit, tree compare against the first parent, and every unit the
 /// compare touched (those under an unreadable subtree excepted).
-pub fn prepare(repo: &Repo, snapshots: &mut Snapshots, hint: &ReadsHint, oid: Oid) -> Prepared {
+pub fn prepare(
+    repo: &Repo,
+    snapshots: &mut Snapshots,
+    hint: &ReadsHint,
+    rules: &'static [Rule],
+    oid: Oid,
+) -> Prepared {
     let mut out = Prepared {
         oid,
         info: Err(String::new()),
         changes: Err(String::new()),
         units: HashMap::new(),
         dependants: HashMap::new(),
+        verdicts: Vec::new(),
     };
     let commit = match repo.commit(oid) {
         Ok(c) => c,
@@ -2876,6 +2916,14 @@ pub fn prepare(repo: &Repo, snapshots: &mut Snapshots, hint: &ReadsHint, oid: Oi
         let unit = snapshots.unit_at(repo, &tree, dir);
         hint.note(dir, &unit);
         out.units.insert(dir.to_string(), unit);
+    }
+    // A unit with a file it could not read is folded with what that file held before, not as
+    // read here: judged by the fold.
+    for u in out.units.values().chain(out.dependants.values()) {
+        if u.problems.is_empty() {
+            out.verdicts
+                .push((Arc::clone(u), rules::evaluate_unit(rules, u)));
+        }
     }
     out.changes = Ok(changes);
     out
