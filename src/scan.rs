@@ -1762,9 +1762,13 @@ impl<'r> Engine<'r> {
         let Ok(merge_tree) = self.repo.commit_tree(merge) else {
             return side;
         };
+        // Relative to each other parent, the merge may have moved what it took from there (a
+        // history merged in under another folder: every file renamed relative to that parent):
+        // those moves lead from where the landing has an object to where the side wrote it.
         for p in merge.parent_ids().skip(1) {
             let parent = self.repo.tree_of(p).and_then(|t| self.repo.find_tree(t));
-            let (view, _, _) = self.parents_view(parent.as_deref(), &merge_tree, &|_| true);
+            let (view, _, moves) = self.parents_view(parent.as_deref(), &merge_tree, &|_| true);
+            side.came_from.extend(moves);
             side.others
                 .push(view.into_iter().map(|(d, (old, _))| (d, old)).collect());
         }
@@ -1793,21 +1797,22 @@ impl<'r> Engine<'r> {
             // whole): most side merges (a pull request merged into its base) change nothing of
             // `view` relative to the branch they merge, so the parents' units are compared by
             // their trees first and parsed only when one of `view`'s differs.
-            let others: Vec<BTreeMap<String, Arc<Unit>>> = parents
-                .iter()
-                .skip(1)
-                .map(|p| {
-                    let (dirs, _) = self.changed_units(p.as_deref(), &tree);
-                    if !dirs.iter().any(|d| view.contains_key(d)) {
-                        return BTreeMap::new();
-                    }
-                    self.parents_view(p.as_deref(), &tree, &wanted)
-                        .0
-                        .into_iter()
-                        .map(|(d, (old, _))| (d, old))
-                        .collect()
-                })
-                .collect();
+            // A side merge that moved what it took from another parent (kubernetes/examples: a
+            // merge of the Kubernetes history renaming its 370 files into `staging/`) says where
+            // each object was on that parent's line, where its writers are: those moves join
+            // the side's, or the writer of an object so moved is not found by where it was and
+            // another unit's object of the same identity is credited instead.
+            let mut others: Vec<BTreeMap<String, Arc<Unit>>> = Vec::new();
+            for p in parents.iter().skip(1) {
+                let (dirs, _) = self.changed_units(p.as_deref(), &tree);
+                if !dirs.iter().any(|d| view.contains_key(d)) {
+                    others.push(BTreeMap::new());
+                    continue;
+                }
+                let (theirs, _, moves) = self.parents_view(p.as_deref(), &tree, &wanted);
+                side.came_from.extend(moves);
+                others.push(theirs.into_iter().map(|(d, (old, _))| (d, old)).collect());
+            }
             let idx = self.commits.intern(self.repo.commit_info(&c));
             self.side_examined.push(idx);
             for (dir, (old, new)) in view {

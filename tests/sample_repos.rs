@@ -72,6 +72,7 @@ scenarios! {
     tf_module_registry => "tf-module-registry",
     tf_override_file => "tf-override-file",
     tf_library_then_called => "tf-library-then-called",
+    k8s_history_imported_under_folder => "k8s-history-imported-under-folder",
 }
 
 fn manifest_dir() -> &'static Path {
