@@ -372,7 +372,7 @@ fn pair_objects(
                 let same_name = name(&a.1.address) == name(&b.1.address);
                 match copies {
                     _ if same_name => shared * 2 >= most,
-                    Some(touched) => touched.contains(a.0) && shared * 2 >= most,
+                    Some(touched) => touched.contains(a.0) && copied(a.1, b.1, shared, most),
                     None => shared * 3 >= most * 2,
                 }
             } else {
@@ -397,6 +397,42 @@ fn pair_objects(
     out.sort_unstable();
     out
 }
+
+/// Is `b` a copy with edits of `a` (a Kubernetes object of another name, from a file the same
+/// commit changed), given the settings they share value for value? Half of the larger one's,
+/// counted by path, or counted with the names of containers, volumes and env vars left out of
+/// the paths, where at least [`MIN_COPIED`] are shared: a copy that renamed its container
+/// (kubernetes-engine-samples aebcc290 made Deployment/myapp from Deployment/wordpress, its
+/// container `web` now `app`) moved every setting of that container to another path, and the
+/// values it kept (the proxy container, the volumes) are still the original's writers'.
+fn copied(
+    a: &crate::model::Resource,
+    b: &crate::model::Resource,
+    shared: usize,
+    most: usize,
+) -> bool {
+    if shared * 2 >= most {
+        return true;
+    }
+    fn shape(r: &crate::model::Resource) -> BTreeMap<(SettingPath, &Value), usize> {
+        let mut m = BTreeMap::new();
+        for (p, v) in r.body.leaves() {
+            *m.entry((formats::kubernetes::unnamed(&p), v)).or_insert(0) += 1;
+        }
+        m
+    }
+    let (sa, sb) = (shape(a), shape(b));
+    let count = |m: &BTreeMap<(SettingPath, &Value), usize>| m.values().sum::<usize>();
+    let shared: usize = sb
+        .iter()
+        .map(|(k, n)| (*n).min(sa.get(k).copied().unwrap_or(0)))
+        .sum();
+    shared >= MIN_COPIED && shared * 2 >= count(&sa).max(count(&sb))
+}
+
+/// The fewest settings a copy with renamed containers must share with its original (see
+/// [`copied`]): small objects share half their settings with unrelated ones.
+const MIN_COPIED: usize = 8;
 
 /// Do two resources under one identity in two places look like one object that moved: at least
 /// half of the larger one's settings the same, value for value? Two files can define the same
@@ -1064,7 +1100,7 @@ impl<'r> Engine<'r> {
         for (from, to) in moves {
             if vanished(self, &from) && !self.units.contains_key(&to) {
                 if let Some(state) = self.units.remove(&from) {
-                    self.relocate(state, to);
+                    self.relocate(&from, state, to);
                 }
             }
         }
@@ -1101,7 +1137,7 @@ impl<'r> Engine<'r> {
             if let Some((i, _)) = best {
                 let to = appeared.remove(i);
                 if let Some(state) = self.units.remove(&from) {
-                    self.relocate(state, to);
+                    self.relocate(&from, state, to);
                 }
             }
         }
@@ -2004,7 +2040,19 @@ impl<'r> Engine<'r> {
     }
 
     /// Moves a unit's state to the path a rename gave it, keeping its identity.
-    fn relocate(&mut self, state: UnitState, to: String) {
+    fn relocate(&mut self, from: &str, state: UnitState, to: String) {
+        // Its objects are held under the new path from here on: a copy this landing made of one
+        // of them is looked for where the object now is (kubernetes-engine-samples aebcc290
+        // renamed a manifest and copied its Deployment in one commit).
+        if formats::is_manifest_file(&to) {
+            for addr in state.unit.resources.keys() {
+                if let Some(ds) = self.objects.get_mut(addr) {
+                    if ds.remove(from) {
+                        ds.insert(to.clone());
+                    }
+                }
+            }
+        }
         if state.id == to {
             self.displaced.remove(&state.id);
         } else {

@@ -73,6 +73,7 @@ scenarios! {
     tf_override_file => "tf-override-file",
     tf_library_then_called => "tf-library-then-called",
     k8s_history_imported_under_folder => "k8s-history-imported-under-folder",
+    k8s_copy_renamed_container => "k8s-copy-renamed-container",
 }
 
 fn manifest_dir() -> &'static Path {

@@ -31,6 +31,32 @@ const NAMED_LISTS: &[&str] = &[
     "env",
 ];
 
+/// `path` with the names of the named list items it passes through left out
+/// (`spec.template.spec.containers.web.image` → `spec.template.spec.containers.*.image`): how two
+/// objects are compared as copies of one another when the copy renamed its containers or
+/// volumes, which moves every one of their settings to another path.
+pub fn unnamed(path: &SettingPath) -> SettingPath {
+    let mut out = Vec::with_capacity(path.0.len());
+    let mut after_list = false;
+    for seg in &path.0 {
+        match seg {
+            crate::model::Segment::Key(_) if after_list => {
+                out.push(crate::model::Segment::Key("*".to_string()));
+                after_list = false;
+            }
+            crate::model::Segment::Key(k) => {
+                after_list = NAMED_LISTS.contains(&k.as_str());
+                out.push(seg.clone());
+            }
+            other => {
+                after_list = false;
+                out.push(other.clone());
+            }
+        }
+    }
+    SettingPath(out)
+}
+
 /// Kinds that live outside namespaces: their address never has a namespace.
 const CLUSTER_SCOPED: &[&str] = &[
     "ClusterRole",
@@ -228,6 +254,26 @@ rules: []
 ---
 ci: not a manifest
 ";
+
+    #[test]
+    fn unnamed_paths_leave_out_the_names_of_named_list_items_only() {
+        let u = |p: &str| unnamed(&SettingPath::parse(p)).to_string();
+        assert_eq!(
+            u("spec.template.spec.containers.web.image"),
+            r#"spec.template.spec.containers["*"].image"#
+        );
+        assert_eq!(
+            u("spec.template.spec.containers.web.env.DB_HOST.value"),
+            r#"spec.template.spec.containers["*"].env["*"].value"#
+        );
+        assert_eq!(
+            u("spec.template.spec.volumes.ssl-certs.hostPath.path"),
+            r#"spec.template.spec.volumes["*"].hostPath.path"#
+        );
+        // Not a named list: kept as it is.
+        assert_eq!(u("metadata.labels.app"), "metadata.labels.app");
+        assert_eq!(u("spec.ports[0].port"), "spec.ports[0].port");
+    }
 
     #[test]
     fn addresses_and_located_settings() {
