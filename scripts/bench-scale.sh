@@ -20,7 +20,7 @@
 # under envs/, each calling 10 of the shared modules (and one of the next environment's), so a
 # change to a shared module re-evaluates one or two roots of 11 module instances each.
 #
-# A size that is a directory (e.g. ~/src/terragoat, or a bare mirror) is that repository as it
+# A size that is a directory (e.g. $HOME/src/terragoat, or a bare mirror) is that repository as it
 # is: nothing is built, and the review row compares with git's walk limited to the IaC paths.
 #
 # The repositories (300 Terraform modules of 3 files, 40 Kubernetes manifests, application files

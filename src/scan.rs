@@ -2937,23 +2937,21 @@ pub fn prepare(
     snapshots.previous = Some((oid, commit.tree_id()));
     let changes = repo.changes(parent_tree.as_deref(), Some(&tree));
     let hidden = |dir: &str| changes.hides(dir);
-    let dirs: BTreeSet<&str> = changes
+    // The unit directories the compare touched, vendored modules included (roots read them).
+    let changed: BTreeSet<&str> = changes
         .files
         .iter()
         .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
         .flatten()
         .map(formats::unit_of)
+        .collect();
+    let dirs: BTreeSet<&str> = changed
+        .iter()
+        .copied()
         .filter(|d| !hidden(d) && !formats::is_vendored(d))
         .collect();
     let roots = hint.get();
     if !roots.is_empty() {
-        let changed: BTreeSet<&str> = changes
-            .files
-            .iter()
-            .flat_map(|c| [c.old_path.as_deref(), c.new_path.as_deref()])
-            .flatten()
-            .map(formats::unit_of)
-            .collect();
         for (root, reads) in roots.iter() {
             if !changed.contains(root.as_str())
                 && !hidden(root)
