@@ -246,6 +246,252 @@ impl Side {
     }
 }
 
+/// [`Engine::through_roots`] over the fold's call graph, the directories called, and its units.
+fn roots_of(
+    graph: &BTreeMap<String, Vec<String>>,
+    called: &BTreeSet<String>,
+    units: &BTreeMap<String, UnitState>,
+    dirs: BTreeSet<String>,
+) -> BTreeSet<String> {
+    if graph.is_empty() && !dirs.iter().any(|d| formats::is_vendored(d)) {
+        return dirs;
+    }
+    let mut out = BTreeSet::new();
+    for d in dirs {
+        if !called.contains(&d) && !formats::is_vendored(&d) {
+            out.insert(d);
+            continue;
+        }
+        out.extend(
+            units
+                .iter()
+                .filter(|(_, st)| st.unit.reads.contains(&d))
+                .map(|(r, _)| r.clone()),
+        );
+    }
+    out
+}
+
+/// Side commits at least this many are read on two threads (see [`Engine::read_side`]).
+const PARALLEL_SIDE_MIN: usize = 64;
+
+/// Consecutive side commits a thread claims at a time.
+const SIDE_CHUNK: usize = 16;
+
+/// One commit of a merged side read against its parents: what the fold needs of it to credit
+/// the values it wrote (see [`Engine::side_attribution`]).
+struct SideRead {
+    oid: Oid,
+    /// Against the first parent, as [`parents_view`] compares.
+    view: BTreeMap<String, (Arc<Unit>, Arc<Unit>)>,
+    renames: Vec<(String, String)>,
+    moves: Vec<((String, String), String)>,
+    /// For a merge on the side, per other parent: the units of `view` it changed relative to
+    /// that parent, as the parent had them, and the moves it made relative to it (read only
+    /// when `view` is not empty).
+    others: Vec<BTreeMap<String, Arc<Unit>>>,
+    other_moves: Vec<((String, String), String)>,
+}
+
+/// Reads side commit `oid` against its parents; `None` when it or its tree cannot be read.
+///
+/// Against each other parent only the units of `view` are ever asked about, and one the merge
+/// did not change relative to that parent has no entry (the merge took it whole): most side
+/// merges (a pull request merged into its base) change nothing of `view` relative to the branch
+/// they merge, so the parents' units are compared by their trees first and parsed only when one
+/// of `view`'s differs. A side merge that moved what it took from another parent
+/// (kubernetes/examples: a merge of the Kubernetes history renaming its 370 files into
+/// `staging/`) says where each object was on that parent's line, where its writers are: those
+/// moves join the side's, or the writer of an object so moved is not found by where it was and
+/// another unit's object of the same identity is credited instead.
+fn read_side_commit(
+    repo: &Repo,
+    snapshots: &mut Snapshots,
+    roots: &dyn Fn(BTreeSet<String>) -> BTreeSet<String>,
+    oid: Oid,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Option<SideRead> {
+    let c = repo.commit(oid).ok()?;
+    let tree = repo.commit_tree(&c).ok()?;
+    let parents: Vec<Option<Arc<crate::history::objects::Tree>>> = c
+        .parent_ids()
+        .map(|p| repo.tree_of(p).and_then(|t| repo.find_tree(t)))
+        .collect();
+    let first = parents.first().cloned().flatten();
+    let (view, renames, moves) =
+        parents_view(repo, snapshots, roots, first.as_deref(), &tree, wanted);
+    let mut read = SideRead {
+        oid,
+        view,
+        renames,
+        moves,
+        others: Vec::new(),
+        other_moves: Vec::new(),
+    };
+    if read.view.is_empty() {
+        return Some(read);
+    }
+    for p in parents.iter().skip(1) {
+        let (dirs, _) = changed_units(repo, roots, p.as_deref(), &tree);
+        if !dirs.iter().any(|d| read.view.contains_key(d)) {
+            read.others.push(BTreeMap::new());
+            continue;
+        }
+        let (theirs, _, moves) = parents_view(repo, snapshots, roots, p.as_deref(), &tree, wanted);
+        read.other_moves.extend(moves);
+        read.others
+            .push(theirs.into_iter().map(|(d, (old, _))| (d, old)).collect());
+    }
+    Some(read)
+}
+
+/// The units that differ between `parent` and `tree` (those `wanted`), each as (the parent's
+/// version, the tree's), compared as identity goes: a unit the commit renamed is compared with
+/// its old path, and an object that moved into it from another unit the commit changed (a
+/// manifest folded into another, a resource moved to another directory) with the object as it
+/// was there, so only real edits are changes. An object renamed by the commit (see
+/// [`rename_pairs`]) is compared with the object it was; those renames are returned, (old
+/// address, new address), so that what was written on the old address is known on the new.
+#[allow(clippy::type_complexity)]
+fn parents_view(
+    repo: &Repo,
+    snapshots: &mut Snapshots,
+    roots: &dyn Fn(BTreeSet<String>) -> BTreeSet<String>,
+    parent: Option<&crate::history::objects::Tree>,
+    tree: &crate::history::objects::Tree,
+    wanted: &dyn Fn(&str) -> bool,
+) -> (
+    BTreeMap<String, (Arc<Unit>, Arc<Unit>)>,
+    Vec<(String, String)>,
+    Vec<((String, String), String)>,
+) {
+    let (dirs, renamed_from) = changed_units(repo, roots, parent, tree);
+    let mut view: BTreeMap<String, (Arc<Unit>, Arc<Unit>)> = BTreeMap::new();
+    for dir in &dirs {
+        let new = snapshots.unit_at(repo, tree, dir);
+        let mut old = match parent {
+            Some(t) => snapshots.unit_at(repo, t, dir),
+            None => Arc::new(Unit::default()),
+        };
+        if old.resources.is_empty() {
+            if let (Some(src), Some(t)) = (renamed_from.get(dir), parent) {
+                old = snapshots.unit_at(repo, t, src);
+            }
+        }
+        view.insert(dir.clone(), (old, new));
+    }
+    // Objects that left one changed unit, as they were, for the units they arrived in.
+    // Several units can lose an object of one identity in one commit (two unrelated
+    // `Service/guestbook` moved by one reorganisation): each address keeps every candidate.
+    let mut pool: BTreeMap<&str, Vec<(&str, &crate::model::Resource)>> = BTreeMap::new();
+    for (dir, (old, new)) in &view {
+        for (addr, r) in &old.resources {
+            if !new.resources.contains_key(addr) {
+                pool.entry(addr.as_str())
+                    .or_default()
+                    .push((dir.as_str(), r));
+            }
+        }
+    }
+    let mut arrived: BTreeMap<String, Vec<crate::model::Resource>> = BTreeMap::new();
+    let mut came: Vec<((String, String), String)> = Vec::new();
+    let mut strangers: Vec<(&str, &crate::model::Resource)> = Vec::new();
+    for (dir, (old, new)) in &view {
+        for (addr, res) in &new.resources {
+            if old.resources.contains_key(addr) {
+                continue;
+            }
+            // Of the departures of this identity, the one it is (identical first, then the
+            // one whose path it keeps most of), if it is alike enough to be it at all.
+            let pick = pool.get(addr.as_str()).and_then(|cands| {
+                cands
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (_, r))| alike_enough(r, res))
+                    .max_by_key(|(_, (d, r))| {
+                        (
+                            r.body == res.body,
+                            common_suffix(d, dir),
+                            std::cmp::Reverse(*d),
+                        )
+                    })
+                    .map(|(i, _)| i)
+            });
+            match pick {
+                Some(i) => {
+                    let Some(cands) = pool.get_mut(addr.as_str()) else {
+                        continue;
+                    };
+                    let (from, r) = cands.remove(i);
+                    if from != dir.as_str() {
+                        came.push(((dir.clone(), addr.clone()), from.to_string()));
+                    }
+                    arrived.entry(dir.clone()).or_default().push(r.clone());
+                }
+                None => strangers.push((dir.as_str(), res)),
+            }
+        }
+    }
+    // Arrivals no departure explains by address: renamed objects, compared with what they
+    // were under their old address.
+    let unclaimed: Vec<(&str, &crate::model::Resource)> =
+        pool.values().flatten().copied().collect();
+    let mut renames = Vec::new();
+    let mut moves: Vec<((String, String), String)> = renamed_from
+        .iter()
+        .map(|(n, o)| ((n.clone(), String::new()), o.clone()))
+        .collect();
+    for (i, j) in rename_pairs(&unclaimed, &strangers) {
+        let ((from, was), (dir, now)) = (unclaimed[i], strangers[j]);
+        let mut r = was.clone();
+        r.address = now.address.clone();
+        renames.push((was.address.clone(), now.address.clone()));
+        if from != dir {
+            moves.push(((dir.to_string(), now.address.clone()), from.to_string()));
+        }
+        arrived.entry(dir.to_string()).or_default().push(r);
+    }
+    moves.extend(came);
+    for (dir, rs) in arrived {
+        if let Some((old, _)) = view.get_mut(&dir) {
+            let mut u = (**old).clone();
+            for r in rs {
+                u.resources.insert(r.address.clone(), r);
+            }
+            *old = Arc::new(u);
+        }
+    }
+    view.retain(|d, _| wanted(d));
+    (view, renames, moves)
+}
+
+/// The units that differ between `parent` and `tree` as [`parents_view`] compares
+/// them (the roots that call a changed module included), with the old path of each unit a
+/// rename moved: from the trees alone, nothing parsed.
+fn changed_units(
+    repo: &Repo,
+    roots: &dyn Fn(BTreeSet<String>) -> BTreeSet<String>,
+    parent: Option<&crate::history::objects::Tree>,
+    tree: &crate::history::objects::Tree,
+) -> (BTreeSet<String>, BTreeMap<String, String>) {
+    let changes = repo.changes(parent, Some(tree));
+    let mut dirs: BTreeSet<String> = BTreeSet::new();
+    let mut renamed_from: BTreeMap<String, String> = BTreeMap::new();
+    for f in &changes.files {
+        let od = f.old_path.as_deref().map(formats::unit_of);
+        let nd = f.new_path.as_deref().map(formats::unit_of);
+        if let (Some(o), Some(n)) = (od, nd) {
+            if o != n {
+                renamed_from
+                    .entry(n.to_string())
+                    .or_insert_with(|| o.to_string());
+            }
+        }
+        dirs.extend(od.into_iter().chain(nd).map(str::to_string));
+    }
+    (roots(dirs), renamed_from)
+}
+
 /// A Kubernetes object: its identity is (group, kind, namespace, name), whichever file holds it.
 fn is_object(dir: &str, addr: &str) -> bool {
     formats::is_manifest_file(dir) && addr.contains('/')
@@ -1200,24 +1446,7 @@ impl<'r> Engine<'r> {
     /// instantiate it (as the fold knows them now: a merged side's commits are compared in the
     /// roots the history has at the merge), any other directory for itself.
     fn through_roots(&self, dirs: BTreeSet<String>) -> BTreeSet<String> {
-        if self.graph.is_empty() && !dirs.iter().any(|d| formats::is_vendored(d)) {
-            return dirs;
-        }
-        let called = self.called();
-        let mut out = BTreeSet::new();
-        for d in dirs {
-            if !called.contains(&d) && !formats::is_vendored(&d) {
-                out.insert(d);
-                continue;
-            }
-            out.extend(
-                self.units
-                    .iter()
-                    .filter(|(_, st)| st.unit.reads.contains(&d))
-                    .map(|(r, _)| r.clone()),
-            );
-        }
-        out
+        roots_of(&self.graph, &self.callees, &self.units, dirs)
     }
 
     /// Terraform as Terraform deploys it: from the units a landing touched, the ones to fold.
@@ -1786,6 +2015,88 @@ impl<'r> Engine<'r> {
         }
     }
 
+    /// The side commits `oids` read against their parents (see [`read_side_commit`]), in order.
+    /// A long side is read on two threads, the second half with a handle and a parse cache of its
+    /// own: reading a merged history's commits was most of a scan of one (kubernetes/examples
+    /// merges 1,665 commits of the Kubernetes repository: 58% of its CPU, on the fold's thread).
+    /// Only where which roots a directory stands for needs nothing the fold holds, that is where
+    /// no module is called anywhere; otherwise here.
+    fn read_side(&mut self, oids: &[Oid], wanted: &(dyn Fn(&str) -> bool + Sync)) -> Vec<SideRead> {
+        let plain = self.graph.is_empty() && self.units.values().all(|st| st.unit.reads.is_empty());
+        if !plain || oids.len() < PARALLEL_SIDE_MIN {
+            let Engine {
+                repo,
+                snapshots,
+                graph,
+                callees,
+                units,
+                ..
+            } = self;
+            let roots = |d| roots_of(graph, callees, units, d);
+            return oids
+                .iter()
+                .filter_map(|&o| read_side_commit(repo, snapshots, &roots, o, wanted))
+                .collect();
+        }
+        // What `roots_of` gives with no module called: every directory but a vendored one.
+        let roots = |d: BTreeSet<String>| -> BTreeSet<String> {
+            d.into_iter().filter(|x| !formats::is_vendored(x)).collect()
+        };
+        // Both threads claim runs of consecutive commits from a shared counter (a commit's parent
+        // is most often the one before it, whose tree is then in the same cache): halves of
+        // the side were unequal work, one thread doing three quarters.
+        let chunks: Vec<&[Oid]> = oids.chunks(SIDE_CHUNK).collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let claim = || next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let reopener = self.repo.reopener();
+        let (repo, snapshots) = (self.repo, &mut self.snapshots);
+        let mut done: Vec<(usize, Vec<SideRead>)> = Vec::new();
+        let theirs = std::thread::scope(|s| {
+            let spawned = std::thread::Builder::new()
+                .name("side".into())
+                .spawn_scoped(s, || {
+                    let r = reopener.open().ok()?;
+                    let mut own = Snapshots::default();
+                    let mut got = Vec::new();
+                    loop {
+                        let i = claim();
+                        let Some(chunk) = chunks.get(i) else { break };
+                        let read = chunk
+                            .iter()
+                            .filter_map(|&o| read_side_commit(&r, &mut own, &roots, o, wanted));
+                        got.push((i, read.collect::<Vec<_>>()));
+                    }
+                    Some((got, own.marked))
+                });
+            loop {
+                let i = claim();
+                let Some(chunk) = chunks.get(i) else { break };
+                let read = chunk
+                    .iter()
+                    .filter_map(|&o| read_side_commit(repo, snapshots, &roots, o, wanted));
+                done.push((i, read.collect()));
+            }
+            spawned.ok().and_then(|h| h.join().ok().flatten())
+        });
+        if let Some((got, marked)) = theirs {
+            done.extend(got);
+            self.snapshots.marked.extend(marked);
+        }
+        // A chunk the other thread claimed and did not give back (it could not open a handle,
+        // or it failed): read here.
+        let read_already: BTreeSet<usize> = done.iter().map(|(i, _)| *i).collect();
+        for (i, chunk) in chunks.iter().enumerate() {
+            if !read_already.contains(&i) {
+                let read = chunk.iter().filter_map(|&o| {
+                    read_side_commit(repo, &mut self.snapshots, &roots, o, wanted)
+                });
+                done.push((i, read.collect()));
+            }
+        }
+        done.sort_by_key(|(i, _)| *i);
+        done.into_iter().flat_map(|(_, r)| r).collect()
+    }
+
     /// For a merge: which commit of the merged side wrote each setting of the touched units.
     ///
     /// The side's commits are read oldest first, each against its own parents, so a value is
@@ -1803,7 +2114,23 @@ impl<'r> Engine<'r> {
         // those moves lead from where the landing has an object to where the side wrote it.
         for p in merge.parent_ids().skip(1) {
             let parent = self.repo.tree_of(p).and_then(|t| self.repo.find_tree(t));
-            let (view, _, moves) = self.parents_view(parent.as_deref(), &merge_tree, &|_| true);
+            let Engine {
+                repo,
+                snapshots,
+                graph,
+                callees,
+                units,
+                ..
+            } = self;
+            let roots = |d| roots_of(graph, callees, units, d);
+            let (view, _, moves) = parents_view(
+                repo,
+                snapshots,
+                &roots,
+                parent.as_deref(),
+                &merge_tree,
+                &|_| true,
+            );
             side.came_from.extend(moves);
             side.others
                 .push(view.into_iter().map(|(d, (old, _))| (d, old)).collect());
@@ -1811,47 +2138,20 @@ impl<'r> Engine<'r> {
         // Manifests are units of one file, and objects move between them: every one a side
         // commit changed is read, not just those the landing touched.
         let wanted = |d: &str| touched.contains(d) || formats::is_manifest_file(d);
-        for oid in self.repo.side_commits(merge) {
-            let Ok(c) = self.repo.commit(oid) else {
-                continue;
-            };
-            let Ok(tree) = self.repo.commit_tree(&c) else {
-                continue;
-            };
-            let parents: Vec<Option<Arc<crate::history::objects::Tree>>> = c
-                .parent_ids()
-                .map(|p| self.repo.tree_of(p).and_then(|t| self.repo.find_tree(t)))
-                .collect();
-            let first = parents.first().cloned().flatten();
-            let (view, renames, moves) = self.parents_view(first.as_deref(), &tree, &wanted);
-            side.came_from.extend(moves);
-            if view.is_empty() {
+        let side_commits = self.repo.side_commits(merge);
+        for read in self.read_side(&side_commits, &wanted) {
+            side.came_from.extend(read.moves);
+            if read.view.is_empty() {
                 continue;
             }
-            // Against each other parent only the units of `view` are ever asked about, and one
-            // the merge did not change relative to that parent has no entry (the merge took it
-            // whole): most side merges (a pull request merged into its base) change nothing of
-            // `view` relative to the branch they merge, so the parents' units are compared by
-            // their trees first and parsed only when one of `view`'s differs.
-            // A side merge that moved what it took from another parent (kubernetes/examples: a
-            // merge of the Kubernetes history renaming its 370 files into `staging/`) says where
-            // each object was on that parent's line, where its writers are: those moves join
-            // the side's, or the writer of an object so moved is not found by where it was and
-            // another unit's object of the same identity is credited instead.
-            let mut others: Vec<BTreeMap<String, Arc<Unit>>> = Vec::new();
-            for p in parents.iter().skip(1) {
-                let (dirs, _) = self.changed_units(p.as_deref(), &tree);
-                if !dirs.iter().any(|d| view.contains_key(d)) {
-                    others.push(BTreeMap::new());
-                    continue;
-                }
-                let (theirs, _, moves) = self.parents_view(p.as_deref(), &tree, &wanted);
-                side.came_from.extend(moves);
-                others.push(theirs.into_iter().map(|(d, (old, _))| (d, old)).collect());
-            }
+            side.came_from.extend(read.other_moves);
+            let Ok(c) = self.repo.commit(read.oid) else {
+                continue;
+            };
+            let others = read.others;
             let idx = self.commits.intern(self.repo.commit_info(&c));
             self.side_examined.push(idx);
-            for (dir, (old, new)) in view {
+            for (dir, (old, new)) in read.view {
                 for ch in causes::diff(&old.resources, &new.resources) {
                     // A merge on the side took this value from another parent: its writer is
                     // that parent's, already recorded (or older than the side).
@@ -1873,7 +2173,7 @@ impl<'r> Engine<'r> {
                         });
                 }
             }
-            side.alias(&renames);
+            side.alias(&read.renames);
         }
         let mut live = std::collections::HashSet::new();
         let pairs: BTreeSet<(String, String)> = side
@@ -1893,150 +2193,6 @@ impl<'r> Engine<'r> {
         }
         side.live = live;
         side
-    }
-
-    /// The units that differ between `parent` and `tree` (those `wanted`), each as (the parent's
-    /// version, the tree's), compared as identity goes: a unit the commit renamed is compared with
-    /// its old path, and an object that moved into it from another unit the commit changed (a
-    /// manifest folded into another, a resource moved to another directory) with the object as it
-    /// was there, so only real edits are changes. An object renamed by the commit (see
-    /// [`rename_pairs`]) is compared with the object it was; those renames are returned, (old
-    /// address, new address), so that what was written on the old address is known on the new.
-    #[allow(clippy::type_complexity)]
-    fn parents_view(
-        &mut self,
-        parent: Option<&crate::history::objects::Tree>,
-        tree: &crate::history::objects::Tree,
-        wanted: &dyn Fn(&str) -> bool,
-    ) -> (
-        BTreeMap<String, (Arc<Unit>, Arc<Unit>)>,
-        Vec<(String, String)>,
-        Vec<((String, String), String)>,
-    ) {
-        let (dirs, renamed_from) = self.changed_units(parent, tree);
-        let mut view: BTreeMap<String, (Arc<Unit>, Arc<Unit>)> = BTreeMap::new();
-        for dir in &dirs {
-            let new = self.snapshots.unit_at(self.repo, tree, dir);
-            let mut old = match parent {
-                Some(t) => self.snapshots.unit_at(self.repo, t, dir),
-                None => Arc::new(Unit::default()),
-            };
-            if old.resources.is_empty() {
-                if let (Some(src), Some(t)) = (renamed_from.get(dir), parent) {
-                    old = self.snapshots.unit_at(self.repo, t, src);
-                }
-            }
-            view.insert(dir.clone(), (old, new));
-        }
-        // Objects that left one changed unit, as they were, for the units they arrived in.
-        // Several units can lose an object of one identity in one commit (two unrelated
-        // `Service/guestbook` moved by one reorganisation): each address keeps every candidate.
-        let mut pool: BTreeMap<&str, Vec<(&str, &crate::model::Resource)>> = BTreeMap::new();
-        for (dir, (old, new)) in &view {
-            for (addr, r) in &old.resources {
-                if !new.resources.contains_key(addr) {
-                    pool.entry(addr.as_str())
-                        .or_default()
-                        .push((dir.as_str(), r));
-                }
-            }
-        }
-        let mut arrived: BTreeMap<String, Vec<crate::model::Resource>> = BTreeMap::new();
-        let mut came: Vec<((String, String), String)> = Vec::new();
-        let mut strangers: Vec<(&str, &crate::model::Resource)> = Vec::new();
-        for (dir, (old, new)) in &view {
-            for (addr, res) in &new.resources {
-                if old.resources.contains_key(addr) {
-                    continue;
-                }
-                // Of the departures of this identity, the one it is (identical first, then the
-                // one whose path it keeps most of), if it is alike enough to be it at all.
-                let pick = pool.get(addr.as_str()).and_then(|cands| {
-                    cands
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, (_, r))| alike_enough(r, res))
-                        .max_by_key(|(_, (d, r))| {
-                            (
-                                r.body == res.body,
-                                common_suffix(d, dir),
-                                std::cmp::Reverse(*d),
-                            )
-                        })
-                        .map(|(i, _)| i)
-                });
-                match pick {
-                    Some(i) => {
-                        let Some(cands) = pool.get_mut(addr.as_str()) else {
-                            continue;
-                        };
-                        let (from, r) = cands.remove(i);
-                        if from != dir.as_str() {
-                            came.push(((dir.clone(), addr.clone()), from.to_string()));
-                        }
-                        arrived.entry(dir.clone()).or_default().push(r.clone());
-                    }
-                    None => strangers.push((dir.as_str(), res)),
-                }
-            }
-        }
-        // Arrivals no departure explains by address: renamed objects, compared with what they
-        // were under their old address.
-        let unclaimed: Vec<(&str, &crate::model::Resource)> =
-            pool.values().flatten().copied().collect();
-        let mut renames = Vec::new();
-        let mut moves: Vec<((String, String), String)> = renamed_from
-            .iter()
-            .map(|(n, o)| ((n.clone(), String::new()), o.clone()))
-            .collect();
-        for (i, j) in rename_pairs(&unclaimed, &strangers) {
-            let ((from, was), (dir, now)) = (unclaimed[i], strangers[j]);
-            let mut r = was.clone();
-            r.address = now.address.clone();
-            renames.push((was.address.clone(), now.address.clone()));
-            if from != dir {
-                moves.push(((dir.to_string(), now.address.clone()), from.to_string()));
-            }
-            arrived.entry(dir.to_string()).or_default().push(r);
-        }
-        moves.extend(came);
-        for (dir, rs) in arrived {
-            if let Some((old, _)) = view.get_mut(&dir) {
-                let mut u = (**old).clone();
-                for r in rs {
-                    u.resources.insert(r.address.clone(), r);
-                }
-                *old = Arc::new(u);
-            }
-        }
-        view.retain(|d, _| wanted(d));
-        (view, renames, moves)
-    }
-
-    /// The units that differ between `parent` and `tree` as [`Engine::parents_view`] compares
-    /// them (the roots that call a changed module included), with the old path of each unit a
-    /// rename moved: from the trees alone, nothing parsed.
-    fn changed_units(
-        &mut self,
-        parent: Option<&crate::history::objects::Tree>,
-        tree: &crate::history::objects::Tree,
-    ) -> (BTreeSet<String>, BTreeMap<String, String>) {
-        let changes = self.repo.changes(parent, Some(tree));
-        let mut dirs: BTreeSet<String> = BTreeSet::new();
-        let mut renamed_from: BTreeMap<String, String> = BTreeMap::new();
-        for f in &changes.files {
-            let od = f.old_path.as_deref().map(formats::unit_of);
-            let nd = f.new_path.as_deref().map(formats::unit_of);
-            if let (Some(o), Some(n)) = (od, nd) {
-                if o != n {
-                    renamed_from
-                        .entry(n.to_string())
-                        .or_insert_with(|| o.to_string());
-                }
-            }
-            dirs.extend(od.into_iter().chain(nd).map(str::to_string));
-        }
-        (self.through_roots(dirs), renamed_from)
     }
 
     /// Moves a unit's state to the path a rename gave it, keeping its identity.

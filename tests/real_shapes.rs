@@ -484,3 +484,65 @@ fn a_resource_removed_with_destroy_false_stays_exposed_and_an_import_says_it_is_
         "{imported}"
     );
 }
+
+/// A pod privileged or not, in its own file.
+fn pod(name: &str, privileged: bool, image: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n  containers:\n    - name: app\n      image: {image}\n      securityContext:\n        privileged: {privileged}\n"
+    )
+}
+
+/// A merge bringing a long side (read on two threads in runs of commits, see `read_side`): 80
+/// side commits, each adding a privileged pod, one rewriting an earlier pod's image only, one
+/// turning an earlier pod's privileged off and a later one on again, and a branch merged into
+/// the side. Each window names the side commit that last wrote its value, whichever thread read
+/// it: the same as reading the side in order on one.
+#[test]
+fn a_long_merged_side_credits_each_value_to_its_writer_in_order() {
+    let mut f = Fixture::new();
+    f.write("README.md", "# shop\n");
+    f.commit(ALICE, "start");
+    f.git(&["checkout", "-q", "-b", "side"]);
+    let mut writer: std::collections::BTreeMap<String, String> = Default::default();
+    for i in 0..80 {
+        let who = if i % 2 == 0 { BOB } else { CAROL };
+        let file = format!("k8s/app-{i}.yaml");
+        f.write(&file, &pod(&format!("app-{i}"), true, "shop:1"));
+        if i == 30 {
+            f.write("k8s/app-7.yaml", &pod("app-7", false, "shop:1"));
+        }
+        if i == 60 {
+            f.write("k8s/app-5.yaml", &pod("app-5", true, "shop:2"));
+        }
+        let c = f.commit(who, &format!("pod {i}"));
+        writer.insert(format!("Pod/app-{i}"), c.clone());
+        if i == 50 {
+            f.write("k8s/app-7.yaml", &pod("app-7", true, "shop:1"));
+            let again = f.commit(ERIN, "app-7 privileged again");
+            writer.insert("Pod/app-7".into(), again);
+        }
+        if i == 40 {
+            f.git(&["checkout", "-q", "-b", "inner"]);
+            f.write("k8s/inner.yaml", &pod("inner", true, "shop:1"));
+            let inner = f.commit(DAVE, "inner pod");
+            writer.insert("Pod/inner".into(), inner);
+            f.git(&["checkout", "-q", "side"]);
+            f.merge(ERIN, "inner", None);
+        }
+    }
+    f.git(&["checkout", "-q", "main"]);
+    let landing = f.merge(DAVE, "side", None);
+    let r = scan_json(&f.repo());
+    let ws = windows(&r, "k8s-privileged-container");
+    assert_eq!(ws.len(), writer.len(), "one window per pod: {ws:#?}");
+    for w in ws {
+        let address = w["resource"]["address"].as_str().unwrap_or_default();
+        assert_eq!(w["opened"]["landing"], landing.as_str(), "{address}");
+        let c = cause(w, "privileged");
+        assert_eq!(
+            c["commit"].as_str(),
+            writer.get(address).map(String::as_str),
+            "{address}: {c}"
+        );
+    }
+}
