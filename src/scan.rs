@@ -3053,7 +3053,8 @@ impl ReadsHint {
 }
 
 /// Reads one landing: commit, tree compare against the first parent, and every unit the
-/// compare touched (those under an unreadable subtree excepted).
+/// compare touched (those under an unreadable subtree excepted); with them the roots `hint`
+/// says read a touched directory, and the `rules`' verdicts on every readable unit read.
 pub fn prepare(
     repo: &Repo,
     snapshots: &mut Snapshots,
