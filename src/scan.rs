@@ -13,7 +13,7 @@
 use crate::attribution::{self, Anomaly, Commits};
 use crate::causes::{self, BlameStore, Blamed, SettingChange};
 use crate::formats;
-use crate::history::chain::{BeforeSeed, MAX_TRACE};
+use crate::history::chain::BeforeSeed;
 use crate::history::{HistoryError, Repo};
 use crate::model::{Location, SettingPath, Unit, Value};
 use crate::rules::{self, Finding, Rule};
@@ -1091,7 +1091,7 @@ impl<'r> Engine<'r> {
             if !unit.problems.is_empty() {
                 // Unreadable at the start: a scan would be holding the last readable state
                 // through this blind spot, so start from that state too.
-                if let Some(prior) = self.last_readable(oid, &dir) {
+                if let Some(prior) = self.last_readable(&dir) {
                     self.apply_unit(&dir, prior, li, ci, &Side::default(), None);
                 }
             }
@@ -1197,20 +1197,33 @@ impl<'r> Engine<'r> {
             .collect();
     }
 
-    /// The unit at the most recent landing before `from` where it could be read in full.
-    fn last_readable(&mut self, from: Oid, dir: &str) -> Option<Arc<Unit>> {
+    /// The unit at the most recent landing before the review's seed where it could be read in
+    /// full.
+    ///
+    /// Looked for only where the unit changed, on the chain before the seed that the review's
+    /// traces share (see [`BeforeSeed`]): walking every landing back, two commit reads each, for
+    /// every unit with a file it cannot read (a Helm template, a registry module call) was most of
+    /// a review of kubernetes-engine-samples, whose 160 such units walk back to their creation.
+    fn last_readable(&mut self, dir: &str) -> Option<Arc<Unit>> {
         let repo = self.repo;
-        let mut cur = repo.first_parent(from);
-        for _ in 0..MAX_TRACE {
-            let c = cur?;
-            let tree = repo.find_tree(repo.tree_of(c)?)?;
-            let unit = self.snapshots.unit_at(repo, &tree, dir);
-            if unit.problems.is_empty() {
-                return Some(unit);
+        let mut seen = 0;
+        loop {
+            let changed = self.before_seed.changed_at(repo, self.seed, dir);
+            for &i in changed.get(seen..).unwrap_or_default() {
+                // The unit as it was before the landing `i` changed it; past the oldest landing
+                // read there is nothing readable.
+                let (_, tree) = self.before_seed.entry(i + 1)?;
+                let tree = repo.find_tree(tree)?;
+                let unit = self.snapshots.unit_at(repo, &tree, dir);
+                if unit.problems.is_empty() {
+                    return Some(unit);
+                }
             }
-            cur = repo.first_parent(c);
+            seen = changed.len();
+            if !self.before_seed.walk(repo, self.seed) {
+                return None;
+            }
         }
-        None
     }
 
     /// Processes one landing.
