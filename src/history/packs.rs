@@ -360,10 +360,23 @@ pub struct Reader {
     store: Arc<Store>,
     inflater: Decompress,
     cache: BaseCache,
-    /// The last bytes read from a pack, and where they start.
+    /// The last bytes read from a pack, which pack, and where they start.
     chunk: Vec<u8>,
+    chunk_pack: usize,
     chunk_at: u64,
+    /// Where the last entry header read ended: an entry that starts soon after it is read with
+    /// what follows it (see [`SEQUENTIAL_READ`]).
+    last_end: Option<(usize, u64)>,
 }
+
+/// Bytes read at once when entries are read in pack order: a walk of the landings reads commits
+/// that `git gc` wrote next to each other, one positioned read each (a third of the walk's
+/// time was those reads, profiled on the 50,000-commit benchmark), and one read now serves
+/// dozens of them.
+const SEQUENTIAL_READ: u64 = 32 << 10;
+
+/// How far past the last header an entry may start and still count as read in order.
+const SEQUENTIAL_GAP: u64 = 16 << 10;
 
 impl Reader {
     pub fn new(store: Arc<Store>) -> Reader {
@@ -372,7 +385,9 @@ impl Reader {
             inflater: Decompress::new(true),
             cache: BaseCache::default(),
             chunk: Vec::new(),
+            chunk_pack: 0,
             chunk_at: 0,
+            last_end: None,
         }
     }
 
@@ -385,11 +400,29 @@ impl Reader {
     /// (most entries are a few hundred bytes, so one read takes the whole of most).
     fn header(&mut self, pack: usize, at: u64) -> Result<Header> {
         let p = &self.store.packs[pack];
-        let len = (p.end.saturating_sub(at)).min(FIRST_READ) as usize;
-        self.chunk.resize(len, 0);
-        pread(&p.pack, &mut self.chunk, at).map_err(|_| Decline::Corrupt("unreadable"))?;
-        self.chunk_at = at;
-        let buf = &self.chunk[..];
+        let first = p.end.saturating_sub(at).min(FIRST_READ);
+        // Already read with the entries before it (in pack order), or read now.
+        let held = self.chunk_pack == pack
+            && at >= self.chunk_at
+            && at + first <= self.chunk_at + self.chunk.len() as u64;
+        if !held {
+            let in_order = self
+                .last_end
+                .is_some_and(|(k, end)| k == pack && at >= end && at - end <= SEQUENTIAL_GAP);
+            let len = if in_order {
+                p.end.saturating_sub(at).min(SEQUENTIAL_READ)
+            } else {
+                first
+            } as usize;
+            self.chunk.resize(len, 0);
+            pread(&p.pack, &mut self.chunk, at).map_err(|_| Decline::Corrupt("unreadable"))?;
+            self.chunk_pack = pack;
+            self.chunk_at = at;
+        }
+        let buf = self
+            .chunk
+            .get((at - self.chunk_at) as usize..)
+            .ok_or(Decline::Corrupt("truncated header"))?;
         let mut i = 0;
         let mut byte = *buf.first().ok_or(Decline::Corrupt("truncated header"))?;
         let code = (byte >> 4) & 7;
@@ -436,6 +469,7 @@ impl Reader {
             1..=4 => Base::None,
             _ => return Err(Decline::Corrupt("unknown entry type")),
         };
+        self.last_end = Some((pack, at + i as u64));
         Ok(Header {
             code,
             size,
@@ -465,7 +499,7 @@ impl Reader {
         let mut pos = at;
         // The header's read holds the start of the data; the rest comes in growing reads.
         let mut skip = match at.checked_sub(self.chunk_at) {
-            Some(d) if d < self.chunk.len() as u64 => d as usize,
+            Some(d) if d < self.chunk.len() as u64 && self.chunk_pack == pack => d as usize,
             _ => {
                 self.chunk.clear();
                 0
@@ -480,6 +514,7 @@ impl Reader {
                 }
                 self.chunk.resize(len, 0);
                 pread(&p.pack, &mut self.chunk, pos).map_err(|_| Decline::Corrupt("unreadable"))?;
+                self.chunk_pack = pack;
                 self.chunk_at = pos;
                 skip = 0;
                 step = (step * 4).min(1 << 20);
