@@ -2028,6 +2028,28 @@ impl<'r> Engine<'r> {
         }
     }
 
+    /// The handle, the parse cache and the roots each directory stands for (see
+    /// [`Engine::through_roots`]), borrowed at once: reading a merged side needs all three.
+    fn reading(
+        &mut self,
+    ) -> (
+        &'r Repo,
+        &mut Snapshots,
+        impl Fn(BTreeSet<String>) -> BTreeSet<String> + '_,
+    ) {
+        let Engine {
+            repo,
+            snapshots,
+            graph,
+            callees,
+            units,
+            ..
+        } = self;
+        (*repo, snapshots, move |d| {
+            roots_of(graph, callees, units, d)
+        })
+    }
+
     /// The side commits `oids` read against their parents (see [`read_side_commit`]), in order.
     /// A long side is read on two threads, the second half with a handle and a parse cache of its
     /// own: reading a merged history's commits was most of a scan of one (kubernetes/examples
@@ -2037,15 +2059,7 @@ impl<'r> Engine<'r> {
     fn read_side(&mut self, oids: &[Oid], wanted: &(dyn Fn(&str) -> bool + Sync)) -> Vec<SideRead> {
         let plain = self.graph.is_empty() && self.units.values().all(|st| st.unit.reads.is_empty());
         if !plain || oids.len() < PARALLEL_SIDE_MIN {
-            let Engine {
-                repo,
-                snapshots,
-                graph,
-                callees,
-                units,
-                ..
-            } = self;
-            let roots = |d| roots_of(graph, callees, units, d);
+            let (repo, snapshots, roots) = self.reading();
             return oids
                 .iter()
                 .filter_map(|&o| read_side_commit(repo, snapshots, &roots, o, wanted))
@@ -2127,15 +2141,7 @@ impl<'r> Engine<'r> {
         // those moves lead from where the landing has an object to where the side wrote it.
         for p in merge.parent_ids().skip(1) {
             let parent = self.repo.tree_of(p).and_then(|t| self.repo.find_tree(t));
-            let Engine {
-                repo,
-                snapshots,
-                graph,
-                callees,
-                units,
-                ..
-            } = self;
-            let roots = |d| roots_of(graph, callees, units, d);
+            let (repo, snapshots, roots) = self.reading();
             let (view, _, moves) = parents_view(
                 repo,
                 snapshots,
