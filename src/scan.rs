@@ -598,10 +598,14 @@ fn pair_objects(
         alone.entry((d, r.kind.as_str())).or_default().1 += 1;
     }
     let mut cache: HashMap<usize, BTreeMap<SettingPath, &Value>> = HashMap::new();
+    // The same settings with container, volume and env names left out, for copies (see
+    // [`copied`]); made only when the paths alone do not decide.
+    let mut unnamed_cache: HashMap<usize, Shape> = HashMap::new();
     let mut scored: Vec<(usize, usize, usize)> = Vec::new();
     let mut budget = MAX_COMPARISONS;
     for (j, b) in arriving.iter().enumerate() {
         let lb = settings(b.1);
+        let mut unnamed_b: Option<Shape> = None;
         for (i, a) in leaving.iter().enumerate() {
             if !alike(*a, *b) {
                 continue;
@@ -618,7 +622,13 @@ fn pair_objects(
                 let same_name = name(&a.1.address) == name(&b.1.address);
                 match copies {
                     _ if same_name => shared * 2 >= most,
-                    Some(touched) => touched.contains(a.0) && copied(a.1, b.1, shared, most),
+                    Some(touched) => {
+                        touched.contains(a.0)
+                            && (shared * 2 >= most || {
+                                let sa = unnamed_cache.entry(i).or_insert_with(|| shape(a.1));
+                                copied(sa, unnamed_b.get_or_insert_with(|| shape(b.1)))
+                            })
+                    }
                     None => shared * 3 >= most * 2,
                 }
             } else {
@@ -644,36 +654,33 @@ fn pair_objects(
     out
 }
 
-/// Is `b` a copy with edits of `a` (a Kubernetes object of another name, from a file the same
-/// commit changed), given the settings they share value for value? Half of the larger one's,
-/// counted by path, or counted with the names of containers, volumes and env vars left out of
-/// the paths, where at least [`MIN_COPIED`] are shared: a copy that renamed its container
-/// (kubernetes-engine-samples aebcc290 made Deployment/myapp from Deployment/wordpress, its
-/// container `web` now `app`) moved every setting of that container to another path, and the
-/// values it kept (the proxy container, the volumes) are still the original's writers'.
-fn copied(
-    a: &crate::model::Resource,
-    b: &crate::model::Resource,
-    shared: usize,
-    most: usize,
-) -> bool {
-    if shared * 2 >= most {
-        return true;
+/// A resource's leaf settings with the names of containers, volumes and env vars left out of
+/// their paths (see [`formats::kubernetes::unnamed`]), counted: two containers may now share a
+/// path.
+type Shape<'r> = BTreeMap<(SettingPath, &'r Value), usize>;
+
+fn shape(r: &crate::model::Resource) -> Shape<'_> {
+    let mut m = BTreeMap::new();
+    for (p, v) in r.body.leaves() {
+        *m.entry((formats::kubernetes::unnamed(&p), v)).or_insert(0) += 1;
     }
-    fn shape(r: &crate::model::Resource) -> BTreeMap<(SettingPath, &Value), usize> {
-        let mut m = BTreeMap::new();
-        for (p, v) in r.body.leaves() {
-            *m.entry((formats::kubernetes::unnamed(&p), v)).or_insert(0) += 1;
-        }
-        m
-    }
-    let (sa, sb) = (shape(a), shape(b));
-    let count = |m: &BTreeMap<(SettingPath, &Value), usize>| m.values().sum::<usize>();
-    let shared: usize = sb
+    m
+}
+
+/// Is an object of another name, from a file the same commit changed, a copy with edits of one
+/// there, where by path they share under half of the larger one's settings? Counted with the
+/// names of containers, volumes and env vars left out of the paths, half and at least
+/// [`MIN_COPIED`] must be the same: a copy that renamed its container (kubernetes-engine-samples
+/// aebcc290 made Deployment/myapp from Deployment/wordpress, its container `web` now `app`)
+/// moved every setting of that container to another path, and the values it kept (the proxy
+/// container, the volumes) are still the original's writers'.
+fn copied(a: &Shape, b: &Shape) -> bool {
+    let count = |m: &Shape| m.values().sum::<usize>();
+    let shared: usize = b
         .iter()
-        .map(|(k, n)| (*n).min(sa.get(k).copied().unwrap_or(0)))
+        .map(|(k, n)| (*n).min(a.get(k).copied().unwrap_or(0)))
         .sum();
-    shared >= MIN_COPIED && shared * 2 >= count(&sa).max(count(&sb))
+    shared >= MIN_COPIED && shared * 2 >= count(a).max(count(b))
 }
 
 /// The fewest settings a copy with renamed containers must share with its original (see
@@ -1206,24 +1213,19 @@ impl<'r> Engine<'r> {
     /// a review of kubernetes-engine-samples, whose 160 such units walk back to their creation.
     fn last_readable(&mut self, dir: &str) -> Option<Arc<Unit>> {
         let repo = self.repo;
-        let mut seen = 0;
-        loop {
-            let changed = self.before_seed.changed_at(repo, self.seed, dir);
-            for &i in changed.get(seen..).unwrap_or_default() {
-                // The unit as it was before the landing `i` changed it; past the oldest landing
-                // read there is nothing readable.
-                let (_, tree) = self.before_seed.entry(i + 1)?;
-                let tree = repo.find_tree(tree)?;
-                let unit = self.snapshots.unit_at(repo, &tree, dir);
-                if unit.problems.is_empty() {
-                    return Some(unit);
-                }
-            }
-            seen = changed.len();
-            if !self.before_seed.walk(repo, self.seed) {
-                return None;
+        let mut k = 0;
+        while let Some(i) = self.before_seed.change(repo, self.seed, dir, k) {
+            k += 1;
+            // The unit as it was before the landing `i` changed it; past the oldest landing read
+            // there is nothing readable.
+            let (_, tree) = self.before_seed.entry(i + 1)?;
+            let tree = repo.find_tree(tree)?;
+            let unit = self.snapshots.unit_at(repo, &tree, dir);
+            if unit.problems.is_empty() {
+                return Some(unit);
             }
         }
+        None
     }
 
     /// Processes one landing.
@@ -1432,9 +1434,9 @@ impl<'r> Engine<'r> {
         self.carry_objects(&news, li);
         for (dir, unit) in news {
             let judged = verdicts
-                .iter()
-                .position(|(u, _)| Arc::ptr_eq(u, &unit))
-                .map(|i| verdicts.swap_remove(i).1);
+                .remove(&dir)
+                .filter(|(u, _)| Arc::ptr_eq(u, &unit))
+                .map(|(_, v)| v);
             self.apply_unit(&dir, unit, li, ci, &side, judged);
         }
         self.inherited.clear();
@@ -2073,6 +2075,12 @@ impl<'r> Engine<'r> {
         // is most often the one before it, whose tree is then in the same cache): halves of
         // the side were unequal work, one thread doing three quarters.
         let chunks: Vec<&[Oid]> = oids.chunks(SIDE_CHUNK).collect();
+        let read_chunk = |r: &Repo, s: &mut Snapshots, chunk: &[Oid]| -> Vec<SideRead> {
+            chunk
+                .iter()
+                .filter_map(|&o| read_side_commit(r, s, &roots, o, wanted))
+                .collect()
+        };
         let next = std::sync::atomic::AtomicUsize::new(0);
         let claim = || next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let reopener = self.repo.reopener();
@@ -2088,20 +2096,14 @@ impl<'r> Engine<'r> {
                     loop {
                         let i = claim();
                         let Some(chunk) = chunks.get(i) else { break };
-                        let read = chunk
-                            .iter()
-                            .filter_map(|&o| read_side_commit(&r, &mut own, &roots, o, wanted));
-                        got.push((i, read.collect::<Vec<_>>()));
+                        got.push((i, read_chunk(&r, &mut own, chunk)));
                     }
                     Some((got, own.marked))
                 });
             loop {
                 let i = claim();
                 let Some(chunk) = chunks.get(i) else { break };
-                let read = chunk
-                    .iter()
-                    .filter_map(|&o| read_side_commit(repo, snapshots, &roots, o, wanted));
-                done.push((i, read.collect()));
+                done.push((i, read_chunk(repo, snapshots, chunk)));
             }
             spawned.ok().and_then(|h| h.join().ok().flatten())
         });
@@ -2114,10 +2116,7 @@ impl<'r> Engine<'r> {
         let read_already: BTreeSet<usize> = done.iter().map(|(i, _)| *i).collect();
         for (i, chunk) in chunks.iter().enumerate() {
             if !read_already.contains(&i) {
-                let read = chunk.iter().filter_map(|&o| {
-                    read_side_commit(repo, &mut self.snapshots, &roots, o, wanted)
-                });
-                done.push((i, read.collect()));
+                done.push((i, read_chunk(repo, &mut self.snapshots, chunk)));
             }
         }
         done.sort_by_key(|(i, _)| *i);
@@ -2802,25 +2801,13 @@ impl<'r> Engine<'r> {
                 None => Arc::new(Unit::default()),
             }
         };
-        let mut changed = self
-            .before_seed
-            .changed_at(repo, self.seed, dir)
-            .into_iter();
+        self.before_seed.start(repo, self.seed);
         let target = value_in(&unit_at(self, 0));
+        let mut k = 0;
         loop {
-            let Some(i) = changed.next() else {
-                // Nothing more known: walk further back, or give up at the root.
-                let seen = self.before_seed.changed_at(repo, self.seed, dir).len();
-                if !self.before_seed.walk(repo, self.seed) {
-                    return None;
-                }
-                changed = self
-                    .before_seed
-                    .changed_at(repo, self.seed, dir)
-                    .split_off(seen)
-                    .into_iter();
-                continue;
-            };
+            // Nothing more known and the walk at the root: give up.
+            let i = self.before_seed.change(repo, self.seed, dir, k)?;
+            k += 1;
             let before = value_in(&unit_at(self, i + 1));
             if before == target {
                 continue;
@@ -3015,9 +3002,10 @@ pub struct Prepared {
     /// Roots that read a directory this landing changed (by the fold's last [`ReadsHint`]),
     /// evaluated at this landing's tree: the fold takes them instead of evaluating them itself.
     dependants: HashMap<String, Arc<Unit>>,
-    /// The rules' verdicts on each readable unit above, judged by the reader: the fold uses them
-    /// when it folds that very unit (most landings), and judges it itself otherwise.
-    verdicts: Vec<(Arc<Unit>, Verdicts)>,
+    /// The rules' verdicts on each readable unit above, by directory, judged by the reader: the
+    /// fold uses them when it folds that very unit (most landings), and judges it itself
+    /// otherwise.
+    verdicts: HashMap<String, (Arc<Unit>, Verdicts)>,
 }
 
 /// A unit's verdicts, by (rule, address).
@@ -3087,7 +3075,7 @@ pub fn prepare(
         changes: Err(String::new()),
         units: HashMap::new(),
         dependants: HashMap::new(),
-        verdicts: Vec::new(),
+        verdicts: HashMap::new(),
     };
     let commit = match repo.commit(oid) {
         Ok(c) => c,
@@ -3146,10 +3134,10 @@ pub fn prepare(
     }
     // A unit with a file it could not read is folded with what that file held before, not as
     // read here: judged by the fold.
-    for u in out.units.values().chain(out.dependants.values()) {
+    for (dir, u) in out.units.iter().chain(out.dependants.iter()) {
         if u.problems.is_empty() {
-            out.verdicts
-                .push((Arc::clone(u), rules::evaluate_unit(rules, u)));
+            let verdicts = rules::evaluate_unit(rules, u);
+            out.verdicts.insert(dir.clone(), (Arc::clone(u), verdicts));
         }
     }
     out.changes = Ok(changes);

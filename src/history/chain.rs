@@ -293,16 +293,30 @@ impl DirTrie {
 
 /// How many landings a trace of one setting walks back before giving up (and leaving the cause
 /// on the review's starting commit).
-pub const MAX_TRACE: usize = 100_000;
+const MAX_TRACE: usize = 100_000;
 
 impl BeforeSeed {
-    /// Where, before `seed`, a unit directory changed (chain indices, newest first), as far as
-    /// the walk has gone: complete up to the walk's end (see [`BeforeSeed::walk`]).
-    pub fn changed_at(&mut self, repo: &Repo, seed: Option<Oid>, dir: &str) -> Vec<usize> {
+    /// Starts the walk at `seed` (its first step), if it has not started: chain entry 0 is the
+    /// seed from then on.
+    pub fn start(&mut self, repo: &Repo, seed: Option<Oid>) {
         if !self.started {
             self.walk(repo, seed);
         }
-        self.changed_at.get(dir).cloned().unwrap_or_default()
+    }
+
+    /// The `k`-th landing, newest first, at which unit directory `dir` changed before `seed`:
+    /// the chain index `i` where the directory differs from `i + 1`'s. The walk goes further
+    /// back as far as that needs; `None` when it reached the end first.
+    pub fn change(&mut self, repo: &Repo, seed: Option<Oid>, dir: &str, k: usize) -> Option<usize> {
+        self.start(repo, seed);
+        loop {
+            if let Some(&i) = self.changed_at.get(dir).and_then(|at| at.get(k)) {
+                return Some(i);
+            }
+            if !self.walk(repo, seed) {
+                return None;
+            }
+        }
     }
 
     /// Chain entry `i`: (landing, its tree), the seed first.
@@ -312,7 +326,7 @@ impl BeforeSeed {
 
     /// Walks the history before `seed` one step further back (the first call starts at the
     /// seed). Returns false when there is nothing older to read.
-    pub fn walk(&mut self, repo: &Repo, seed: Option<Oid>) -> bool {
+    fn walk(&mut self, repo: &Repo, seed: Option<Oid>) -> bool {
         let bs = self;
         if !bs.started {
             bs.started = true;
