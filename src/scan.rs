@@ -627,6 +627,7 @@ fn pair_objects(
                             && (shared * 2 >= most || {
                                 let sa = unnamed_cache.entry(i).or_insert_with(|| shape(a.1));
                                 copied(sa, unnamed_b.get_or_insert_with(|| shape(b.1)))
+                                    || copied_renamed(sa, b.1, &name(&a.1.address))
                             })
                     }
                     None => shared * 3 >= most * 2,
@@ -681,6 +682,66 @@ fn copied(a: &Shape, b: &Shape) -> bool {
         .map(|(k, n)| (*n).min(a.get(k).copied().unwrap_or(0)))
         .sum();
     shared >= MIN_COPIED && shared * 2 >= count(a).max(count(b))
+}
+
+/// Is `b`, an object of another name from a file the same commit changed, a copy of the one
+/// whose shape is `a`, named `a_name`, that carried its new name into its values? A copy under a
+/// new name usually renames everything named after the object (labels, selectors, its container,
+/// the service account and config map it reads): kubernetes-engine-samples f0f63c71 made
+/// Deployment/whereami-grpc from Deployment/whereami so, sharing 19 of 41 settings as written and
+/// 29 with `whereami-grpc` read as `whereami`. Read so, two thirds and at least [`MIN_COPIED`]
+/// must be the same, stricter than [`copied`]: the renaming makes unrelated objects of one
+/// pattern alike too (their names in the same places).
+fn copied_renamed(a: &Shape, b: &crate::model::Resource, a_name: &str) -> bool {
+    let b_name = b.address.rsplit('/').next().unwrap_or_default();
+    if b_name.len() < 3 || b_name == a_name {
+        return false;
+    }
+    let mut renamed: BTreeMap<(SettingPath, Value), usize> = BTreeMap::new();
+    let mut any = false;
+    for (p, v) in b.body.leaves() {
+        let v = match renamed_value(v, b_name, a_name) {
+            Some(r) => {
+                any = true;
+                r
+            }
+            None => v.clone(),
+        };
+        *renamed
+            .entry((formats::kubernetes::unnamed(&p), v))
+            .or_insert(0) += 1;
+    }
+    if !any {
+        return false;
+    }
+    let shared: usize = renamed
+        .iter()
+        .map(|((p, v), n)| (*n).min(a.get(&(p.clone(), v)).copied().unwrap_or(0)))
+        .sum();
+    let most = a.values().sum::<usize>().max(renamed.values().sum());
+    shared >= MIN_COPIED && shared * 3 >= most * 2
+}
+
+/// `v` with `from` read as `to` in its strings, if it holds `from` at all.
+fn renamed_value(v: &Value, from: &str, to: &str) -> Option<Value> {
+    match v {
+        Value::String(s) if s.contains(from) => Some(Value::String(s.replace(from, to))),
+        Value::List(items) => {
+            let mut changed = false;
+            let out = items
+                .iter()
+                .map(|i| match renamed_value(i, from, to) {
+                    Some(r) => {
+                        changed = true;
+                        r
+                    }
+                    None => i.clone(),
+                })
+                .collect();
+            changed.then_some(Value::List(out))
+        }
+        _ => None,
+    }
 }
 
 /// The fewest settings a copy with renamed containers must share with its original (see
@@ -3314,5 +3375,56 @@ mod tests {
         assert!(rename_pairs(&l, &[(dir, &unrelated)]).is_empty());
         // A Kubernetes object never pairs with a Terraform resource.
         assert!(rename_pairs(&l, &[("tf", &ns_dropped)]).is_empty());
+    }
+
+    #[test]
+    fn a_copy_that_carried_its_new_name_into_its_values_is_read_with_the_old_name() {
+        let of = |name: &str, own: &[(&str, &str)]| {
+            let mut s: Vec<(String, String)> = [
+                ("app", name.to_string()),
+                ("container", name.to_string()),
+                ("account", format!("{name}-ksa")),
+                ("config", format!("{name}-configmap")),
+                ("version", "v1".to_string()),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+            s.extend(own.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            let s: Vec<(&str, &str)> = s.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            res(&format!("Deployment/{name}"), "Deployment", &s)
+        };
+        let own = [
+            ("image", "whereami:1"),
+            ("env.a", "POD_IP"),
+            ("env.b", "BACKEND"),
+            ("env.c", "METADATA"),
+            ("port", "8080"),
+            ("probe", "/healthz"),
+        ];
+        let original = of("whereami", &own);
+        let mut edited = own;
+        edited[4].1 = "9090";
+        edited[5].1 = "grpc";
+        let copy = of("whereami-grpc", &edited);
+        let theirs = [
+            ("image", "payments:2"),
+            ("env.a", "LEDGER"),
+            ("env.b", "CURRENCY"),
+            ("env.c", "REGION"),
+            ("port", "7070"),
+            ("probe", "/ready"),
+        ];
+        let same_pattern = of("payments", &theirs);
+        let a = shape(&original);
+        // As written the copy shares its version and four values of its own, 5 of 11: not a
+        // copy by `copied`.
+        assert!(!copied(&a, &shape(&copy)));
+        // With `whereami-grpc` read as `whereami`, 9 of 11.
+        assert!(copied_renamed(&a, &copy, "whereami"));
+        // An object of the same pattern shares its name's places and its version, 5 of 11.
+        assert!(!copied_renamed(&a, &same_pattern, "whereami"));
+        // A name that is nowhere in the values leaves nothing to read otherwise.
+        assert!(!copied_renamed(&a, &of("x", &own), "whereami"));
     }
 }

@@ -74,6 +74,7 @@ scenarios! {
     tf_library_then_called => "tf-library-then-called",
     k8s_history_imported_under_folder => "k8s-history-imported-under-folder",
     k8s_copy_renamed_container => "k8s-copy-renamed-container",
+    k8s_copy_renamed_throughout => "k8s-copy-renamed-throughout",
 }
 
 fn manifest_dir() -> &'static Path {

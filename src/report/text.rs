@@ -66,7 +66,7 @@ fn cause_lines(
     if let Some(old) = &c.blamed.written_on {
         let _ = writeln!(
             out,
-            "    {:<10} written on {old}, which a later commit renamed to {}",
+            "    {:<10} written on {old}, which a later commit renamed or copied to {}",
             "", ch.address
         );
     }
