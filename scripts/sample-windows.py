@@ -2,7 +2,7 @@
 """Lists a deterministic sample of exposure windows to check by hand, with the git commands to check them.
 
     scripts/sample-windows.py [--bin PATH] [--per-rule K] [--max N] [--ref REF] [--json]
-                              [--report FILE] REPO [REPO ...]
+                              [--salt WORD] [--report FILE] REPO [REPO ...]
 
 For the precision measurement ("Known error rate" in the README): a person reads each sampled
 window against the repository's own history and says whether the rule really holds at the opening
@@ -21,6 +21,9 @@ REPO           a work tree or bare repository; `NAME=PATH` names it (default: th
                so that a rule with many windows cannot crowd out the others; where there are
                more rules than places, the places are spread evenly over the rule ids
 --ref REF      passed to `scan --ref` (default HEAD)
+--salt WORD    order the windows of a rule by SHA-256 of WORD and the exposure id instead of
+               by the id: a fresh sample, as deterministic, for a new count (the README's counts
+               name the salt they used; none for the first)
 --json         write the sample as JSON lines (one window a line) instead of text
 
 The choice is deterministic: within a rule, windows are taken in order of exposure id (a hash, so
@@ -33,6 +36,7 @@ Only the standard library; the scan is the only thing run unless `git` is on PAT
 it is asked (read-only) which of the cited files exists at a landing, so that the printed commands
 name a path that is really there.
 """
+import hashlib
 import json
 import os
 import re
@@ -49,7 +53,7 @@ def usage(msg):
 
 def parse_args(argv):
     opts = {"bin": os.environ.get("CONFIGTRAIL", "configtrail"), "per_rule": 3, "max": 40,
-            "ref": "HEAD", "json": False, "report": None, "repos": []}
+            "ref": "HEAD", "json": False, "report": None, "salt": None, "repos": []}
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -58,7 +62,7 @@ def parse_args(argv):
             sys.exit(0)
         elif a == "--json":
             opts["json"] = True
-        elif a in ("--bin", "--per-rule", "--max", "--ref", "--report"):
+        elif a in ("--bin", "--per-rule", "--max", "--ref", "--report", "--salt"):
             if i + 1 >= len(argv):
                 usage("%s needs a value" % a)
             v = argv[i + 1]
@@ -118,9 +122,14 @@ def scan(binary, path, ref):
         sys.exit(2)
 
 
-def pick(exposures, per_rule, limit):
+def pick(exposures, per_rule, limit, salt=None):
+    def order(e):
+        if salt is None:
+            return e["id"]
+        return hashlib.sha256((salt + "\0" + e["id"]).encode("utf-8")).hexdigest()
+
     by_rule = OrderedDict()
-    for e in sorted(exposures, key=lambda e: (e["rule"]["id"], e["id"])):
+    for e in sorted(exposures, key=lambda e: (e["rule"]["id"], order(e))):
         by_rule.setdefault(e["rule"]["id"], []).append(e)
     queues = [lst[:per_rule] for lst in by_rule.values()]
     chosen = []
@@ -310,7 +319,7 @@ def main():
                 sys.exit(2)
         else:
             report = scan(opts["bin"], path, opts["ref"])
-        chosen = pick(report.get("exposures") or [], opts["per_rule"], opts["max"])
+        chosen = pick(report.get("exposures") or [], opts["per_rule"], opts["max"], opts["salt"])
         if not opts["json"]:
             out.write("# %s: %d of %d windows (at most %d per rule), head %s\n\n"
                       % (name, len(chosen), len(report.get("exposures") or []), opts["per_rule"],
