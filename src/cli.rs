@@ -4,9 +4,9 @@
 //! chosen format to stdout or `--output`. Errors here carry context for people (`anyhow`); the
 //! binary maps them to exit code 2.
 
+use crate::analysis::investigation::{investigate, parse_instant, Instant, Investigation, Options};
 use crate::exit_codes;
 use crate::history::Repo;
-use crate::investigation::{investigate, parse_instant, Instant, Investigation, Options};
 use crate::report;
 use crate::rules::Severity;
 use anyhow::Context;
@@ -157,7 +157,7 @@ pub enum Command {
     /// The rule catalogue: list, show one rule, run a pack's own cases, write docs/rules.md.
     Rules {
         #[command(subcommand)]
-        command: crate::catalogue::RulesCommand,
+        command: crate::analysis::catalogue::RulesCommand,
     },
 }
 
@@ -327,7 +327,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 investigation.options(limits.limits(), terraform.options(), redaction.options()?);
             let mut inv = investigate(&mut r, &reference, None, options)?;
             if matches!(out.format, Format::Markdown | Format::Html) {
-                crate::investigation::add_excerpts(&r, &mut inv);
+                crate::analysis::investigation::add_excerpts(&r, &mut inv);
             }
             if out.format == Format::Json {
                 emit_with(&out, &mut |w| report::json::write_scan(&inv, w).map(drop))?;
@@ -360,13 +360,15 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             let mut r = Repo::open(&repo)?;
             r.limits = limits.limits();
             r.terraform = terraform.options();
-            r.redaction = redaction.options()?;
-            let result = crate::resource_history::history(&mut r, &reference, &address)?;
+            let result = crate::analysis::resource_history::history(
+                &mut r,
+                &reference,
+                &address,
+                redaction.options()?,
+            )?;
             let text = match out.format {
-                Format::Json => {
-                    report::json::render(&crate::resource_history::json(&result, &address))
-                }
-                Format::Text => crate::resource_history::text(&result, &address),
+                Format::Json => report::json::render(&report::history::json(&result, &address)),
+                Format::Text => report::history::text(&result, &address),
                 other => return Err(unsupported("history", other).into()),
             };
             emit(&out, &text)?;
@@ -385,7 +387,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             }
             .options()?
             .key;
-            let v = crate::verify::verify(&file, repo.as_deref(), parties, deploys, key)?;
+            let v = crate::report::verify::verify(&file, repo.as_deref(), parties, deploys, key)?;
             let mut stdout = std::io::stdout().lock();
             if v.differences.is_empty() {
                 let _ = writeln!(
@@ -417,8 +419,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             let mut r = Repo::open(&repo)?;
             r.limits = limits.limits();
             r.terraform = terraform.options();
-            r.redaction = redaction.options()?;
-            let result = crate::review::review(&mut r, &range)?;
+            let result = crate::analysis::review::review(&mut r, &range, redaction.options()?)?;
             let text = match out.format {
                 Format::Json => report::json::render(&report::review::json(&result, fail_on)),
                 Format::Text => report::review::text(&result, fail_on),
@@ -441,7 +442,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             redaction,
             out,
         } => {
-            let result = crate::check::check_all(
+            let result = crate::analysis::check::check_all(
                 &paths,
                 crate::rules::registry(),
                 &limits.limits(),
@@ -480,9 +481,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
 }
 
 /// `rules …`: the catalogue module does the work.
-fn run_rules(command: &crate::catalogue::RulesCommand) -> anyhow::Result<i32> {
-    let (text, code) = crate::catalogue::run(command)?;
-    crate::catalogue::print(&text).context("cannot write to stdout")?;
+fn run_rules(command: &crate::analysis::catalogue::RulesCommand) -> anyhow::Result<i32> {
+    let (text, code) = crate::analysis::catalogue::run(command)?;
+    crate::analysis::catalogue::print(&text).context("cannot write to stdout")?;
     Ok(code)
 }
 

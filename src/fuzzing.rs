@@ -35,7 +35,7 @@ pub fn run(name: &str, data: &[u8]) -> bool {
         "parties" => parties(data),
         "deploys" => deploys(data),
         "signing_key" => {
-            let _ = crate::signing::key_id(data);
+            let _ = crate::history::signing::key_id(data);
         }
         "pack" => pack(data),
         _ => return false,
@@ -73,20 +73,20 @@ fn rules(data: &[u8]) {
     let b = parse_unit(unit, &[(file.to_string(), new.to_vec())]);
     let _ = evaluate_unit(registry(), &a);
     let verdicts = evaluate_unit(registry(), &b);
-    let changes = crate::causes::diff(&a.resources, &b.resources);
+    let changes = crate::engine::causes::diff(&a.resources, &b.resources);
     for ((rule_id, address), verdict) in verdicts.iter().take(8) {
         let (Verdict::Violation(_), Some(rule)) = (verdict, find(registry(), rule_id)) else {
             continue;
         };
         for change in changes.iter().take(16) {
-            let _ = crate::causes::but_for(rule, &b, Some(&a), address, change, true);
+            let _ = crate::engine::causes::but_for(rule, &b, Some(&a), address, change, true);
         }
     }
 }
 
 /// The parties file, and the lookups made on what it accepted.
 fn parties(data: &[u8]) {
-    if let Ok(p) = crate::attribution::Parties::parse("parties.yaml", data) {
+    if let Ok(p) = crate::evidence::attribution::Parties::parse("parties.yaml", data) {
         let _ = p.of("Alice", "alice@example.com");
         let _ = p.responsible_for("network");
     }
@@ -94,9 +94,10 @@ fn parties(data: &[u8]) {
 
 /// The deploy log, and the choice of environment on what it accepted.
 fn deploys(data: &[u8]) {
-    if let Ok(rows) = crate::deploys::parse("deploys.csv", data) {
-        let _ = crate::deploys::choose_environment("deploys.csv", &rows, None);
-        let _ = crate::deploys::choose_environment("deploys.csv", &rows, Some("production"));
+    if let Ok(rows) = crate::evidence::deploys::parse("deploys.csv", data) {
+        let _ = crate::evidence::deploys::choose_environment("deploys.csv", &rows, None);
+        let _ =
+            crate::evidence::deploys::choose_environment("deploys.csv", &rows, Some("production"));
     }
 }
 

@@ -13,10 +13,10 @@
 //! party is, which party the contract holds responsible, which deployment put a window live. So
 //! the formats cannot disagree, and the graph is what the DOT and HTML views draw.
 
-use crate::attribution::Parties;
-use crate::deploys::{self, DeployLog, Live};
-use crate::scan::ScanResult;
-use crate::timeline::{Cause, Window};
+use crate::engine::scan::ScanResult;
+use crate::engine::timeline::{Cause, Window};
+use crate::evidence::attribution::Parties;
+use crate::evidence::deploys::{self, DeployLog, Live};
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
@@ -256,7 +256,7 @@ impl Graph {
         let n = self.g.add_node(Node::Landing { landing: li });
         self.landings.insert(li, n);
         let info = r.landing_commit(li);
-        if let Some(p) = crate::attribution::merger(&info) {
+        if let Some(p) = crate::evidence::attribution::merger(&info) {
             let m = self.person(&p.name, &p.email, parties);
             self.g.add_edge(n, m, Edge::MergedBy);
         }
@@ -381,7 +381,7 @@ impl Graph {
                 // would invite a parties file to name it, which `Parties::of` ignores.
                 Some(Node::Person { name, email })
                     if self.party_of_person(n).is_none()
-                        && crate::attribution::forge_identity(name, email).is_none() =>
+                        && crate::evidence::attribution::forge_identity(name, email).is_none() =>
                 {
                     Some((name.as_str(), email.as_str()))
                 }

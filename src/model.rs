@@ -410,6 +410,16 @@ impl Resource {
     }
 }
 
+/// Whether `resource` names this address: itself, or one of its `for_each`/`count` instances.
+/// Every stage that narrows to one resource (the fold's `--resource`, the investigation's filter,
+/// a resource's history) asks this one question the same way.
+pub fn matches_resource(address: &str, resource: &str) -> bool {
+    address == resource
+        || address
+            .strip_prefix(resource)
+            .is_some_and(|rest| rest.starts_with('['))
+}
+
 #[cfg(test)]
 impl Resource {
     /// A resource built by hand for unit tests, declared at `main.tf:1`.

@@ -1,4 +1,4 @@
-//! The commit table (`configtrail::attribution::Commits`) as a scan fills it: who and when kept
+//! The commit table (`configtrail::evidence::attribution::Commits`) as a scan fills it: who and when kept
 //! for every commit, the rest read again through `Recall` when a report names the commit. What
 //! comes back must be what the scan read, and a commit that can no longer be read must say so
 //! rather than come back empty or wrong.
@@ -6,7 +6,7 @@
 mod common;
 
 use common::Fixture;
-use configtrail::attribution::Commits;
+use configtrail::evidence::attribution::Commits;
 use configtrail::history::Repo;
 
 const ANN: &str = "Ann <ann@example.com>";

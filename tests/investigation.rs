@@ -908,7 +908,7 @@ fn no_command_writes_anything_into_the_repository() {
 
 #[test]
 fn the_streamed_json_is_byte_for_byte_the_json_tree_rendered() {
-    use configtrail::investigation::{investigate, Options};
+    use configtrail::analysis::investigation::{investigate, Options};
     use configtrail::report::json;
     let mut checked = 0;
     for entry in std::fs::read_dir("sample-repos").expect("samples") {

@@ -84,7 +84,9 @@ fn commit_details(c: &Commit<'_>) -> (Option<SignatureKind>, CommitDetails) {
     // Read from the header already in memory: libgit2's extract_signature would read and
     // inflate the object a second time for every landing (measured).
     let raw_signature = header_signature(c.raw_header_bytes());
-    let signing_key = raw_signature.as_deref().and_then(crate::signing::key_id);
+    let signing_key = raw_signature
+        .as_deref()
+        .and_then(crate::history::signing::key_id);
     let signature = raw_signature.map(|sig| {
         let s = String::from_utf8_lossy(&sig);
         if s.contains("BEGIN SSH SIGNATURE") {

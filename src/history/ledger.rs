@@ -113,15 +113,15 @@ impl Ledger {
                 line,
                 "{} {} {}",
                 kind.as_str(),
-                crate::rules::hex(id),
-                crate::rules::hex(sum)
+                crate::digest::hex(id),
+                crate::digest::hex(sum)
             );
             h.update(line.as_bytes());
         }
         Certificate {
             commits,
             blobs,
-            digest: format!("sha256:{}", crate::rules::hex(&h.finalize())),
+            digest: format!("sha256:{}", crate::digest::hex(&h.finalize())),
         }
     }
 }
@@ -204,12 +204,12 @@ mod tests {
                 "{} {} {}\n",
                 kind(i).as_str(),
                 id(i),
-                crate::rules::hex(&sum)
+                crate::digest::hex(&sum)
             ));
         }
         assert_eq!(
             digest(&forward).digest,
-            format!("sha256:{}", crate::rules::hex(&h.finalize()))
+            format!("sha256:{}", crate::digest::hex(&h.finalize()))
         );
 
         // Commits given beside the ledger count and hash as if recorded in it, once each.

@@ -31,6 +31,7 @@
 //! | `ledger.rs` | what was read, with SHA-256, for the report's certificate |
 //! | `objects.rs` | parsed trees, the caches, the id tables |
 //! | `packs.rs` | the pack reader served to libgit2 as its object backend |
+//! | `signing.rs` | the key a commit signature names (OpenPGP, SSH), bounds-checked |
 
 pub mod chain;
 mod commits;
@@ -40,6 +41,7 @@ pub mod objects;
 pub mod packs;
 mod read;
 pub mod readers;
+pub mod signing;
 mod walk;
 
 pub use commits::*;
@@ -88,7 +90,6 @@ pub struct Repo {
     /// `--root` and `--var-file`: how Terraform roots are evaluated.
     pub terraform: crate::formats::terraform::modules::RootOptions,
     /// `--show-secrets` and `--fingerprint-key`: how the result is redacted.
-    pub redaction: crate::redact::Options,
     /// Parsed trees and verified file contents (see `objects`): each handle has its own, so
     /// reader threads share no lock.
     trees: std::cell::RefCell<Cache<Tree>>,
@@ -165,7 +166,6 @@ impl Repo {
             ledger: Default::default(),
             limits: Default::default(),
             terraform: Default::default(),
-            redaction: Default::default(),
             trees: std::cell::RefCell::new(Cache::new(objects::TREE_CACHE_BYTES)),
             blobs: std::cell::RefCell::new(Cache::new(objects::BLOB_CACHE_BYTES)),
             shallow: repo.is_shallow(),

@@ -1,14 +1,14 @@
 //! Recorded risk acceptances in the scan reports: the optional `suppression` field of an exposure
 //! (JSON) and its one-line description (text, Markdown, HTML).
 //!
-//! Takes an acceptance found by [`crate::acceptance`]; gives `"suppression": {tool, id, rules,
+//! Takes an acceptance found by [`crate::engine::acceptance`]; gives `"suppression": {tool, id, rules,
 //! reason, file, line, added: {commit, landing, author, committer} | null}`. The JSON report adds
 //! it only to exposures whose finding was suppressed at the window's end, so a report of a history
 //! with no suppressions keeps its shape.
 
-use super::json::person;
-use crate::acceptance::Acceptance;
-use crate::scan::ScanResult;
+use super::person;
+use crate::engine::acceptance::Acceptance;
+use crate::engine::scan::ScanResult;
 use serde_json::{json, Value as J};
 
 fn added(scan: &ScanResult, a: &Acceptance) -> J {

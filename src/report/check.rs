@@ -6,7 +6,7 @@
 //! relative to the PATH given, which is recorded as given: no absolute path the user did not type.
 
 use super::json::{seal, tool};
-use crate::check::{CheckFinding, CheckResult};
+use crate::analysis::check::{CheckFinding, CheckResult};
 use crate::rules::Severity;
 use serde_json::{json, Value as J};
 use std::fmt::Write;
@@ -79,7 +79,7 @@ pub fn json(r: &CheckResult, fail_on: Severity) -> J {
         })).collect::<Vec<_>>(),
         "unmatched_suppressions": r.unmatched_suppressions.iter().map(|s| s.to_json()).collect::<Vec<_>>(),
         "fails": r.fails(fail_on),
-        "limitations": crate::investigation::CHECK_LIMITATIONS,
+        "limitations": crate::analysis::investigation::CHECK_LIMITATIONS,
     });
     // Raised limits are an input like any other; the defaults are not written.
     if let Some(limits) = r.limits.recorded() {

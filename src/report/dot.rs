@@ -2,8 +2,8 @@
 //! `dot -Tsvg` draws is exactly what every other format reports.
 
 use super::short;
+use crate::analysis::investigation::Investigation;
 use crate::graph::{self, Node, Role};
-use crate::investigation::Investigation;
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 use std::fmt::Write;
 

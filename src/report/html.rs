@@ -6,8 +6,8 @@
 
 use super::json::{self, analysis_end, duration_seconds, party_table};
 use super::{human_duration, short};
+use crate::analysis::investigation::{landed, Investigation, LIMITATIONS};
 use crate::graph::{Node, Role};
-use crate::investigation::{landed, Investigation, LIMITATIONS};
 use petgraph::stable_graph::NodeIndex;
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 use std::collections::BTreeMap;
@@ -378,7 +378,7 @@ fn exposure(out: &mut String, inv: &Investigation, k: usize, x: NodeIndex) {
             short(&commit.id),
             esc(&commit.summary),
             if commit.signature.is_some() { " · signed" } else { " · unsigned" },
-            if landing.id != commit.id { format!(" · merged in <code>{}</code> by {}{}", short(&landing.id), esc(crate::attribution::merger(landing).map_or(landing.committer.name.as_str(), |p| p.name.as_str())), crate::attribution::through(landing)) } else if let (None, Some(f)) = (crate::attribution::merger(landing), crate::attribution::forge(&landing.committer)) { format!(" · landed through {f} (not a merge: no merger)") } else { String::new() },
+            if landing.id != commit.id { format!(" · merged in <code>{}</code> by {}{}", short(&landing.id), esc(crate::evidence::attribution::merger(landing).map_or(landing.committer.name.as_str(), |p| p.name.as_str())), crate::evidence::attribution::through(landing)) } else if let (None, Some(f)) = (crate::evidence::attribution::merger(landing), crate::evidence::attribution::forge(&landing.committer)) { format!(" · landed through {f} (not a merge: no merger)") } else { String::new() },
         );
         let first = shown.insert((c.blamed.commit, c.blamed.cited_location().file.clone()));
         if !first {
@@ -407,7 +407,7 @@ fn exposure(out: &mut String, inv: &Investigation, k: usize, x: NodeIndex) {
 /// The windows per resource across time.
 fn timeline(out: &mut String, inv: &Investigation) {
     let r = &inv.scan;
-    let windows: Vec<(NodeIndex, &crate::timeline::Window)> = inv
+    let windows: Vec<(NodeIndex, &crate::engine::timeline::Window)> = inv
         .graph
         .exposures
         .iter()
@@ -442,7 +442,7 @@ fn timeline(out: &mut String, inv: &Investigation) {
     }
     let pad = ((t1 - t0) / 40).max(3600);
     let (t0, t1) = (t0 - pad, t1 + pad);
-    let mut rows: BTreeMap<(String, String), Vec<(NodeIndex, &crate::timeline::Window)>> =
+    let mut rows: BTreeMap<(String, String), Vec<(NodeIndex, &crate::engine::timeline::Window)>> =
         BTreeMap::new();
     for &(x, w) in &windows {
         rows.entry((w.unit_path.clone(), w.address.clone()))

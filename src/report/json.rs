@@ -5,11 +5,11 @@
 //! so the same input gives byte-identical output; `digest` is the SHA-256 of the canonical
 //! (compact, sorted) JSON of everything else in the report, so any edit to a report shows.
 
+use super::person;
+use crate::analysis::investigation::Investigation;
+use crate::engine::scan::ScanResult;
+use crate::engine::timeline::{Cause, Window};
 use crate::graph::Role;
-use crate::history::Person;
-use crate::investigation::Investigation;
-use crate::scan::ScanResult;
-use crate::timeline::{Cause, Window};
 use petgraph::stable_graph::NodeIndex;
 use serde_json::{json, Value as J};
 use sha2::{Digest, Sha256};
@@ -20,16 +20,12 @@ pub fn tool() -> J {
     json!({"name": "configtrail", "version": env!("CARGO_PKG_VERSION")})
 }
 
-pub fn person(p: &Person) -> J {
-    json!({"name": p.name, "email": p.email, "at": p.at})
-}
-
 /// A cause or remediation in the shape DESIGN.md gives.
 pub fn cause(r: &ScanResult, c: &Cause) -> J {
     let commit = &r.commits.info(c.blamed.commit);
     let landing = &r.commits.info(c.blamed.landing_commit);
-    let merged_by = crate::attribution::merger(landing).map(person);
-    let forge = crate::attribution::forge(&landing.committer);
+    let merged_by = crate::evidence::attribution::merger(landing).map(person);
+    let forge = crate::evidence::attribution::forge(&landing.committer);
     let ch = &c.blamed.change;
     json!({
         "commit": commit.id,
@@ -78,12 +74,12 @@ pub fn exposure_id(r: &ScanResult, w: &Window) -> String {
         h.update(part.as_bytes());
         h.update([0]);
     }
-    crate::rules::hex(&h.finalize()[..8])
+    crate::digest::hex(&h.finalize()[..8])
 }
 
 /// Seconds from the opening landing to the closing one (or to the tip), never negative.
 pub fn duration_seconds(r: &ScanResult, w: &Window) -> i64 {
-    let at = |li: usize| crate::investigation::landed(r, li);
+    let at = |li: usize| crate::analysis::investigation::landed(r, li);
     let end = match (w.closed, r.until) {
         (Some(c), _) => at(c),
         (None, Some(until)) => until,
@@ -153,8 +149,9 @@ pub fn live_seconds(inv: &Investigation, x: NodeIndex) -> Option<i64> {
 
 /// The end of the analysed period: `--until`, or the tip's landing time.
 pub fn analysis_end(r: &ScanResult) -> i64 {
-    r.until
-        .unwrap_or_else(|| crate::investigation::landed(r, r.landings.len().saturating_sub(1)))
+    r.until.unwrap_or_else(|| {
+        crate::analysis::investigation::landed(r, r.landings.len().saturating_sub(1))
+    })
 }
 
 /// What the deploy log says about a window's live time, in words and fields.
@@ -286,7 +283,7 @@ pub fn exposure(inv: &Investigation, x: NodeIndex) -> J {
     if let Some(at) = &inv.options.at {
         j["at"] = json!({
             "time": at.text,
-            "open": crate::investigation::open_at(r, w, at.seconds),
+            "open": crate::analysis::investigation::open_at(r, w, at.seconds),
             // The graph holds the window's live intervals already.
             "live": inv.deploys.as_ref().zip(inv.graph.live.get(&x)).map(|(l, live)| live.covers(l, at.seconds)),
         });
@@ -572,7 +569,7 @@ fn frame_and_digest(
         }
     }
     hasher.update(b"}");
-    let digest = format!("sha256:{}", crate::rules::hex(&hasher.finalize()));
+    let digest = format!("sha256:{}", crate::digest::hex(&hasher.finalize()));
     map.insert("digest".into(), J::String(digest.clone()));
     keys.push("digest".into());
     keys.sort();
@@ -671,7 +668,8 @@ fn scan_report_frame(inv: &Investigation) -> J {
     let r = &inv.scan;
     let digest = inv.anomaly_digest();
     let o = &inv.options;
-    let t = |i: &Option<crate::investigation::Instant>| i.as_ref().map(|i| i.text.clone());
+    let t =
+        |i: &Option<crate::analysis::investigation::Instant>| i.as_ref().map(|i| i.text.clone());
     let parties = inv.parties.as_ref().map(|p| {
         json!({
             "parties": p.parties.iter().map(|party| json!({
@@ -737,7 +735,7 @@ fn scan_report_frame(inv: &Investigation) -> J {
         })).collect::<Vec<_>>(),
         "parties": parties,
         "deployments": deployments,
-        "limitations": crate::investigation::LIMITATIONS,
+        "limitations": crate::analysis::investigation::LIMITATIONS,
     });
     // Raised limits are an input like any other (verify reads under the same); the defaults are
     // not written, so a report made with them keeps its shape.
@@ -836,8 +834,13 @@ mod tests {
             "/sample-repos/azure-storage-nsg.git"
         );
         let mut repo = crate::history::Repo::open(path).expect("opens");
-        let inv = crate::investigation::investigate(&mut repo, "HEAD", None, Default::default())
-            .expect("scans");
+        let inv = crate::analysis::investigation::investigate(
+            &mut repo,
+            "HEAD",
+            None,
+            Default::default(),
+        )
+        .expect("scans");
         assert!(inv.graph.exposures.len() >= 3);
         let whole = scan_report(&inv);
         for chunk in [1, 2, CHUNK] {

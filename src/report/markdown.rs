@@ -5,8 +5,8 @@
 
 use super::json::{self, duration_seconds, party_table};
 use super::{human_duration, short};
+use crate::analysis::investigation::{Investigation, LIMITATIONS};
 use crate::graph::Role;
-use crate::investigation::{Investigation, LIMITATIONS};
 use petgraph::stable_graph::NodeIndex;
 use std::fmt::Write;
 
@@ -80,19 +80,19 @@ fn change(
         }
     );
     if landing.id != commit.id {
-        let by = crate::attribution::merger(landing).unwrap_or(&landing.committer);
+        let by = crate::evidence::attribution::merger(landing).unwrap_or(&landing.committer);
         let _ = writeln!(
             out,
             "  - landed through merge {} by {} <{}>{} at {}",
             code(&landing.id),
             text(&by.name),
             text(&by.email),
-            crate::attribution::through(landing),
+            crate::evidence::attribution::through(landing),
             landing.committer.at
         );
     } else if let (None, Some(forge)) = (
-        crate::attribution::merger(landing),
-        crate::attribution::forge(&landing.committer),
+        crate::evidence::attribution::merger(landing),
+        crate::evidence::attribution::forge(&landing.committer),
     ) {
         // A squash, rebase or web edit a forge committed: nobody is its merger, the forge is said.
         let _ = writeln!(

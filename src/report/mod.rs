@@ -1,25 +1,32 @@
 //! Reports: views of a scan or review result, one file per format.
 //!
-//! Takes a [`crate::scan::ScanResult`] (or a review); gives text for a terminal or the JSON
+//! Takes a [`crate::engine::scan::ScanResult`] (or a review); gives text for a terminal or the JSON
 //! contract of DESIGN.md. Every format reads the same result; none computes anything of its own
 //! beyond presentation, so formats cannot disagree.
 
 pub mod acceptance;
 pub mod check;
 pub mod dot;
+pub mod history;
 pub mod html;
 pub mod json;
 pub mod markdown;
-pub mod progress;
 pub mod review;
 pub mod review_markdown;
 pub mod sarif;
 pub mod text;
+pub mod verify;
 
 /// `sha256:<hex>` of the canonical form of a JSON value: keys sorted (serde_json's default map
 /// is ordered), no whitespace. The report's own `digest` field is computed over everything else.
 pub fn canonical_digest(v: &serde_json::Value) -> String {
-    crate::rules::sha256_tag(&serde_json::to_vec(v).unwrap_or_default())
+    crate::digest::sha256_tag(&serde_json::to_vec(v).unwrap_or_default())
+}
+
+/// A person of a commit record in the JSON contract: the one writer the scan report and the
+/// acceptances both call, so the two cannot disagree on a person's shape.
+pub fn person(p: &crate::history::Person) -> serde_json::Value {
+    serde_json::json!({"name": p.name, "email": p.email, "at": p.at})
 }
 
 /// A commit id as people read it: its first ten hex digits.

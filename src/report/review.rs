@@ -2,10 +2,10 @@
 //! (The Markdown comment is in `review_markdown.rs`.)
 
 use super::json::{cause, rule, seal, tool};
-use crate::review::{Finding, ReviewResult};
+use crate::analysis::review::{Finding, ReviewResult};
+use crate::engine::semdiff;
+use crate::engine::timeline::Window;
 use crate::rules::Severity;
-use crate::semdiff;
-use crate::timeline::Window;
 use serde_json::{json, Value as J};
 use std::fmt::Write;
 
@@ -59,7 +59,7 @@ pub fn json(r: &ReviewResult, fail_on: Severity) -> J {
                 .filter(|(i, _)| s.blind_spots[*i].to.is_none_or(|t| t >= r.start))
                 .map(|(_, b)| b.clone()).collect::<Vec<_>>())
             .unwrap_or_default(),
-        "limitations": crate::investigation::LIMITATIONS,
+        "limitations": crate::analysis::investigation::LIMITATIONS,
     });
     // Raised limits are an input like any other; the defaults are not written, so a report
     // made with them keeps its shape.
@@ -141,7 +141,8 @@ pub fn text(r: &ReviewResult, fail_on: Severity) -> String {
         }
         out.push('\n');
     }
-    let count = |c: crate::review::Change| r.findings.iter().filter(|f| f.change == c).count();
+    let count =
+        |c: crate::analysis::review::Change| r.findings.iter().filter(|f| f.change == c).count();
     for sup in &r.unmatched_suppressions {
         let _ = writeln!(
             out,
@@ -155,10 +156,10 @@ pub fn text(r: &ReviewResult, fail_on: Severity) -> String {
     let _ = writeln!(
         out,
         "{} introduced, {} widened, {} narrowed, {} fixed, {} suppressed; fails at >= {fail_on}: {}",
-        count(crate::review::Change::Introduced),
-        count(crate::review::Change::Widened),
-        count(crate::review::Change::Narrowed),
-        count(crate::review::Change::Fixed),
+        count(crate::analysis::review::Change::Introduced),
+        count(crate::analysis::review::Change::Widened),
+        count(crate::analysis::review::Change::Narrowed),
+        count(crate::analysis::review::Change::Fixed),
         r.findings.iter().filter(|f| f.suppression.is_some()).count(),
         if r.fails(fail_on) { "yes" } else { "no" }
     );
@@ -166,7 +167,7 @@ pub fn text(r: &ReviewResult, fail_on: Severity) -> String {
 }
 
 /// `tool ID: reason (file:line)`, the way every format shows a suppression.
-pub fn suppression_line(sup: &crate::suppress::Suppression) -> String {
+pub fn suppression_line(sup: &crate::engine::suppress::Suppression) -> String {
     let reason = if sup.reason.is_empty() {
         "no reason given".to_string()
     } else {
@@ -215,7 +216,7 @@ pub fn sarif(r: &ReviewResult) -> J {
     let findings: Vec<super::sarif::SarifFinding> = r
         .findings
         .iter()
-        .filter(|f| f.change != crate::review::Change::Fixed)
+        .filter(|f| f.change != crate::analysis::review::Change::Fixed)
         .map(|f| {
             let w = &s.windows[f.window];
             let mut props = std::collections::BTreeMap::new();

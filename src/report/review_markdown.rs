@@ -7,7 +7,7 @@
 //! why each rule matters and how to fix it. Nothing here is computed: it is a view of the same
 //! result as the JSON and the SARIF.
 
-use crate::review::{Change, Finding, ReviewResult};
+use crate::analysis::review::{Change, Finding, ReviewResult};
 use crate::rules::Severity;
 use std::collections::BTreeSet;
 use std::fmt::Write;

@@ -15,8 +15,8 @@
 //! Built with serde-sarif's typed structures; its `version` is a free `serde_json::Value` and its
 //! line numbers plain `i64`, so the test suite validates the output against the OASIS schema.
 
+use crate::engine::suppress::Suppression;
 use crate::rules::{Rule, Severity};
-use crate::suppress::Suppression;
 use serde_json::{json, Value as J};
 use serde_sarif::sarif;
 use sha2::{Digest, Sha256};
@@ -52,7 +52,7 @@ pub fn fingerprint(rule: &str, format: &str, unit: &str, address: &str) -> Strin
         h.update(part.as_bytes());
         h.update([0]);
     }
-    crate::rules::hex(&h.finalize()[..16])
+    crate::digest::hex(&h.finalize()[..16])
 }
 
 fn level(s: Severity) -> sarif::ResultLevel {

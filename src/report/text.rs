@@ -4,11 +4,11 @@
 
 use super::json::duration_seconds;
 use super::{human_duration, short};
+use crate::analysis::investigation::Investigation;
+use crate::engine::scan::ScanResult;
+use crate::engine::timeline::Window;
 use crate::graph::{self, Role};
 use crate::history::CommitInfo;
-use crate::investigation::Investigation;
-use crate::scan::ScanResult;
-use crate::timeline::Window;
 use petgraph::stable_graph::NodeIndex;
 use std::fmt::Write;
 
@@ -77,8 +77,8 @@ fn cause_lines(
             ""
         );
     }
-    let forge = crate::attribution::through(landing);
-    match crate::attribution::merger(landing) {
+    let forge = crate::evidence::attribution::through(landing);
+    match crate::evidence::attribution::merger(landing) {
         Some(m) if !same_commit => {
             let _ = writeln!(
                 out,
@@ -302,7 +302,7 @@ pub fn scan_report(inv: &Investigation) -> String {
     }
     party_section(&mut out, inv);
     let _ = writeln!(out, "Limitations");
-    for l in crate::investigation::LIMITATIONS {
+    for l in crate::analysis::investigation::LIMITATIONS {
         let _ = writeln!(out, "  - {l}");
     }
     out.push('\n');

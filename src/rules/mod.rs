@@ -381,21 +381,7 @@ pub fn digest(rules: &[Rule]) -> String {
         }
         h.update([1]);
     }
-    format!("sha256:{}", hex(&h.finalize()))
-}
-
-/// `sha256:<hex>` of some bytes: how reports name a file's or a document's digest.
-pub(crate) fn sha256_tag(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex(&<Sha256 as Digest>::digest(bytes)))
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
+    format!("sha256:{}", crate::digest::hex(&h.finalize()))
 }
 
 /// Evaluates every applicable rule on every resource of a unit. Keyed by (rule id, address).

@@ -10,15 +10,17 @@
 //! blame of the current values, and the open windows: it grows with the size of the repository's
 //! IaC, not with the length of its history.
 
-use crate::attribution::{self, Anomaly, Commits};
-use crate::causes::{self, BlameStore, Blamed, SettingChange};
+use crate::engine::causes::{self, BlameStore, Blamed, SettingChange};
+use crate::engine::snapshots::Snapshots;
+use crate::engine::timeline::{
+    self, BlindSpot, Cause, Held, Key, Origin, Transition, Widening, Window,
+};
+use crate::evidence::attribution::{self, Anomaly, Commits};
 use crate::formats;
 use crate::history::chain::BeforeSeed;
 use crate::history::{HistoryError, Repo};
 use crate::model::{Location, SettingPath, Unit, Value};
 use crate::rules::{self, Finding, Rule};
-use crate::snapshots::Snapshots;
-use crate::timeline::{self, BlindSpot, Cause, Held, Key, Origin, Transition, Widening, Window};
 use git2::{Commit, Oid};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -972,6 +974,8 @@ pub struct Walk {
     pub tip: Option<Oid>,
     /// Stop before the first landing committed after this time (seconds since the epoch).
     pub until: Option<i64>,
+    /// How secrets seen in settings are kept out of the result (see [`crate::redact`]).
+    pub redaction: crate::redact::Options,
 }
 
 /// Scans the history of `reference`.
@@ -1029,7 +1033,7 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
             ),
         });
     }
-    let mut engine = Engine::new(repo, rules::registry());
+    let mut engine = Engine::new(repo, rules::registry(), walk.redaction.clone());
     engine.watch = walk.watch.clone();
     if let Some(p) = mailmap_problem {
         engine.history_blind_spot(p);
@@ -1050,7 +1054,7 @@ pub fn scan_with(repo: &mut Repo, reference: &str, walk: Walk) -> Result<ScanRes
             ),
         });
     }
-    let progress = crate::report::progress::bar(landings.len() as u64);
+    let progress = crate::progress::bar(landings.len() as u64);
     // Reading runs on reader threads ahead of the fold (see `history::readers`); each reader
     // keeps its own snapshots, whose suppression marks are the scan's too.
     let setup = |r: &mut Repo| {
@@ -1091,9 +1095,9 @@ impl<'r> Engine<'r> {
         self.history_blind.push(reason);
     }
 
-    pub fn new(repo: &'r Repo, rules: &'static [Rule]) -> Self {
+    pub fn new(repo: &'r Repo, rules: &'static [Rule], redaction: crate::redact::Options) -> Self {
         Engine {
-            secrets: crate::redact::Redactor::with(repo.redaction.clone()),
+            secrets: crate::redact::Redactor::with(redaction),
             tf_roots: BTreeMap::new(),
             graph: BTreeMap::new(),
             callees: Arc::new(BTreeSet::new()),
@@ -2361,7 +2365,7 @@ impl<'r> Engine<'r> {
             if self
                 .watch
                 .as_deref()
-                .is_some_and(|w| crate::investigation::matches_resource(&b.change.address, w))
+                .is_some_and(|w| crate::model::matches_resource(&b.change.address, w))
             {
                 self.watched
                     .push((unit_id.clone(), dir.to_string(), (*b).clone()));
@@ -3005,7 +3009,7 @@ impl<'r> Engine<'r> {
         if let Some(w) = self.watch.as_deref() {
             for (dir, st) in &self.units {
                 for (addr, res) in &st.unit.resources {
-                    if crate::investigation::matches_resource(addr, w) {
+                    if crate::model::matches_resource(addr, w) {
                         watched_at_tip.push((dir.clone(), addr.clone(), res.location.file.clone()));
                     }
                 }

@@ -15,7 +15,7 @@
 //! An undecided verdict is blindness, not a change: a window open before it stays open through it,
 //! and a window cannot open or close because of it.
 
-use crate::causes::Blamed;
+use crate::engine::causes::Blamed;
 use crate::rules::{Finding, Verdict};
 use std::collections::BTreeMap;
 

@@ -16,13 +16,13 @@
 //! range (the public ACL that a lifted block exposes) is traced back through the landings that
 //! changed its unit, so it keeps its real author.
 
+use crate::engine::scan::{self, ScanResult};
+use crate::engine::semdiff::{self, Movement};
+use crate::engine::suppress::{self, FileSuppressions, Suppression};
+use crate::engine::timeline::{Cause, Widening, Window};
 use crate::history::{HistoryError, Repo};
 use crate::model::{Location, Unit};
 use crate::rules::{Scope, Severity};
-use crate::scan::{self, ScanResult};
-use crate::semdiff::{self, Movement};
-use crate::suppress::{self, FileSuppressions, Suppression};
-use crate::timeline::{Cause, Widening, Window};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -125,7 +125,11 @@ pub fn parse_range(range: &str) -> Result<(&str, &str), ReviewError> {
     Ok((a, b))
 }
 
-pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError> {
+pub fn review(
+    repo: &mut Repo,
+    range: &str,
+    redaction: crate::redact::Options,
+) -> Result<ReviewResult, ReviewError> {
     let (base_spec, head_spec) = parse_range(range)?;
     let base = repo.resolve(base_spec)?;
     let head = repo.resolve(head_spec)?;
@@ -147,7 +151,7 @@ pub fn review(repo: &mut Repo, range: &str) -> Result<ReviewResult, ReviewError>
     in_range_landings.reverse();
     // Only the range is evaluated: the starting snapshot once, then each landing of the range.
     // Causes written before the range are traced back on demand.
-    let mut engine = scan::Engine::new(repo, crate::rules::registry());
+    let mut engine = scan::Engine::new(repo, crate::rules::registry(), redaction);
     if let Some(p) = mailmap_problem {
         engine.history_blind_spot(p);
     }

@@ -9,13 +9,13 @@
 //! causes and its earlier history do not depend on what the report shows, so `--resource` or
 //! `--at` narrows the report without changing any claim in it.
 
-use crate::attribution::{Parties, PartiesError};
-use crate::deploys::{self, DeployError, DeployLog};
+use crate::engine::scan::{self, ScanResult, Walk};
+use crate::engine::timeline::Window;
+use crate::evidence::attribution::{Parties, PartiesError};
+use crate::evidence::deploys::{self, DeployError, DeployLog};
 use crate::graph::Graph;
 use crate::history::{HistoryError, Repo};
 use crate::rules::Severity;
-use crate::scan::{self, ScanResult, Walk};
-use crate::timeline::Window;
 
 /// An instant the user gave, and how the report writes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +94,7 @@ pub struct Investigation {
     pub graph: Graph,
     /// Recorded risk acceptances: the suppression covering a window's finding at its end, by
     /// window index.
-    pub acceptances: std::collections::BTreeMap<usize, crate::acceptance::Acceptance>,
+    pub acceptances: std::collections::BTreeMap<usize, crate::engine::acceptance::Acceptance>,
     /// Diff excerpts of the changes, by change node (filled for the formats that show them).
     pub excerpts: std::collections::BTreeMap<petgraph::stable_graph::NodeIndex, String>,
 }
@@ -104,7 +104,7 @@ impl Investigation {
     pub fn cause(
         &self,
         node: petgraph::stable_graph::NodeIndex,
-    ) -> Option<&crate::timeline::Cause> {
+    ) -> Option<&crate::engine::timeline::Cause> {
         self.graph
             .g
             .node_weight(node)
@@ -131,7 +131,7 @@ pub const ANOMALY_EXAMPLES: usize = 3;
 /// counted by kind with the first few as examples. A long GitHub history has hundreds of direct
 /// pushes among signed forge merges; listing them all buries the few that matter.
 pub struct AnomalyDigest<'a> {
-    pub listed: Vec<&'a crate::attribution::Anomaly>,
+    pub listed: Vec<&'a crate::evidence::attribution::Anomaly>,
     /// (kind, count, example commit ids), by kind.
     pub summary: Vec<(&'a str, usize, Vec<&'a str>)>,
     /// The commits that causes and remediations name.
@@ -215,14 +215,14 @@ pub fn investigate(
         tip,
         until: options.until.as_ref().map(|u| u.seconds),
         watch: None,
+        redaction: options.redaction.clone(),
     };
     repo.limits = options.limits;
     repo.terraform = options.terraform.clone();
-    repo.redaction = options.redaction.clone();
     let mut scan = scan::scan_with(repo, reference, walk)?;
     // Suppressions are evidence in a scan (a recorded acceptance of the risk), found by walking
     // the history of the comment; the objects that walk reads are part of what was examined.
-    let acceptances = crate::acceptance::acceptances(repo, &scan);
+    let acceptances = crate::engine::acceptance::acceptances(repo, &scan);
     scan.ledger.merge(repo.take_ledger());
     let deploys = deploy_input.map(|(f, bytes, rows, env)| {
         let ids: Vec<String> = scan.landings.iter().map(|&i| scan.commits.id(i)).collect();
@@ -340,14 +340,6 @@ pub fn landed(r: &ScanResult, li: usize) -> i64 {
     r.commits.committer_seconds(r.landings[li])
 }
 
-/// Whether `resource` names this address: itself, or one of its `for_each`/`count` instances.
-pub fn matches_resource(address: &str, resource: &str) -> bool {
-    address == resource
-        || address
-            .strip_prefix(resource)
-            .is_some_and(|rest| rest.starts_with('['))
-}
-
 /// Whether the window was open (committed to the ref) at `t`.
 pub fn open_at(r: &ScanResult, w: &Window, t: i64) -> bool {
     landed(r, w.opened) <= t && w.closed.is_none_or(|c| landed(r, c) > t)
@@ -366,7 +358,7 @@ fn keep(r: &ScanResult, o: &Options, log: Option<&DeployLog>, w: &Window) -> boo
         }
     }
     if let Some(res) = &o.resource {
-        if !matches_resource(&w.address, res) {
+        if !crate::model::matches_resource(&w.address, res) {
             return false;
         }
     }

@@ -19,10 +19,10 @@
 //! file's path at the window's end: if the file was renamed after the comment was written, the
 //! rename's landing is named (setting blame follows renames; this does not, yet).
 
+use crate::engine::scan::ScanResult;
+use crate::engine::suppress::{self, FileSuppressions, Suppression};
+use crate::engine::timeline::Window;
 use crate::history::Repo;
-use crate::scan::ScanResult;
-use crate::suppress::{self, FileSuppressions, Suppression};
-use crate::timeline::Window;
 use git2::Oid;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

@@ -1,72 +1,21 @@
-//! Resource history: blame for the settings of one resource, over the whole history.
+//! `history ADDRESS`: one resource's setting changes, as text and as `configtrail.history/1` JSON.
 //!
-//! Takes a repository, a ref and a resource address; gives every change to that resource's
-//! settings (when it landed, through which commit, by whom, before → after, file:line), each
-//! marked with the rules whose evidence it touches and the windows it opened, widened or closed.
-//! It is the same scan as `scan` with the resource watched, so its claims and the scan's cannot
-//! differ. Every setting is listed, not only the ones a rule fires on: a reviewer deciding what
-//! is security-relevant should see what was left out.
+//! Takes the scan [`crate::analysis::resource_history::history`] ran with the resource watched;
+//! gives each change with the rules whose evidence it touches and the windows it opened, widened
+//! or closed, and says when one address names several objects.
 
-use crate::history::{HistoryError, Repo};
-use crate::report::json::{exposure_id, person, rule, seal, tool};
-use crate::scan::{scan_with, ScanResult, Walk};
+use super::json::{exposure_id, rule, seal, tool};
+use super::person;
+use crate::engine::scan::ScanResult;
 use serde_json::{json, Value as J};
 
 pub const SCHEMA: &str = "configtrail.history/1";
-
-/// Scans `reference` watching `address`.
-pub fn history(
-    repo: &mut Repo,
-    reference: &str,
-    address: &str,
-) -> Result<ScanResult, HistoryError> {
-    let r = scan_with(
-        repo,
-        reference,
-        Walk {
-            watch: Some(address.to_string()),
-            ..Walk::default()
-        },
-    )?;
-    if r.watched.is_empty() {
-        // Files that could not be read may hold it: say so, naming the first, rather than
-        // claim it was never there.
-        // Only what could not be read may hide it: an undecided verdict read its resource.
-        let unreadable: Vec<&crate::timeline::BlindSpot> = r
-            .blind_spots
-            .iter()
-            .filter(|b| !crate::timeline::undecided_reason(&b.reason))
-            .collect();
-        let unread = match unreadable.first() {
-            Some(b) => format!(
-                "; {} part{} of the history could not be read and may hold it (first: {} at {}: {})",
-                unreadable.len(),
-                if unreadable.len() == 1 { "" } else { "s" },
-                match (b.file.as_str(), b.unit.as_str()) {
-                    ("", "") => "the history",
-                    ("", unit) => crate::formats::unit_display(unit),
-                    (file, _) => file,
-                },
-                r.landing_commit(b.from).id,
-                b.reason
-            ),
-            None => String::new(),
-        };
-        return Err(HistoryError::Git {
-            repo: repo.given.clone(),
-            reason: format!(
-                "no resource {address} in the history of {reference} (give its address as in the code, e.g. aws_security_group.web){unread}"
-            ),
-        });
-    }
-    Ok(r)
-}
 
 /// One entry per setting change, in landing order.
 struct Entry<'a> {
     unit_path: &'a str,
     unit_id: &'a str,
-    b: &'a crate::causes::Blamed,
+    b: &'a crate::engine::causes::Blamed,
     rules: Vec<&'static str>,
     opened: Vec<String>,
     widened: Vec<String>,
@@ -78,8 +27,9 @@ fn entries(r: &ScanResult) -> Vec<Entry<'_>> {
         .iter()
         .map(|(unit_id, unit_path, b)| {
             let ch = &b.change;
-            let mine =
-                |w: &&crate::timeline::Window| w.unit_id == *unit_id && w.address == ch.address;
+            let mine = |w: &&crate::engine::timeline::Window| {
+                w.unit_id == *unit_id && w.address == ch.address
+            };
             let windows = || r.windows.iter().map(|w| &**w);
             let touches = |p: &crate::model::SettingPath| {
                 ch.path.is_root() || p.starts_with(&ch.path) || ch.path.starts_with(p)
@@ -101,7 +51,7 @@ fn entries(r: &ScanResult) -> Vec<Entry<'_>> {
             rules.dedup();
             // A window is listed on the changes that are its evidence, not on every change of
             // the landing that opened it.
-            let ids = |f: &dyn Fn(&crate::timeline::Window) -> bool| {
+            let ids = |f: &dyn Fn(&crate::engine::timeline::Window) -> bool| {
                 windows()
                     .filter(mine)
                     .filter(|w| f(w) && rules.contains(&w.rule))
@@ -137,8 +87,8 @@ pub fn json(r: &ScanResult, address: &str) -> J {
                 "commit": commit.id,
                 "author": person(&commit.author),
                 "committer": person(&commit.committer),
-                "merged_by": crate::attribution::merger(landing).map(person),
-                "forge": crate::attribution::forge(&landing.committer),
+                "merged_by": crate::evidence::attribution::merger(landing).map(person),
+                "forge": crate::evidence::attribution::forge(&landing.committer),
                 "signed": commit.signature.is_some(),
                 "message": commit.summary,
                 "unit": crate::formats::unit_display(e.unit_path),
@@ -149,7 +99,7 @@ pub fn json(r: &ScanResult, address: &str) -> J {
                 "after": ch.after.as_ref().map(|v| v.to_json()),
                 "file": ch.location.file,
                 "line": ch.location.line,
-                "summary": crate::scan::describe(ch),
+                "summary": crate::engine::scan::describe(ch),
                 "rules": e.rules,
                 "opened": e.opened,
                 "widened": e.widened,
@@ -160,7 +110,7 @@ pub fn json(r: &ScanResult, address: &str) -> J {
     let windows: Vec<J> = r
         .windows
         .iter()
-        .filter(|w| crate::investigation::matches_resource(&w.address, address))
+        .filter(|w| crate::model::matches_resource(&w.address, address))
         .map(|w| {
             json!({
                 "id": exposure_id(r, w), "rule": rule(r, w.rule), "address": w.address,
@@ -186,7 +136,7 @@ pub fn json(r: &ScanResult, address: &str) -> J {
         })).collect::<Vec<_>>(),
         // What could not be read: a change inside a blind spot is not listed above.
         "blind_spots": crate::report::json::blind_spots(r),
-        "limitations": crate::investigation::LIMITATIONS,
+        "limitations": crate::analysis::investigation::LIMITATIONS,
     });
     seal(&mut j);
     j
@@ -216,17 +166,19 @@ pub fn text(r: &ScanResult, address: &str) -> String {
                 crate::report::short(&commit.id),
                 commit.summary,
                 {
-                    let forge = crate::attribution::forge(&landing.committer);
-                    let through = crate::attribution::through(landing);
+                    let forge = crate::evidence::attribution::forge(&landing.committer);
+                    let through = crate::evidence::attribution::through(landing);
                     if landing.id != commit.id {
                         format!(
                             " (merged in {} by {}{through})",
                             crate::report::short(&landing.id),
-                            crate::attribution::merger(landing)
+                            crate::evidence::attribution::merger(landing)
                                 .unwrap_or(&landing.committer)
                                 .name
                         )
-                    } else if forge.is_some() && crate::attribution::merger(landing).is_none() {
+                    } else if forge.is_some()
+                        && crate::evidence::attribution::merger(landing).is_none()
+                    {
                         format!(" (landed{through})")
                     } else {
                         String::new()
@@ -239,7 +191,7 @@ pub fn text(r: &ScanResult, address: &str) -> String {
         let _ = writeln!(
             out,
             "    {}  at {}:{}{}",
-            crate::scan::describe(ch),
+            crate::engine::scan::describe(ch),
             ch.location.file,
             ch.location.line,
             if e.rules.is_empty() {
@@ -290,7 +242,7 @@ fn several_objects(r: &ScanResult, address: &str) -> String {
         .windows
         .iter()
         .filter(|w| w.identity() != "single")
-        .filter(|w| crate::investigation::matches_resource(&w.address, address))
+        .filter(|w| crate::model::matches_resource(&w.address, address))
     {
         let _ = writeln!(
             out,

@@ -17,11 +17,11 @@
 //! A single file is judged with the rest of its unit (a Terraform file's variables live in its
 //! siblings), but only what is declared in that file is reported.
 
+use crate::engine::suppress::{self, FileSuppressions, Suppression};
 use crate::formats;
 use crate::limits::Limits;
 use crate::model::{Location, Unit, Value};
 use crate::rules::{self, Rule, Severity, Verdict};
-use crate::suppress::{self, FileSuppressions, Suppression};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

@@ -6,8 +6,8 @@
 //! content (an edit after writing shows even without the repository), the recorded file digests
 //! against the files given, and the recomputation field by field.
 
+use crate::analysis::investigation::{investigate, parse_instant, InvestigationError, Options};
 use crate::history::Repo;
-use crate::investigation::{investigate, parse_instant, InvestigationError, Options};
 use crate::report::json;
 use serde_json::Value as J;
 

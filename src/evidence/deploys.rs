@@ -218,7 +218,7 @@ pub fn resolve(
     DeployLog {
         rows: out,
         environment: environment.to_string(),
-        digest: crate::rules::sha256_tag(bytes),
+        digest: crate::digest::sha256_tag(bytes),
         ignored,
     }
 }

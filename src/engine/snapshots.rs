@@ -191,7 +191,7 @@ impl Snapshots {
         };
         // Marked by each file's own unit (a module's file is found under its own directory).
         for (path, bytes) in &files.files {
-            if crate::suppress::may_have_suppressions(bytes) {
+            if crate::engine::suppress::may_have_suppressions(bytes) {
                 self.marked.insert(formats::unit_of(path).to_string());
             }
         }

@@ -469,7 +469,7 @@ impl Parties {
             parties,
             responsibility: spec.responsibility,
             matchers,
-            digest: crate::rules::sha256_tag(bytes),
+            digest: crate::digest::sha256_tag(bytes),
         })
     }
 
