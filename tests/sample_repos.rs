@@ -75,6 +75,7 @@ scenarios! {
     k8s_history_imported_under_folder => "k8s-history-imported-under-folder",
     k8s_copy_renamed_container => "k8s-copy-renamed-container",
     k8s_copy_renamed_throughout => "k8s-copy-renamed-throughout",
+    k8s_copies_disagree => "k8s-copies-disagree",
 }
 
 fn manifest_dir() -> &'static Path {

@@ -890,6 +890,12 @@ pub struct Engine<'r> {
     /// This landing's changes of finding on windows with several holders, to tell copies that
     /// changed together from copies that disagree.
     copy_events: BTreeMap<usize, Vec<Finding>>,
+    /// Windows of Kubernetes objects opened in this landing, to tell at its end whether a copy
+    /// of the object in another file has a window of the same rule open (see `settle_twins`).
+    opened_objects: Vec<usize>,
+    /// Copies with edits under one identity, as (address, unit id, unit id), the smaller unit
+    /// id first: an object copied into another file with changes, both copies kept.
+    copy_pairs: BTreeSet<(String, String, String)>,
     /// Kubernetes object address → the manifest units holding it now: where a copy comes from.
     objects: HashMap<String, BTreeSet<String>>,
     /// For this landing only: objects it renamed (see [`rename_pairs`]), by (unit dir, new
@@ -1123,6 +1129,8 @@ impl<'r> Engine<'r> {
             history_blind: Vec::new(),
             holders: HashMap::new(),
             copy_events: BTreeMap::new(),
+            opened_objects: Vec::new(),
+            copy_pairs: BTreeSet::new(),
             objects: HashMap::new(),
             inherited: HashMap::new(),
             forgotten: BTreeMap::new(),
@@ -1506,6 +1514,7 @@ impl<'r> Engine<'r> {
         }
         self.inherited.clear();
         self.settle_copies();
+        self.settle_twins();
     }
 
     /// Is a `--var-file` in a directory `touched` says the landing changed? (Every root reads
@@ -2080,6 +2089,60 @@ impl<'r> Engine<'r> {
         }
     }
 
+    /// After a landing: a window opened on a Kubernetes object while a copy of it with edits,
+    /// under the same identity (kind, namespace, name) in another file, has its own window of
+    /// the same rule open. The copies disagree (microservices-demo's
+    /// release/kubernetes-manifests.yaml, the per-service files rendered into one with other
+    /// image tags): each keeps its own window, opened and closed by its own file, and both say
+    /// that which of them is the object is ambiguous. Two unrelated files that only share a name
+    /// (kubernetes-engine-samples defines `Deployment/helloweb` in many samples) are not copies
+    /// and are not marked. Looked at when the landing is folded, so that an object moved between
+    /// two files in it is not taken for two.
+    fn settle_twins(&mut self) {
+        for w in std::mem::take(&mut self.opened_objects) {
+            let (rule, unit_id, address) = {
+                let win = &self.windows[w];
+                if let Some(from) = &win.carried_from {
+                    if from.address == win.address && from.unit_id != win.unit_id {
+                        let (a, b) = if from.unit_id < win.unit_id {
+                            (from.unit_id.clone(), win.unit_id.clone())
+                        } else {
+                            (win.unit_id.clone(), from.unit_id.clone())
+                        };
+                        self.copy_pairs.insert((win.address.clone(), a, b));
+                    }
+                }
+                (win.rule, win.unit_id.clone(), win.address.clone())
+            };
+            let Some(dirs) = self.objects.get(&address) else {
+                continue;
+            };
+            let paired = |other: &str| {
+                let (a, b) = if other < unit_id.as_str() {
+                    (other, unit_id.as_str())
+                } else {
+                    (unit_id.as_str(), other)
+                };
+                self.copy_pairs
+                    .contains(&(address.clone(), a.to_string(), b.to_string()))
+            };
+            let twins: Vec<usize> = dirs
+                .iter()
+                .filter_map(|d| self.units.get(d))
+                .filter(|st| st.id != unit_id && paired(&st.id))
+                .filter_map(|st| self.open.get(&(st.id.clone(), rule, address.clone())))
+                .copied()
+                .filter(|&o| o != w)
+                .collect();
+            if !twins.is_empty() {
+                self.windows[w].ambiguous = true;
+                for o in twins {
+                    self.windows[o].ambiguous = true;
+                }
+            }
+        }
+    }
+
     /// The state of a unit first seen at landing `li`.
     fn fresh_state(&self, dir: &str, li: usize) -> UnitState {
         UnitState {
@@ -2466,6 +2529,9 @@ impl<'r> Engine<'r> {
                         .get(&(dir.to_string(), address.clone()))
                         .map(|i| i.from.clone());
                     let f = Arc::new(f);
+                    if is_object(dir, &address) {
+                        self.opened_objects.push(self.windows.len());
+                    }
                     self.open.insert(wkey, self.windows.len());
                     self.push_window(Box::new(Window {
                         rule: rule_id,

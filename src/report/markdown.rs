@@ -269,6 +269,9 @@ pub fn scan_report(inv: &Investigation) -> String {
         );
         let _ = writeln!(out, "- resource: {} in {}", code(&w.address), code(&w.file));
         let _ = writeln!(out, "- exposure: {}", text(&w.finding.summary));
+        if let Some(identity) = super::identity_note(w) {
+            let _ = writeln!(out, "- identity: {}", text(&identity));
+        }
         let _ = writeln!(
             out,
             "- opened: landing {} at {}",

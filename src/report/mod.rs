@@ -29,6 +29,23 @@ pub fn person(p: &crate::history::Person) -> serde_json::Value {
     serde_json::json!({"name": p.name, "email": p.email, "at": p.at})
 }
 
+/// What a person must know of a window's object beyond its address, in words, or nothing for
+/// a single object in one file: the JSON `identity` field (`copied`, `ambiguous`) said out.
+pub fn identity_note(w: &crate::engine::timeline::Window) -> Option<String> {
+    match w.identity() {
+        "ambiguous" => Some(format!(
+            "ambiguous: a copy of this object under the same identity in another file disagrees \
+             with it, and each copy's window is its own (held in {})",
+            w.files.join(", ")
+        )),
+        "copied" => Some(format!(
+            "copied: one object held in {}, open while any copy still violates",
+            w.files.join(", ")
+        )),
+        _ => None,
+    }
+}
+
 /// A commit id as people read it: its first ten hex digits.
 pub fn short(id: &str) -> &str {
     id.get(..10).unwrap_or(id)

@@ -215,6 +215,9 @@ pub fn scan_report(inv: &Investigation) -> String {
                 );
             }
             let _ = writeln!(out, "    {:<10} {}", "exposure", w.finding.summary);
+            if let Some(identity) = super::identity_note(w) {
+                let _ = writeln!(out, "    {:<10} {identity}", "identity");
+            }
             if w.library {
                 let _ = writeln!(
                     out,
