@@ -76,6 +76,7 @@ scenarios! {
     k8s_copy_renamed_container => "k8s-copy-renamed-container",
     k8s_copy_renamed_throughout => "k8s-copy-renamed-throughout",
     k8s_copies_disagree => "k8s-copies-disagree",
+    k8s_copy_from_untouched_file => "k8s-copy-from-untouched-file",
 }
 
 fn manifest_dir() -> &'static Path {

@@ -624,13 +624,22 @@ fn pair_objects(
                 let same_name = name(&a.1.address) == name(&b.1.address);
                 match copies {
                     _ if same_name => shared * 2 >= most,
-                    Some(touched) => {
-                        touched.contains(a.0)
-                            && (shared * 2 >= most || {
-                                let sa = unnamed_cache.entry(i).or_insert_with(|| shape(a.1));
-                                copied(sa, unnamed_b.get_or_insert_with(|| shape(b.1)))
-                                    || copied_renamed(sa, b.1, &name(&a.1.address))
-                            })
+                    Some(touched) if touched.contains(a.0) => {
+                        shared * 2 >= most || {
+                            let sa = unnamed_cache.entry(i).or_insert_with(|| shape(a.1));
+                            copied(sa, unnamed_b.get_or_insert_with(|| shape(b.1)))
+                                || copied_renamed(sa, b.1, &name(&a.1.address))
+                        }
+                    }
+                    // A copy from afar is named after its original (`existing-mysql` →
+                    // `existing-mysql-a`), and nine in ten of the larger one's settings cannot be
+                    // shared by a smaller one under nine tenths of its size: no shapes made for
+                    // the rest.
+                    Some(_) if !named_after(&name(&a.1.address), &name(&b.1.address)) => false,
+                    Some(_) if la.len().min(lb.len()) * 10 < most * 9 => false,
+                    Some(_) => {
+                        let sa = unnamed_cache.entry(i).or_insert_with(|| shape(a.1));
+                        copied_from_afar(sa, b.1, &name(&a.1.address))
                     }
                     None => shared * 3 >= most * 2,
                 }
@@ -695,9 +704,51 @@ fn copied(a: &Shape, b: &Shape) -> bool {
 /// must be the same, stricter than [`copied`]: the renaming makes unrelated objects of one
 /// pattern alike too (their names in the same places).
 fn copied_renamed(a: &Shape, b: &crate::model::Resource, a_name: &str) -> bool {
+    renamed_share(a, b, a_name)
+        .is_some_and(|(shared, most)| shared >= MIN_COPIED && shared * 3 >= most * 2)
+}
+
+/// Is `b`, an object of another name arriving in a commit that did not change the file of the
+/// object whose shape is `a`, a copy of it? As `git blame -C -C -C` looks at every file, but
+/// stricter: nine in ten of the larger one's settings and at least [`MIN_COPIED_FAR`] the same,
+/// with `b`'s name read as `a_name` (kubernetes-engine-samples a1c9e85c made
+/// Deployment/existing-mysql-a from the untouched Deployment/existing-mysql of another sample,
+/// changing names only, and kept its literal passwords). Objects of one template that were
+/// each written with their own values stay apart.
+fn copied_from_afar(a: &Shape, b: &crate::model::Resource, a_name: &str) -> bool {
+    let count = |m: &Shape| m.values().sum::<usize>();
+    let plain = {
+        let sb = shape(b);
+        let shared: usize = sb
+            .iter()
+            .map(|(k, n)| (*n).min(a.get(k).copied().unwrap_or(0)))
+            .sum();
+        (shared, count(a).max(count(&sb)))
+    };
+    let (shared, most) = match renamed_share(a, b, a_name) {
+        Some(r) if r.0 > plain.0 => r,
+        _ => plain,
+    };
+    shared >= MIN_COPIED_FAR && shared * 10 >= most * 9
+}
+
+/// Is one of two object names the other with something added (`whereami` and `whereami-grpc`)?
+/// Names under four characters are too common to say.
+fn named_after(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    short.len() >= 4 && short != long && long.contains(short)
+}
+
+/// The fewest settings a copy from a file its commit did not change must share (see
+/// [`copied_from_afar`]).
+const MIN_COPIED_FAR: usize = 16;
+
+/// How many settings `b` shares with the shape `a` when `b`'s own name in its values is read as
+/// `a_name`, and how many the larger one has; `None` when the name is nowhere in `b`'s values.
+fn renamed_share(a: &Shape, b: &crate::model::Resource, a_name: &str) -> Option<(usize, usize)> {
     let b_name = b.address.rsplit('/').next().unwrap_or_default();
     if b_name.len() < 3 || b_name == a_name {
-        return false;
+        return None;
     }
     let mut renamed: BTreeMap<(SettingPath, Value), usize> = BTreeMap::new();
     let mut any = false;
@@ -714,14 +765,14 @@ fn copied_renamed(a: &Shape, b: &crate::model::Resource, a_name: &str) -> bool {
             .or_insert(0) += 1;
     }
     if !any {
-        return false;
+        return None;
     }
     let shared: usize = renamed
         .iter()
         .map(|((p, v), n)| (*n).min(a.get(&(p.clone(), v)).copied().unwrap_or(0)))
         .sum();
     let most = a.values().sum::<usize>().max(renamed.values().sum());
-    shared >= MIN_COPIED && shared * 3 >= most * 2
+    Some((shared, most))
 }
 
 /// `v` with `from` read as `to` in its strings, if it holds `from` at all.
@@ -1923,7 +1974,13 @@ impl<'r> Engine<'r> {
                 .iter()
                 .filter(|(a, _)| kinds.contains(kind_of(a)) || names.contains(name_of(a)))
                 .flat_map(|(a, ds)| ds.iter().map(move |d| (d, a)))
-                .filter(|(d, a)| names.contains(name_of(a)) || after.contains_key(d.as_str()))
+                // The same name anywhere, the same kind in a file this commit changed, or (a
+                // copy from afar, see `copied_from_afar`) a name the new one is named after.
+                .filter(|(d, a)| {
+                    names.contains(name_of(a))
+                        || after.contains_key(d.as_str())
+                        || names.iter().any(|n| named_after(n, name_of(a)))
+                })
                 .filter(|(d, a)| {
                     after
                         .get(d.as_str())
@@ -3445,6 +3502,16 @@ mod tests {
         assert!(rename_pairs(&l, &[(dir, &unrelated)]).is_empty());
         // A Kubernetes object never pairs with a Terraform resource.
         assert!(rename_pairs(&l, &[("tf", &ns_dropped)]).is_empty());
+    }
+
+    #[test]
+    fn a_copy_from_afar_is_named_after_its_original() {
+        assert!(named_after("existing-mysql", "existing-mysql-a"));
+        assert!(named_after("whereami-grpc", "whereami"));
+        // Too short to say, the same name, or unrelated names.
+        assert!(!named_after("db", "db-a"));
+        assert!(!named_after("mysql", "mysql"));
+        assert!(!named_after("frontend", "backend"));
     }
 
     #[test]
