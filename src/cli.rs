@@ -289,6 +289,7 @@ impl InvestigationArgs {
             parties: self.parties,
             deploys: self.deploys,
             environment: self.environment,
+            excerpts: false,
         }
     }
 }
@@ -323,12 +324,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             out,
         } => {
             let mut r = Repo::open(&repo)?;
-            let options =
+            let mut options =
                 investigation.options(limits.limits(), terraform.options(), redaction.options()?);
-            let mut inv = investigate(&mut r, &reference, None, options)?;
-            if matches!(out.format, Format::Markdown | Format::Html) {
-                crate::analysis::investigation::add_excerpts(&r, &mut inv);
-            }
+            options.excerpts = matches!(out.format, Format::Markdown | Format::Html);
+            let inv = investigate(&mut r, &reference, None, options)?;
             if out.format == Format::Json {
                 emit_with(&out, &mut |w| report::json::write_scan(&inv, w).map(drop))?;
             } else {

@@ -67,6 +67,9 @@ pub struct Options {
     pub terraform: crate::formats::terraform::modules::RootOptions,
     /// `--show-secrets` and `--fingerprint-key` (recorded as used; the key never is).
     pub redaction: crate::redact::Options,
+    /// Read the diff excerpt of every change the report names (Markdown and HTML show them),
+    /// after the analysis and outside the object ledger: presentation, not evidence.
+    pub excerpts: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -236,7 +239,7 @@ pub fn investigate(
         (a.opened, a.rule, &a.unit_id, &a.address).cmp(&(b.opened, b.rule, &b.unit_id, &b.address))
     });
     let graph = Graph::build(&scan, &windows, parties.as_ref(), deploys.as_ref());
-    Ok(Investigation {
+    let mut inv = Investigation {
         scan,
         options,
         parties,
@@ -245,7 +248,12 @@ pub fn investigate(
         graph,
         acceptances,
         excerpts: Default::default(),
-    })
+    };
+    // The last thing asked of the repository, here with the rest: no later stage reopens it.
+    if inv.options.excerpts {
+        add_excerpts(repo, &mut inv);
+    }
+    Ok(inv)
 }
 
 /// Most lines an excerpt shows: the hunk around the changed line, not the whole file.
@@ -254,7 +262,7 @@ const EXCERPT_LINES: usize = 24;
 /// Reads, for every change in the graph, the diff of its file in its commit against the commit's
 /// first parent, and keeps the hunk around the changed line, numbered. Read after the analysis
 /// and kept out of the object ledger: it presents evidence, it is not part of it.
-pub fn add_excerpts(repo: &Repo, inv: &mut Investigation) {
+fn add_excerpts(repo: &Repo, inv: &mut Investigation) {
     let mut out = std::collections::BTreeMap::new();
     for n in inv.graph.g.node_indices() {
         let Some(c) = inv.cause(n) else {

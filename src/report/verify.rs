@@ -127,6 +127,8 @@ pub fn verify(
             roots: strings("roots"),
             var_files: strings("var_files"),
         },
+        // A JSON report shows no excerpts, and the comparison is of JSON.
+        excerpts: false,
         redaction: crate::redact::Options {
             show: options["show_secrets"].as_bool().unwrap_or(false),
             key: match (
