@@ -132,9 +132,53 @@ struct Side {
     /// (unit, address) pairs of side writes whose unit still holds that address at the merge:
     /// those writes are that unit's own object's, never another unit's.
     live: std::collections::HashSet<(String, String)>,
+    /// Address → the units with a write to an object of that address on the side: where a copy
+    /// made on the side may come from.
+    dirs_of: HashMap<String, BTreeSet<String>>,
 }
 
 impl Side {
+    /// The latest side write to `path` of `address` in unit `dir`.
+    fn latest_in(&self, dir: &str, address: &str, path: &SettingPath) -> Option<&SideWrite> {
+        self.writes
+            .get(&(address.to_string(), path.clone()))?
+            .iter()
+            .rev()
+            .find(|w| w.dir == dir)
+    }
+
+    /// The unit a Kubernetes object that a side commit created in `dir` was copied from: another
+    /// unit whose object of the same identity, as the side last wrote it, had two thirds of its
+    /// settings and at least [`MIN_SIDE_COPIED`] of them value for value (kubernetes/examples
+    /// b3300b86 copied Pod/mysql from mysql-wordpress-pd/ into mysql-cinder-pd/, keeping its
+    /// environment). Stricter than a copy on a landing, which is looked for in files the commit
+    /// changed: on a side every unit of the identity is a candidate, and small unrelated objects
+    /// of one name (two `Service/guestbook`) share half their settings.
+    ///
+    /// Only writes of earlier side commits count: two files one commit created with one object
+    /// are two writes by that commit, each cited where it is.
+    fn copy_source(&self, dir: &str, r: &crate::model::Resource, commit: usize) -> Option<String> {
+        let others = self.dirs_of.get(&r.address)?;
+        let leaves = r.body.leaves();
+        let mut best: Option<(usize, &String)> = None;
+        for d in others.iter().filter(|d| d.as_str() != dir) {
+            let shared = leaves
+                .iter()
+                .filter(|(p, v)| {
+                    self.latest_in(d, &r.address, p)
+                        .is_some_and(|w| w.commit != commit && w.after.as_ref() == Some(*v))
+                })
+                .count();
+            if shared >= MIN_SIDE_COPIED
+                && shared * 3 >= leaves.len() * 2
+                && best.is_none_or(|(n, _)| shared > n)
+            {
+                best = Some((shared, d));
+            }
+        }
+        best.map(|(_, d)| d.clone())
+    }
+
     /// The side commit that wrote `ch`'s value: in the same unit if there is one, else wherever
     /// the object was when it was written; the latest such write.
     fn writer(&self, dir: &str, ch: &SettingChange) -> Option<&SideWrite> {
@@ -235,6 +279,10 @@ impl Side {
             })
             .collect();
         for (k, mut ws) in carried {
+            self.dirs_of
+                .entry(k.0.clone())
+                .or_default()
+                .extend(ws.iter().map(|w| w.dir.clone()));
             let e = self.writes.entry(k).or_default();
             // Older than anything the renaming commit wrote on the new address.
             ws.append(e);
@@ -796,6 +844,10 @@ fn renamed_value(v: &Value, from: &str, to: &str) -> Option<Value> {
         _ => None,
     }
 }
+
+/// The fewest settings a copy made on a merged side must share with its source (see
+/// `Side::copy_source`).
+const MIN_SIDE_COPIED: usize = 5;
 
 /// The fewest settings a copy with renamed containers must share with its original (see
 /// [`copied`]): small objects share half their settings with unrelated ones.
@@ -2355,6 +2407,20 @@ impl<'r> Engine<'r> {
             let idx = self.commits.intern(self.repo.commit_info(&c));
             self.side_examined.push(idx);
             for (dir, (old, new)) in read.view {
+                // Objects this commit created here as copies of another unit's: what they kept
+                // is written where they came from, found there through `came_from`.
+                let copied_from: BTreeMap<String, String> = new
+                    .resources
+                    .iter()
+                    .filter(|(a, _)| !old.resources.contains_key(*a) && is_object(&dir, a))
+                    // Moved here (its file renamed, or the object moved from another file): a
+                    // move, followed through `came_from` already, not a copy.
+                    .filter(|(a, _)| {
+                        !side.came_from.contains_key(&(dir.clone(), a.to_string()))
+                            && !side.came_from.contains_key(&(dir.clone(), String::new()))
+                    })
+                    .filter_map(|(a, r)| Some((a.clone(), side.copy_source(&dir, r, idx)?)))
+                    .collect();
                 for ch in causes::diff(&old.resources, &new.resources) {
                     // A merge on the side took this value from another parent: its writer is
                     // that parent's, already recorded (or older than the side).
@@ -2363,6 +2429,17 @@ impl<'r> Engine<'r> {
                     if from_other {
                         continue;
                     }
+                    let kept = copied_from.get(&ch.address).is_some_and(|src| {
+                        side.latest_in(src, &ch.address, &ch.path)
+                            .is_some_and(|w| w.after == ch.after)
+                    });
+                    if kept {
+                        continue;
+                    }
+                    side.dirs_of
+                        .entry(ch.address.clone())
+                        .or_default()
+                        .insert(dir.clone());
                     side.writes
                         .entry((ch.address.clone(), ch.path.clone()))
                         .or_default()
@@ -2374,6 +2451,9 @@ impl<'r> Engine<'r> {
                             by_merge: !others.is_empty(),
                             written_on: None,
                         });
+                }
+                for (address, src) in copied_from {
+                    side.came_from.entry((dir.clone(), address)).or_insert(src);
                 }
             }
             side.alias(&read.renames);
