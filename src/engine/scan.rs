@@ -135,6 +135,9 @@ struct Side {
     /// Address → the units with a write to an object of that address on the side: where a copy
     /// made on the side may come from.
     dirs_of: HashMap<String, BTreeSet<String>>,
+    /// The `came_from` entries that are copies found on the side (see `Side::copy_source`), not
+    /// moves: an object created again where a copy once arrived is looked at as a copy again.
+    copies: std::collections::HashSet<(String, String)>,
 }
 
 impl Side {
@@ -2416,7 +2419,8 @@ impl<'r> Engine<'r> {
                     // Moved here (its file renamed, or the object moved from another file): a
                     // move, followed through `came_from` already, not a copy.
                     .filter(|(a, _)| {
-                        !side.came_from.contains_key(&(dir.clone(), a.to_string()))
+                        let key = (dir.clone(), a.to_string());
+                        (!side.came_from.contains_key(&key) || side.copies.contains(&key))
                             && !side.came_from.contains_key(&(dir.clone(), String::new()))
                     })
                     .filter_map(|(a, r)| Some((a.clone(), side.copy_source(&dir, r, idx)?)))
@@ -2453,7 +2457,11 @@ impl<'r> Engine<'r> {
                         });
                 }
                 for (address, src) in copied_from {
-                    side.came_from.entry((dir.clone(), address)).or_insert(src);
+                    let key = (dir.clone(), address);
+                    if !side.came_from.contains_key(&key) {
+                        side.copies.insert(key.clone());
+                        side.came_from.insert(key, src);
+                    }
                 }
             }
             side.alias(&read.renames);
