@@ -146,12 +146,7 @@ impl Investigation {
         let r = &self.scan;
         let mut relevant = std::collections::BTreeSet::new();
         for w in &r.windows {
-            let causes = w
-                .causes
-                .iter()
-                .chain(w.widenings.iter().flat_map(|x| x.causes.iter()))
-                .chain(w.remediation.iter());
-            for c in causes {
+            for c in w.every_change() {
                 relevant.insert(r.commits.id(c.blamed.commit));
                 relevant.insert(r.commits.id(c.blamed.landing_commit));
             }

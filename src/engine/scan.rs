@@ -3433,12 +3433,7 @@ fn redact_result(
         if !crate::redact::is_secret_rule(w.rule) {
             continue;
         }
-        let causes = w
-            .causes
-            .iter()
-            .chain(w.widenings.iter().flat_map(|x| x.causes.iter()))
-            .chain(w.remediation.iter());
-        for c in causes {
+        for c in w.every_change() {
             let ch = &c.blamed.change;
             for v in [&ch.before, &ch.after].into_iter().flatten() {
                 secrets.note_setting(&ch.address, &ch.path, v, true);

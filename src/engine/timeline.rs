@@ -228,6 +228,14 @@ impl Window {
         }
     }
 
+    /// Every change the window names: its causes, the causes of its widenings, its remediation.
+    pub fn every_change(&self) -> impl Iterator<Item = &Cause> {
+        self.causes
+            .iter()
+            .chain(self.widenings.iter().flat_map(|x| x.causes.iter()))
+            .chain(self.remediation.iter())
+    }
+
     /// Notes that the object is (also) in `file`.
     pub fn held_in(&mut self, file: &str) {
         if !file.is_empty() && !self.files.iter().any(|f| f == file) {
