@@ -200,10 +200,17 @@ def change(repo, c, landing_file_candidates, landing, secret_rule=False):
     secret = secret_rule or bool(SENSITIVE.search(c.get("setting") or ""))
     file_ = c.get("file")
     line = c.get("line")
-    at_landing = path_at(repo, landing, [file_] + landing_file_candidates) if landing else file_
+    # At the landing the file may have another path (a history merged in under another folder)
+    # and the value another line: the cause's `landing_file` and `landing_line` say where.
+    landing_file = c.get("landing_file")
+    at_landing = (path_at(repo, landing, [landing_file, file_] + landing_file_candidates)
+                  if landing else file_)
     at_commit = path_at(repo, c["commit"], [file_] + landing_file_candidates)
     lo = max(1, (line or 1) - 5)
     hi = (line or 1) + 5
+    landing_line = c.get("landing_line") if c.get("landing") == landing else None
+    llo = max(1, (landing_line or line or 1) - 5)
+    lhi = (landing_line or line or 1) + 5
     cmds = [
         "git -C %s show %s -- %s" % (repo, c["commit"], at_commit),
         "git -C %s show %s:%s | sed -n '%d,%dp'" % (repo, c["commit"], at_commit, lo, hi),
@@ -211,7 +218,7 @@ def change(repo, c, landing_file_candidates, landing, secret_rule=False):
     if landing:
         cmds += [
             "git -C %s blame -w -M -C -C %s -- %s" % (repo, landing, at_landing),
-            "git -C %s show %s:%s | sed -n '%d,%dp'" % (repo, landing, at_landing, lo, hi),
+            "git -C %s show %s:%s | sed -n '%d,%dp'" % (repo, landing, at_landing, llo, lhi),
         ]
     return OrderedDict([
         ("commit", c.get("commit")),
