@@ -162,6 +162,12 @@ impl Side {
     /// are two writes by that commit, each cited where it is.
     fn copy_source(&self, dir: &str, r: &crate::model::Resource, commit: usize) -> Option<String> {
         let others = self.dirs_of.get(&r.address)?;
+        // A name held in more folders than this is too common to say which one a new object
+        // came from, and comparing with all of them would grow with the square of the history
+        // (a generated repository with one name in thousands of files).
+        if others.len() > MAX_SIDE_SOURCES {
+            return None;
+        }
         let leaves = r.body.leaves();
         let mut best: Option<(usize, &String)> = None;
         for d in others.iter().filter(|d| d.as_str() != dir) {
@@ -851,6 +857,10 @@ fn renamed_value(v: &Value, from: &str, to: &str) -> Option<Value> {
 /// The fewest settings a copy made on a merged side must share with its source (see
 /// `Side::copy_source`).
 const MIN_SIDE_COPIED: usize = 5;
+
+/// The most folders holding one identity on a merged side among which a copy's source is looked
+/// for (see `Side::copy_source`).
+const MAX_SIDE_SOURCES: usize = 32;
 
 /// The fewest settings a copy with renamed containers must share with its original (see
 /// [`copied`]): small objects share half their settings with unrelated ones.
