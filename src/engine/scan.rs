@@ -3598,6 +3598,52 @@ mod tests {
     }
 
     #[test]
+    fn a_copy_on_a_side_comes_from_a_folder_that_wrote_two_thirds_of_it_before() {
+        let settings: Vec<(String, String)> =
+            (0..6).map(|i| (format!("k{i}"), format!("v{i}"))).collect();
+        let pairs: Vec<(&str, &str)> = settings
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let copy = res("Pod/mysql", "Pod", &pairs);
+        let wrote = |side: &mut Side, dir: &str, commit: usize| {
+            side.dirs_of
+                .entry("Pod/mysql".into())
+                .or_default()
+                .insert(dir.to_string());
+            for (k, v) in &settings {
+                side.writes
+                    .entry(("Pod/mysql".into(), SettingPath::parse(k)))
+                    .or_default()
+                    .push(SideWrite {
+                        dir: dir.to_string(),
+                        commit,
+                        after: Some(Value::String(v.clone())),
+                        at: Location {
+                            file: dir.to_string(),
+                            line: 1,
+                        },
+                        by_merge: false,
+                        written_on: None,
+                    });
+            }
+        };
+        let mut side = Side::default();
+        wrote(&mut side, "wordpress/mysql.yaml", 1);
+        assert_eq!(
+            side.copy_source("cinder/mysql.yaml", &copy, 2).as_deref(),
+            Some("wordpress/mysql.yaml")
+        );
+        // Written by the same commit: two writes, not a copy.
+        assert_eq!(side.copy_source("cinder/mysql.yaml", &copy, 1), None);
+        // A name in more folders than the bound: too common to say, and never compared.
+        for i in 0..MAX_SIDE_SOURCES {
+            wrote(&mut side, &format!("gen/{i}.yaml"), 1);
+        }
+        assert_eq!(side.copy_source("cinder/mysql.yaml", &copy, 2), None);
+    }
+
+    #[test]
     fn a_copy_from_afar_is_named_after_its_original() {
         assert!(named_after("existing-mysql", "existing-mysql-a"));
         assert!(named_after("whereami-grpc", "whereami"));
