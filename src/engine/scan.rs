@@ -556,6 +556,18 @@ fn is_object(dir: &str, addr: &str) -> bool {
     formats::is_manifest_file(dir) && addr.contains('/')
 }
 
+/// The key of `Engine::copy_pairs`: the address and the two unit ids, the smaller first, so
+/// either copy finds the pair.
+fn copy_pair(address: &str, a: &str, b: &str) -> (String, String, String) {
+    let (a, b) = if a <= b { (a, b) } else { (b, a) };
+    (address.to_string(), a.to_string(), b.to_string())
+}
+
+/// A Kubernetes object's name, the last part of its address (`Deployment/shop/api` → `api`).
+fn object_name(addr: &str) -> &str {
+    addr.rsplit('/').next().unwrap_or(addr)
+}
+
 /// How many trailing path components two paths share.
 fn common_suffix(a: &str, b: &str) -> usize {
     a.rsplit('/')
@@ -631,7 +643,7 @@ fn pair_objects(
     if leaving.is_empty() || arriving.is_empty() {
         return Vec::new();
     }
-    let name = |a: &str| a.rsplit('/').next().unwrap_or(a).to_string();
+    let name = object_name;
     let alike = |(da, a): (&str, &crate::model::Resource),
                  (db, b): (&str, &crate::model::Resource)| {
         let (ka, kb) = (is_object(da, &a.address), is_object(db, &b.address));
@@ -685,18 +697,19 @@ fn pair_objects(
                         shared * 2 >= most || {
                             let sa = unnamed_cache.entry(i).or_insert_with(|| shape(a.1));
                             copied(sa, unnamed_b.get_or_insert_with(|| shape(b.1)))
-                                || copied_renamed(sa, b.1, &name(&a.1.address))
+                                || copied_renamed(sa, b.1, name(&a.1.address))
                         }
                     }
                     // A copy from afar is named after its original (`existing-mysql` →
                     // `existing-mysql-a`), and nine in ten of the larger one's settings cannot be
                     // shared by a smaller one under nine tenths of its size: no shapes made for
                     // the rest.
-                    Some(_) if !named_after(&name(&a.1.address), &name(&b.1.address)) => false,
+                    Some(_) if !named_after(name(&a.1.address), name(&b.1.address)) => false,
                     Some(_) if la.len().min(lb.len()) * 10 < most * 9 => false,
                     Some(_) => {
                         let sa = unnamed_cache.entry(i).or_insert_with(|| shape(a.1));
-                        copied_from_afar(sa, b.1, &name(&a.1.address))
+                        let sb = unnamed_b.get_or_insert_with(|| shape(b.1));
+                        copied_from_afar(sa, (b.1, sb), name(&a.1.address))
                     }
                     None => shared * 3 >= most * 2,
                 }
@@ -744,12 +757,18 @@ fn shape(r: &crate::model::Resource) -> Shape<'_> {
 /// moved every setting of that container to another path, and the values it kept (the proxy
 /// container, the volumes) are still the original's writers'.
 fn copied(a: &Shape, b: &Shape) -> bool {
+    let (shared, most) = shape_share(a, b);
+    shared >= MIN_COPIED && shared * 2 >= most
+}
+
+/// How many settings two shapes share, counted, and how many the larger one has.
+fn shape_share(a: &Shape, b: &Shape) -> (usize, usize) {
     let count = |m: &Shape| m.values().sum::<usize>();
     let shared: usize = b
         .iter()
         .map(|(k, n)| (*n).min(a.get(k).copied().unwrap_or(0)))
         .sum();
-    shared >= MIN_COPIED && shared * 2 >= count(a).max(count(b))
+    (shared, count(a).max(count(b)))
 }
 
 /// Is `b`, an object of another name from a file the same commit changed, a copy of the one
@@ -772,16 +791,8 @@ fn copied_renamed(a: &Shape, b: &crate::model::Resource, a_name: &str) -> bool {
 /// Deployment/existing-mysql-a from the untouched Deployment/existing-mysql of another sample,
 /// changing names only, and kept its literal passwords). Objects of one template that were
 /// each written with their own values stay apart.
-fn copied_from_afar(a: &Shape, b: &crate::model::Resource, a_name: &str) -> bool {
-    let count = |m: &Shape| m.values().sum::<usize>();
-    let plain = {
-        let sb = shape(b);
-        let shared: usize = sb
-            .iter()
-            .map(|(k, n)| (*n).min(a.get(k).copied().unwrap_or(0)))
-            .sum();
-        (shared, count(a).max(count(&sb)))
-    };
+fn copied_from_afar(a: &Shape, (b, sb): (&crate::model::Resource, &Shape), a_name: &str) -> bool {
+    let plain = shape_share(a, sb);
     let (shared, most) = match renamed_share(a, b, a_name) {
         Some(r) if r.0 > plain.0 => r,
         _ => plain,
@@ -803,7 +814,7 @@ const MIN_COPIED_FAR: usize = 16;
 /// How many settings `b` shares with the shape `a` when `b`'s own name in its values is read as
 /// `a_name`, and how many the larger one has; `None` when the name is nowhere in `b`'s values.
 fn renamed_share(a: &Shape, b: &crate::model::Resource, a_name: &str) -> Option<(usize, usize)> {
-    let b_name = b.address.rsplit('/').next().unwrap_or_default();
+    let b_name = object_name(&b.address);
     if b_name.len() < 3 || b_name == a_name {
         return None;
     }
@@ -2025,11 +2036,8 @@ impl<'r> Engine<'r> {
             fn kind_of(a: &str) -> &str {
                 a.split('/').next().unwrap_or_default()
             }
-            fn name_of(a: &str) -> &str {
-                a.rsplit('/').next().unwrap_or_default()
-            }
             let kinds: BTreeSet<&str> = rest.iter().map(|(_, r)| kind_of(&r.address)).collect();
-            let names: BTreeSet<&str> = rest.iter().map(|(_, r)| name_of(&r.address)).collect();
+            let names: BTreeSet<&str> = rest.iter().map(|(_, r)| object_name(&r.address)).collect();
             let after: BTreeMap<&str, &Arc<Unit>> =
                 news.iter().map(|(d, u)| (d.as_str(), u)).collect();
             // Only what `pair_objects` can accept: the same name anywhere, or the same kind in a
@@ -2037,14 +2045,14 @@ impl<'r> Engine<'r> {
             let mut held: Vec<(&str, &crate::model::Resource)> = self
                 .objects
                 .iter()
-                .filter(|(a, _)| kinds.contains(kind_of(a)) || names.contains(name_of(a)))
+                .filter(|(a, _)| kinds.contains(kind_of(a)) || names.contains(object_name(a)))
                 .flat_map(|(a, ds)| ds.iter().map(move |d| (d, a)))
                 // The same name anywhere, the same kind in a file this commit changed, or (a
                 // copy from afar, see `copied_from_afar`) a name the new one is named after.
                 .filter(|(d, a)| {
-                    names.contains(name_of(a))
+                    names.contains(object_name(a))
                         || after.contains_key(d.as_str())
-                        || names.iter().any(|n| named_after(n, name_of(a)))
+                        || names.iter().any(|n| named_after(n, object_name(a)))
                 })
                 .filter(|(d, a)| {
                     after
@@ -2226,12 +2234,11 @@ impl<'r> Engine<'r> {
                 let win = &self.windows[w];
                 if let Some(from) = &win.carried_from {
                     if from.address == win.address && from.unit_id != win.unit_id {
-                        let (a, b) = if from.unit_id < win.unit_id {
-                            (from.unit_id.clone(), win.unit_id.clone())
-                        } else {
-                            (win.unit_id.clone(), from.unit_id.clone())
-                        };
-                        self.copy_pairs.insert((win.address.clone(), a, b));
+                        self.copy_pairs.insert(copy_pair(
+                            &win.address,
+                            &from.unit_id,
+                            &win.unit_id,
+                        ));
                     }
                 }
                 (win.rule, win.unit_id.clone(), win.address.clone())
@@ -2240,13 +2247,8 @@ impl<'r> Engine<'r> {
                 continue;
             };
             let paired = |other: &str| {
-                let (a, b) = if other < unit_id.as_str() {
-                    (other, unit_id.as_str())
-                } else {
-                    (unit_id.as_str(), other)
-                };
                 self.copy_pairs
-                    .contains(&(address.clone(), a.to_string(), b.to_string()))
+                    .contains(&copy_pair(&address, other, &unit_id))
             };
             let twins: Vec<usize> = dirs
                 .iter()
