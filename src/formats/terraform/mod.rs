@@ -1148,6 +1148,42 @@ const META: &[&str] = &[
 /// variable's default, a tfvars line, a local).
 type Located = (Value, Option<Location>);
 
+/// Where the parts of a bound value (a `dynamic` iterator, `each`) were written, by path inside
+/// it: `value.enable_private_endpoint` at the module call's argument that set it, not at the
+/// `content` line that reads it (kubernetes-engine-samples' private-cluster module passes its
+/// variables through `for_each = [{ … = var.x }]`). Empty where nothing is known.
+type Origins = Rc<BTreeMap<SettingPath, Location>>;
+
+/// The origin of `path` inside a bound value: its longest located prefix.
+fn origin_in(origins: &Origins, path: &SettingPath) -> Option<Location> {
+    (0..=path.0.len())
+        .rev()
+        .find_map(|n| origins.get(&SettingPath(path.0[..n].to_vec())).cloned())
+}
+
+/// The origins of one element of a collection (at `at` in `all`, the collection's own
+/// origins), re-rooted under `under` as its iterator binds it (`value`); the collection's own
+/// origin, when it came whole from a variable, covers the element too.
+fn element_origins(
+    all: &BTreeMap<SettingPath, Location>,
+    at: &SettingPath,
+    under: &str,
+) -> Origins {
+    let mut out = BTreeMap::new();
+    if let Some(whole) = all.get(&SettingPath::root()) {
+        out.insert(SettingPath::root(), whole.clone());
+    }
+    for (p, loc) in all.range(at.clone()..) {
+        if !p.starts_with(at) {
+            break;
+        }
+        let mut q = SettingPath::root().key(under);
+        q.0.extend(p.0[at.0.len()..].iter().cloned());
+        out.insert(q, loc.clone());
+    }
+    Rc::new(out)
+}
+
 /// The declarations of every directory given, by directory: the root and the modules it may
 /// call.
 struct Program<'a> {
@@ -1206,7 +1242,7 @@ struct Evaluator<'d, 'a> {
     local_cache: BTreeMap<String, Located>,
     local_stack: Vec<String>,
     /// Bindings of `for` expressions and `dynamic` iterators, innermost last.
-    scopes: Vec<BTreeMap<String, Value>>,
+    scopes: Vec<BTreeMap<String, (Value, Origins)>>,
     depth: usize,
     /// Weight of the settings produced so far (bounded by [`MAX_UNIT_WEIGHT`]).
     produced: usize,
@@ -1345,7 +1381,7 @@ impl<'d, 'a> Evaluator<'d, 'a> {
         match binding {
             Some((name, v)) => {
                 let mut scope = BTreeMap::new();
-                scope.insert(name.to_string(), v);
+                scope.insert(name.to_string(), (v, Origins::default()));
                 self.scopes.push(scope);
                 let r = f(self);
                 self.scopes.pop();
@@ -1761,9 +1797,10 @@ impl<'d, 'a> Evaluator<'d, 'a> {
             .and_then(|a| traversal_name(&a.value))
             .unwrap_or_else(|| name.to_string());
         let content = body.get_blocks("content").next();
+        let mut origins = BTreeMap::new();
         let collection = body
             .get_attribute("for_each")
-            .map(|a| self.eval(src, &a.value).0)
+            .map(|a| self.located(src, &a.value, &SettingPath::root(), &mut origins))
             .unwrap_or(Value::Unknown("dynamic block without for_each".into()));
         let list = map
             .entry(name.to_string())
@@ -1777,11 +1814,25 @@ impl<'d, 'a> Evaluator<'d, 'a> {
         };
         let mut produced = Vec::new();
         for (k, v) in items.into_iter().take(MAX_EXPANSION) {
+            let at = match &k {
+                Value::String(s) => SettingPath::root().key(s),
+                _ => SettingPath::root().index(
+                    k.as_i64()
+                        .and_then(|i| usize::try_from(i).ok())
+                        .unwrap_or_default(),
+                ),
+            };
             let mut iter_obj = BTreeMap::new();
             iter_obj.insert("key".to_string(), k);
             iter_obj.insert("value".to_string(), v);
             let mut scope = BTreeMap::new();
-            scope.insert(iterator.clone(), Value::Map(iter_obj));
+            scope.insert(
+                iterator.clone(),
+                (
+                    Value::Map(iter_obj),
+                    element_origins(&origins, &at, "value"),
+                ),
+            );
             self.scopes.push(scope);
             let p = path.key(name).index(list.len() + produced.len());
             locs.insert(p.clone(), src.loc(content.span().map(|s| s.start), 1));
@@ -1829,6 +1880,12 @@ impl<'d, 'a> Evaluator<'d, 'a> {
     ) {
         match e {
             Expression::Parenthesis(p) => self.locate_parts(src, p.inner(), v, path, locs),
+            // The branch taken, as `eval` takes it (`var.enabled ? [{ … }] : []`).
+            Expression::Conditional(c) => match self.eval(src, &c.cond_expr).0.as_bool() {
+                Some(true) => self.locate_parts(src, &c.true_expr, v, path, locs),
+                Some(false) => self.locate_parts(src, &c.false_expr, v, path, locs),
+                None => {}
+            },
             Expression::FuncCall(f) if f.name.name.as_str() == "jsonencode" => {
                 if let Some(arg) = f.args.iter().next() {
                     self.located(src, arg, path, locs);
@@ -1996,9 +2053,9 @@ impl<'d, 'a> Evaluator<'d, 'a> {
                 for (k, v) in items.into_iter().take(MAX_EXPANSION) {
                     let mut scope = BTreeMap::new();
                     if let Some(kv) = &kv {
-                        scope.insert(kv.clone(), k);
+                        scope.insert(kv.clone(), (k, Origins::default()));
                     }
-                    scope.insert(vv.clone(), v);
+                    scope.insert(vv.clone(), (v, Origins::default()));
                     self.scopes.push(scope);
                     let keep = match &f.cond {
                         Some(c) => self.eval(src, &c.expr).0.as_bool(),
@@ -2043,8 +2100,8 @@ impl<'d, 'a> Evaluator<'d, 'a> {
 
     fn variable(&mut self, name: &str, text: &str) -> Located {
         for scope in self.scopes.iter().rev() {
-            if let Some(v) = scope.get(name) {
-                return (v.clone(), None);
+            if let Some((v, origins)) = scope.get(name) {
+                return (v.clone(), origin_in(origins, &SettingPath::root()));
             }
         }
         (Value::Unknown(text.to_string()), None)
@@ -2062,6 +2119,8 @@ impl<'d, 'a> Evaluator<'d, 'a> {
             Some(TraversalOperator::GetAttr(a)) => Some(a.as_str().to_string()),
             _ => None,
         };
+        // A bound value's origins, and the path inside it the operators walk (see `Origins`).
+        let mut bound: Option<(Origins, SettingPath)> = None;
         let (mut cur, origin, consumed) = match root {
             Expression::Variable(v) => match v.as_str() {
                 "var" => match attr(0) {
@@ -2089,7 +2148,13 @@ impl<'d, 'a> Evaluator<'d, 'a> {
                 }
                 other if self.scopes.iter().any(|s| s.contains_key(other)) => {
                     let scoped = self.scopes.iter().rev().find_map(|s| s.get(other));
-                    (scoped.cloned().unwrap_or(Value::Null), None, 0)
+                    match scoped {
+                        Some((v, origins)) => {
+                            bound = Some((Rc::clone(origins), SettingPath::root()));
+                            (v.clone(), None, 0)
+                        }
+                        None => (Value::Null, None, 0),
+                    }
                 }
                 "each" | "count" | "path" | "terraform" | "self" => {
                     return (Value::Unknown(text), None)
@@ -2109,31 +2174,51 @@ impl<'d, 'a> Evaluator<'d, 'a> {
                 (v, o, 0)
             }
         };
+        let origin = |bound: &Option<(Origins, SettingPath)>| match bound {
+            Some((origins, path)) => origin_in(origins, path).or_else(|| origin.clone()),
+            None => origin.clone(),
+        };
         for op in &ops[consumed..] {
             cur = match (op.value(), &cur) {
-                (_, Value::Unknown(_)) => return (Value::Unknown(text), origin),
+                (_, Value::Unknown(_)) => return (Value::Unknown(text), origin(&bound)),
                 (TraversalOperator::GetAttr(a), Value::Map(m)) => {
+                    if let Some((_, p)) = &mut bound {
+                        *p = p.key(a.as_str());
+                    }
                     m.get(a.as_str()).cloned().unwrap_or(Value::Null)
                 }
                 (TraversalOperator::Index(ix), _) => {
                     let (k, _) = self.eval(src, ix);
+                    if let Some((_, p)) = &mut bound {
+                        *p = match &k {
+                            Value::String(s) => p.key(s),
+                            _ => match k.as_i64().and_then(|i| usize::try_from(i).ok()) {
+                                Some(i) => p.index(i),
+                                None => p.clone(),
+                            },
+                        };
+                    }
                     index(&cur, &k).unwrap_or_else(|| Value::Unknown(text.clone()))
                 }
-                (TraversalOperator::LegacyIndex(i), Value::List(l)) => usize::try_from(*i.value())
-                    .ok()
-                    .and_then(|i| l.get(i).cloned())
-                    .unwrap_or_else(|| Value::Unknown(text.clone())),
+                (TraversalOperator::LegacyIndex(i), Value::List(l)) => {
+                    let i = usize::try_from(*i.value()).ok();
+                    if let (Some((_, p)), Some(i)) = (&mut bound, i) {
+                        *p = p.index(i);
+                    }
+                    i.and_then(|i| l.get(i).cloned())
+                        .unwrap_or_else(|| Value::Unknown(text.clone()))
+                }
                 (
                     TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_),
                     Value::List(_),
                 ) => {
                     // `list[*].attr`: kept simple; the common cases in modules are references.
-                    return (Value::Unknown(text), origin);
+                    return (Value::Unknown(text), origin(&bound));
                 }
-                _ => return (Value::Unknown(text), origin),
+                _ => return (Value::Unknown(text), origin(&bound)),
             };
         }
-        (cur, origin)
+        (cur, origin(&bound))
     }
 
     /// A reference as Terraform addresses it: `aws_s3_bucket.b.id`, and with an instance key
@@ -2845,6 +2930,56 @@ mod tests {
         assert_eq!(u.calls, vec!["modules/site".to_string()]);
         assert_eq!(u.reads, vec!["modules/site".to_string()]);
         assert!(u.deploys && u.gaps.is_empty());
+    }
+
+    #[test]
+    fn a_dynamic_iterator_is_located_where_its_element_was_written() {
+        // The private-cluster shape: the module passes its variables through a one-element
+        // `for_each` built under a condition; `content` reads them back from the iterator.
+        let module = "variable \"private\" {\n  default = true\n}\nvariable \"endpoint\" {\n  default = true\n}\n\
+resource \"google_container_cluster\" \"primary\" {\n  dynamic \"private_cluster_config\" {\n    for_each = var.private ? [{\n      endpoint = var.endpoint\n      nodes    = true\n    }] : []\n    content {\n      enable_private_endpoint = private_cluster_config.value.endpoint\n      enable_private_nodes    = private_cluster_config.value.nodes\n      other                   = private_cluster_config.value\n    }\n  }\n}\n";
+        let u = evaluate(
+            "live",
+            &[
+                (
+                    "live/main.tf",
+                    "module \"gke\" {\n  source   = \"../modules/gke\"\n  endpoint = false\n}\n",
+                ),
+                ("modules/gke/main.tf", module),
+            ],
+        );
+        let c = &u.resources["module.gke.google_container_cluster.primary"];
+        let at = |p: &str| c.location_of(&SettingPath::parse(p));
+        assert_eq!(
+            c.get(&SettingPath::parse(
+                "private_cluster_config[0].enable_private_endpoint"
+            )),
+            Some(&Value::Bool(false))
+        );
+        // The caller's literal, not the `content` line that reads it.
+        assert_eq!(
+            at("private_cluster_config[0].enable_private_endpoint"),
+            Location {
+                file: "live/main.tf".into(),
+                line: 3
+            }
+        );
+        // A literal inside the collection is where the collection writes it.
+        assert_eq!(
+            at("private_cluster_config[0].enable_private_nodes"),
+            Location {
+                file: "modules/gke/main.tf".into(),
+                line: 11
+            }
+        );
+        // The element as a whole: where the element starts.
+        assert_eq!(
+            at("private_cluster_config[0].other"),
+            Location {
+                file: "modules/gke/main.tf".into(),
+                line: 9
+            }
+        );
     }
 
     #[test]
