@@ -78,6 +78,7 @@ scenarios! {
     k8s_copies_disagree => "k8s-copies-disagree",
     k8s_copy_from_untouched_file => "k8s-copy-from-untouched-file",
     k8s_copy_on_merged_side => "k8s-copy-on-merged-side",
+    tf_root_copied_calls_renamed => "tf-root-copied-calls-renamed",
 }
 
 fn manifest_dir() -> &'static Path {

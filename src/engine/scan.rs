@@ -588,12 +588,9 @@ fn carries(dir: &str, addr: &str) -> bool {
 /// because two roots calling one module share every address by construction (terraform-aws-vpc's
 /// examples all instantiate `module.vpc.aws_vpc.this`), while a root copied whole
 /// (kubernetes-engine-samples d3ed6538 copied every sample into a category folder) is identical.
-fn copies_of(new: &Unit, old: &Unit) -> bool {
-    let shared = new
-        .resources
-        .keys()
-        .filter(|a| old.resources.contains_key(*a))
-        .count();
+fn copies_of(new: &Unit, old: &Unit, renames: &Renames) -> bool {
+    let was = |a: &str| old.resources.get(renamed_address(a, renames).as_ref());
+    let shared = new.resources.keys().filter(|a| was(a).is_some()).count();
     if shared == 0 || shared * 2 < new.resources.len().min(old.resources.len()) {
         return false;
     }
@@ -603,10 +600,120 @@ fn copies_of(new: &Unit, old: &Unit) -> bool {
     let identical = new
         .resources
         .iter()
-        .filter(|(a, r)| old.resources.get(*a).is_some_and(|o| o.body == r.body))
+        .filter(|(a, r)| was(a).is_some_and(|o| o.body == r.body))
         .count();
     identical * 10 >= new.resources.len().max(old.resources.len()) * 9
 }
+
+/// Of the settings the Terraform unit `new`'s own files write (in `dir`: its module calls'
+/// arguments, its own resources), how many `old` holds the same, and how many there are. A
+/// root copied and then edited (kubernetes-engine-samples a45a93d4 made the Kafka sample's roots
+/// from the Postgres sample's, module calls renamed, names and ranges changed, a service account
+/// turned on) keeps most of what it writes, where two roots that only call one module write
+/// their own arguments: for roots with module calls this is the evidence of a copy, and of
+/// several originals the one that holds most of it is the one copied.
+fn root_written(new: &Unit, dir: &str, old: &Unit, renames: &Renames) -> (usize, usize) {
+    let (mut same, mut written) = (0, 0);
+    for (a, r) in &new.resources {
+        let olds = old
+            .resources
+            .get(renamed_address(a, renames).as_ref())
+            .map(settings)
+            .unwrap_or_default();
+        for (p, v) in r.body.leaves() {
+            if formats::terraform::dir_of(&r.location_of(&p).file) == dir {
+                written += 1;
+                same += usize::from(olds.get(&p) == Some(&v));
+            }
+        }
+    }
+    (same, written)
+}
+
+/// Settings a root's own files must write before an edited copy of it is recognised by them
+/// (see [`root_written`]): below that, two small roots share their few arguments by chance.
+const MIN_ROOT_WRITTEN: usize = 8;
+
+/// Module calls of a Terraform root renamed in a copy: the copy's call name → the original's.
+type Renames = BTreeMap<String, String>;
+
+/// The module call an address is under (`module.db1.google_sql_database_instance.main` →
+/// `db1`), or `None` for the root's own resources.
+fn call_name(addr: &str) -> Option<&str> {
+    let rest = addr.strip_prefix("module.")?;
+    let end = rest.find(['.', '[']).unwrap_or(rest.len());
+    Some(&rest[..end])
+}
+
+/// `addr` of a copy as the original addressed it (see [`call_renames`]).
+fn renamed_address<'a>(addr: &'a str, renames: &Renames) -> std::borrow::Cow<'a, str> {
+    match call_name(addr).and_then(|n| Some((n, renames.get(n)?))) {
+        Some((n, old)) => format!("module.{old}{}", &addr["module.".len() + n.len()..]).into(),
+        None => addr.into(),
+    }
+}
+
+/// The module calls a root `new` renamed from `old` when it was copied from it: a call only
+/// `new` has, paired with one only `old` has that instantiated the same resources (addresses
+/// under the call), best pairs first (most addresses in common, then most settings), each
+/// once. A root copied for another sample renames its calls (`gke-db1-autopilot` →
+/// `gke_kafka_central`) and keeps what they instantiate.
+fn call_renames(new: &Unit, old: &Unit) -> Renames {
+    fn calls(u: &Unit) -> BTreeMap<&str, BTreeMap<&str, &crate::model::Resource>> {
+        let mut out: BTreeMap<&str, BTreeMap<&str, &crate::model::Resource>> = BTreeMap::new();
+        for (a, r) in &u.resources {
+            if let Some(n) = call_name(a) {
+                out.entry(n)
+                    .or_default()
+                    .insert(&a["module.".len() + n.len()..], r);
+            }
+        }
+        out
+    }
+    let (ours, theirs) = (calls(new), calls(old));
+    let only_ours: Vec<_> = ours
+        .iter()
+        .filter(|(n, _)| !theirs.contains_key(*n))
+        .collect();
+    let only_theirs: Vec<_> = theirs
+        .iter()
+        .filter(|(n, _)| !ours.contains_key(*n))
+        .collect();
+    if only_ours.is_empty() || only_ours.len() * only_theirs.len() > MAX_CALL_PAIRS {
+        return Renames::new();
+    }
+    let mut scored = Vec::new();
+    for (i, (_, a)) in only_ours.iter().enumerate() {
+        for (j, (_, b)) in only_theirs.iter().enumerate() {
+            let shared: Vec<_> = a.iter().filter_map(|(s, r)| Some((r, b.get(s)?))).collect();
+            // Half of the smaller: a copy may turn on what the original left off (a service
+            // account, its bindings), which adds instances under the same call.
+            if shared.len() * 2 < a.len().min(b.len()) {
+                continue;
+            }
+            let same: usize = shared
+                .iter()
+                .map(|(x, y)| in_common(&settings(x), &settings(y)).0)
+                .sum();
+            scored.push((std::cmp::Reverse((shared.len(), same)), i, j));
+        }
+    }
+    scored.sort();
+    let (mut used_ours, mut used_theirs) = (BTreeSet::new(), BTreeSet::new());
+    let mut out = Renames::new();
+    for (_, i, j) in scored {
+        if !used_ours.contains(&i) && !used_theirs.contains(&j) {
+            used_ours.insert(i);
+            used_theirs.insert(j);
+            out.insert(only_ours[i].0.to_string(), only_theirs[j].0.to_string());
+        }
+    }
+    out
+}
+
+/// Most pairs of renamed module calls weighed for one copy: a root with hundreds of calls is
+/// generated, not copied by hand.
+const MAX_CALL_PAIRS: usize = 64 * 64;
 
 /// Objects that left and objects that arrived in one commit, paired where the arrival is the
 /// departure under another identity: a Terraform resource renamed without a `moved` block, a
@@ -1344,7 +1451,7 @@ impl<'r> Engine<'r> {
             let (Some(ua), Some(ub)) = (this.units.get(a), this.units.get(b)) else {
                 return false;
             };
-            copies_of(&ua.unit, &ub.unit)
+            copies_of(&ua.unit, &ub.unit, &Renames::new())
         };
         for (addr, dirs) in addrs {
             let mut groups: Vec<(String, String, String, crate::model::Value)> = Vec::new();
@@ -1839,7 +1946,7 @@ impl<'r> Engine<'r> {
             }
         }
         let tf_sources = self.terraform_copy_sources(news);
-        let mut edited_copies: Vec<(String, String, String)> = Vec::new();
+        let mut edited_copies: Vec<(String, String, String, String)> = Vec::new();
         for (dir, new) in news {
             for (addr, res) in &new.resources {
                 if !carries(dir, addr)
@@ -1866,19 +1973,21 @@ impl<'r> Engine<'r> {
                     self.transfer((&from, addr), (dir, addr), false, li);
                     continue;
                 }
-                if let Some(src) = tf_sources.get(dir) {
+                if let Some((src, renames)) = tf_sources.get(dir) {
                     // A Terraform directory copied while the original stays: an identical
                     // resource is a copy (one window between them), an edited one keeps the
-                    // writers of the values it did not change.
+                    // writers of the values it did not change. Under a renamed module call,
+                    // the original is at its own address.
+                    let was = renamed_address(addr, renames).into_owned();
                     let same = self
                         .units
                         .get(src)
-                        .and_then(|st| st.unit.resources.get(addr))
+                        .and_then(|st| st.unit.resources.get(&was))
                         .map(|r| r.body == res.body);
                     match same {
-                        Some(true) => self.transfer((src, addr), (dir, addr), true, li),
+                        Some(true) => self.transfer((src, &was), (dir, addr), true, li),
                         Some(false) => {
-                            edited_copies.push((src.clone(), dir.clone(), addr.clone()));
+                            edited_copies.push((src.clone(), was, dir.clone(), addr.clone()));
                         }
                         None => {}
                     }
@@ -1907,7 +2016,7 @@ impl<'r> Engine<'r> {
                 }
             }
         }
-        for (src, dir, addr) in edited_copies {
+        for (src, src_addr, dir, addr) in edited_copies {
             let new = news
                 .iter()
                 .find(|(d, _)| *d == dir)
@@ -1915,7 +2024,8 @@ impl<'r> Engine<'r> {
             let (Some(st), Some(new)) = (self.units.get(&src), new) else {
                 continue;
             };
-            let (Some(was), Some(now)) = (st.unit.resources.get(&addr), new.resources.get(&addr))
+            let (Some(was), Some(now)) =
+                (st.unit.resources.get(&src_addr), new.resources.get(&addr))
             else {
                 continue;
             };
@@ -1931,7 +2041,10 @@ impl<'r> Engine<'r> {
     /// copy keeps most of (a folder copied into a new tree keeps its own name). Directories
     /// copied whole are how samples and environments are made; the copy's values were written
     /// where they were copied from.
-    fn terraform_copy_sources(&self, news: &[(String, Arc<Unit>)]) -> BTreeMap<String, String> {
+    fn terraform_copy_sources(
+        &self,
+        news: &[(String, Arc<Unit>)],
+    ) -> BTreeMap<String, (String, Renames)> {
         let mut out = BTreeMap::new();
         let changed: BTreeMap<&str, &Arc<Unit>> =
             news.iter().map(|(d, u)| (d.as_str(), u)).collect();
@@ -1943,6 +2056,7 @@ impl<'r> Engine<'r> {
             {
                 continue;
             }
+            let calls = new.resources.keys().any(|a| a.starts_with("module."));
             let best = self
                 .units
                 .iter()
@@ -1950,20 +2064,35 @@ impl<'r> Engine<'r> {
                 .filter_map(|(d, st)| {
                     // Held before the landing and still after it.
                     let after = changed.get(d.as_str()).map(|u| &u.resources);
+                    let renames = call_renames(new, &st.unit);
                     let shared = new
                         .resources
                         .keys()
+                        .map(|a| renamed_address(a, &renames))
                         .filter(|a| {
-                            st.unit.resources.contains_key(*a)
-                                && after.is_none_or(|r| r.contains_key(*a))
+                            st.unit.resources.contains_key(a.as_ref())
+                                && after.is_none_or(|r| r.contains_key(a.as_ref()))
                         })
                         .count();
-                    (shared * 2 >= new.resources.len() && shared > 0 && copies_of(new, &st.unit))
-                        .then_some((shared, d))
+                    if shared == 0 {
+                        return None;
+                    }
+                    let copied =
+                        shared * 2 >= new.resources.len() && copies_of(new, &st.unit, &renames);
+                    // With module calls, what the root writes decides (see `root_written`).
+                    let (same, written) = if calls {
+                        root_written(new, dir, &st.unit, &renames)
+                    } else {
+                        (0, 0)
+                    };
+                    (copied || (written >= MIN_ROOT_WRITTEN && same * 3 >= written * 2))
+                        .then_some(((same, shared), d, renames))
                 })
-                .max_by_key(|(shared, d)| (*shared, common_suffix(d, dir), std::cmp::Reverse(*d)));
-            if let Some((_, src)) = best {
-                out.insert(dir.clone(), src.clone());
+                .max_by_key(|(weight, d, _)| {
+                    (*weight, common_suffix(d, dir), std::cmp::Reverse(*d))
+                });
+            if let Some((_, src, renames)) = best {
+                out.insert(dir.clone(), (src.clone(), renames));
             }
         }
         out
