@@ -117,6 +117,10 @@ pub struct Blamed {
     /// whose namespace, kind or name was edited) keeps the values it did not change, and their
     /// writers with them.
     pub written_on: Option<String>,
+    /// The value was written while its file could not be parsed, so `commit` was found by the
+    /// line's text (whitespace ignored) through the unreadable versions, not by its value (see
+    /// [`crate::engine::textblame`]); the window opened where the file became readable.
+    pub written_unreadable: bool,
 }
 
 impl Blamed {
@@ -340,6 +344,7 @@ mod tests {
                 cited_at: None,
                 by_merge: false,
                 written_on: None,
+                written_unreadable: false,
             }),
         );
         let got = s

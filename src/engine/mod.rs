@@ -9,8 +9,9 @@
 //!
 //! In the order data flows through it: [`snapshots`] (a unit at a commit, parsed and cached by
 //! content), [`scan`] (the fold itself), [`timeline`] (verdicts to windows), [`causes`] (who
-//! wrote the value, and whether the window needed it), [`semdiff`] (how much more a change
-//! exposed), [`suppress`] and [`acceptance`] (suppression comments as recorded decisions).
+//! wrote the value, and whether the window needed it), [`textblame`] (who wrote a line while its
+//! file could not be parsed), [`semdiff`] (how much more a change exposed), [`suppress`] and
+//! [`acceptance`] (suppression comments as recorded decisions).
 //! It is one stage because these parts share one state per landing; split further they would
 //! pass that state back and forth.
 
@@ -18,6 +19,7 @@ pub mod snapshots;
 pub mod scan;
 pub mod timeline;
 pub mod causes;
+pub mod textblame;
 pub mod semdiff;
 pub mod suppress;
 pub mod acceptance;

@@ -12,13 +12,14 @@
 
 use crate::engine::causes::{self, BlameStore, Blamed, SettingChange};
 use crate::engine::snapshots::Snapshots;
+use crate::engine::textblame;
 use crate::engine::timeline::{
     self, BlindSpot, Cause, Held, Key, Origin, Transition, Widening, Window,
 };
 use crate::evidence::attribution::{self, Anomaly, Commits};
 use crate::formats;
 use crate::history::chain::BeforeSeed;
-use crate::history::{HistoryError, Repo};
+use crate::history::{objects, HistoryError, Repo};
 use crate::model::{Location, SettingPath, Unit, Value};
 use crate::rules::{self, Finding, Rule};
 use git2::{Commit, Oid};
@@ -633,6 +634,17 @@ fn root_written(new: &Unit, dir: &str, old: &Unit, renames: &Renames) -> (usize,
 /// Settings a root's own files must write before an edited copy of it is recognised by them
 /// (see [`root_written`]): below that, two small roots share their few arguments by chance.
 const MIN_ROOT_WRITTEN: usize = 8;
+
+/// The most landings walked back through a file's unreadable versions (see `text_origins`).
+const MAX_TEXT_WALK: usize = 1024;
+
+/// The most unreadable files looked at as the original of one created unreadable: each costs a
+/// tree lookup, and a history can hold thousands of files nobody can parse (Helm templates).
+const MAX_COPY_SOURCES: usize = 64;
+
+/// Per line of a file (0-based), the landing and place its text was first written, when it was
+/// written while the file could not be read.
+type TextOrigins = Vec<Option<(usize, Location)>>;
 
 /// Module calls of a Terraform root renamed in a copy: the copy's call name → the original's.
 type Renames = BTreeMap<String, String>;
@@ -2663,6 +2675,15 @@ impl<'r> Engine<'r> {
             None => self.fresh_state(dir, li),
         };
         let unit_id = state.id.clone();
+        // Files readable again: who wrote their lines while nobody could parse them.
+        let texts: BTreeMap<String, TextOrigins> = self
+            .readable_again(&unit_id, &parsed)
+            .into_iter()
+            .map(|(file, from)| {
+                let origins = self.text_origins(&file, from, li);
+                (file, origins)
+            })
+            .collect();
         self.update_file_blind_spots(&unit_id, dir, &parsed, li);
 
         // Resources last seen in a file that cannot be read now are held as they were: blindness
@@ -2699,7 +2720,20 @@ impl<'r> Engine<'r> {
             } else {
                 None
             };
-            let credit = side.attribute(dir, &ch, ci, earlier.map(|b| &**b));
+            let mut credit = side.attribute(dir, &ch, ci, earlier.map(|b| &**b));
+            // Credited to this landing, in a file it made readable: the line's text may be older.
+            let traced = (credit.commit == ci && credit.landed.is_none() && !credit.by_merge)
+                .then(|| {
+                    let line = usize::try_from(ch.location.line.checked_sub(1)?).ok()?;
+                    texts.get(&ch.location.file)?.get(line)?.clone()
+                })
+                .flatten();
+            let written_unreadable = traced.is_some();
+            if let Some((k, at)) = traced {
+                credit.commit = self.landings[k];
+                credit.landed = Some((k, self.landings[k]));
+                credit.cited_at = Some(at);
+            }
             let (landing, landing_commit) = credit.landed.unwrap_or((li, ci));
             let b = Arc::new(Blamed {
                 change: ch,
@@ -2709,6 +2743,7 @@ impl<'r> Engine<'r> {
                 cited_at: credit.cited_at,
                 by_merge: credit.by_merge,
                 written_on: credit.written_on,
+                written_unreadable,
             });
             landed_here.push(Arc::clone(&b));
             if self
@@ -3097,6 +3132,141 @@ impl<'r> Engine<'r> {
         }
     }
 
+    /// The files of unit `unit_id` that could not be read until now and can be, with the landing
+    /// their blind spot opened.
+    fn readable_again(&self, unit_id: &str, parsed: &Unit) -> Vec<(String, usize)> {
+        let start = (unit_id.to_string(), String::new(), String::new());
+        self.open_blind
+            .range(start..)
+            .take_while(|((u, _, _), _)| u == unit_id)
+            .filter(|((_, file, kind), _)| {
+                kind == "file"
+                    && !file.is_empty()
+                    && !parsed.problems.iter().any(|p| &p.file == file)
+            })
+            .map(|((_, file, _), &b)| (file.clone(), self.blind[b].from))
+            .collect()
+    }
+
+    /// For each line `file` has at landing `li`, where its text was first written while the file
+    /// could not be read (from landing `from`, its blind spot's opening, on): the landing and the
+    /// line in that landing's tree. An exact copy of another unreadable file is followed into the
+    /// original (kubernetes-engine-samples d3ed6538 copied invalid manifests into a new folder).
+    /// Empty when the versions cannot all be read within the bounds: the lines then stay with
+    /// this landing, as setting blame has them. A line first written by a merge landing is not
+    /// traced, because which side wrote it is not known by text.
+    fn text_origins(&self, file: &str, from: usize, li: usize) -> TextOrigins {
+        let blob_at = |k: usize, path: &str| -> Option<(Oid, i32)> {
+            let id = Oid::from_str(&self.commits.id(*self.landings.get(k)?)).ok()?;
+            let c = self.repo.commit(id).ok()?;
+            let tree = self.repo.commit_tree(&c).ok()?;
+            let e = self.repo.entry_at(&tree, path).ok()??;
+            matches!(e.mode, objects::MODE_BLOB | objects::MODE_EXEC).then(|| (e.id(), e.mode))
+        };
+        let Some(now) = blob_at(li, file) else {
+            return Vec::new();
+        };
+        // (landing that wrote it, path, blob and mode), newest first; `cur` is being walked back.
+        let mut versions: Vec<(usize, String, (Oid, i32))> = Vec::new();
+        let mut cur: Option<(usize, String, (Oid, i32))> = None;
+        let (mut path, mut floor, mut k) = (file.to_string(), from, li);
+        let mut complete = false;
+        for _ in 0..MAX_TEXT_WALK {
+            if k == 0 {
+                complete = true;
+                break;
+            }
+            k -= 1;
+            // Before the blind spot opened the file was readable (its lines are setting blame's)
+            // or absent (then it may have been copied from a file unreadable there).
+            let blob = blob_at(k, &path);
+            if k < floor && blob.is_some() {
+                complete = true;
+                break;
+            }
+            match (blob, cur.take()) {
+                (Some(b), Some((_, p, c))) if b.0 == c.0 => cur = Some((k, p, c)),
+                (Some(b), Some(v)) => {
+                    versions.push(v);
+                    cur = Some((k, path.clone(), b));
+                }
+                (Some(b), None) => cur = Some((k, path.clone(), b)),
+                (None, Some(v)) => {
+                    // Created at the landing after `k`: an exact copy of a file unreadable then?
+                    // Files of the same name first: a copy into another folder keeps it.
+                    let name = |f: &str| f.rsplit('/').next().map(str::to_string);
+                    let mut candidates: Vec<&BlindSpot> = self
+                        .blind
+                        .iter()
+                        .filter(|s| {
+                            s.file != path
+                                && !s.file.is_empty()
+                                && s.from <= k
+                                && s.to.is_none_or(|t| t > k)
+                        })
+                        .collect();
+                    candidates.sort_by_key(|s| name(&s.file) != name(&path));
+                    let source = candidates
+                        .into_iter()
+                        .take(MAX_COPY_SOURCES)
+                        .find(|s| blob_at(k, &s.file).is_some_and(|b| b.0 == v.2 .0));
+                    match source {
+                        Some(s) => {
+                            (path, floor) = (s.file.clone(), s.from);
+                            cur = Some((k, path.clone(), v.2));
+                        }
+                        None => {
+                            cur = Some(v);
+                            complete = true;
+                            break;
+                        }
+                    }
+                }
+                (None, None) => break,
+            }
+            if versions.len() >= textblame::MAX_VERSIONS {
+                break;
+            }
+        }
+        versions.extend(cur);
+        if !complete || versions.is_empty() {
+            return Vec::new();
+        }
+        versions.reverse();
+        let read = |p: &str, (id, mode): (Oid, i32)| {
+            let files = self.repo.read_entries(&[(p.to_string(), id, mode)]);
+            files.files.into_iter().next().map(|(_, bytes)| bytes)
+        };
+        let Some(now) = read(file, now) else {
+            return Vec::new();
+        };
+        let mut texts = Vec::with_capacity(versions.len());
+        for (_, p, b) in &versions {
+            match read(p, *b) {
+                Some(bytes) => texts.push(bytes),
+                None => return Vec::new(),
+            }
+        }
+        let texts: Vec<&[u8]> = texts.iter().map(Vec::as_slice).collect();
+        textblame::origins(&texts, &now)
+            .into_iter()
+            .map(|o| {
+                let o = o?;
+                let (k, p, _) = &versions[o.version];
+                let merge = self.commits.info(self.landings[*k]).parents.len() > 1;
+                (!merge).then(|| {
+                    (
+                        *k,
+                        Location {
+                            file: p.clone(),
+                            line: o.line,
+                        },
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// Opens a blind spot for each file that cannot be read now, closes those readable again.
     fn update_file_blind_spots(&mut self, unit_id: &str, dir: &str, parsed: &Unit, li: usize) {
         // Keyed by (file, kind): one per unreadable file ("file"), one per gap in evaluation
@@ -3269,6 +3439,7 @@ impl<'r> Engine<'r> {
                 cited_at: credit.cited_at,
                 by_merge: credit.by_merge,
                 written_on: credit.written_on,
+                written_unreadable: false,
             });
         }
     }

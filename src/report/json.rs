@@ -47,6 +47,7 @@ pub fn cause(r: &ScanResult, c: &Cause) -> J {
         "landing_line": ch.location.line,
         "written_by_merge": c.blamed.by_merge,
         "written_on": c.blamed.written_on,
+        "written_unreadable": c.blamed.written_unreadable,
         "setting": ch.path.to_string(),
         "before": ch.before.as_ref().map(|v| v.to_json()),
         "after": ch.after.as_ref().map(|v| v.to_json()),

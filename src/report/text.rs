@@ -77,6 +77,14 @@ fn cause_lines(
             ""
         );
     }
+    if c.blamed.written_unreadable {
+        let _ = writeln!(
+            out,
+            "    {:<10} written while the file could not be parsed: found by the line's text \
+             (whitespace ignored), not by its value",
+            ""
+        );
+    }
     let forge = crate::evidence::attribution::through(landing);
     match crate::evidence::attribution::merger(landing) {
         Some(m) if !same_commit => {
