@@ -79,6 +79,7 @@ scenarios! {
     k8s_copy_from_untouched_file => "k8s-copy-from-untouched-file",
     k8s_copy_on_merged_side => "k8s-copy-on-merged-side",
     tf_root_copied_calls_renamed => "tf-root-copied-calls-renamed",
+    k8s_written_unreadable => "k8s-written-unreadable",
 }
 
 fn manifest_dir() -> &'static Path {
@@ -608,6 +609,7 @@ fn check_cause(cause: &Value, reported: &[Value], commits: &Commits, issues: &mu
         "landing_line",
         "written_by_merge",
         "written_on",
+        "written_unreadable",
         "forge",
     ] {
         if let Some(want) = cause.get(key) {
