@@ -665,24 +665,13 @@ fn renamed_address<'a>(addr: &'a str, renames: &Renames) -> std::borrow::Cow<'a,
     }
 }
 
-/// The module calls a root `new` renamed from `old` when it was copied from it: a call only
-/// `new` has, paired with one only `old` has that instantiated the same resources (addresses
+/// The module calls a root renamed from `old` when it was copied from it (`ours`: the copy's
+/// calls): a call only the copy has, paired with one only `old` has that instantiated the same resources (addresses
 /// under the call), best pairs first (most addresses in common, then most settings), each
 /// once. A root copied for another sample renames its calls (`gke-db1-autopilot` →
 /// `gke_kafka_central`) and keeps what they instantiate.
-fn call_renames(new: &Unit, old: &Unit) -> Renames {
-    fn calls(u: &Unit) -> BTreeMap<&str, BTreeMap<&str, &crate::model::Resource>> {
-        let mut out: BTreeMap<&str, BTreeMap<&str, &crate::model::Resource>> = BTreeMap::new();
-        for (a, r) in &u.resources {
-            if let Some(n) = call_name(a) {
-                out.entry(n)
-                    .or_default()
-                    .insert(&a["module.".len() + n.len()..], r);
-            }
-        }
-        out
-    }
-    let (ours, theirs) = (calls(new), calls(old));
+fn call_renames(ours: &Calls<'_>, old: &Unit) -> Renames {
+    let theirs = calls_of(old);
     let only_ours: Vec<_> = ours
         .iter()
         .filter(|(n, _)| !theirs.contains_key(*n))
@@ -718,6 +707,21 @@ fn call_renames(new: &Unit, old: &Unit) -> Renames {
             used_ours.insert(i);
             used_theirs.insert(j);
             out.insert(only_ours[i].0.to_string(), only_theirs[j].0.to_string());
+        }
+    }
+    out
+}
+
+/// A root's module calls: call name → what it instantiates, by address under the call.
+type Calls<'a> = BTreeMap<&'a str, BTreeMap<&'a str, &'a crate::model::Resource>>;
+
+fn calls_of(u: &Unit) -> Calls<'_> {
+    let mut out = Calls::new();
+    for (a, r) in &u.resources {
+        if let Some(n) = call_name(a) {
+            out.entry(n)
+                .or_default()
+                .insert(&a["module.".len() + n.len()..], r);
         }
     }
     out
@@ -2068,7 +2072,8 @@ impl<'r> Engine<'r> {
             {
                 continue;
             }
-            let calls = new.resources.keys().any(|a| a.starts_with("module."));
+            // Made once per new root, not per candidate original.
+            let ours = calls_of(new);
             let best = self
                 .units
                 .iter()
@@ -2076,7 +2081,11 @@ impl<'r> Engine<'r> {
                 .filter_map(|(d, st)| {
                     // Held before the landing and still after it.
                     let after = changed.get(d.as_str()).map(|u| &u.resources);
-                    let renames = call_renames(new, &st.unit);
+                    let renames = if ours.is_empty() {
+                        Renames::new()
+                    } else {
+                        call_renames(&ours, &st.unit)
+                    };
                     let shared = new
                         .resources
                         .keys()
@@ -2092,7 +2101,7 @@ impl<'r> Engine<'r> {
                     let copied =
                         shared * 2 >= new.resources.len() && copies_of(new, &st.unit, &renames);
                     // With module calls, what the root writes decides (see `root_written`).
-                    let (same, written) = if calls {
+                    let (same, written) = if !ours.is_empty() {
                         root_written(new, dir, &st.unit, &renames)
                     } else {
                         (0, 0)
@@ -3135,6 +3144,9 @@ impl<'r> Engine<'r> {
     /// The files of unit `unit_id` that could not be read until now and can be, with the landing
     /// their blind spot opened.
     fn readable_again(&self, unit_id: &str, parsed: &Unit) -> Vec<(String, usize)> {
+        if self.open_blind.is_empty() {
+            return Vec::new();
+        }
         let start = (unit_id.to_string(), String::new(), String::new());
         self.open_blind
             .range(start..)
@@ -3156,14 +3168,15 @@ impl<'r> Engine<'r> {
     /// this landing, as setting blame has them. A line first written by a merge landing is not
     /// traced, because which side wrote it is not known by text.
     fn text_origins(&self, file: &str, from: usize, li: usize) -> TextOrigins {
-        let blob_at = |k: usize, path: &str| -> Option<(Oid, i32)> {
+        let tree_at = |k: usize| -> Option<Arc<objects::Tree>> {
             let id = Oid::from_str(&self.commits.id(*self.landings.get(k)?)).ok()?;
-            let c = self.repo.commit(id).ok()?;
-            let tree = self.repo.commit_tree(&c).ok()?;
-            let e = self.repo.entry_at(&tree, path).ok()??;
+            self.repo.commit_tree(&self.repo.commit(id).ok()?).ok()
+        };
+        let blob_in = |tree: Option<&objects::Tree>, path: &str| -> Option<(Oid, i32)> {
+            let e = self.repo.entry_at(tree?, path).ok()??;
             matches!(e.mode, objects::MODE_BLOB | objects::MODE_EXEC).then(|| (e.id(), e.mode))
         };
-        let Some(now) = blob_at(li, file) else {
+        let Some(now) = blob_in(tree_at(li).as_deref(), file) else {
             return Vec::new();
         };
         // (landing that wrote it, path, blob and mode), newest first; `cur` is being walked back.
@@ -3177,9 +3190,10 @@ impl<'r> Engine<'r> {
                 break;
             }
             k -= 1;
+            let tree = tree_at(k);
             // Before the blind spot opened the file was readable (its lines are setting blame's)
             // or absent (then it may have been copied from a file unreadable there).
-            let blob = blob_at(k, &path);
+            let blob = blob_in(tree.as_deref(), &path);
             if k < floor && blob.is_some() {
                 complete = true;
                 break;
@@ -3209,7 +3223,7 @@ impl<'r> Engine<'r> {
                     let source = candidates
                         .into_iter()
                         .take(MAX_COPY_SOURCES)
-                        .find(|s| blob_at(k, &s.file).is_some_and(|b| b.0 == v.2 .0));
+                        .find(|s| blob_in(tree.as_deref(), &s.file).is_some_and(|b| b.0 == v.2 .0));
                     match source {
                         Some(s) => {
                             (path, floor) = (s.file.clone(), s.from);
@@ -3248,13 +3262,16 @@ impl<'r> Engine<'r> {
             }
         }
         let texts: Vec<&[u8]> = texts.iter().map(Vec::as_slice).collect();
+        let by_merge: Vec<bool> = versions
+            .iter()
+            .map(|(k, _, _)| self.commits.info(self.landings[*k]).parents.len() > 1)
+            .collect();
         textblame::origins(&texts, &now)
             .into_iter()
             .map(|o| {
                 let o = o?;
                 let (k, p, _) = &versions[o.version];
-                let merge = self.commits.info(self.landings[*k]).parents.len() > 1;
-                (!merge).then(|| {
+                (!by_merge[o.version]).then(|| {
                     (
                         *k,
                         Location {
