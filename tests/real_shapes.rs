@@ -347,6 +347,56 @@ fn a_terraform_rename_without_moved_keeps_the_writer_and_review_sees_no_fix() {
     assert_eq!(j["findings"], serde_json::json!([]), "{j}");
 }
 
+/// kubernetes/examples f30c03dd: a Pod's file deleted and a controller running the same
+/// container from its template added, on a branch merged as a whole and on main directly. The
+/// controller is a new object (its windows its own), but `privileged` is still Bob's. Line blame
+/// cannot say so here: `git blame -C -C` moves no fewer than 20 alphanumeric characters, and
+/// the line is `privileged: true`, re-indented.
+#[test]
+fn a_pod_converted_to_a_controller_keeps_the_writer_of_its_container() {
+    let mut f = Fixture::new();
+    f.write("k8s/web-pod.yaml", &pod("web", true, "web:1"));
+    let bob = f.commit(BOB, "privileged pod");
+    let controller = |kind: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: {kind}\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n        - name: app\n          image: web:1\n          securityContext:\n            privileged: true\n"
+        )
+    };
+    f.git(&["checkout", "-q", "-b", "convert"]);
+    f.remove("k8s/web-pod.yaml");
+    f.write("k8s/web-rc.yaml", &controller("ReplicationController"));
+    let carol = f.commit(CAROL, "run it under a controller");
+    f.git(&["checkout", "-q", "main"]);
+    f.write("README.md", "shop\n");
+    f.commit(ERIN, "readme");
+    f.git(&["merge", "-q", "--no-ff", "convert", "-m", "merge convert"]);
+    // And on main itself, a landing: the controller turned back into a Pod.
+    f.remove("k8s/web-rc.yaml");
+    f.write("k8s/web-pod.yaml", &pod("web", true, "web:1"));
+    let dave = f.commit(DAVE, "back to a pod");
+    let r = scan_json(&f.repo());
+    let w = windows(&r, "k8s-privileged-container");
+    let rc = w
+        .iter()
+        .find(|w| w["resource"]["address"] == "ReplicationController/web")
+        .expect("the controller's window");
+    let c = cause(rc, "privileged");
+    assert_eq!(c["commit"], bob.as_str(), "not the converter {carol}");
+    assert_eq!(c["written_on"], "Pod/web");
+    assert_eq!(c["file"], "k8s/web-pod.yaml");
+    assert_eq!(c["line"], 10);
+    // Converted back: the Pod's window is a new one, its value still Bob's.
+    let again = w
+        .iter()
+        .find(|w| w["resource"]["address"] == "Pod/web" && w["open_at_tip"] == true)
+        .expect("the Pod's new window");
+    assert_eq!(
+        cause(again, "privileged")["commit"],
+        bob.as_str(),
+        "not {dave}"
+    );
+}
+
 #[test]
 fn a_namespace_dropped_on_a_merged_branch_keeps_the_writer() {
     let mut f = Fixture::new();

@@ -80,6 +80,7 @@ scenarios! {
     k8s_copy_on_merged_side => "k8s-copy-on-merged-side",
     tf_root_copied_calls_renamed => "tf-root-copied-calls-renamed",
     k8s_written_unreadable => "k8s-written-unreadable",
+    k8s_pod_converted_to_controller => "k8s-pod-converted-to-controller",
 }
 
 fn manifest_dir() -> &'static Path {

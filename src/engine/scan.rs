@@ -265,7 +265,19 @@ impl Side {
 
     /// Gives the side writes of each object renamed by a side commit (`from` → `to`) to its new
     /// address too, marked with the address they were written on.
-    fn alias(&mut self, renames: &[(String, String)]) {
+    ///
+    /// `moved` gives, for a renamed object that also changed units, (new address → the unit it
+    /// left, the unit it arrived in): its writes are then held in the new unit, where the object
+    /// is, so that a later copy of it finds them there (kubernetes/examples 63a42e3b turned
+    /// `v1beta3/mysql.yaml`'s ReplicationController into `mysql.yaml`'s Pod, and b3300b86 copied
+    /// that Pod). Each write still cites where it was written. The renaming commit's own
+    /// removal of the old address is not carried: the object lives on under the new one.
+    fn alias(
+        &mut self,
+        renames: &[(String, String)],
+        moved: &HashMap<String, (String, String)>,
+        commit: usize,
+    ) {
         if renames.is_empty() {
             return;
         }
@@ -278,14 +290,25 @@ impl Side {
             .iter()
             .filter_map(|((a, p), ws)| {
                 let b = to_of.get(a.as_str())?;
-                let ws = ws
+                // A workload converted to another kind holds its pod's values elsewhere.
+                let kind = |x: &str| x.split('/').next().unwrap_or_default().to_string();
+                let p = match reframing(&kind(a), &kind(b)) {
+                    Some((w, n)) => reframe(p, &w, &n),
+                    None => p.clone(),
+                };
+                let ws: Vec<SideWrite> = ws
                     .iter()
+                    .filter(|w| !(w.commit == commit && w.after.is_none()))
                     .map(|w| SideWrite {
                         written_on: Some(w.written_on.clone().unwrap_or_else(|| a.clone())),
+                        dir: match moved.get(*b) {
+                            Some((from, to)) if *from == w.dir => to.clone(),
+                            _ => w.dir.clone(),
+                        },
                         ..w.clone()
                     })
                     .collect();
-                Some(((b.to_string(), p.clone()), ws))
+                (!ws.is_empty()).then(|| ((b.to_string(), p), ws))
             })
             .collect();
         for (k, mut ws) in carried {
@@ -503,7 +526,7 @@ fn parents_view(
         .collect();
     for (i, j) in rename_pairs(&unclaimed, &strangers) {
         let ((from, was), (dir, now)) = (unclaimed[i], strangers[j]);
-        let mut r = was.clone();
+        let mut r = reframed(was, &now.kind).unwrap_or_else(|| was.clone());
         r.address = now.address.clone();
         renames.push((was.address.clone(), now.address.clone()));
         if from != dir {
@@ -734,7 +757,8 @@ const MAX_CALL_PAIRS: usize = 64 * 64;
 /// Objects that left and objects that arrived in one commit, paired where the arrival is the
 /// departure under another identity: a Terraform resource renamed without a `moved` block, a
 /// Kubernetes object whose namespace was dropped, whose kind was converted (PetSet to
-/// StatefulSet) or whose name was changed. Terraform and the cluster see a new object, so its
+/// StatefulSet; a Pod to a controller that runs its container from a template, compared by the
+/// pods they run, see [`reframing`]) or whose name was changed. Terraform and the cluster see a new object, so its
 /// windows are its own; but the values it kept were written by whoever wrote them on the old
 /// object, as line blame would say, so they keep their writers (see `Engine::inherited`).
 ///
@@ -808,8 +832,16 @@ fn pair_objects(
                 break;
             }
             budget -= 1;
+            // A workload converted to another kind is compared by the pods they run, in the new
+            // kind's frame: a controller's replicas, selector and template labels have no place
+            // in a Pod. Only for renames: a copy is looked for under its own kind, and another
+            // kind under the same name would outscore its original (kubernetes/examples'
+            // `Pod/mysql` copies).
+            let converted = reframing(&a.1.kind, &b.1.kind)
+                .filter(|_| copies.is_none())
+                .map(|(w, n)| converted_share(a.1, &lb, (&w, &n)));
             let la = cache.entry(i).or_insert_with(|| settings(a.1));
-            let (shared, most) = in_common(la, &lb);
+            let (shared, most) = converted.unwrap_or_else(|| in_common(la, &lb));
             let enough = if is_object(a.0, &a.1.address) {
                 // A new name is a new object unless it kept two thirds (kubernetes/examples
                 // ca846d7f rewrote Service/wpfrontend as Service/wordpress: not a rename).
@@ -1028,6 +1060,83 @@ fn in_common(
     (shared, a.len().max(b.len()))
 }
 
+/// Where a Kubernetes workload kind keeps the pod it runs: a Pod's is its `spec`, a controller's
+/// its template's.
+fn pod_frame(kind: &str) -> Option<SettingPath> {
+    let segments: &[&str] = match kind {
+        "Pod" => &["spec"],
+        "ReplicationController"
+        | "ReplicaSet"
+        | "Deployment"
+        | "DaemonSet"
+        | "StatefulSet"
+        | "PetSet"
+        | "Job" => &["spec", "template", "spec"],
+        "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
+        _ => return None,
+    };
+    Some(segments.iter().fold(SettingPath::root(), |p, s| p.key(s)))
+}
+
+/// The pod frames `(was, now)` of an object converted from one workload kind to another that
+/// keeps its pod elsewhere: kubernetes/examples f30c03dd wrapped `Pod/nfs-server`'s container
+/// into a ReplicationController's template, so every value it kept has another path. `None` when
+/// the frames are the same (a ReplicationController turned into a Deployment) or either kind
+/// runs no pod.
+fn reframing(was_kind: &str, now_kind: &str) -> Option<(SettingPath, SettingPath)> {
+    let (w, n) = (pod_frame(was_kind)?, pod_frame(now_kind)?);
+    (w != n).then_some((w, n))
+}
+
+/// How many settings of the pod a workload of another kind runs (`was`, its pod at `from`) the
+/// arriving `now` (settings `lb`, its pod at `to`) runs too, and how many the larger pod has.
+fn converted_share(
+    was: &crate::model::Resource,
+    lb: &BTreeMap<SettingPath, &Value>,
+    (from, to): (&SettingPath, &SettingPath),
+) -> (usize, usize) {
+    let la: BTreeMap<SettingPath, &Value> = was
+        .body
+        .leaves()
+        .into_iter()
+        .filter(|(p, _)| p.starts_with(from))
+        .map(|(p, v)| (reframe(&p, from, to), v))
+        .collect();
+    let lb: BTreeMap<SettingPath, &Value> = lb
+        .iter()
+        .filter(|(p, _)| p.starts_with(to))
+        .map(|(p, v)| (p.clone(), *v))
+        .collect();
+    in_common(&la, &lb)
+}
+
+/// `p` with its prefix `from` replaced by `to` (unchanged when it is not under `from`).
+fn reframe(p: &SettingPath, from: &SettingPath, to: &SettingPath) -> SettingPath {
+    if p.starts_with(from) {
+        let mut out = to.clone();
+        out.0.extend(p.0[from.0.len()..].iter().cloned());
+        out
+    } else {
+        p.clone()
+    }
+}
+
+/// `was` as an object of `now_kind` would hold it: its pod spec moved to where that kind keeps
+/// it, with the lines it was written on. `None` when no conversion moves it.
+fn reframed(was: &crate::model::Resource, now_kind: &str) -> Option<crate::model::Resource> {
+    let (from, to) = reframing(&was.kind, now_kind)?;
+    let pod = was.get(&from)?.clone();
+    let mut r = was.clone();
+    r.body.set_path(&from, None);
+    r.body.set_path(&to, Some(pod));
+    r.locations = was
+        .locations
+        .iter()
+        .map(|(p, l)| (reframe(p, &from, &to), l.clone()))
+        .collect();
+    Some(r)
+}
+
 /// What an object renamed or copied with edits in this landing owes the object it came from.
 struct Inherited {
     /// The unit and the address it came from.
@@ -1069,9 +1178,15 @@ fn kept_blame(
     if let Some(b) = blame.lookup(uid, &was.address, &root) {
         kept.insert(root, Arc::clone(b));
     }
+    // A workload converted to another kind kept its pod's values under another path.
+    let frames = reframing(&was.kind, &now.kind);
     for (p, v) in now.body.leaves() {
-        if was.get(&p) == Some(v) {
-            if let Some(b) = blame.lookup(uid, &was.address, &p) {
+        let q = match &frames {
+            Some((w, n)) => reframe(&p, n, w),
+            None => p.clone(),
+        };
+        if was.get(&q) == Some(v) {
+            if let Some(b) = blame.lookup(uid, &was.address, &q) {
                 kept.insert(p, Arc::clone(b));
             }
         }
@@ -2560,6 +2675,12 @@ impl<'r> Engine<'r> {
         let wanted = |d: &str| touched.contains(d) || formats::is_manifest_file(d);
         let side_commits = self.repo.side_commits(merge);
         for read in self.read_side(&side_commits, &wanted) {
+            let moves_of_renamed: HashMap<String, (String, String)> = read
+                .moves
+                .iter()
+                .filter(|((_, addr), _)| read.renames.iter().any(|(_, new)| new == addr))
+                .map(|((dir, addr), from)| (addr.clone(), (from.clone(), dir.clone())))
+                .collect();
             side.came_from.extend(read.moves);
             if read.view.is_empty() {
                 continue;
@@ -2626,7 +2747,7 @@ impl<'r> Engine<'r> {
                     }
                 }
             }
-            side.alias(&read.renames);
+            side.alias(&read.renames, &moves_of_renamed, idx);
         }
         let mut live = std::collections::HashSet::new();
         let pairs: BTreeSet<(String, String)> = side
@@ -3896,6 +4017,88 @@ mod tests {
         // Each object once.
         let two = [("tf", &old), ("tf", &edited)];
         assert_eq!(rename_pairs(&two, &[("tf", &renamed)]), vec![(0, 0)]);
+    }
+
+    /// The one object of a manifest's text.
+    fn object(text: &str) -> crate::model::Resource {
+        let d = crate::formats::tree::parse_yaml(text);
+        let u = formats::kubernetes::read("k8s/app.yaml", &d.docs);
+        u.resources.into_values().next().expect("one object")
+    }
+
+    const POD: &str = r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  containers:
+    - name: web
+      image: web:2
+      ports: [{containerPort: 80}]
+      securityContext:
+        privileged: true
+"#;
+
+    #[test]
+    fn a_pod_converted_to_a_controller_is_compared_by_the_pod_it_runs() {
+        let pod = object(POD);
+        // The same container in a Deployment's template, with what only a controller has and a
+        // pod setting added: the pods share four of five settings.
+        let deploy = object(
+            r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      hostNetwork: true
+      containers:
+        - name: web
+          image: web:2
+          ports: [{containerPort: 80}]
+          securityContext:
+            privileged: true
+"#,
+        );
+        // Another workload of the same name running something else.
+        let other = object(
+            r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+        - name: proxy
+          image: proxy:1
+"#,
+        );
+        let l = [("k8s/web-pod.yaml", &pod)];
+        assert_eq!(
+            rename_pairs(&l, &[("k8s/web-deployment.yaml", &deploy)]),
+            vec![(0, 0)]
+        );
+        assert!(rename_pairs(&l, &[("k8s/web-deployment.yaml", &other)]).is_empty());
+        // As a Deployment would hold it: the pod under the template, lines kept.
+        let r = reframed(&pod, "Deployment").expect("a Pod reframes into a Deployment");
+        let p = SettingPath::root()
+            .key("spec")
+            .key("template")
+            .key("spec")
+            .key("containers")
+            .key("web")
+            .key("securityContext")
+            .key("privileged");
+        assert_eq!(r.get(&p), Some(&Value::Bool(true)));
+        assert_eq!(r.locations.get(&p).map(|l| l.line), Some(12));
+        // Kinds that keep their pod in the same place, or run none, are not reframed.
+        assert!(reframing("ReplicationController", "Deployment").is_none());
+        assert!(reframing("Pod", "Service").is_none());
+        assert!(reframed(&pod, "Pod").is_none());
     }
 
     #[test]
