@@ -19,7 +19,7 @@
 //! [`Value::Unknown`].
 
 use super::tree::{Kind, Node};
-use crate::model::{Location, Resource, SettingPath, Unit, Value};
+use crate::model::{Location, Problem, Resource, SettingPath, Unit, Value};
 use std::collections::BTreeMap;
 
 /// List fields whose elements are identified by `name` (their patch merge key).
@@ -102,7 +102,13 @@ pub fn read(path: &str, docs: &[Node]) -> Unit {
             _ => objects.push(doc),
         }
     }
+    let mut gaps: Vec<Problem> = Vec::new();
     for (i, obj) in objects.into_iter().enumerate() {
+        if let Some(v) = obj.get("apiVersion").and_then(Node::as_str) {
+            if LEGACY_APIS.contains(&v) && !gaps.iter().any(|g| g.reason.contains(v)) {
+                gaps.push(legacy_gap(path, v));
+            }
+        }
         let res = resource(path, obj, i);
         resources.insert(res.address.clone(), res);
     }
@@ -112,7 +118,25 @@ pub fn read(path: &str, docs: &[Node]) -> Unit {
         moved: Vec::new(),
         removed: Vec::new(),
         imports: Vec::new(),
+        gaps,
         ..Default::default()
+    }
+}
+
+/// The API versions before v1beta3 (2014 to early 2015), whose objects have another shape:
+/// named by `id`, labels at the top, a pod under `desiredState.manifest`, a Service's port at the
+/// top, `privileged` on the container. Read as written, no rule finds its settings where it
+/// looks for them, so a file holding such an object is a blind spot, not a clean file.
+const LEGACY_APIS: &[&str] = &["v1beta1", "v1beta2"];
+
+fn legacy_gap(file: &str, version: &str) -> Problem {
+    Problem {
+        file: file.to_string(),
+        reason: format!(
+            "Kubernetes objects of the pre-v1beta3 API `{version}` (named by `id`, pods under \
+             `desiredState.manifest`): their settings are not where the rules read them, so \
+             they are not judged"
+        ),
     }
 }
 
@@ -322,6 +346,23 @@ spec:
         );
         assert!(u.resources.contains_key("Service/web"));
         assert!(u.resources.contains_key("ConfigMap/cfg-*"));
+    }
+
+    #[test]
+    fn objects_of_the_pre_v1beta3_apis_are_a_blind_spot_not_a_clean_file() {
+        let legacy = unit(
+            "apiVersion: v1beta1\nkind: Pod\nid: web\ndesiredState:\n  manifest:\n    containers:\n      - name: web\n        privileged: true\n---\napiVersion: v1beta1\nkind: Service\nid: web\nport: 80\n",
+        );
+        assert_eq!(legacy.gaps.len(), 1, "one per file and version");
+        assert!(legacy.gaps[0].reason.contains("`v1beta1`"));
+        assert_eq!(legacy.gaps[0].file, "k8s/app.yaml");
+        // v1beta3 has the shape of v1, and a group's v1beta1 is another API.
+        for v in ["v1beta3", "v1", "extensions/v1beta1", "batch/v1beta1"] {
+            let u = unit(&format!(
+                "apiVersion: {v}\nkind: Pod\nmetadata: {{name: p}}\n"
+            ));
+            assert!(u.gaps.is_empty(), "{v}: {:?}", u.gaps);
+        }
     }
 
     #[test]
