@@ -81,6 +81,7 @@ scenarios! {
     tf_root_copied_calls_renamed => "tf-root-copied-calls-renamed",
     k8s_written_unreadable => "k8s-written-unreadable",
     k8s_pod_converted_to_controller => "k8s-pod-converted-to-controller",
+    k8s_legacy_api_copied => "k8s-legacy-api-copied",
 }
 
 fn manifest_dir() -> &'static Path {

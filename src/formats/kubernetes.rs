@@ -104,12 +104,13 @@ pub fn read(path: &str, docs: &[Node]) -> Unit {
     }
     let mut gaps: Vec<Problem> = Vec::new();
     for (i, obj) in objects.into_iter().enumerate() {
-        if let Some(v) = obj.get("apiVersion").and_then(Node::as_str) {
+        let modern = legacy::modern(obj);
+        if let (None, Some(v)) = (&modern, obj.get("apiVersion").and_then(Node::as_str)) {
             if LEGACY_APIS.contains(&v) && !gaps.iter().any(|g| g.reason.contains(v)) {
                 gaps.push(legacy_gap(path, v));
             }
         }
-        let res = resource(path, obj, i);
+        let res = resource(path, modern.as_ref().unwrap_or(obj), i);
         resources.insert(res.address.clone(), res);
     }
     Unit {
@@ -125,8 +126,9 @@ pub fn read(path: &str, docs: &[Node]) -> Unit {
 
 /// The API versions before v1beta3 (2014 to early 2015), whose objects have another shape:
 /// named by `id`, labels at the top, a pod under `desiredState.manifest`, a Service's port at the
-/// top, `privileged` on the container. Read as written, no rule finds its settings where it
-/// looks for them, so a file holding such an object is a blind spot, not a clean file.
+/// top, `privileged` on the container. Pods, replication controllers and Services are read in
+/// v1's shape (see [`legacy`]); any other kind, read as written, has no setting where a rule
+/// looks, so a file holding one is a blind spot, not a clean file.
 const LEGACY_APIS: &[&str] = &["v1beta1", "v1beta2"];
 
 fn legacy_gap(file: &str, version: &str) -> Problem {
@@ -241,6 +243,199 @@ fn names(items: &[Node]) -> Option<Vec<String>> {
     Some(out)
 }
 
+/// Objects of the pre-v1beta3 APIs in v1's shape, each value on the line it was written on.
+///
+/// Why: a v1beta3 manifest made from a v1beta1 one (kubernetes/examples a2ee541e, 87fd2b85) is
+/// a copy of an object, and its values were written by whoever wrote the v1beta1 original; read
+/// as written, the original had no name and no containers, so the copier was named. Only the
+/// fields whose v1 place is certain are moved; the rest stay under `spec` as written, where no
+/// rule reads them.
+mod legacy {
+    use super::{Kind, Node};
+
+    fn map(line: u32, entries: Vec<(String, u32, Node)>) -> Node {
+        Node {
+            line,
+            kind: Kind::Map(entries),
+        }
+    }
+
+    /// The entry `key` of a map node, with its key's line (the last one, as `Node::get`).
+    fn entry<'a>(node: &'a Node, key: &str) -> Option<&'a (String, u32, Node)> {
+        node.entries().iter().rev().find(|(k, _, _)| k == key)
+    }
+
+    /// `obj` in v1's shape, when it is a Pod, ReplicationController or Service of a pre-v1beta3
+    /// API; `None` for anything else.
+    pub(super) fn modern(obj: &Node) -> Option<Node> {
+        let version = obj.get("apiVersion")?.as_str()?;
+        if !super::LEGACY_APIS.contains(&version) {
+            return None;
+        }
+        let kind = obj.get("kind")?.as_str()?;
+        let state = entry(obj, "desiredState");
+        let spec = match kind {
+            "Pod" => {
+                let (_, line, s) = state?;
+                let (_, _, m) = entry(s, "manifest")?;
+                (*line, pod_spec(m))
+            }
+            "ReplicationController" => {
+                let (_, line, s) = state?;
+                (*line, controller_spec(s))
+            }
+            "Service" => (obj.line, service_spec(obj)),
+            _ => return None,
+        };
+        let mut top: Vec<(String, u32, Node)> = ["apiVersion", "kind"]
+            .iter()
+            .filter_map(|k| entry(obj, k).cloned())
+            .collect();
+        let mut meta: Vec<(String, u32, Node)> = Vec::new();
+        if let Some((_, l, n)) = entry(obj, "id") {
+            meta.push(("name".to_string(), *l, n.clone()));
+        }
+        for k in ["namespace", "labels", "annotations"] {
+            meta.extend(entry(obj, k).cloned());
+        }
+        if !meta.is_empty() {
+            let line = meta[0].1;
+            top.push(("metadata".to_string(), line, map(line, meta)));
+        }
+        top.push(("spec".to_string(), spec.0, spec.1));
+        Some(map(obj.line, top))
+    }
+
+    /// A v1beta1 pod manifest (`desiredState.manifest`) as a v1 pod spec.
+    fn pod_spec(m: &Node) -> Node {
+        let mut out = Vec::new();
+        for (k, line, v) in m.entries() {
+            match k.as_str() {
+                "version" | "id" | "uuid" => {}
+                "containers" => out.push((k.clone(), *line, each(v, container))),
+                "volumes" => out.push((k.clone(), *line, each(v, volume))),
+                _ => out.push((k.clone(), *line, v.clone())),
+            }
+        }
+        map(m.line, out)
+    }
+
+    /// `f` applied to each item of a sequence (anything else as it is).
+    fn each(v: &Node, f: fn(&Node) -> Node) -> Node {
+        match &v.kind {
+            Kind::Seq(items) => Node {
+                line: v.line,
+                kind: Kind::Seq(items.iter().map(f).collect()),
+            },
+            _ => v.clone(),
+        }
+    }
+
+    /// A v1beta1 container: `privileged` under `securityContext`, `cpu` and `memory` as limits.
+    fn container(c: &Node) -> Node {
+        let mut out = Vec::new();
+        let mut limits = Vec::new();
+        for (k, line, v) in c.entries() {
+            match k.as_str() {
+                "privileged" => out.push((
+                    "securityContext".to_string(),
+                    *line,
+                    map(*line, vec![(k.clone(), *line, v.clone())]),
+                )),
+                "cpu" | "memory" => limits.push((k.clone(), *line, v.clone())),
+                _ => out.push((k.clone(), *line, v.clone())),
+            }
+        }
+        if let Some(line) = limits.first().map(|l| l.1) {
+            out.push((
+                "resources".to_string(),
+                line,
+                map(line, vec![("limits".to_string(), line, map(line, limits))]),
+            ));
+        }
+        if out.is_empty() {
+            return c.clone();
+        }
+        map(c.line, out)
+    }
+
+    /// A v1beta1 volume: its `source` inlined, with v1's names for the sources renamed since.
+    fn volume(v: &Node) -> Node {
+        let mut out = Vec::new();
+        for (k, line, n) in v.entries() {
+            if k == "source" {
+                for (sk, sl, sn) in n.entries() {
+                    let name = match sk.as_str() {
+                        "hostDir" => "hostPath",
+                        "persistentDisk" => "gcePersistentDisk",
+                        other => other,
+                    };
+                    out.push((name.to_string(), *sl, sn.clone()));
+                }
+            } else {
+                out.push((k.clone(), *line, n.clone()));
+            }
+        }
+        if out.is_empty() {
+            return v.clone();
+        }
+        map(v.line, out)
+    }
+
+    /// A v1beta1 replication controller's `desiredState` as a v1 spec.
+    fn controller_spec(s: &Node) -> Node {
+        let mut out = Vec::new();
+        for (k, line, v) in s.entries() {
+            match k.as_str() {
+                "replicaSelector" => out.push(("selector".to_string(), *line, v.clone())),
+                "podTemplate" => {
+                    let mut t = Vec::new();
+                    if let Some((_, l, labels)) = entry(v, "labels") {
+                        t.push((
+                            "metadata".to_string(),
+                            *l,
+                            map(*l, vec![("labels".to_string(), *l, labels.clone())]),
+                        ));
+                    }
+                    if let Some((_, l, m)) =
+                        entry(v, "desiredState").and_then(|(_, _, d)| entry(d, "manifest"))
+                    {
+                        t.push(("spec".to_string(), *l, pod_spec(m)));
+                    }
+                    out.push(("template".to_string(), *line, map(*line, t)));
+                }
+                _ => out.push((k.clone(), *line, v.clone())),
+            }
+        }
+        map(s.line, out)
+    }
+
+    /// A v1beta1 Service's top-level fields as a v1 spec: one port, its selector.
+    fn service_spec(obj: &Node) -> Node {
+        let mut out = Vec::new();
+        let mut port = Vec::new();
+        for (k, line, v) in obj.entries() {
+            match k.as_str() {
+                "apiVersion" | "kind" | "id" | "namespace" | "labels" | "annotations" => {}
+                "port" | "protocol" => port.push((k.clone(), *line, v.clone())),
+                "containerPort" => port.push(("targetPort".to_string(), *line, v.clone())),
+                _ => out.push((k.clone(), *line, v.clone())),
+            }
+        }
+        if let Some(line) = port.first().map(|p| p.1) {
+            out.push((
+                "ports".to_string(),
+                line,
+                Node {
+                    line,
+                    kind: Kind::Seq(vec![map(line, port)]),
+                },
+            ));
+        }
+        map(obj.line, out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,9 +548,35 @@ spec:
         let legacy = unit(
             "apiVersion: v1beta1\nkind: Pod\nid: web\ndesiredState:\n  manifest:\n    containers:\n      - name: web\n        privileged: true\n---\napiVersion: v1beta1\nkind: Service\nid: web\nport: 80\n",
         );
-        assert_eq!(legacy.gaps.len(), 1, "one per file and version");
-        assert!(legacy.gaps[0].reason.contains("`v1beta1`"));
-        assert_eq!(legacy.gaps[0].file, "k8s/app.yaml");
+        // Pods and Services are read in v1's shape, each value on its own line.
+        assert!(legacy.gaps.is_empty(), "{:?}", legacy.gaps);
+        let pod = &legacy.resources["Pod/web"];
+        let p = SettingPath::parse("spec.containers.web.securityContext.privileged");
+        assert_eq!(pod.get(&p), Some(&Value::Bool(true)));
+        assert_eq!(pod.locations[&p].line, 8);
+        let svc = &legacy.resources["Service/web"];
+        let port = SettingPath::parse("spec.ports[0].port");
+        assert_eq!(svc.get(&port), Some(&Value::Number("80".into())));
+        // A controller's pod template too.
+        let rc = unit(
+            "apiVersion: v1beta2\nkind: ReplicationController\nid: web\nnamespace: shop\ndesiredState:\n  replicas: 2\n  replicaSelector: {name: web}\n  podTemplate:\n    labels: {name: web}\n    desiredState:\n      manifest:\n        containers:\n          - name: web\n            cpu: 100\n        volumes:\n          - name: data\n            source:\n              hostDir: {path: /data}\n",
+        );
+        let rc = &rc.resources["ReplicationController/shop/web"];
+        for (path, line) in [
+            ("spec.template.spec.containers.web.resources.limits.cpu", 14),
+            ("spec.template.spec.volumes.data.hostPath.path", 18),
+            ("spec.selector.name", 7),
+            ("spec.template.metadata.labels.name", 9),
+        ] {
+            let p = SettingPath::parse(path);
+            assert!(rc.get(&p).is_some(), "{path} in {:?}", rc.body);
+            assert_eq!(rc.locations[&p].line, line, "{path}");
+        }
+        // Any other kind of those APIs is a blind spot, once per file and version.
+        let other = unit("apiVersion: v1beta1\nkind: Minion\nid: n1\n---\napiVersion: v1beta1\nkind: Event\nid: e\n");
+        assert_eq!(other.gaps.len(), 1, "one per file and version");
+        assert!(other.gaps[0].reason.contains("`v1beta1`"));
+        assert_eq!(other.gaps[0].file, "k8s/app.yaml");
         // v1beta3 has the shape of v1, and a group's v1beta1 is another API.
         for v in ["v1beta3", "v1", "extensions/v1beta1", "batch/v1beta1"] {
             let u = unit(&format!(
