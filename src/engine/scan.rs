@@ -281,19 +281,19 @@ impl Side {
         if renames.is_empty() {
             return;
         }
-        let to_of: HashMap<&str, &str> = renames
+        // Each new address, with the pod frames when a workload was converted to another kind
+        // (its pod's values are then held under another path).
+        let to_of: HashMap<&str, (&str, Frames)> = renames
             .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .map(|(a, b)| (a.as_str(), (b.as_str(), reframing(kind_of(a), kind_of(b)))))
             .collect();
         let carried: Vec<((String, SettingPath), Vec<SideWrite>)> = self
             .writes
             .iter()
             .filter_map(|((a, p), ws)| {
-                let b = to_of.get(a.as_str())?;
-                // A workload converted to another kind holds its pod's values elsewhere.
-                let kind = |x: &str| x.split('/').next().unwrap_or_default().to_string();
-                let p = match reframing(&kind(a), &kind(b)) {
-                    Some((w, n)) => reframe(p, &w, &n),
+                let (b, frames) = to_of.get(a.as_str())?;
+                let p = match frames {
+                    Some((w, n)) => reframe(p, w, n),
                     None => p.clone(),
                 };
                 let ws: Vec<SideWrite> = ws
@@ -1060,6 +1060,11 @@ fn in_common(
     (shared, a.len().max(b.len()))
 }
 
+/// The kind part of a Kubernetes address (`Deployment` of `Deployment/shop/api`).
+fn kind_of(address: &str) -> &str {
+    address.split('/').next().unwrap_or_default()
+}
+
 /// Where a Kubernetes workload kind keeps the pod it runs: a Pod's is its `spec`, a controller's
 /// its template's.
 fn pod_frame(kind: &str) -> Option<SettingPath> {
@@ -1078,12 +1083,15 @@ fn pod_frame(kind: &str) -> Option<SettingPath> {
     Some(segments.iter().fold(SettingPath::root(), |p, s| p.key(s)))
 }
 
+/// The pod frames `(was, now)` of a workload converted to another kind, if they differ.
+type Frames = Option<(SettingPath, SettingPath)>;
+
 /// The pod frames `(was, now)` of an object converted from one workload kind to another that
 /// keeps its pod elsewhere: kubernetes/examples f30c03dd wrapped `Pod/nfs-server`'s container
 /// into a ReplicationController's template, so every value it kept has another path. `None` when
 /// the frames are the same (a ReplicationController turned into a Deployment) or either kind
 /// runs no pod.
-fn reframing(was_kind: &str, now_kind: &str) -> Option<(SettingPath, SettingPath)> {
+fn reframing(was_kind: &str, now_kind: &str) -> Frames {
     let (w, n) = (pod_frame(was_kind)?, pod_frame(now_kind)?);
     (w != n).then_some((w, n))
 }
@@ -2298,9 +2306,6 @@ impl<'r> Engine<'r> {
         let copies = if rest.is_empty() {
             Vec::new()
         } else {
-            fn kind_of(a: &str) -> &str {
-                a.split('/').next().unwrap_or_default()
-            }
             let kinds: BTreeSet<&str> = rest.iter().map(|(_, r)| kind_of(&r.address)).collect();
             let names: BTreeSet<&str> = rest.iter().map(|(_, r)| object_name(&r.address)).collect();
             let after: BTreeMap<&str, &Arc<Unit>> =
@@ -2675,12 +2680,18 @@ impl<'r> Engine<'r> {
         let wanted = |d: &str| touched.contains(d) || formats::is_manifest_file(d);
         let side_commits = self.repo.side_commits(merge);
         for read in self.read_side(&side_commits, &wanted) {
-            let moves_of_renamed: HashMap<String, (String, String)> = read
-                .moves
-                .iter()
-                .filter(|((_, addr), _)| read.renames.iter().any(|(_, new)| new == addr))
-                .map(|((dir, addr), from)| (addr.clone(), (from.clone(), dir.clone())))
-                .collect();
+            // Where each object this commit renamed went, if it changed units (most commits
+            // rename nothing: nothing to look through then).
+            let renamed: BTreeSet<&str> = read.renames.iter().map(|(_, b)| b.as_str()).collect();
+            let moves_of_renamed: HashMap<String, (String, String)> = if renamed.is_empty() {
+                HashMap::new()
+            } else {
+                read.moves
+                    .iter()
+                    .filter(|((_, addr), _)| renamed.contains(addr.as_str()))
+                    .map(|((dir, addr), from)| (addr.clone(), (from.clone(), dir.clone())))
+                    .collect()
+            };
             side.came_from.extend(read.moves);
             if read.view.is_empty() {
                 continue;
