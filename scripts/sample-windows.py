@@ -2,7 +2,7 @@
 """Lists a deterministic sample of exposure windows to check by hand, with the git commands to check them.
 
     scripts/sample-windows.py [--bin PATH] [--per-rule K] [--max N] [--ref REF] [--json]
-                              [--salt WORD] [--report FILE] REPO [REPO ...]
+                              [--salt WORD] [--exclude FILE]... [--report FILE] REPO [REPO ...]
 
 For the precision measurement ("Known error rate" in the README): a person reads each sampled
 window against the repository's own history and says whether the rule really holds at the opening
@@ -24,6 +24,8 @@ REPO           a work tree or bare repository; `NAME=PATH` names it (default: th
 --salt WORD    order the windows of a rule by SHA-256 of WORD and the exposure id instead of
                by the id: a fresh sample, as deterministic, for a new count (the README's counts
                name the salt they used; none for the first)
+--exclude FILE a sample written earlier with --json (repeatable): its windows are not drawn
+               again, matched by `key`, so a fresh count checks windows nobody checked before
 --json         write the sample as JSON lines (one window a line) instead of text
 
 The choice is deterministic: within a rule, windows are taken in order of exposure id (a hash, so
@@ -53,7 +55,8 @@ def usage(msg):
 
 def parse_args(argv):
     opts = {"bin": os.environ.get("CONFIGTRAIL", "configtrail"), "per_rule": 3, "max": 40,
-            "ref": "HEAD", "json": False, "report": None, "salt": None, "repos": []}
+            "ref": "HEAD", "json": False, "report": None, "salt": None, "exclude": [],
+            "repos": []}
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -62,7 +65,7 @@ def parse_args(argv):
             sys.exit(0)
         elif a == "--json":
             opts["json"] = True
-        elif a in ("--bin", "--per-rule", "--max", "--ref", "--report", "--salt"):
+        elif a in ("--bin", "--per-rule", "--max", "--ref", "--report", "--salt", "--exclude"):
             if i + 1 >= len(argv):
                 usage("%s needs a value" % a)
             v = argv[i + 1]
@@ -75,6 +78,8 @@ def parse_args(argv):
                 if n < 1:
                     usage("%s must be at least 1" % a)
                 opts[a[2:].replace("-", "_")] = n
+            elif a == "--exclude":
+                opts["exclude"].append(v)
             else:
                 opts[a[2:]] = v
         elif a.startswith("--"):
@@ -314,9 +319,31 @@ def write_text(w, out):
     out.write("\n")
 
 
+def excluded_keys(files):
+    """The `key`s of the windows in earlier samples (JSON lines), as tuples."""
+    keys = set()
+    for path in files:
+        try:
+            with open(path, encoding="utf-8") as f:
+                for n, line in enumerate(f, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        keys.add(tuple(json.loads(line)["key"]))
+                    except (ValueError, KeyError, TypeError) as e:
+                        sys.stderr.write("sample-windows.py: %s:%d: not a sample line: %s\n"
+                                         % (path, n, e))
+                        sys.exit(2)
+        except OSError as e:
+            sys.stderr.write("sample-windows.py: cannot read %s: %s\n" % (path, e))
+            sys.exit(2)
+    return keys
+
+
 def main():
     opts = parse_args(sys.argv[1:])
     out = sys.stdout
+    skip = excluded_keys(opts["exclude"])
     for spec in opts["repos"]:
         name, path = repo_name(spec)
         if opts["report"]:
@@ -328,7 +355,10 @@ def main():
                 sys.exit(2)
         else:
             report = scan(opts["bin"], path, opts["ref"])
-        chosen = pick(report.get("exposures") or [], opts["per_rule"], opts["max"], opts["salt"])
+        pool = [e for e in report.get("exposures") or []
+                if (name, e["rule"]["id"], (e.get("resource") or {}).get("address"),
+                    (e.get("resource") or {}).get("file")) not in skip]
+        chosen = pick(pool, opts["per_rule"], opts["max"], opts["salt"])
         if not opts["json"]:
             out.write("# %s: %d of %d windows (at most %d per rule), head %s\n\n"
                       % (name, len(chosen), len(report.get("exposures") or []), opts["per_rule"],
