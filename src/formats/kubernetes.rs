@@ -105,7 +105,7 @@ pub fn read(path: &str, docs: &[Node]) -> Unit {
     // The pre-v1beta3 versions of objects not read in v1's shape: one blind spot each.
     let mut unread: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     for (i, obj) in objects.into_iter().enumerate() {
-        let modern = legacy::modern(obj);
+        let modern = legacy::modern(obj).or_else(|| legacy::v1beta3(obj));
         if let (None, Some(v)) = (&modern, obj.get("apiVersion").and_then(Node::as_str)) {
             if LEGACY_APIS.contains(&v) {
                 unread.insert(v);
@@ -305,6 +305,96 @@ mod legacy {
         }
         top.push(("spec".to_string(), spec.0, spec.1));
         Some(map(obj.line, top))
+    }
+
+    /// `obj` with v1's place for what a v1beta3 container kept on itself, when it is a v1beta3
+    /// object with a pod (a Pod, or a controller's template) whose containers do: `privileged`
+    /// and `capabilities`, which v1 keeps only under `securityContext` (v1beta3 had both, and
+    /// read the container's when the context did not say). `None` when there is nothing to
+    /// move. Without it, v1's `securityContext.privileged: true` written from v1beta3's
+    /// `privileged: true` was a new value, credited to who converted the file
+    /// (kubernetes/examples 849017af) rather than who wrote it (1d5ac311).
+    pub(super) fn v1beta3(obj: &Node) -> Option<Node> {
+        if obj.get("apiVersion")?.as_str()? != "v1beta3" {
+            return None;
+        }
+        let pod: &[&str] = match obj.get("kind")?.as_str()? {
+            "Pod" => &["spec"],
+            _ => &["spec", "template", "spec"],
+        };
+        let mut path = pod.to_vec();
+        path.push("containers");
+        rewrite(obj, &path, &|cs| match &cs.kind {
+            Kind::Seq(items) => {
+                let moved: Vec<Option<Node>> = items.iter().map(beta3_container).collect();
+                moved.iter().any(Option::is_some).then(|| Node {
+                    line: cs.line,
+                    kind: Kind::Seq(
+                        moved
+                            .into_iter()
+                            .zip(items)
+                            .map(|(m, c)| m.unwrap_or_else(|| c.clone()))
+                            .collect(),
+                    ),
+                })
+            }
+            _ => None,
+        })
+    }
+
+    /// `node` with the node at `path` (map keys) replaced by what `f` gives for it; `None`
+    /// when the path is not there or `f` gives nothing.
+    fn rewrite(node: &Node, path: &[&str], f: &dyn Fn(&Node) -> Option<Node>) -> Option<Node> {
+        let Some((key, rest)) = path.split_first() else {
+            return f(node);
+        };
+        let entries = node.entries();
+        let i = entries.iter().rposition(|(k, _, _)| k == key)?;
+        let child = rewrite(&entries[i].2, rest, f)?;
+        let mut out = entries.to_vec();
+        out[i].2 = child;
+        Some(map(node.line, out))
+    }
+
+    /// A v1beta3 container with its own `privileged` and `capabilities` under
+    /// `securityContext` (where the context already sets one, the context's stands, as v1beta3
+    /// read it); `None` when it has neither.
+    fn beta3_container(c: &Node) -> Option<Node> {
+        const MOVED: [&str; 2] = ["privileged", "capabilities"];
+        if !c
+            .entries()
+            .iter()
+            .any(|(k, _, _)| MOVED.contains(&k.as_str()))
+        {
+            return None;
+        }
+        let mut out: Vec<(String, u32, Node)> = Vec::new();
+        let mut lifted: Vec<(String, u32, Node)> = Vec::new();
+        for e in c.entries() {
+            if MOVED.contains(&e.0.as_str()) {
+                lifted.push(e.clone());
+            } else {
+                out.push(e.clone());
+            }
+        }
+        match out.iter().rposition(|(k, _, _)| k == "securityContext") {
+            Some(i) => {
+                let ctx = &out[i].2;
+                let mut entries = ctx.entries().to_vec();
+                for l in lifted {
+                    if !entries.iter().any(|(k, _, _)| *k == l.0) {
+                        entries.push(l);
+                    }
+                }
+                let line = ctx.line;
+                out[i].2 = map(line, entries);
+            }
+            None => {
+                let line = lifted[0].1;
+                out.push(("securityContext".to_string(), line, map(line, lifted)));
+            }
+        }
+        Some(map(c.line, out))
     }
 
     /// A v1beta1 pod manifest (`desiredState.manifest`) as a v1 pod spec.
@@ -578,7 +668,30 @@ spec:
         assert_eq!(other.gaps.len(), 1, "one per file and version");
         assert!(other.gaps[0].reason.contains("`v1beta1`"));
         assert_eq!(other.gaps[0].file, "k8s/app.yaml");
-        // v1beta3 has the shape of v1, and a group's v1beta1 is another API.
+        // v1beta3's container-level `privileged` and `capabilities` are read where v1 has them,
+        // on their own lines; a context's own value stands.
+        let beta3 = unit(
+            "apiVersion: v1beta3\nkind: ReplicationController\nmetadata: {name: nfs}\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          privileged: true\n          capabilities: {add: [NET_ADMIN]}\n        - name: b\n          privileged: true\n          securityContext: {privileged: false}\n        - name: c\n",
+        );
+        let rc = &beta3.resources["ReplicationController/nfs"];
+        let at = |p: &str| {
+            let p = SettingPath::parse(p);
+            (rc.get(&p).cloned(), rc.locations.get(&p).map(|l| l.line))
+        };
+        assert_eq!(
+            at("spec.template.spec.containers.a.securityContext.privileged"),
+            (Some(Value::Bool(true)), Some(9))
+        );
+        assert_eq!(
+            at("spec.template.spec.containers.a.securityContext.capabilities.add[0]").1,
+            Some(10)
+        );
+        assert_eq!(
+            at("spec.template.spec.containers.b.securityContext.privileged").0,
+            Some(Value::Bool(false))
+        );
+        assert_eq!(at("spec.template.spec.containers.a.privileged").0, None);
+        // v1beta3 has the shape of v1 otherwise, and a group's v1beta1 is another API.
         for v in ["v1beta3", "v1", "extensions/v1beta1", "batch/v1beta1"] {
             let u = unit(&format!(
                 "apiVersion: {v}\nkind: Pod\nmetadata: {{name: p}}\n"
