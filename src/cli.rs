@@ -257,6 +257,11 @@ pub struct LimitArgs {
     /// Most nodes one YAML or JSON file may expand to, aliases included [default: 500000].
     #[arg(long, value_name = "NODES")]
     pub max_yaml_nodes: Option<usize>,
+    /// Read a squash landing through the pull request it landed, when the repository keeps the
+    /// pull request's head (`refs/pull/N/head`, as a mirror clone of GitHub does) and commits of
+    /// another person in it changed the files the squash landed: causes then name those commits.
+    #[arg(long)]
+    pub pull_refs: bool,
 }
 
 impl LimitArgs {
@@ -266,6 +271,7 @@ impl LimitArgs {
             max_file_bytes: self.max_file_bytes.unwrap_or(d.max_file_bytes),
             max_depth: self.max_depth.map_or(d.max_depth, usize::from),
             max_yaml_nodes: self.max_yaml_nodes.unwrap_or(d.max_yaml_nodes),
+            pull_refs: self.pull_refs,
         }
     }
 }

@@ -41,6 +41,10 @@ pub struct Limits {
     /// Most nodes one YAML or JSON file may produce, anchors and aliases expanded
     /// (`--max-yaml-nodes`): the bound on an alias bomb.
     pub max_yaml_nodes: usize,
+    /// Whether squash landings are read through the pull-request heads the repository keeps
+    /// (`refs/pull/N/head`, `--pull-refs`): off by default, so a report rests on the ref's own
+    /// history unless asked.
+    pub pull_refs: bool,
 }
 
 impl Default for Limits {
@@ -49,6 +53,7 @@ impl Default for Limits {
             max_file_bytes: 8 * 1024 * 1024,
             max_depth: 128,
             max_yaml_nodes: 500_000,
+            pull_refs: false,
         }
     }
 }
@@ -104,6 +109,11 @@ impl Limits {
             max_file_bytes: field("max_file_bytes", d.max_file_bytes)?,
             max_depth: field("max_depth", d.max_depth)?,
             max_yaml_nodes: field("max_yaml_nodes", d.max_yaml_nodes)?,
+            pull_refs: match &v["pull_refs"] {
+                serde_json::Value::Null => d.pull_refs,
+                serde_json::Value::Bool(b) => *b,
+                x => return Err(format!("limits.pull_refs is not true or false: {x}")),
+            },
         };
         if l.max_depth > MAX_DEPTH_CEILING {
             return Err(format!(

@@ -596,3 +596,114 @@ fn a_long_merged_side_credits_each_value_to_its_writer_in_order() {
         );
     }
 }
+
+/// A pull request of two people squashed by its author, the forge keeping its head under
+/// `refs/pull/7/head` (kubernetes/examples e4cc298a: an import of 73 commits by 20 people,
+/// squashed by the importer). Bob opened SSH on the branch, Carol added a README; Carol squashed.
+/// The squash is read through the pull request: Bob wrote the value. Without the ref, or when
+/// the squash holds what the head does not (the base moved under it), Carol's squash is credited.
+#[test]
+fn a_squash_of_another_persons_commits_is_read_through_its_pull_request_ref() {
+    let build = |keep_ref: bool, squash_differs: bool| {
+        let mut f = Fixture::new();
+        f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
+        f.commit(ALICE, "base");
+        f.git(&["checkout", "-q", "-b", "pr"]);
+        f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
+        let bob = f.commit(BOB, "open SSH for the migration");
+        f.write("README.md", "notes\n");
+        f.commit(CAROL, "notes");
+        let head = f.git(&["rev-parse", "HEAD"]).trim().to_string();
+        f.git(&["checkout", "-q", "main"]);
+        f.git(&["merge", "-q", "--squash", "pr"]);
+        if squash_differs {
+            f.write(
+                "net/main.tf",
+                &format!("{}\n# reviewed\n", sg("0.0.0.0/0", 22, 22)),
+            );
+        }
+        let squash = f.commit(CAROL, "Migrate the bastion (#7)");
+        if keep_ref {
+            f.git(&["update-ref", "refs/pull/7/head", &head]);
+        }
+        f.git(&["branch", "-q", "-D", "pr"]);
+        (f, bob, head, squash)
+    };
+    let with_refs = |f: &Fixture| -> Value {
+        let out = common::bin()
+            .args(["scan", &f.repo(), "--format", "json", "--pull-refs"])
+            .output()
+            .expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("valid JSON")
+    };
+    let (f, bob, head, squash) = build(true, false);
+    // Not asked: the ref's own history only.
+    let plain = scan_json(&f.repo());
+    assert_eq!(plain["inputs"]["pull_request_heads"], 0);
+    assert_eq!(ssh_cause(&plain)["commit"], squash.as_str());
+    let r = with_refs(&f);
+    // Recorded, so that `verify` reads the same way.
+    assert_eq!(r["inputs"]["options"]["limits"]["pull_refs"], true);
+    assert_eq!(r["inputs"]["pull_request_heads"], 1);
+    let c = ssh_cause(&r);
+    assert_eq!(c["commit"], bob.as_str(), "{c}");
+    assert_eq!(c["author"]["email"], "bob@msp.example");
+    assert_eq!(c["landing"], squash.as_str());
+    assert_eq!(c["pull_request"]["number"], 7);
+    assert_eq!(c["pull_request"]["ref"], "refs/pull/7/head");
+    assert_eq!(c["pull_request"]["head"], head.as_str());
+    assert_eq!(c["written_by_merge"], false);
+    // The cited line is true of Bob's commit.
+    let line = c["line"].as_u64().expect("line");
+    let text = f.git(&["show", &format!("{bob}:net/main.tf")]);
+    assert!(
+        text.lines()
+            .nth(line as usize - 1)
+            .is_some_and(|l| l.contains("0.0.0.0/0")),
+        "line {line} of {text}"
+    );
+    // Without the ref (a plain clone), or when the squash is not what the head holds: the squash.
+    for (keep_ref, differs) in [(false, false), (true, true)] {
+        let (f, _, _, squash) = build(keep_ref, differs);
+        let r = with_refs(&f);
+        let c = ssh_cause(&r);
+        assert_eq!(
+            c["commit"],
+            squash.as_str(),
+            "ref {keep_ref}, differs {differs}: {c}"
+        );
+        assert_eq!(c["pull_request"], Value::Null);
+    }
+}
+
+/// A squash whose pull request is its author's own commits is credited as one commit: reading
+/// the pull request would name the same person, and a plain clone holds the squash.
+#[test]
+fn a_squash_of_the_authors_own_commits_stays_the_cause() {
+    let mut f = Fixture::new();
+    f.write("net/main.tf", &sg("10.0.0.0/8", 22, 22));
+    f.commit(ALICE, "base");
+    f.git(&["checkout", "-q", "-b", "pr"]);
+    f.write("net/main.tf", &sg("0.0.0.0/0", 22, 22));
+    f.commit("Bob <bob@users.noreply.example>", "open SSH");
+    let head = f.git(&["rev-parse", "HEAD"]).trim().to_string();
+    f.git(&["checkout", "-q", "main"]);
+    f.git(&["merge", "-q", "--squash", "pr"]);
+    let squash = f.commit(BOB, "Open SSH (#3)");
+    f.git(&["update-ref", "refs/pull/3/head", &head]);
+    let out = common::bin()
+        .args(["scan", &f.repo(), "--format", "json", "--pull-refs"])
+        .output()
+        .expect("runs");
+    let r: Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(r["inputs"]["pull_request_heads"], 1);
+    let c = ssh_cause(&r);
+    assert_eq!(c["commit"], squash.as_str(), "{c}");
+    assert_eq!(c["pull_request"], Value::Null);
+}

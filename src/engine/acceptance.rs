@@ -222,7 +222,7 @@ fn side_author(
     if commit.parent_count() < 2 {
         return None;
     }
-    for c in repo.side_commits(&commit) {
+    for c in repo.side_commits(&commit, &[]) {
         let has = |r: &mut Reader<'_>, at: Oid| {
             r.at(at, &w.file, &w.address, w.rule)
                 .1

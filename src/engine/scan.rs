@@ -60,6 +60,12 @@ pub struct ScanResult {
     /// with the module directories it instantiates. Empty when no directory calls a module and
     /// none was evaluated as a library module (every directory is then a root of its own).
     pub terraform_roots: Vec<TerraformRoot>,
+    /// Squash landings read through the pull request they landed (commit table index →
+    /// number, head): a cause on such a landing whose commit is not the landing was found on
+    /// `refs/pull/N/head`, which a plain clone does not have.
+    pub pulled: BTreeMap<usize, (u64, Oid)>,
+    /// How many pull-request heads (`refs/pull/N/head`) the repository keeps.
+    pub pull_heads: usize,
 }
 
 /// A Terraform directory evaluated as a unit at the tip.
@@ -159,9 +165,23 @@ impl Side {
     /// changed: on a side every unit of the identity is a candidate, and small unrelated objects
     /// of one name (two `Service/guestbook`) share half their settings.
     ///
-    /// Only writes of earlier side commits count: two files one commit created with one object
-    /// are two writes by that commit, each cited where it is.
-    fn copy_source(&self, dir: &str, r: &crate::model::Resource, commit: usize) -> Option<String> {
+    /// The source must have held the object before this commit (at least [`MIN_SIDE_COPIED`]
+    /// of the shared values written by earlier side commits): two files one commit created with
+    /// one object are two writes by that commit, each cited where it is. But a commit that
+    /// edits an object and copies the edited version into a new file (kubernetes/examples
+    /// 407a6061 tidied guestbook's `ReplicationController/frontend` and copied it into
+    /// `all-in-one/`) made a copy: its edits count as shared, and are credited to it in both.
+    ///
+    /// `edited` gives, for a unit this commit changed that held the object before, the object
+    /// as this commit left it there (its edits are not among the side's writes yet while the
+    /// commit's units are read in turn).
+    fn copy_source(
+        &self,
+        dir: &str,
+        r: &crate::model::Resource,
+        commit: usize,
+        edited: &dyn Fn(&str) -> Option<Arc<Unit>>,
+    ) -> Option<String> {
         let others = self.dirs_of.get(&r.address)?;
         // A name held in more folders than this is too common to say which one a new object
         // came from, and comparing with all of them would grow with the square of the history
@@ -172,14 +192,30 @@ impl Side {
         let leaves = r.body.leaves();
         let mut best: Option<(usize, &String)> = None;
         for d in others.iter().filter(|d| d.as_str() != dir) {
-            let shared = leaves
-                .iter()
-                .filter(|(p, v)| {
-                    self.latest_in(d, &r.address, p)
-                        .is_some_and(|w| w.commit != commit && w.after.as_ref() == Some(*v))
-                })
-                .count();
-            if shared >= MIN_SIDE_COPIED
+            let (mut shared, mut earlier) = (0, 0);
+            if let Some(now) = edited(d) {
+                // Held before this commit, which edited it: compared as the commit left it.
+                if let Some(o) = now.resources.get(&r.address) {
+                    let theirs: HashMap<SettingPath, &Value> =
+                        o.body.leaves().into_iter().collect();
+                    shared = leaves
+                        .iter()
+                        .filter(|(p, v)| theirs.get(p).is_some_and(|t| *t == *v))
+                        .count();
+                    earlier = shared;
+                }
+            } else {
+                for (p, v) in &leaves {
+                    if let Some(w) = self
+                        .latest_in(d, &r.address, p)
+                        .filter(|w| w.after.as_ref() == Some(*v))
+                    {
+                        shared += 1;
+                        earlier += usize::from(w.commit != commit);
+                    }
+                }
+            }
+            if earlier >= MIN_SIDE_COPIED
                 && shared * 3 >= leaves.len() * 2
                 && best.is_none_or(|(n, _)| shared > n)
             {
@@ -221,6 +257,26 @@ impl Side {
             .rev()
             .filter(same)
             .find(|w| !self.live.contains(&(w.dir.clone(), ch.address.clone())))
+    }
+
+    /// The side commit that wrote `ch`'s value in unit `dir` or where the object was before it
+    /// came there (through `came_from`), and nowhere else: while the side is still being read,
+    /// which units hold an object at the merge is not known, so no other unit's write may
+    /// stand for it.
+    fn traced(&self, dir: &str, ch: &SettingChange) -> Option<&SideWrite> {
+        let ws = self.writes.get(&(ch.address.clone(), ch.path.clone()))?;
+        let mut at = dir.to_string();
+        for _ in 0..64 {
+            if let Some(w) = ws.iter().rev().find(|w| w.after == ch.after && w.dir == at) {
+                return Some(w);
+            }
+            at = self
+                .came_from
+                .get(&(at.clone(), ch.address.clone()))
+                .or_else(|| self.came_from.get(&(at.clone(), String::new())))?
+                .clone();
+        }
+        None
     }
 
     /// Who a change at the merge landing `landing` is credited to: the side commit that wrote it,
@@ -576,6 +632,54 @@ fn changed_units(
 }
 
 /// A Kubernetes object: its identity is (group, kind, namespace, name), whichever file holds it.
+/// The pull request a squash names at the end of its summary, as GitHub writes it ("Fix the
+/// policy (#123)").
+fn pull_number(summary: &str) -> Option<u64> {
+    let s = summary.trim_end().strip_suffix(')')?;
+    let (_, n) = s.rsplit_once("(#")?;
+    if n.is_empty() || n.len() > 12 || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    n.parse().ok()
+}
+
+/// What names one person across the identities a forge's history gives them: the email, the
+/// name (case and spaces ignored), and the account name of a GitHub noreply address
+/// (`8052337+kenthua@users.noreply.github.com`) or the local part of any other, which a
+/// person's name often is (`kenthua <kenthua@google.com>`). Two identities sharing one are
+/// taken for one person. Taking two people for one only keeps a squash credited as one commit,
+/// as without pull-request refs; taking one person for two would read a pull request of one
+/// author's commits to name the same author again, at many times the cost.
+fn person_tokens(name: &str, email: &str) -> BTreeSet<String> {
+    let email = email.trim().to_lowercase();
+    let name: String = name
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let mut out = BTreeSet::new();
+    if let Some((local, domain)) = email.split_once('@') {
+        let login = match domain {
+            "users.noreply.github.com" => local.rsplit_once('+').map_or(local, |(_, l)| l),
+            _ => local,
+        };
+        if !login.is_empty() {
+            out.insert(format!("login:{login}"));
+        }
+    }
+    if !email.is_empty() {
+        out.insert(format!("email:{email}"));
+    }
+    if !name.is_empty() {
+        out.insert(format!("login:{name}"));
+    }
+    out
+}
+
+/// Commits a pull request's own history may have for its squash to be read through it: past
+/// that, its head's history is not a branch of this one.
+const PULL_COMMITS_MAX: usize = 2_000;
+
 fn is_object(dir: &str, addr: &str) -> bool {
     formats::is_manifest_file(dir) && addr.contains('/')
 }
@@ -1279,6 +1383,11 @@ pub struct Engine<'r> {
     /// in the cloud as they were, so they are held as last written until the code names them
     /// again.
     forgotten: BTreeMap<(String, String), usize>,
+    /// Heads of the pull requests the repository keeps (`refs/pull/N/head`), by number.
+    pulls: BTreeMap<u64, Oid>,
+    /// Squash landings read through their pull request (see [`Engine::pull_head`]): commit
+    /// table index → (number, head).
+    pulled: BTreeMap<usize, (u64, Oid)>,
 }
 
 /// The setting changes of one landing in one unit, indexed by the address and the kind of what
@@ -1507,6 +1616,8 @@ impl<'r> Engine<'r> {
             objects: HashMap::new(),
             inherited: HashMap::new(),
             forgotten: BTreeMap::new(),
+            pulls: repo.pull_request_heads(),
+            pulled: BTreeMap::new(),
         }
     }
 
@@ -1715,6 +1826,10 @@ impl<'r> Engine<'r> {
             }
         };
         let is_merge = info.parents.len() > 1;
+        let squash = match is_merge {
+            false => pull_number(&info.summary),
+            true => None,
+        };
         let ci = self.commits.intern(info);
         self.landings.push(ci);
         let changes = match changes {
@@ -1784,7 +1899,14 @@ impl<'r> Engine<'r> {
                     .any(|r| touched.contains(r) || vendored.contains(r))
         });
         let var_touched = self.var_file_in(|d| touched.contains(d));
+        // A squash of a pull request whose head the repository keeps, read as a merge of it.
+        let pull = squash.and_then(|n| Some((n, self.pull_head(oid, n, &changes.files)?)));
+        if let Some((n, head)) = pull {
+            self.pulled.insert(ci, (n, head));
+        }
+        let pull = pull.map(|(_, head)| head);
         let needs_git = is_merge
+            || pull.is_some()
             || modules_move
             || var_touched
             || !lost_files.is_empty()
@@ -1849,10 +1971,10 @@ impl<'r> Engine<'r> {
             }
         }
         let side = match &commit {
-            Some(c) if is_merge => {
+            Some(c) if is_merge || pull.is_some() => {
                 let roots = self.through_roots(touched.clone());
                 let wanted: BTreeSet<String> = touched.union(&roots).cloned().collect();
-                self.side_attribution(c, &wanted)
+                self.side_attribution(c, &wanted, pull)
             }
             _ => Side::default(),
         };
@@ -1902,6 +2024,83 @@ impl<'r> Engine<'r> {
 
     fn called(&self) -> Arc<BTreeSet<String>> {
         Arc::clone(&self.callees)
+    }
+
+    /// The head of pull request `number`, when squash `oid` is to be read as a merge of it.
+    ///
+    /// A forge's squash records one parent: the commits of the pull request, and who wrote
+    /// them, are only on its `refs/pull/N/head`. The squash is read through them when that head
+    /// holds every IaC file the squash changed exactly as the squash has it (so the squash
+    /// itself wrote nothing of them: no base moved under it, no conflict resolved), and when
+    /// some of those commits are not its author's: an import or a shared branch, where the
+    /// squash's author did not write everything it landed (kubernetes/examples e4cc298a, an
+    /// import of 73 commits of the Kubernetes repository by 20 people). A squash whose commits
+    /// are all its author's is credited as one commit: it names the same person, and every
+    /// clone holds it.
+    fn pull_head(
+        &self,
+        oid: Oid,
+        number: u64,
+        files: &[crate::history::FileChange],
+    ) -> Option<Oid> {
+        let head = *self.pulls.get(&number)?;
+        if head == oid || files.is_empty() {
+            return None;
+        }
+        let squash = self.repo.commit(oid).ok()?;
+        let base = squash.parent_id(0).ok()?;
+        let (tree, theirs) = (
+            self.repo.commit_tree(&squash).ok()?,
+            self.repo.find_tree(self.repo.tree_of(head)?)?,
+        );
+        let same = files.iter().all(|f| match &f.new_path {
+            Some(p) => {
+                let ours = self.repo.entry_at(&tree, p).ok().flatten();
+                let their = self.repo.entry_at(&theirs, p).ok().flatten();
+                ours.is_some() && ours.map(|e| e.id()) == their.map(|e| e.id())
+            }
+            None => f
+                .old_path
+                .as_deref()
+                .is_some_and(|p| matches!(self.repo.entry_at(&theirs, p), Ok(None))),
+        });
+        if !same {
+            return None;
+        }
+        let a = squash.author();
+        let author = person_tokens(
+            &String::from_utf8_lossy(a.name_bytes()),
+            &String::from_utf8_lossy(a.email_bytes()),
+        );
+        // A commit of another person that changed one of the files the squash landed: reading
+        // the pull request can then name someone else (not a review fix to a README).
+        let paths: Vec<&str> = files
+            .iter()
+            .filter_map(|f| f.new_path.as_deref().or(f.old_path.as_deref()))
+            .collect();
+        let entry = |tree: Option<Arc<crate::history::objects::Tree>>, p: &str| {
+            tree.and_then(|t| self.repo.entry_at(&t, p).ok().flatten())
+                .map(|e| e.id())
+        };
+        let commits = self.repo.authors_between(base, head, PULL_COMMITS_MAX)?;
+        let foreign = commits.iter().any(|(id, n, e)| {
+            if !person_tokens(n, e).is_disjoint(&author) {
+                return false;
+            }
+            let Ok(c) = self.repo.commit(*id) else {
+                return false;
+            };
+            let tree = self.repo.commit_tree(&c).ok();
+            let parent = c
+                .parent_id(0)
+                .ok()
+                .and_then(|p| self.repo.tree_of(p))
+                .and_then(|t| self.repo.find_tree(t));
+            paths
+                .iter()
+                .any(|p| entry(tree.clone(), p) != entry(parent.clone(), p))
+        });
+        foreign.then_some(head)
     }
 
     /// Directories as the fold evaluates them: a module directory stands for the roots that
@@ -2652,7 +2851,16 @@ impl<'r> Engine<'r> {
     /// (a branch merged into the branch) is credited only with what is in none of its parents.
     /// Each side commit is compared identity-aware (see [`Engine::parents_view`]), so renaming,
     /// consolidating or splitting files on the side credits nobody with values it only moved.
-    fn side_attribution(&mut self, merge: &Commit<'_>, touched: &BTreeSet<String>) -> Side {
+    ///
+    /// `pull` is the head of the pull request a squash landed (see [`Engine::pull_head`]), read
+    /// as the squash's second parent: a squash and a merge of one pull request credit the same
+    /// commits.
+    fn side_attribution(
+        &mut self,
+        merge: &Commit<'_>,
+        touched: &BTreeSet<String>,
+        pull: Option<Oid>,
+    ) -> Side {
         let mut side = Side::default();
         let Ok(merge_tree) = self.repo.commit_tree(merge) else {
             return side;
@@ -2660,7 +2868,7 @@ impl<'r> Engine<'r> {
         // Relative to each other parent, the merge may have moved what it took from there (a
         // history merged in under another folder: every file renamed relative to that parent):
         // those moves lead from where the landing has an object to where the side wrote it.
-        for p in merge.parent_ids().skip(1) {
+        for p in merge.parent_ids().skip(1).chain(pull) {
             let parent = self.repo.tree_of(p).and_then(|t| self.repo.find_tree(t));
             let (repo, snapshots, roots) = self.reading();
             let (view, _, moves) = parents_view(
@@ -2678,7 +2886,7 @@ impl<'r> Engine<'r> {
         // Manifests are units of one file, and objects move between them: every one a side
         // commit changed is read, not just those the landing touched.
         let wanted = |d: &str| touched.contains(d) || formats::is_manifest_file(d);
-        let side_commits = self.repo.side_commits(merge);
+        let side_commits = self.repo.side_commits(merge, pull.as_slice());
         for read in self.read_side(&side_commits, &wanted) {
             // Where each object this commit renamed went, if it changed units (most commits
             // rename nothing: nothing to look through then).
@@ -2703,6 +2911,8 @@ impl<'r> Engine<'r> {
             let others = read.others;
             let idx = self.commits.intern(self.repo.commit_info(&c));
             self.side_examined.push(idx);
+            // Units this commit changed, as it left them (an object edited and copied at once).
+            let after: BTreeMap<String, (Arc<Unit>, Arc<Unit>)> = read.view.clone();
             for (dir, (old, new)) in read.view {
                 // Objects this commit created here as copies of another unit's: what they kept
                 // is written where they came from, found there through `came_from`.
@@ -2717,7 +2927,15 @@ impl<'r> Engine<'r> {
                         (!side.came_from.contains_key(&key) || side.copies.contains(&key))
                             && !side.came_from.contains_key(&(dir.clone(), String::new()))
                     })
-                    .filter_map(|(a, r)| Some((a.clone(), side.copy_source(&dir, r, idx)?)))
+                    .filter_map(|(a, r)| {
+                        let edited = |d: &str| {
+                            after
+                                .get(d)
+                                .filter(|(o, _)| o.resources.contains_key(a))
+                                .map(|(_, n)| Arc::clone(n))
+                        };
+                        Some((a.clone(), side.copy_source(&dir, r, idx, &edited)?))
+                    })
                     .collect();
                 for ch in causes::diff(&old.resources, &new.resources) {
                     // A merge on the side took this value from another parent: its writer is
@@ -2727,9 +2945,12 @@ impl<'r> Engine<'r> {
                     if from_other {
                         continue;
                     }
+                    // Kept from the source, as written there or where the source had it from
+                    // (an original renamed from `.json` to `.yaml` earlier on the side).
                     let kept = copied_from.get(&ch.address).is_some_and(|src| {
                         side.latest_in(src, &ch.address, &ch.path)
                             .is_some_and(|w| w.after == ch.after)
+                            || side.traced(src, &ch).is_some()
                     });
                     if kept {
                         continue;
@@ -3569,7 +3790,7 @@ impl<'r> Engine<'r> {
             };
             let credit = if landing_commit.parent_count() > 1 {
                 let touched: BTreeSet<String> = [dir.to_string()].into_iter().collect();
-                let side = self.side_attribution(&landing_commit, &touched);
+                let side = self.side_attribution(&landing_commit, &touched, None);
                 side.attribute(dir, &change, landing, None)
             } else {
                 Credit {
@@ -3724,6 +3945,8 @@ impl<'r> Engine<'r> {
             watched: self.watched,
             watched_at_tip,
             suppression_units: self.snapshots.marked,
+            pull_heads: self.pulls.len(),
+            pulled: self.pulled,
         }
     }
 }
@@ -4164,16 +4387,23 @@ spec:
         let mut side = Side::default();
         wrote(&mut side, "wordpress/mysql.yaml", 1);
         assert_eq!(
-            side.copy_source("cinder/mysql.yaml", &copy, 2).as_deref(),
+            side.copy_source("cinder/mysql.yaml", &copy, 2, &|_| None)
+                .as_deref(),
             Some("wordpress/mysql.yaml")
         );
         // Written by the same commit: two writes, not a copy.
-        assert_eq!(side.copy_source("cinder/mysql.yaml", &copy, 1), None);
+        assert_eq!(
+            side.copy_source("cinder/mysql.yaml", &copy, 1, &|_| None),
+            None
+        );
         // A name in more folders than the bound: too common to say, and never compared.
         for i in 0..MAX_SIDE_SOURCES {
             wrote(&mut side, &format!("gen/{i}.yaml"), 1);
         }
-        assert_eq!(side.copy_source("cinder/mysql.yaml", &copy, 2), None);
+        assert_eq!(
+            side.copy_source("cinder/mysql.yaml", &copy, 2, &|_| None),
+            None
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::*;
 use git2::{Commit, ObjectType, Oid};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 /// Where a history stops short of its root: a shallow clone or a missing object.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,9 +163,11 @@ impl Repo {
         self.commit_tree(&parent).ok()
     }
 
-    /// The commits a merge brings in (reachable from its other parents, not from the first),
-    /// oldest first in topological order.
-    pub fn side_commits(&self, merge: &Commit<'_>) -> Vec<Oid> {
+    /// The commits a merge brings in (reachable from its other parents, or from `extra`, and
+    /// not from the first), oldest first in topological order. `extra` holds the head of the
+    /// pull request a squash landed (see [`Repo::pull_request_heads`]): read as the squash's
+    /// other parent, which the forge did not record.
+    pub fn side_commits(&self, merge: &Commit<'_>, extra: &[Oid]) -> Vec<Oid> {
         let mut out = Vec::new();
         let Ok(mut walk) = self.repo.revwalk() else {
             return out;
@@ -176,7 +178,7 @@ impl Repo {
         {
             return out;
         }
-        for (i, p) in merge.parent_ids().enumerate() {
+        for (i, p) in merge.parent_ids().chain(extra.iter().copied()).enumerate() {
             let r = if i == 0 { walk.hide(p) } else { walk.push(p) };
             if r.is_err() {
                 return out;
@@ -184,6 +186,63 @@ impl Repo {
         }
         out.extend(walk.flatten());
         out
+    }
+
+    /// The heads of pull requests a forge keeps under `refs/pull/N/head` (GitHub's; a mirror
+    /// clone fetches them, a plain clone does not), by number. A ref that is not a number's or
+    /// does not lead to a commit is left out: the repository may be hostile, and a squash whose
+    /// pull request is not found is credited as a single commit, as without these refs.
+    pub fn pull_request_heads(&self) -> BTreeMap<u64, Oid> {
+        let mut out = BTreeMap::new();
+        if !self.limits.pull_refs {
+            return out;
+        }
+        let Ok(refs) = self.repo.references_glob("refs/pull/*/head") else {
+            return out;
+        };
+        for r in refs.flatten() {
+            let Some(n) = std::str::from_utf8(r.name_bytes())
+                .ok()
+                .and_then(|n| n.strip_prefix("refs/pull/"))
+                .and_then(|n| n.strip_suffix("/head"))
+                .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|n| n.parse::<u64>().ok())
+            else {
+                continue;
+            };
+            if let Ok(c) = r.peel_to_commit() {
+                out.insert(n, c.id());
+            }
+        }
+        out
+    }
+
+    /// The commits reachable from `head` and not from `base`, each with its author's name and
+    /// email, or `None` when there are more than `limit` of them (a ref whose history is not
+    /// the base's: reading it all would be a walk of another repository).
+    pub fn authors_between(
+        &self,
+        base: Oid,
+        head: Oid,
+        limit: usize,
+    ) -> Option<Vec<(Oid, String, String)>> {
+        let mut walk = self.repo.revwalk().ok()?;
+        walk.push(head).ok()?;
+        walk.hide(base).ok()?;
+        let mut out = Vec::new();
+        for (n, id) in walk.enumerate() {
+            if n >= limit {
+                return None;
+            }
+            let c = self.commit(id.ok()?).ok()?;
+            let a = c.author();
+            out.push((
+                c.id(),
+                String::from_utf8_lossy(a.name_bytes()).into_owned(),
+                String::from_utf8_lossy(a.email_bytes()).into_owned(),
+            ));
+        }
+        Some(out)
     }
 
     /// The merge base of two commits.

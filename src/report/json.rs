@@ -48,6 +48,11 @@ pub fn cause(r: &ScanResult, c: &Cause) -> J {
         "written_by_merge": c.blamed.by_merge,
         "written_on": c.blamed.written_on,
         "written_unreadable": c.blamed.written_unreadable,
+        "pull_request": pull_request(r, c).map(|(n, head)| json!({
+            "number": n,
+            "ref": format!("refs/pull/{n}/head"),
+            "head": head.to_string(),
+        })),
         "setting": ch.path.to_string(),
         "before": ch.before.as_ref().map(|v| v.to_json()),
         "after": ch.after.as_ref().map(|v| v.to_json()),
@@ -55,6 +60,15 @@ pub fn cause(r: &ScanResult, c: &Cause) -> J {
         "summary": c.summary,
         "message": commit.summary,
     })
+}
+
+/// The pull request through which a cause was found: its landing is a squash read through
+/// `refs/pull/N/head` and the cause is one of that pull request's commits, not the squash.
+pub fn pull_request(r: &ScanResult, c: &Cause) -> Option<(u64, git2::Oid)> {
+    if c.blamed.commit == c.blamed.landing_commit || c.blamed.written_unreadable {
+        return None;
+    }
+    r.pulled.get(&c.blamed.landing_commit).copied()
 }
 
 fn landing_ref(r: &ScanResult, li: usize) -> J {
@@ -705,6 +719,7 @@ fn scan_report_frame(inv: &Investigation) -> J {
             "ref": r.reference,
             "head": r.head,
             "landings": r.landings.len(),
+            "pull_request_heads": r.pull_heads,
             "last_landing": r.landings.last().map(|&i| r.commits.id(i)),
             "rules": {"count": r.rules.len(), "digest": crate::rules::digest(r.rules)},
             "parties": inv.parties.as_ref().map(|p| p.digest.clone()),

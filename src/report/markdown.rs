@@ -79,7 +79,17 @@ fn change(
             None => ", unsigned".into(),
         }
     );
-    if landing.id != commit.id {
+    if let Some((n, head)) = super::json::pull_request(&inv.scan, c) {
+        let _ = writeln!(
+            out,
+            "  - found in pull request #{n} (`refs/pull/{n}/head` at {}), squashed into {} by {} <{}> at {}",
+            code(&head.to_string()),
+            code(&landing.id),
+            text(&landing.committer.name),
+            text(&landing.committer.email),
+            landing.committer.at
+        );
+    } else if landing.id != commit.id {
         let by = crate::evidence::attribution::merger(landing).unwrap_or(&landing.committer);
         let _ = writeln!(
             out,

@@ -111,6 +111,16 @@ fn cause_lines(
         }
         _ => {}
     }
+    if let Some((n, head)) = super::json::pull_request(r, c) {
+        let _ = writeln!(
+            out,
+            "    {:<10} found in pull request #{n} (refs/pull/{n}/head at {}), squashed into {}: \
+             the commit is not in the history of the ref, only in the forge's",
+            "",
+            short(&head.to_string()),
+            short(&landing.id)
+        );
+    }
 }
 
 pub fn scan_report(inv: &Investigation) -> String {
