@@ -629,19 +629,7 @@ fn a_squash_of_another_persons_commits_is_read_through_its_pull_request_ref() {
         f.git(&["branch", "-q", "-D", "pr"]);
         (f, bob, head, squash)
     };
-    let with_refs = |f: &Fixture| -> Value {
-        let out = common::bin()
-            .args(["scan", &f.repo(), "--format", "json", "--pull-refs"])
-            .output()
-            .expect("runs");
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).expect("valid JSON")
-    };
+    let with_refs = |f: &Fixture| common::scan_json_with(&f.repo(), &["--pull-refs"]);
     let (f, bob, head, squash) = build(true, false);
     // Not asked: the ref's own history only.
     let plain = scan_json(&f.repo());
@@ -697,11 +685,7 @@ fn a_squash_of_the_authors_own_commits_stays_the_cause() {
     f.git(&["merge", "-q", "--squash", "pr"]);
     let squash = f.commit(BOB, "Open SSH (#3)");
     f.git(&["update-ref", "refs/pull/3/head", &head]);
-    let out = common::bin()
-        .args(["scan", &f.repo(), "--format", "json", "--pull-refs"])
-        .output()
-        .expect("runs");
-    let r: Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let r = common::scan_json_with(&f.repo(), &["--pull-refs"]);
     assert_eq!(r["inputs"]["pull_request_heads"], 1);
     let c = ssh_cause(&r);
     assert_eq!(c["commit"], squash.as_str(), "{c}");

@@ -1826,9 +1826,11 @@ impl<'r> Engine<'r> {
             }
         };
         let is_merge = info.parents.len() > 1;
-        let squash = match is_merge {
-            false => pull_number(&info.summary),
-            true => None,
+        // Only asked when pull-request heads were read (`--pull-refs`).
+        let squash = if is_merge || self.pulls.is_empty() {
+            None
+        } else {
+            pull_number(&info.summary)
         };
         let ci = self.commits.intern(info);
         self.landings.push(ci);
@@ -1900,11 +1902,10 @@ impl<'r> Engine<'r> {
         });
         let var_touched = self.var_file_in(|d| touched.contains(d));
         // A squash of a pull request whose head the repository keeps, read as a merge of it.
-        let pull = squash.and_then(|n| Some((n, self.pull_head(oid, n, &changes.files)?)));
-        if let Some((n, head)) = pull {
+        let pull = squash.and_then(|n| self.pull_head(oid, n, &changes.files));
+        if let (Some(n), Some(head)) = (squash, pull) {
             self.pulled.insert(ci, (n, head));
         }
-        let pull = pull.map(|(_, head)| head);
         let needs_git = is_merge
             || pull.is_some()
             || modules_move
@@ -2078,27 +2079,23 @@ impl<'r> Engine<'r> {
             .iter()
             .filter_map(|f| f.new_path.as_deref().or(f.old_path.as_deref()))
             .collect();
-        let entry = |tree: Option<Arc<crate::history::objects::Tree>>, p: &str| {
-            tree.and_then(|t| self.repo.entry_at(&t, p).ok().flatten())
+        let entry = |tree: Option<&crate::history::objects::Tree>, p: &str| {
+            tree.and_then(|t| self.repo.entry_at(t, p).ok().flatten())
                 .map(|e| e.id())
         };
         let commits = self.repo.authors_between(base, head, PULL_COMMITS_MAX)?;
-        let foreign = commits.iter().any(|(id, n, e)| {
-            if !person_tokens(n, e).is_disjoint(&author) {
+        let foreign = commits.iter().any(|c| {
+            if !person_tokens(&c.name, &c.email).is_disjoint(&author) {
                 return false;
             }
-            let Ok(c) = self.repo.commit(*id) else {
-                return false;
-            };
-            let tree = self.repo.commit_tree(&c).ok();
+            let tree = self.repo.find_tree(c.tree);
             let parent = c
-                .parent_id(0)
-                .ok()
+                .parent
                 .and_then(|p| self.repo.tree_of(p))
                 .and_then(|t| self.repo.find_tree(t));
             paths
                 .iter()
-                .any(|p| entry(tree.clone(), p) != entry(parent.clone(), p))
+                .any(|p| entry(tree.as_deref(), p) != entry(parent.as_deref(), p))
         });
         foreign.then_some(head)
     }
@@ -2911,15 +2908,13 @@ impl<'r> Engine<'r> {
             let others = read.others;
             let idx = self.commits.intern(self.repo.commit_info(&c));
             self.side_examined.push(idx);
-            // Units this commit changed, as it left them (an object edited and copied at once).
-            let after: BTreeMap<String, (Arc<Unit>, Arc<Unit>)> = read.view.clone();
-            for (dir, (old, new)) in read.view {
+            for (dir, (old, new)) in &read.view {
                 // Objects this commit created here as copies of another unit's: what they kept
                 // is written where they came from, found there through `came_from`.
                 let copied_from: BTreeMap<String, String> = new
                     .resources
                     .iter()
-                    .filter(|(a, _)| !old.resources.contains_key(*a) && is_object(&dir, a))
+                    .filter(|(a, _)| !old.resources.contains_key(*a) && is_object(dir, a))
                     // Moved here (its file renamed, or the object moved from another file): a
                     // move, followed through `came_from` already, not a copy.
                     .filter(|(a, _)| {
@@ -2928,20 +2923,22 @@ impl<'r> Engine<'r> {
                             && !side.came_from.contains_key(&(dir.clone(), String::new()))
                     })
                     .filter_map(|(a, r)| {
+                        // A unit this commit changed, as it left it (an object edited and
+                        // copied at once).
                         let edited = |d: &str| {
-                            after
+                            read.view
                                 .get(d)
                                 .filter(|(o, _)| o.resources.contains_key(a))
                                 .map(|(_, n)| Arc::clone(n))
                         };
-                        Some((a.clone(), side.copy_source(&dir, r, idx, &edited)?))
+                        Some((a.clone(), side.copy_source(dir, r, idx, &edited)?))
                     })
                     .collect();
                 for ch in causes::diff(&old.resources, &new.resources) {
                     // A merge on the side took this value from another parent: its writer is
                     // that parent's, already recorded (or older than the side).
                     let from_other =
-                        !others.is_empty() && others.iter().any(|o| !wrote_against(o, &dir, &ch));
+                        !others.is_empty() && others.iter().any(|o| !wrote_against(o, dir, &ch));
                     if from_other {
                         continue;
                     }

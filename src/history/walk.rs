@@ -13,6 +13,16 @@ pub struct Truncation {
     pub reason: String,
 }
 
+/// A commit of a pull request's own history, as [`Repo::authors_between`] reads it: who wrote
+/// it (as recorded, no mailmap) and what it changed, by its tree and its first parent's.
+#[derive(Debug, Clone)]
+pub struct Authored {
+    pub name: String,
+    pub email: String,
+    pub tree: Oid,
+    pub parent: Option<Oid>,
+}
+
 impl Repo {
     /// The first-parent chain ending at `tip`, oldest first, stopping after `limit` (the merge
     /// base for a review) or at the root, or where history is cut (shallow clone, missing object).
@@ -217,15 +227,10 @@ impl Repo {
         out
     }
 
-    /// The commits reachable from `head` and not from `base`, each with its author's name and
-    /// email, or `None` when there are more than `limit` of them (a ref whose history is not
-    /// the base's: reading it all would be a walk of another repository).
-    pub fn authors_between(
-        &self,
-        base: Oid,
-        head: Oid,
-        limit: usize,
-    ) -> Option<Vec<(Oid, String, String)>> {
+    /// The commits reachable from `head` and not from `base`, each read once, or `None` when
+    /// there are more than `limit` of them (a ref whose history is not the base's: reading it
+    /// all would be a walk of another repository).
+    pub fn authors_between(&self, base: Oid, head: Oid, limit: usize) -> Option<Vec<Authored>> {
         let mut walk = self.repo.revwalk().ok()?;
         walk.push(head).ok()?;
         walk.hide(base).ok()?;
@@ -236,11 +241,12 @@ impl Repo {
             }
             let c = self.commit(id.ok()?).ok()?;
             let a = c.author();
-            out.push((
-                c.id(),
-                String::from_utf8_lossy(a.name_bytes()).into_owned(),
-                String::from_utf8_lossy(a.email_bytes()).into_owned(),
-            ));
+            out.push(Authored {
+                name: String::from_utf8_lossy(a.name_bytes()).into_owned(),
+                email: String::from_utf8_lossy(a.email_bytes()).into_owned(),
+                tree: c.tree_id(),
+                parent: c.parent_id(0).ok(),
+            });
         }
         Some(out)
     }

@@ -145,8 +145,14 @@ pub fn bin() -> Command {
 }
 
 pub fn scan_json(repo: &str) -> Value {
+    scan_json_with(repo, &[])
+}
+
+/// [`scan_json`] with more options.
+pub fn scan_json_with(repo: &str, options: &[&str]) -> Value {
     let out = bin()
         .args(["scan", repo, "--format", "json"])
+        .args(options)
         .output()
         .expect("runs");
     assert!(
