@@ -273,6 +273,37 @@ fn copies_that_disagree_keep_the_window_open_and_say_it_is_ambiguous() {
     assert!(text.contains("ambiguous"), "{text}");
 }
 
+/// kubernetes-engine-samples 02373a66: a manifest of a ConfigMap and a Deployment deleted, and a
+/// file of the ConfigMap alone added under the same long header, which git pairs as a rename.
+/// The Deployment is gone; its window is shown in the file that held it, not in the one git
+/// paired it with.
+#[test]
+fn an_object_deleted_with_its_file_is_shown_where_it_was_not_where_git_paired_the_file() {
+    let header: String = (0..30)
+        .map(|i| format!("# line {i} of the same licence header\n"))
+        .collect();
+    let config = |value: &str| {
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: conf\n  namespace: shop\ndata:\n  a: {value}\n")
+    };
+    let mut f = Fixture::new();
+    f.write(
+        "k8s/proxy.yaml",
+        &format!("{header}{}---\n{}", config("b"), deployment(true)),
+    );
+    f.commit(BOB, "privileged proxy and its config");
+    f.remove("k8s/proxy.yaml");
+    f.write("k8s/config.yaml", &format!("{header}{}", config("c")));
+    let gone = f.commit(CAROL, "the proxy is replaced by a config map");
+    let moved = f.git(&["show", "-M", "--name-status", "--format=", &gone]);
+    assert!(moved.starts_with('R'), "git must pair the files: {moved}");
+    let r = scan_json(&f.repo());
+    let w = windows(&r, "k8s-privileged-container");
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(w[0]["closed"]["landing"], gone.as_str());
+    assert_eq!(w[0]["resource"]["unit"], "k8s/proxy.yaml");
+    assert_eq!(w[0]["resource"]["file"], "k8s/proxy.yaml");
+}
+
 #[test]
 fn a_resource_moved_to_another_directory_and_renamed_by_moved_keeps_its_window() {
     let mut f = Fixture::new();

@@ -3292,7 +3292,14 @@ impl<'r> Engine<'r> {
                         let win = &mut self.windows[w];
                         win.closed = Some(li);
                         win.remediation = remediation;
-                        win.unit_path = dir.to_string();
+                        // Fixed where it now is (its unit moved with the fix): shown there. Gone:
+                        // shown in the unit that last held it, not in the file git paired with
+                        // its deleted one (kubernetes-engine-samples 02373a66 deleted
+                        // `metrics-proxy.yaml` and added `metrics-cm.yaml`, a ConfigMap, which
+                        // git reads as a rename).
+                        if eff.resources.contains_key(&address) {
+                            win.unit_path = dir.to_string();
+                        }
                     }
                 }
                 Transition::UndecidedStart { reason } => {
