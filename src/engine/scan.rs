@@ -631,7 +631,6 @@ fn changed_units(
     (roots(dirs), renamed_from)
 }
 
-/// A Kubernetes object: its identity is (group, kind, namespace, name), whichever file holds it.
 /// The pull request a squash names at the end of its summary, as GitHub writes it ("Fix the
 /// policy (#123)").
 fn pull_number(summary: &str) -> Option<u64> {
@@ -680,6 +679,7 @@ fn person_tokens(name: &str, email: &str) -> BTreeSet<String> {
 /// that, its head's history is not a branch of this one.
 const PULL_COMMITS_MAX: usize = 2_000;
 
+/// A Kubernetes object: its identity is (group, kind, namespace, name), whichever file holds it.
 fn is_object(dir: &str, addr: &str) -> bool {
     formats::is_manifest_file(dir) && addr.contains('/')
 }
@@ -2054,11 +2054,15 @@ impl<'r> Engine<'r> {
             self.repo.commit_tree(&squash).ok()?,
             self.repo.find_tree(self.repo.tree_of(head)?)?,
         );
+        // The blob at `p` in `tree`, if any.
+        let entry = |tree: Option<&crate::history::objects::Tree>, p: &str| {
+            tree.and_then(|t| self.repo.entry_at(t, p).ok().flatten())
+                .map(|e| e.id())
+        };
         let same = files.iter().all(|f| match &f.new_path {
             Some(p) => {
-                let ours = self.repo.entry_at(&tree, p).ok().flatten();
-                let their = self.repo.entry_at(&theirs, p).ok().flatten();
-                ours.is_some() && ours.map(|e| e.id()) == their.map(|e| e.id())
+                let ours = entry(Some(&tree), p);
+                ours.is_some() && ours == entry(Some(&theirs), p)
             }
             None => f
                 .old_path
@@ -2079,10 +2083,6 @@ impl<'r> Engine<'r> {
             .iter()
             .filter_map(|f| f.new_path.as_deref().or(f.old_path.as_deref()))
             .collect();
-        let entry = |tree: Option<&crate::history::objects::Tree>, p: &str| {
-            tree.and_then(|t| self.repo.entry_at(t, p).ok().flatten())
-                .map(|e| e.id())
-        };
         let commits = self.repo.authors_between(base, head, PULL_COMMITS_MAX)?;
         let foreign = commits.iter().any(|c| {
             if !person_tokens(&c.name, &c.email).is_disjoint(&author) {
